@@ -1,0 +1,8 @@
+/** Tests mirror src/; ts-jest transpiles only (tsc type-checks the whole tree in `pretest`). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 60000,
+};
