@@ -1,0 +1,24 @@
+import type { Category, ModelInfo } from '../types';
+import type { Token } from '../text/types';
+
+/** The model's raw view of one comment: per-token scores, before span assembly. */
+export interface CommentPrediction {
+  /** `tokenize(text)` of the comment, the tokens the per-token arrays index. */
+  tokens: Token[];
+  /** Per token: probability that the token is part of a toxic span. */
+  tokenToxic: Float32Array;
+  /** Per token: the most likely span type (index into CATEGORIES) and its probability. */
+  tokenType: Uint8Array;
+  /** Comment-level toxicity 0..1. */
+  toxicity: number;
+  /** Comment-level category scores 0..1. */
+  categories: Record<Category, number>;
+}
+
+/** A loaded toxicity model (comment scores + token tagger). */
+export interface ToxicityModel {
+  readonly info: ModelInfo;
+  /** Scores a batch of comment texts; one prediction per text, in order. Disposes its tensors. */
+  predict(texts: string[]): Promise<CommentPrediction[]>;
+  dispose(): void;
+}

@@ -1,0 +1,25 @@
+import { Router } from 'express';
+import type { AppDeps } from '../app';
+import { asyncHandler, requireScorer } from '../app';
+import { ScoreRequestSchema } from '../schemas';
+import { validate } from '../validate';
+import type { ScoreRequest } from '../../types';
+
+/** `POST /v1/score`: scores comments (with optional article) and answers results in input order. */
+export function scoreRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.post(
+    '/v1/score',
+    asyncHandler(async (req, res) => {
+      const body = validate(ScoreRequestSchema, req.body);
+      const scorer = requireScorer(deps);
+      const request: ScoreRequest = {
+        comments: body.comments.map((c) => ({ id: c.id, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId, author: c.author })),
+        article: body.article,
+      };
+      const results = await scorer.score(request);
+      res.json({ model: scorer.info, results });
+    }),
+  );
+  return router;
+}

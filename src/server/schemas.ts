@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { LIMITS } from './config';
+
+/** A comment as clients send it. Unknown fields are ignored. */
+export const CommentSchema = z.object({
+  id: z.string().min(1).max(200),
+  text: z.string().max(LIMITS.maxTextLength),
+  parentId: z.string().min(1).max(200).nullish(),
+  threadId: z.string().min(1).max(200).optional(),
+  author: z.string().max(200).optional(),
+});
+
+/** The article a thread belongs to. */
+export const ArticleSchema = z.object({
+  id: z.string().max(200).optional(),
+  title: z.string().max(1000).optional(),
+  body: z.string().max(LIMITS.maxArticleLength).optional(),
+});
+
+/** Comments of one request: ids unique, so `parentId` can point at a sibling. */
+export const CommentListSchema = z
+  .array(CommentSchema)
+  .min(1)
+  .max(LIMITS.maxComments)
+  .superRefine((comments, ctx) => {
+    const seen = new Set<string>();
+    comments.forEach((c, i) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Duplicate comment id "${c.id}"` });
+      seen.add(c.id);
+    });
+  });
+
+/** Body of `POST /v1/score`. */
+export const ScoreRequestSchema = z.object({
+  comments: CommentListSchema,
+  article: ArticleSchema.optional(),
+});
+
+export type ScoreRequestBody = z.infer<typeof ScoreRequestSchema>;
