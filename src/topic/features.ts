@@ -1,0 +1,178 @@
+/**
+ * Per-comment features of a thread: how a comment relates to its article, to what it follows
+ * and to the rest of the thread, plus a few style cues that mark conversation rather than content.
+ * The learned weights live in the model file; this module only measures.
+ */
+import { topicTerms, TopicTerm } from './terms';
+import { LexicalModel, lexicalScore } from './lexical';
+import { IdfTable, SparseVec, tfidf, cosine, addInto, norm2, cosineWithSumExcluding, idfOf } from './vectors';
+
+/** Minimal article shape the features need (`author` is optional and rarely known for news). */
+export interface TopicArticle {
+  title?: string;
+  body?: string;
+  author?: string;
+}
+
+/** Minimal comment shape the features need. */
+export interface TopicComment {
+  id: string;
+  text: string;
+  parentId?: string | null;
+  author?: string;
+}
+
+/** Feature names, in vector order. The model file stores them and is refused if they differ. */
+export const FEATURE_NAMES = [
+  'simArticle', // sqrt cosine with title+body
+  'simTitle', // sqrt cosine with the title alone: the title is the topic in a few words
+  'noOverlap', // 1 when the comment shares no term with the article
+  'coverage', // idf-weighted share of the comment's terms found in the article
+  'relArticle', // simArticle relative to the best comment of the thread (articles differ in length)
+  'simFollowed', // sqrt cosine with the comment it follows (the article for top-level comments)
+  'followsComment', // 1 when it follows a comment rather than the article
+  'simThread', // sqrt cosine with the rest of the thread (leave-one-out centroid)
+  'logTerms', // log(1 + content terms)
+  'question', // contains '?'
+  'youRate', // share of words addressing someone ("you", "your")
+  'ack', // thanks / lol / smileys: conversational acknowledgement
+  'url', // links
+  'authorRepeat', // log(1 + other comments by the same author in this thread)
+  'pingPong', // A-B-A exchange: the author answers whoever answered them
+  'byArticleAuthor', // the article's (question's) author commenting in their own thread
+  'position', // relative position in the thread, 0..1
+  'nonLatin', // share of letters outside Latin script (the "Not English" class)
+  'lexical', // stacked naive-Bayes score of everyday words (see lexical.ts)
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** What a thread analysis keeps per comment, for the classifier and for readable reasons. */
+export interface CommentAnalysis {
+  features: number[];
+  /** TF-IDF vector of the comment. */
+  vec: SparseVec;
+  /** Stem -> first surface form, for displaying salient terms. */
+  surface: Map<string, string>;
+  /** Index of the comment it follows, or -1 for the article. */
+  followed: number;
+  /** Raw cosine with the article and with what it follows. */
+  cosArticle: number;
+  cosFollowed: number;
+}
+
+/** The analysis of a whole thread. */
+export interface ThreadAnalysis {
+  comments: CommentAnalysis[];
+  /** Article (or stand-in context) vector and surfaces, for reasons. Empty when there is none. */
+  articleVec: SparseVec;
+  articleSurface: Map<string, string>;
+  /** True when an article with content terms was given. */
+  hasArticle: boolean;
+}
+
+const YOU = new Set(['you', 'your', 'yours', 'yourself', 'youre', 'u', 'ur', 'ya', 'yall']);
+const ACK = /\b(thanks?|thx|thnx|ty|welcome|lol|lmao|haha\w*|hehe\w*|cheers|congrat\w*)\b|[:;]-?[)dp(]|[\u{1F600}-\u{1F64F}]/iu;
+const URL = /\bhttps?:\/\/|\bwww\.\S/i;
+const WORDS = /[\p{L}\p{N}']+/gu;
+
+function surfaces(terms: TopicTerm[], into = new Map<string, string>()): Map<string, string> {
+  for (const t of terms) if (!into.has(t.stem)) into.set(t.stem, t.surface);
+  return into;
+}
+
+/**
+ * Analyse a thread. Comments are in thread order (oldest first). `parentId` links replies; in a
+ * flat thread (no links) a comment is taken to follow the most similar of the three before it,
+ * which is how flat forums (and the CQA training threads) carry their conversations.
+ */
+export function analyzeThread(
+  idf: IdfTable,
+  article: TopicArticle | undefined,
+  comments: TopicComment[],
+  lexical?: LexicalModel,
+): ThreadAnalysis {
+  const n = comments.length;
+  const titleTerms = topicTerms(article?.title ?? '');
+  const bodyTerms = topicTerms(article?.body ?? '');
+  // The title counts twice: it is the article's own summary of its topic.
+  const artTerms = [...titleTerms, ...titleTerms, ...bodyTerms];
+  const hasArticle = artTerms.length > 0;
+  const artVec = tfidf(idf, artTerms);
+  const titleVec = tfidf(idf, titleTerms);
+  const artSurface = surfaces(artTerms);
+
+  const terms = comments.map((c) => topicTerms(c.text));
+  const vecs = terms.map((t) => tfidf(idf, t));
+  const sum: SparseVec = new Map();
+  for (const v of vecs) addInto(sum, v);
+  const sumN2 = norm2(sum);
+
+  const index = new Map<string, number>();
+  comments.forEach((c, i) => index.set(c.id, i));
+  const threaded = comments.some((c) => c.parentId != null && index.has(c.parentId));
+
+  // With no article, the rest of the thread is the context each comment is judged against.
+  const cosArt = vecs.map((v) => (hasArticle ? cosine(v, artVec) : cosineWithSumExcluding(v, sum, sumN2)));
+  const bestArt = Math.max(1e-6, ...cosArt);
+
+  const followed = comments.map((c, i) => {
+    if (threaded) {
+      const p = c.parentId != null ? index.get(c.parentId) : undefined;
+      return p !== undefined && p !== i ? p : -1;
+    }
+    if (i === 0) return -1;
+    let best = i - 1;
+    let bestCos = cosine(vecs[i], vecs[i - 1]);
+    for (let j = i - 2; j >= Math.max(0, i - 3); j--) {
+      const c2 = cosine(vecs[i], vecs[j]);
+      if (c2 > bestCos) [best, bestCos] = [j, c2];
+    }
+    return best;
+  });
+
+  const authorCount = new Map<string, number>();
+  for (const c of comments) if (c.author) authorCount.set(c.author, (authorCount.get(c.author) ?? 0) + 1);
+
+  const out: CommentAnalysis[] = comments.map((c, i) => {
+    const v = vecs[i];
+    const f = followed[i];
+    const cosF = f >= 0 ? cosine(v, vecs[f]) : cosArt[i];
+    let covered = 0;
+    let total = 0;
+    for (const s of v.keys()) {
+      const w = idfOf(idf, s);
+      total += w;
+      if (hasArticle ? artVec.has(s) : (sum.get(s) ?? 0) - (v.get(s) ?? 0) > 1e-9) covered += w;
+    }
+    const words = c.text.toLowerCase().match(WORDS) ?? [];
+    const you = words.filter((w) => YOU.has(w.replace(/'/g, ''))).length;
+    const letters = c.text.match(/\p{L}/gu) ?? [];
+    const nonLatin = letters.filter((ch) => !/\p{Script=Latin}/u.test(ch)).length;
+    const a = c.author;
+    const ff = f >= 0 ? followed[f] : -1;
+    const pingPong = a && f >= 0 && ff >= 0 && comments[ff].author === a && comments[f].author !== a ? 1 : 0;
+    const features = [
+      Math.sqrt(cosArt[i]),
+      hasArticle ? Math.sqrt(cosine(v, titleVec)) : Math.sqrt(cosArt[i]),
+      cosArt[i] === 0 ? 1 : 0,
+      total > 0 ? covered / total : 0,
+      cosArt[i] / bestArt,
+      Math.sqrt(Math.max(0, cosF)),
+      f >= 0 ? 1 : 0,
+      Math.sqrt(Math.max(0, cosineWithSumExcluding(v, sum, sumN2))),
+      Math.log1p(terms[i].length),
+      c.text.includes('?') ? 1 : 0,
+      words.length ? you / words.length : 0,
+      ACK.test(c.text) ? 1 : 0,
+      URL.test(c.text) ? 1 : 0,
+      a ? Math.log1p((authorCount.get(a) ?? 1) - 1) : 0,
+      pingPong,
+      a && article?.author && a === article.author ? 1 : 0,
+      n > 1 ? i / (n - 1) : 0,
+      letters.length ? nonLatin / letters.length : 0,
+      lexical ? lexicalScore(lexical, c.text) : 0,
+    ];
+    return { features, vec: v, surface: surfaces(terms[i]), followed: f, cosArticle: cosArt[i], cosFollowed: cosF };
+  });
+  return { comments: out, articleVec: hasArticle ? artVec : sum, articleSurface: hasArticle ? artSurface : surfaces(terms.flat()), hasArticle };
+}

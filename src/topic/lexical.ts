@@ -1,0 +1,71 @@
+/**
+ * The lexical cue: which everyday words mark a comment as conversation rather than content
+ * ("thanks", "lol", "same here", "you", "?"). A naive-Bayes log-count ratio per word, learned
+ * on the CQA labels and stacked into the logistic regression as one feature.
+ *
+ * The vocabulary is restricted to words common in BOTH corpora (Qatar Living forum and Globe and
+ * Mail news comments), so that domain words ("visa", "Doha") cannot turn into topic verdicts
+ * when the model meets a news thread: only style that both domains share is learned.
+ */
+
+/** Learned per-word log-count ratios (positive = off-topic). */
+export interface LexicalModel {
+  ratios: Record<string, number>;
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[?!]|[:;]-?[)(dp]/giu;
+
+/** The set of lexical tokens of a text: lower-case words (apostrophes dropped), `?`, `!`, smileys. */
+export function lexTokens(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.toLowerCase().matchAll(WORD)) {
+    const w = m[0].replace(/['’]/g, '');
+    out.add(/^[:;]/.test(w) ? ':)' : w);
+  }
+  return out;
+}
+
+/** Words found in at least `minShare` of the documents of every corpus given. */
+export function sharedVocabulary(corpora: Set<string>[][], minShare: number): Set<string> {
+  let vocab: Set<string> | undefined;
+  for (const docs of corpora) {
+    const df = new Map<string, number>();
+    for (const d of docs) for (const w of d) df.set(w, (df.get(w) ?? 0) + 1);
+    const keep = new Set([...df].filter(([, c]) => c / docs.length >= minShare).map(([w]) => w));
+    vocab = vocab ? new Set([...vocab].filter((w) => keep.has(w))) : keep;
+  }
+  return vocab ?? new Set();
+}
+
+/** Fit log-count ratios with add-`alpha` smoothing on binary word presence. */
+export function fitLexical(docs: Set<string>[], y: number[], vocab: Set<string>, alpha = 1): LexicalModel {
+  const pos = new Map<string, number>();
+  const neg = new Map<string, number>();
+  docs.forEach((d, i) => {
+    const m = y[i] === 1 ? pos : neg;
+    for (const w of d) if (vocab.has(w)) m.set(w, (m.get(w) ?? 0) + 1);
+  });
+  let pSum = 0;
+  let nSum = 0;
+  for (const w of vocab) {
+    pSum += (pos.get(w) ?? 0) + alpha;
+    nSum += (neg.get(w) ?? 0) + alpha;
+  }
+  const ratios: Record<string, number> = {};
+  for (const w of [...vocab].sort()) {
+    const r = Math.log(((pos.get(w) ?? 0) + alpha) / pSum) - Math.log(((neg.get(w) ?? 0) + alpha) / nSum);
+    ratios[w] = Math.round(r * 1e4) / 1e4;
+  }
+  return { ratios };
+}
+
+/** Lexical score of a text: mean ratio of its in-vocabulary words (0 when it has none). */
+export function lexicalScore(m: LexicalModel, text: string): number {
+  let s = 0;
+  let n = 0;
+  for (const w of lexTokens(text)) {
+    const r = m.ratios[w];
+    if (r !== undefined) (s += r), n++;
+  }
+  return n ? s / Math.sqrt(n) : 0;
+}

@@ -1,0 +1,135 @@
+/**
+ * The off-topic model: learned IDF + a logistic regression over thread features, a tuned
+ * decision threshold, and the readable reasons a moderator sees.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Article, CommentInput, Reason } from '../types';
+import { analyzeThread, FEATURE_NAMES, TopicArticle, ThreadAnalysis } from './features';
+import { LogReg, predict } from './logreg';
+import { IdfTable, SparseVec } from './vectors';
+import { LexicalModel } from './lexical';
+import { packageRoot } from './data';
+
+/** Identifies the JSON layout; bump when features or fields change meaning. */
+export const MODEL_FORMAT = 'moderato-offtopic/1';
+
+/** What `models/offtopic/model.json` holds. */
+export interface OffTopicModelFile {
+  format: string;
+  version: string;
+  features: string[];
+  idf: IdfTable;
+  logreg: LogReg;
+  lexical: LexicalModel;
+  /** `offTopic >= threshold` is judged off-topic (tuned for off-topic F1 in cross-validation). */
+  threshold: number;
+  /** Raw cosine at or above which two texts count as "about the same thing" (for drift). */
+  relatedCosine: number;
+  /** Training provenance and cross-validated figures, for the model card. */
+  meta: Record<string, unknown>;
+}
+
+/** Off-topic verdict for one comment. */
+export interface OffTopicResult {
+  /** 0..1 probability that the comment is off the topic of its article/thread; null without context. */
+  offTopic: number | null;
+  /** `off_topic` (and `drift`) reasons, only when `offTopic >= threshold`. */
+  reasons: Reason[];
+}
+
+const TOP_TERMS = 5;
+
+function topTerms(vec: SparseVec, surface: Map<string, string>, k: number, prefer?: (s: string) => boolean): string[] {
+  const ranked = [...vec.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
+  const ordered = prefer ? [...ranked.filter(prefer), ...ranked.filter((s) => !prefer(s))] : ranked;
+  return ordered.slice(0, k).map((s) => surface.get(s) ?? s);
+}
+
+function quote(terms: string[]): string {
+  return terms.length ? terms.map((t) => `"${t}"`).join(', ') : 'nothing specific';
+}
+
+/** A loaded off-topic model. Stateless between calls; safe to share. */
+export class OffTopicModel {
+  /** Decision threshold on `offTopic` (reasons are attached at or above it). */
+  readonly threshold: number;
+  /** Cosine at or above which a comment counts as following what it replies to (drift). */
+  readonly relatedCosine: number;
+  readonly version: string;
+
+  constructor(readonly file: OffTopicModelFile) {
+    if (file.format !== MODEL_FORMAT) throw new Error(`off-topic model format ${file.format}, expected ${MODEL_FORMAT}`);
+    if (file.features.join(',') !== FEATURE_NAMES.join(',')) {
+      throw new Error(`off-topic model features [${file.features}] do not match this code [${FEATURE_NAMES}]`);
+    }
+    this.threshold = file.threshold;
+    this.relatedCosine = file.relatedCosine;
+    this.version = file.version;
+  }
+
+  /**
+   * Score comments against their article and thread, in the order given (oldest first).
+   * `offTopic` is null only when there is no context: no article text and a single comment.
+   * @example model.score({ title: 'Idlib crossings reopen' }, [{ id: 'a', text: 'Who won the match?' }])
+   *   // [{ offTopic: 0.9, reasons: [{ code: 'off_topic', terms: ['won', 'match'], ... }] }]
+   */
+  score(article: Article | undefined, comments: CommentInput[]): OffTopicResult[] {
+    const hasArticleText = !!(article?.title?.trim() || article?.body?.trim());
+    if (comments.length === 0) return [];
+    if (!hasArticleText && comments.length < 2) return comments.map(() => ({ offTopic: null, reasons: [] }));
+    const analysis = analyzeThread(this.file.idf, article as TopicArticle | undefined, comments, this.file.lexical);
+    const scores = analysis.comments.map((c) => predict(this.file.logreg, c.features));
+    return scores.map((p, i) => ({
+      offTopic: Math.round(p * 1e4) / 1e4,
+      reasons: p >= this.threshold ? this.reasons(analysis, comments, scores, i, p) : [],
+    }));
+  }
+
+  private reasons(a: ThreadAnalysis, comments: CommentInput[], scores: number[], i: number, p: number): Reason[] {
+    const c = a.comments[i];
+    const context = a.hasArticle ? 'the article' : 'the rest of the thread';
+    const terms = topTerms(c.vec, c.surface, TOP_TERMS, (s) => !a.articleVec.has(s));
+    const contextTerms = topTerms(a.articleVec, a.articleSurface, TOP_TERMS);
+    const out: Reason[] = [
+      {
+        code: 'off_topic',
+        message: `Off topic (${p.toFixed(2)}): about ${quote(terms)}, while ${context} is about ${quote(contextTerms)}.`,
+        score: Math.round(p * 1e4) / 1e4,
+        terms,
+        contextTerms,
+      },
+    ];
+    const f = c.followed;
+    if (f >= 0 && c.cosFollowed >= this.relatedCosine && c.cosFollowed > c.cosArticle) {
+      const parent = a.comments[f];
+      const shared = topTerms(new Map([...c.vec].filter(([s]) => parent.vec.has(s)).map(([s, w]) => [s, w * parent.vec.get(s)!])), c.surface, TOP_TERMS);
+      // Walk up while what it follows is itself off topic: that is where the sub-thread left.
+      let origin = i;
+      for (let guard = 0; guard < comments.length; guard++) {
+        const up = a.comments[origin].followed;
+        if (up < 0 || scores[up] < this.threshold) break;
+        origin = up;
+      }
+      const where = origin !== i ? ` The sub-thread left ${context} at comment ${comments[origin].id}.` : '';
+      out.push({
+        code: 'drift',
+        message: `Drift: follows comment ${comments[f].id} (shared ${quote(shared)}) rather than ${context}.${where}`,
+        parentId: comments[f].id,
+        terms: shared,
+        contextTerms: topTerms(parent.vec, parent.surface, TOP_TERMS),
+      });
+    }
+    return out;
+  }
+}
+
+/**
+ * Load the off-topic model synchronously from `dir` (default: `models/offtopic` under the
+ * package root, whatever the working directory).
+ */
+export function loadOffTopicModel(dir?: string): OffTopicModel {
+  const d = dir ?? path.join(packageRoot(), 'models', 'offtopic');
+  const file = JSON.parse(fs.readFileSync(path.join(d, 'model.json'), 'utf8')) as OffTopicModelFile;
+  return new OffTopicModel(file);
+}

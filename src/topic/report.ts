@@ -1,0 +1,41 @@
+/** Argument parsing and report formatting shared by the topic train/eval CLIs. */
+import type { CvReport } from './train';
+
+/** Parsed CLI options. */
+export interface TopicArgs {
+  datasets?: string;
+  out?: string;
+  folds?: number;
+  lambda?: number;
+  exclude?: string[];
+}
+
+/** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
+export function parseTopicArgs(argv: string[]): TopicArgs {
+  const a: TopicArgs = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const val = argv[++i];
+    if (val === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--datasets') a.datasets = val;
+    else if (flag === '--out' || flag === '--model') a.out = val;
+    else if (flag === '--folds') a.folds = Number(val);
+    else if (flag === '--lambda') a.lambda = Number(val);
+    else if (flag === '--exclude') a.exclude = val.split(',').filter(Boolean);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude)`);
+  }
+  return a;
+}
+
+const pct = (x: number) => x.toFixed(3);
+
+/** A small readable table of the CV figures. */
+export function formatCv(cv: CvReport): string {
+  return [
+    `${cv.folds}-fold CV over ${cv.questions} questions (${cv.comments} comments, ${(cv.offTopicShare * 100).toFixed(1)}% off-topic)`,
+    `off-topic  P ${pct(cv.offTopic.precision)}  R ${pct(cv.offTopic.recall)}  F1 ${pct(cv.offTopic.f1)}  (per fold ${pct(cv.offTopicF1Folds.mean)} ± ${pct(cv.offTopicF1Folds.sd)})`,
+    `ROC-AUC    ${pct(cv.rocAuc)} pooled  (per fold ${pct(cv.rocAucFolds.mean)} ± ${pct(cv.rocAucFolds.sd)})`,
+    `on-topic F1 ${pct(cv.onTopicF1)}  macro-F1 ${pct(cv.macroF1)}  accuracy ${pct(cv.accuracy)}`,
+    `Good vs Bad (Potential left out): macro-F1 ${pct(cv.goodVsBad.macroF1)}  Good F1 ${pct(cv.goodVsBad.goodF1)}  Bad F1 ${pct(cv.goodVsBad.badF1)}  AUC ${pct(cv.goodVsBad.rocAuc)}`,
+  ].join('\n');
+}

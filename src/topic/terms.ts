@@ -1,0 +1,68 @@
+/**
+ * Topic terms: the content words of a text, stemmed so that `crossings` meets `crossing`.
+ * Topic scoring needs no offsets, so this is a plain word splitter rather than the span-preserving
+ * tokenizer of `src/text` (which also rewrites leetspeak — useless for topic overlap).
+ */
+// Subpath imports on purpose: `require('natural')` loads its storage layer, whose dotenv prints to
+// stdout and would corrupt the CLI's JSONL (see ml-runtime notes).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const porter: { stem(word: string): string } = require('natural/lib/natural/stemmers/porter_stemmer');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const naturalStop: { words: string[] } = require('natural/lib/natural/util/stopwords');
+
+/**
+ * natural's list plus the chat words and contractions that carry no topic in comment threads.
+ * Kept small on purpose: pronouns and "thanks" are counted as style features, not topic terms.
+ */
+const EXTRA_STOP = [
+  'also', 'just', 'like', 'get', 'got', 'can', 'could', 'would', 'should', 'will', 'one', 'know',
+  'think', 'really', 'much', 'many', 'even', 'still', 'well', 'yes', 'yeah', 'ok', 'okay', 'lol',
+  'haha', 'hahaha', 'dont', 'don', 'doesn', 'didn', 'isn', 'aren', 'wasn', 'won', 'can', 'cant',
+  'im', 've', 'll', 're', 'thanks', 'thank', 'thx', 'pls', 'please', 'hi', 'hello', 'u', 'ur',
+  'said', 'say', 'says', 'make', 'go', 'going', 'want', 'see', 'way', 'thing', 'things', 'us',
+  'may', 'might', 'must', 'let', 'anyone', 'anything', 'something', 'everyone', 'every', 'any',
+  'new', 'good', 'bad', 'right', 'now', 'yet', 'though', 'since', 'etc', 'doesnt', 'didnt', 'isnt',
+  'youre', 'thats', 'theyre', 'whats', 'there', 'here', 'ever', 'never', 'always', 'sure', 'lot',
+];
+
+/** Words that carry no topic. Lower case, apostrophes removed. */
+export const STOPWORDS: ReadonlySet<string> = new Set([...naturalStop.words, ...EXTRA_STOP]);
+
+/** A topic term: its stem (the matching key) and the first surface form seen (for display). */
+export interface TopicTerm {
+  stem: string;
+  surface: string;
+}
+
+// Letters and digits of any script; apostrophes are dropped so that "don't" -> "dont" (a stopword).
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+const stemCache = new Map<string, string>();
+
+/** Porter stem of a lower-case word, memoised because threads repeat their vocabulary. */
+export function stem(word: string): string {
+  let s = stemCache.get(word);
+  if (s === undefined) {
+    s = porter.stem(word);
+    if (stemCache.size > 200_000) stemCache.clear(); // bound memory in a long-running server
+    stemCache.set(word, s);
+  }
+  return s;
+}
+
+/**
+ * The content terms of `text`, in order, with repeats.
+ * @example topicTerms("The crossings in Idlib") // [{stem:'cross',surface:'crossings'},{stem:'idlib',surface:'idlib'}]
+ */
+export function topicTerms(text: string): TopicTerm[] {
+  const out: TopicTerm[] = [];
+  for (const m of text.toLowerCase().matchAll(WORD)) {
+    const w = m[0].replace(/['’]/g, '');
+    // Pure numbers and one-letter words almost never name a topic; URLs fall apart into their
+    // host words, which is what we want ("youtube", "wikipedia").
+    if (w.length < 2 || /^\p{N}+$/u.test(w) || STOPWORDS.has(w)) continue;
+    const s = stem(w);
+    if (s.length < 2 || STOPWORDS.has(s)) continue;
+    out.push({ stem: s, surface: w });
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * `npm run train:topic [-- --datasets DIR --out DIR --folds K --lambda L --exclude a,b]`:
+ * cross-validate over CQA questions, train the off-topic model on all of them, write
+ * `models/offtopic/model.json` and print the figures for the model card.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadCorpus, crossValidate, trainOffTopic, TrainOptions } from '../topic/train';
+import { packageRoot } from '../topic/data';
+import { formatCv, parseTopicArgs } from '../topic/report';
+
+function main(): void {
+  const args = parseTopicArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  const corpus = loadCorpus(args.datasets);
+  const opts: TrainOptions = { folds: args.folds, lambda: args.lambda, exclude: args.exclude };
+  const cv = crossValidate(corpus, opts);
+  const model = trainOffTopic(corpus, cv, opts);
+  const { oof: _oof, labels: _labels, ...figures } = cv;
+  model.meta = { ...model.meta, crossValidation: figures, trainMs: Date.now() - t0 };
+  const out = args.out ?? path.join(packageRoot(), 'models', 'offtopic');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'model.json'), JSON.stringify(model) + '\n');
+  process.stderr.write(`${formatCv(cv)}\nthreshold ${model.threshold}, relatedCosine ${model.relatedCosine}\n`);
+  process.stderr.write(`wrote ${path.join(out, 'model.json')} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+main();
