@@ -29,7 +29,7 @@ export interface Article {
   body?: string;
 }
 
-/** One comment as clients send it. Extra fields are carried through by the CLI. */
+/** One comment as clients send it. */
 export interface CommentInput {
   id: string;
   text: string;
@@ -78,4 +78,10 @@ export interface ModelInfo {
 export interface ScoreRequest {
   comments: CommentInput[];
   article?: Article;
+  /**
+   * True when the comments are unrelated to each other (CLI comment-per-line input): no thread
+   * context, so `offTopic` is null unless an article is given. By default the comments of one
+   * request are one thread (flat, or linked by `parentId`).
+   */
+  independent?: boolean;
 }

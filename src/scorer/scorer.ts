@@ -1,4 +1,7 @@
-import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
+import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reason, type ScoreRequest, type ScoreResult } from '../types';
+import { loadModel } from '../model';
+import { assembleSpans } from '../spans';
+import { loadOffTopicModel } from '../topic';
 
 /** Thresholds the scorer flags with (0..1). */
 export interface Thresholds {
@@ -10,7 +13,7 @@ export interface Thresholds {
   offTopic: number;
 }
 
-/** Defaults; the toxicity model card and the off-topic model may override them. */
+/** Defaults when neither the models nor the caller set a threshold. */
 export const DEFAULT_THRESHOLDS: Thresholds = { toxicity: 0.5, category: 0.5, offTopic: 0.5 };
 
 /** Options for {@link createScorer}. */
@@ -33,7 +36,68 @@ export interface Scorer {
   dispose(): void;
 }
 
-/** Loads the models and returns a ready scorer. */
-export async function createScorer(_opts: ScorerOptions = {}): Promise<Scorer> {
-  throw new Error('createScorer: being written by the lead (lands with the first model)');
+const round = (x: number): number => Math.round(x * 10000) / 10000;
+
+/** Reasons for the toxicity side of a flag, strongest first. */
+function toxicityReasons(toxicity: number, categories: Record<Category, number>, t: Thresholds): Reason[] {
+  const reasons: Reason[] = [];
+  if (toxicity >= t.toxicity) {
+    reasons.push({ code: 'toxicity', score: round(toxicity), message: `Toxicity ${toxicity.toFixed(2)} is at or above the threshold ${t.toxicity}.` });
+  }
+  const over = CATEGORIES.filter((c) => categories[c] >= t.category).sort((a, b) => categories[b] - categories[a]);
+  for (const c of over) {
+    reasons.push({ code: 'category', category: c, score: round(categories[c]), message: `${c.replace('_', ' ')} ${categories[c].toFixed(2)} is at or above the threshold ${t.category}.` });
+  }
+  return reasons;
+}
+
+/**
+ * Loads the toxicity and off-topic models and returns a ready scorer. Thresholds come from the
+ * options, else the models' own tuned thresholds, else {@link DEFAULT_THRESHOLDS}.
+ */
+export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
+  const model = await loadModel(opts.modelDir, { backend: opts.backend });
+  const topic = loadOffTopicModel(opts.topicDir);
+  const thresholds: Thresholds = {
+    toxicity: opts.thresholds?.toxicity ?? model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
+    category: opts.thresholds?.category ?? model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
+    offTopic: opts.thresholds?.offTopic ?? topic.threshold ?? DEFAULT_THRESHOLDS.offTopic,
+  };
+  const info: ModelInfo = { ...model.info, thresholds: { ...thresholds } };
+
+  return {
+    info,
+    thresholds,
+    async score(req: ScoreRequest): Promise<ScoreResult[]> {
+      const comments: CommentInput[] = req.comments;
+      if (comments.length === 0) return [];
+      const preds = await model.predict(comments.map((c) => c.text));
+      // Independent comments share no thread: each is judged against the article alone, if any.
+      const topicResults = !req.independent
+        ? topic.score(req.article, comments)
+        : req.article !== undefined
+          ? comments.map((c) => topic.score(req.article, [{ ...c, parentId: undefined }])[0])
+          : comments.map(() => ({ offTopic: null, reasons: [] as Reason[] }));
+      return comments.map((c, i) => {
+        const p = preds[i];
+        const categories = Object.fromEntries(CATEGORIES.map((k) => [k, round(p.categories[k])])) as Record<Category, number>;
+        const offTopic = topicResults[i].offTopic === null ? null : round(topicResults[i].offTopic as number);
+        const reasons = toxicityReasons(p.toxicity, p.categories, thresholds);
+        if (offTopic !== null && offTopic >= thresholds.offTopic) reasons.push(...topicResults[i].reasons);
+        const flagged = reasons.length > 0;
+        return {
+          id: c.id,
+          toxicity: round(p.toxicity),
+          categories,
+          offTopic,
+          flagged,
+          reasons,
+          spans: assembleSpans(c.text, p),
+        };
+      });
+    },
+    dispose(): void {
+      model.dispose();
+    },
+  };
 }

@@ -1,0 +1,78 @@
+import { parseArgs } from 'util';
+import { isModeratoError, ModeratoError } from '../errors';
+import { scoreCommand, SCORE_HELP, type CliIO } from './score';
+import { startServer } from '../server/serve';
+
+const HELP = `moderato: comment moderation (toxicity, typed toxic spans, off-topic) as a library, HTTP service and CLI
+
+Usage:
+  moderato score [FILE|-] [--output FILE] [--format jsonl|json|csv] [--strict]
+                             score comments or threads to JSONL (see: moderato score --help)
+  moderato serve [--port N]  serve the HTTP API (PORT env, default 8080; DATABASE_URL for the queue)
+  moderato keys create --role ingest|moderator|admin [--name NAME]
+                             create an API key (printed alone on the last line of stdout)
+  moderato --help            this help
+
+Docs: README.md`;
+
+async function serveCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.stdout.write('Usage: moderato serve [--port N] [--backend tfjs-node|wasm|cpu]\n');
+    return 0;
+  }
+  const overrides: { port?: number } = {};
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ModeratoError('MOD_ERR_INPUT', `--port must be 0..65535, got "${values.port}"`);
+    overrides.port = port;
+  }
+  const running = await startServer(overrides, { backend: values.backend });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      running.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout.write(HELP + '\n');
+        return 0;
+      case 'score':
+        return await scoreCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'keys': {
+        const { keysCommand } = await import('./keys');
+        return await keysCommand(rest, io);
+      }
+      default:
+        io.stderr.write(`moderato: unknown command "${cmd}"\n\n${HELP}\n`);
+        return 2;
+    }
+  } catch (err) {
+    if (isModeratoError(err)) {
+      io.stderr.write(`moderato: ${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    const e = err as { code?: string; message?: string };
+    if (e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`moderato: ${e.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+export { SCORE_HELP };
