@@ -1,0 +1,110 @@
+/**
+ * Schema migrations, one list per dialect, applied in order and recorded in `schema_migrations`.
+ * Append new versions; never edit a released one (stores already ran it).
+ *
+ * Two partial unique indexes on `decisions` make "decided exactly once" a database guarantee,
+ * not only an application rule: at most one final decision (approve/reject) and one escalation
+ * per comment.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** SQLite: times are integer milliseconds since the epoch; JSON is TEXT. */
+export const SQLITE_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'queue',
+    sql: `
+CREATE TABLE comments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  site_id TEXT, thread_id TEXT, parent_id TEXT, author TEXT,
+  text TEXT NOT NULL, article TEXT, metadata TEXT,
+  status TEXT NOT NULL, category TEXT, score REAL NOT NULL,
+  result TEXT NOT NULL, model TEXT, policy_version INTEGER,
+  redacted_text TEXT,
+  lease_owner TEXT, lease_owner_name TEXT, lease_until INTEGER,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX comments_status_seq ON comments(status, seq);
+CREATE INDEX comments_status_score ON comments(status, score DESC, seq);
+CREATE INDEX comments_thread ON comments(thread_id, seq);
+CREATE TABLE decisions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  comment_id TEXT NOT NULL REFERENCES comments(id),
+  action TEXT NOT NULL, note TEXT, redacted_text TEXT,
+  moderator_id TEXT NOT NULL, moderator_name TEXT, idempotency_key TEXT,
+  from_status TEXT NOT NULL, to_status TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX decisions_comment ON decisions(comment_id, seq);
+CREATE UNIQUE INDEX decisions_idempotency ON decisions(moderator_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE UNIQUE INDEX decisions_one_final ON decisions(comment_id) WHERE action IN ('approve', 'reject');
+CREATE UNIQUE INDEX decisions_one_escalation ON decisions(comment_id) WHERE action = 'escalate';
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL, revoked_at INTEGER
+);
+CREATE TABLE policy_versions (
+  version INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT NOT NULL,
+  changed_by TEXT NOT NULL, source TEXT NOT NULL, file_hash TEXT, changed_at INTEGER NOT NULL
+);
+CREATE TABLE feedback (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, comment_text TEXT NOT NULL, attribute_scores TEXT NOT NULL,
+  client_token TEXT, languages TEXT, source TEXT NOT NULL, community_id TEXT, session_id TEXT,
+  context TEXT, received_at INTEGER NOT NULL
+);`,
+  },
+];
+
+/** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
+export const POSTGRES_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'queue',
+    sql: `
+CREATE TABLE comments (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  site_id TEXT, thread_id TEXT, parent_id TEXT, author TEXT,
+  text TEXT NOT NULL, article JSONB, metadata JSONB,
+  status TEXT NOT NULL, category TEXT, score DOUBLE PRECISION NOT NULL,
+  result JSONB NOT NULL, model JSONB, policy_version INTEGER,
+  redacted_text TEXT,
+  lease_owner TEXT, lease_owner_name TEXT, lease_until TIMESTAMPTZ,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(), updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX comments_status_seq ON comments(status, seq);
+CREATE INDEX comments_status_score ON comments(status, score DESC, seq);
+CREATE INDEX comments_thread ON comments(thread_id, seq);
+CREATE TABLE decisions (
+  seq BIGSERIAL PRIMARY KEY,
+  comment_id TEXT NOT NULL REFERENCES comments(id),
+  action TEXT NOT NULL, note TEXT, redacted_text TEXT,
+  moderator_id TEXT NOT NULL, moderator_name TEXT, idempotency_key TEXT,
+  from_status TEXT NOT NULL, to_status TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX decisions_comment ON decisions(comment_id, seq);
+CREATE UNIQUE INDEX decisions_idempotency ON decisions(moderator_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE UNIQUE INDEX decisions_one_final ON decisions(comment_id) WHERE action IN ('approve', 'reject');
+CREATE UNIQUE INDEX decisions_one_escalation ON decisions(comment_id) WHERE action = 'escalate';
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(), revoked_at TIMESTAMPTZ
+);
+CREATE TABLE policy_versions (
+  version BIGSERIAL PRIMARY KEY, document JSONB NOT NULL,
+  changed_by TEXT NOT NULL, source TEXT NOT NULL, file_hash TEXT, changed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE feedback (
+  id BIGSERIAL PRIMARY KEY, comment_text TEXT NOT NULL, attribute_scores JSONB NOT NULL,
+  client_token TEXT, languages JSONB, source TEXT NOT NULL, community_id TEXT, session_id TEXT,
+  context JSONB, received_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);`,
+  },
+];

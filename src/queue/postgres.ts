@@ -1,0 +1,308 @@
+/**
+ * The scale-out store: PostgreSQL via `pg`. Several Moderato instances share one database, so:
+ * claims use `FOR UPDATE SKIP LOCKED` (two moderators never get the same row, and claimers do not
+ * queue behind each other); decisions lock their comment row; lease times use the database clock;
+ * migrations hold an advisory lock so instances starting together migrate once.
+ */
+import { Pool, type PoolClient } from 'pg';
+import { ModeratoError } from '../errors';
+import { COMMENT_STATUSES } from './types';
+import type {
+  Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, DecisionOutcome, DecisionRequest,
+  FeedbackInput, FeedbackRecord, IngestOutcome, NewComment, PolicyVersion, QueuePage, QueueQuery, QueueStore, Role, Stats, StoredComment,
+} from './types';
+import type { Policy } from './policy';
+import { POSTGRES_MIGRATIONS } from './migrations';
+import {
+  decodeCursor, encodeCursor, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  type CommentRow, type DecisionRow,
+} from './common';
+
+const iso = (t: unknown): string => (t instanceof Date ? t : new Date(String(t))).toISOString();
+
+/** Every comment select also asks the database whether the lease is still running. */
+const COMMENT_COLS = 'c.*, (c.lease_until IS NOT NULL AND c.lease_until > now()) AS lease_active';
+type PgCommentRow = CommentRow & { lease_active: boolean };
+
+/** An arbitrary fixed key for `pg_advisory_xact_lock` during migrations. */
+const MIGRATION_LOCK = 0x6d6f6451;
+
+/** Options of {@link PostgresStore}. */
+export interface PostgresOptions {
+  /** Schema to use (created if missing); tests use a unique one per run. Default: the server's search_path. */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+}
+
+/** {@link QueueStore} on PostgreSQL. */
+export class PostgresStore implements QueueStore {
+  readonly kind = 'postgres' as const;
+  readonly pool: Pool;
+  readonly schema: string | undefined;
+
+  /** Connects lazily; call {@link migrate} before use. `connectionString` is a `postgres://` URL. */
+  constructor(connectionString: string, opts: PostgresOptions = {}) {
+    if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) throw new ModeratoError('MOD_ERR_CONFIG', `Invalid PostgreSQL schema name "${opts.schema}" (lowercase letters, digits, underscore)`);
+    this.schema = opts.schema;
+    // search_path as a startup parameter applies to every pooled connection before its first query.
+    this.pool = new Pool({ connectionString, max: opts.max ?? 10, ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}) });
+    // An idle client's error (e.g. the server restarting) must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Runs `fn` in a transaction on one pooled client. */
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      if (this.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      const done = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+    });
+  }
+
+  private toComment(row: PgCommentRow): StoredComment {
+    return rowToComment(row, iso, row.lease_active);
+  }
+
+  async ingest(comments: NewComment[]): Promise<IngestOutcome[]> {
+    if (comments.length === 0) return [];
+    const cols = 14;
+    const values: unknown[] = [];
+    const tuples = comments.map((c, i) => {
+      values.push(c.id, c.siteId ?? null, c.threadId ?? null, c.parentId ?? null, c.author ?? null, c.text, toJson(c.article), toJson(c.metadata), c.status, c.category, c.score, JSON.stringify(c.result), toJson(c.model), c.policyVersion ?? null);
+      return '(' + Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ') + ')';
+    });
+    // One statement: all new rows commit together; ids already stored are left untouched.
+    const inserted = await this.pool.query<{ id: string }>(
+      `INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, result, model, policy_version)
+       VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
+      values,
+    );
+    const created = new Set(inserted.rows.map((r) => r.id));
+    const byId = new Map((await this.getComments(comments.map((c) => c.id))).map((c) => [c.id, c]));
+    return comments.map((c) => {
+      const stored = byId.get(c.id);
+      if (!stored) throw new ModeratoError('MOD_ERR_INTERNAL', `Comment ${c.id} vanished after insert`);
+      return { comment: stored, created: created.has(c.id) };
+    });
+  }
+
+  async getComments(ids: string[]): Promise<StoredComment[]> {
+    if (ids.length === 0) return [];
+    const r = await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.id = ANY($1::text[])`, [ids]);
+    return r.rows.map((row) => this.toComment(row));
+  }
+
+  async getComment(id: string): Promise<CommentWithHistory | null> {
+    // One snapshot for the comment and its history, so they agree with each other.
+    return this.tx(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const r = await c.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.id = $1`, [id]);
+      const row = r.rows[0];
+      if (!row) return null;
+      const d = await c.query<DecisionRow>('SELECT * FROM decisions WHERE comment_id = $1 ORDER BY seq', [id]);
+      return { ...this.toComment(row), decisions: d.rows.map((x) => rowToDecision(x, iso)) };
+    });
+  }
+
+  async listQueue(q: QueueQuery): Promise<QueuePage> {
+    const sort = q.sort ?? 'age';
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => (params.push(v), `$${params.length}`);
+    const status = q.status ?? 'pending';
+    if (status !== 'all') where.push(`c.status = ${p(status)}`);
+    if (q.category) where.push(`c.category = ${p(q.category)}`);
+    if (q.threadId) where.push(`c.thread_id = ${p(q.threadId)}`);
+    if (q.siteId) where.push(`c.site_id = ${p(q.siteId)}`);
+    if (q.minScore !== undefined) where.push(`c.score >= ${p(q.minScore)}`);
+    if (q.cursor) {
+      const cur = decodeCursor(q.cursor, sort);
+      if (sort === 'age') where.push(`c.seq > ${p(cur.seq)}`);
+      else {
+        const s = p(cur.score);
+        where.push(`(c.score < ${s} OR (c.score = ${s} AND c.seq > ${p(cur.seq)}))`);
+      }
+    }
+    const order = sort === 'age' ? 'c.seq ASC' : 'c.score DESC, c.seq ASC';
+    const r = await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ${p(q.limit + 1)}`, params);
+    const page = r.rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => this.toComment(row)),
+      nextCursor: r.rows.length > q.limit && last ? encodeCursor({ sort, score: Number(last.score), seq: Number(last.seq) }) : null,
+    };
+  }
+
+  async claim(req: ClaimRequest): Promise<StoredComment[]> {
+    // SKIP LOCKED: rows another claimer (or a decision) holds are passed over, never handed out twice.
+    const r = await this.pool.query<PgCommentRow>(
+      `WITH picked AS (
+         SELECT seq FROM comments WHERE status = $1 AND (lease_until IS NULL OR lease_until <= now())
+         ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE comments c SET lease_owner = $3, lease_owner_name = $4, lease_until = now() + make_interval(secs => $5), updated_at = now()
+       FROM picked WHERE c.seq = picked.seq
+       RETURNING ${COMMENT_COLS}`,
+      [req.status ?? 'pending', req.limit, req.moderator.id, req.moderator.name, req.leaseSeconds],
+    );
+    return r.rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => this.toComment(row));
+  }
+
+  async release(moderator: Actor, ids?: string[]): Promise<number> {
+    if (ids && ids.length === 0) return 0;
+    const r = ids
+      ? await this.pool.query('UPDATE comments SET lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now() WHERE lease_owner = $1 AND id = ANY($2::text[])', [moderator.id, ids])
+      : await this.pool.query('UPDATE comments SET lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now() WHERE lease_owner = $1', [moderator.id]);
+    return r.rowCount ?? 0;
+  }
+
+  async decide(req: DecisionRequest): Promise<DecisionOutcome> {
+    try {
+      return await this.decideOnce(req);
+    } catch (e) {
+      // Two requests with one Idempotency-Key on different comments lock different rows and race
+      // to the unique index; the loser retries once and then sees the winner's decision.
+      if ((e as { code?: string }).code === '23505') return this.decideOnce(req);
+      throw e;
+    }
+  }
+
+  private async decideOnce(req: DecisionRequest): Promise<DecisionOutcome> {
+    return this.tx(async (c) => {
+      const r = await c.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.id = $1 FOR UPDATE`, [req.commentId]);
+      const row = r.rows[0];
+      if (!row) throw new ModeratoError('MOD_ERR_NOT_FOUND', `No comment with id "${req.commentId}"`);
+      const byKey = req.idempotencyKey ? (await c.query<DecisionRow>('SELECT * FROM decisions WHERE moderator_id = $1 AND idempotency_key = $2', [req.moderator.id, req.idempotencyKey])).rows[0] : undefined;
+      const history = (await c.query<DecisionRow>('SELECT * FROM decisions WHERE comment_id = $1 ORDER BY seq', [req.commentId])).rows.map((x) => rowToDecision(x, iso));
+      const plan = planDecision({
+        req,
+        status: row.status as CommentStatus,
+        byKey: byKey ? rowToDecision(byKey, iso) : null,
+        history,
+        lease: row.lease_owner ? { moderatorId: row.lease_owner, active: row.lease_active } : null,
+      });
+      if (plan.kind === 'replay') {
+        const cur = (await c.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.id = $1`, [plan.decision.commentId])).rows[0]!;
+        return { decision: plan.decision, comment: this.toComment(cur), replayed: true };
+      }
+      const d = await c.query<DecisionRow>(
+        `INSERT INTO decisions (comment_id, action, note, redacted_text, moderator_id, moderator_name, idempotency_key, from_status, to_status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [req.commentId, req.action, req.note ?? null, req.redactedText ?? null, req.moderator.id, req.moderator.name, req.idempotencyKey ?? null, row.status, plan.toStatus],
+      );
+      const u = await c.query<PgCommentRow>(
+        `UPDATE comments c SET status = $1, redacted_text = COALESCE($2, redacted_text), lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now()
+         WHERE c.id = $3 RETURNING ${COMMENT_COLS}`,
+        [plan.toStatus, req.redactedText ?? null, req.commentId],
+      );
+      return { decision: rowToDecision(d.rows[0]!, iso), comment: this.toComment(u.rows[0]!), replayed: false };
+    });
+  }
+
+  async stats(): Promise<Stats> {
+    const byStatus = zeroStatusCounts();
+    const byCategory: Stats['byCategory'] = {};
+    let total = 0;
+    const r = await this.pool.query<{ status: CommentStatus; category: string | null; n: string }>('SELECT status, category, COUNT(*) AS n FROM comments GROUP BY status, category');
+    for (const row of r.rows) {
+      const n = Number(row.n);
+      total += n;
+      if ((COMMENT_STATUSES as readonly string[]).includes(row.status)) byStatus[row.status] += n;
+      if (row.category) {
+        const c = (byCategory[row.category] ??= { total: 0, ...zeroStatusCounts() });
+        c.total += n;
+        c[row.status] += n;
+      }
+    }
+    return { total, byStatus, byCategory };
+  }
+
+  private toKey(r: { id: string; name: string | null; role: string; created_at: Date; revoked_at: Date | null }): ApiKeyRecord {
+    return { id: r.id, name: r.name, role: r.role as Role, createdAt: iso(r.created_at), revokedAt: r.revoked_at == null ? null : iso(r.revoked_at) };
+  }
+
+  async createApiKey(opts: { role: Role; name?: string | null }): Promise<CreatedApiKey> {
+    const key = generateApiKey();
+    const r = await this.pool.query('INSERT INTO api_keys (id, name, role, key_hash) VALUES ($1, $2, $3, $4) RETURNING *', [generateKeyId(), opts.name ?? null, opts.role, hashApiKey(key)]);
+    return { ...this.toKey(r.rows[0]), key };
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    const r = await this.pool.query('SELECT * FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash]);
+    return r.rows[0] ? this.toKey(r.rows[0]) : null;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (await this.pool.query('SELECT * FROM api_keys ORDER BY created_at, id')).rows.map((r) => this.toKey(r));
+  }
+
+  async revokeApiKey(id: string): Promise<boolean> {
+    return ((await this.pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).rowCount ?? 0) === 1;
+  }
+
+  private toPolicy(r: { version: string | number; document: Policy; changed_by: string; source: string; changed_at: Date }): PolicyVersion {
+    return { version: Number(r.version), policy: r.document, changedBy: r.changed_by, source: r.source, changedAt: iso(r.changed_at) };
+  }
+
+  async getPolicy(): Promise<PolicyVersion | null> {
+    const r = await this.pool.query('SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1');
+    return r.rows[0] ? this.toPolicy(r.rows[0]) : null;
+  }
+
+  async setPolicy(policy: Policy, by: { changedBy: string; source: string; fileHash?: string | null }): Promise<PolicyVersion> {
+    const r = await this.pool.query('INSERT INTO policy_versions (document, changed_by, source, file_hash) VALUES ($1, $2, $3, $4) RETURNING *', [JSON.stringify(policy), by.changedBy, by.source, by.fileHash ?? null]);
+    return this.toPolicy(r.rows[0]);
+  }
+
+  async policyHistory(limit = 100): Promise<PolicyVersion[]> {
+    return (await this.pool.query('SELECT * FROM policy_versions ORDER BY version DESC LIMIT $1', [limit])).rows.map((r) => this.toPolicy(r));
+  }
+
+  async lastPolicyFileHash(): Promise<string | null> {
+    const r = await this.pool.query<{ file_hash: string }>('SELECT file_hash FROM policy_versions WHERE file_hash IS NOT NULL ORDER BY version DESC LIMIT 1');
+    return r.rows[0]?.file_hash ?? null;
+  }
+
+  async recordFeedback(f: FeedbackInput): Promise<FeedbackRecord> {
+    const r = await this.pool.query(
+      `INSERT INTO feedback (comment_text, attribute_scores, client_token, languages, source, community_id, session_id, context, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now())) RETURNING id, received_at`,
+      [f.commentText, JSON.stringify(f.attributeScores), f.clientToken ?? null, toJson(f.languages), f.source, f.communityId ?? null, f.sessionId ?? null, toJson(f.context), f.receivedAt ?? null],
+    );
+    return {
+      id: Number(r.rows[0].id), commentText: f.commentText, attributeScores: f.attributeScores, clientToken: f.clientToken ?? null, languages: f.languages ?? null,
+      source: f.source, communityId: f.communityId ?? null, sessionId: f.sessionId ?? null, context: f.context ?? null, receivedAt: iso(r.rows[0].received_at),
+    };
+  }
+
+  /** Drops this store's schema (tests use it to clean up their unique schema). */
+  async dropSchema(): Promise<void> {
+    if (!this.schema) throw new ModeratoError('MOD_ERR_CONFIG', 'dropSchema needs an explicit schema');
+    await this.pool.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * Types of the moderation queue: what the stores keep and answer. Both stores (SQLite and
+ * PostgreSQL) implement {@link QueueStore} and pass the same test suite.
+ */
+import type { Article, Category, Reason, ScoreResult, Span } from '../types';
+import type { Policy } from './policy';
+
+/** Where a comment stands. `published`/`pending` come from ingest; the rest from decisions. */
+export const COMMENT_STATUSES = ['published', 'pending', 'approved', 'rejected', 'escalated'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+
+/** What a moderator can decide. `approve`/`reject` are final; `escalate` hands it up. */
+export const DECISION_ACTIONS = ['approve', 'reject', 'escalate'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/** API key roles. `admin` satisfies every role check. */
+export const ROLES = ['ingest', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Why a comment is held: a toxicity category, `toxicity` alone, or `off_topic`. */
+export type HoldCategory = Category | 'toxicity' | 'off_topic';
+
+/** A scored comment ready to store (the HTTP layer scores it and applies the policy first). */
+export interface NewComment {
+  id: string;
+  text: string;
+  threadId?: string | null;
+  parentId?: string | null;
+  author?: string | null;
+  siteId?: string | null;
+  article?: Article | null;
+  /** Any further fields the client sent, kept verbatim. */
+  metadata?: Record<string, unknown> | null;
+  result: ScoreResult;
+  status: 'published' | 'pending';
+  category: HoldCategory | null;
+  /** max(toxicity, every category score): what the queue sorts and filters by. */
+  score: number;
+  model?: { name: string; version: string } | null;
+  policyVersion?: number | null;
+}
+
+/** Who acts: the API key's id (stable) and its display name. */
+export interface Actor {
+  id: string;
+  name: string | null;
+}
+
+/** A comment as stored. Times are ISO-8601 strings. */
+export interface StoredComment {
+  id: string;
+  text: string;
+  threadId: string | null;
+  parentId: string | null;
+  author: string | null;
+  siteId: string | null;
+  article: Article | null;
+  metadata: Record<string, unknown> | null;
+  status: CommentStatus;
+  category: HoldCategory | null;
+  score: number;
+  scores: { toxicity: number; categories: Record<Category, number>; offTopic: number | null; flagged: boolean; reasons: Reason[] };
+  spans: Span[];
+  model: { name: string; version: string } | null;
+  policyVersion: number | null;
+  /** Text to publish instead of `text` when a moderator redacted it. */
+  redactedText: string | null;
+  /** The current lease, or null when nobody holds it (an expired lease reads as null). */
+  lease: { moderatorId: string; moderator: string | null; expiresAt: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One entry of a comment's decision history. */
+export interface Decision {
+  id: number;
+  commentId: string;
+  action: DecisionAction;
+  note: string | null;
+  redactedText: string | null;
+  moderatorId: string;
+  moderator: string | null;
+  idempotencyKey: string | null;
+  fromStatus: CommentStatus;
+  toStatus: CommentStatus;
+  createdAt: string;
+}
+
+export interface CommentWithHistory extends StoredComment {
+  decisions: Decision[];
+}
+
+export interface IngestOutcome {
+  comment: StoredComment;
+  /** False when a comment with this id was already stored (a retry): nothing changed. */
+  created: boolean;
+}
+
+/** Filters and paging of {@link QueueStore.listQueue}. */
+export interface QueueQuery {
+  /** Default `pending`; `all` lists every status. */
+  status?: CommentStatus | 'all';
+  category?: HoldCategory;
+  threadId?: string;
+  siteId?: string;
+  minScore?: number;
+  /** `score`: highest first; `age`: oldest first (default). */
+  sort?: 'score' | 'age';
+  limit: number;
+  /** Opaque `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface QueuePage {
+  items: StoredComment[];
+  nextCursor: string | null;
+}
+
+export interface ClaimRequest {
+  moderator: Actor;
+  limit: number;
+  /** Lease length; fractional seconds allowed (tests use short leases). */
+  leaseSeconds: number;
+  /** Which items to claim: `pending` (default) or `escalated`. */
+  status?: 'pending' | 'escalated';
+}
+
+export interface DecisionRequest {
+  commentId: string;
+  action: DecisionAction;
+  note?: string | null;
+  redactedText?: string | null;
+  moderator: Actor;
+  /** Scoped to the moderator: the same key with the same request answers the first result. */
+  idempotencyKey?: string | null;
+}
+
+export interface DecisionOutcome {
+  decision: Decision;
+  comment: StoredComment;
+  /** True when no new decision was recorded: the request repeated one already stored. */
+  replayed: boolean;
+}
+
+export interface Stats {
+  total: number;
+  byStatus: Record<CommentStatus, number>;
+  /** Held comments (those with a category) counted by category, in total and by status. */
+  byCategory: Record<string, { total: number } & Record<CommentStatus, number>>;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string | null;
+  role: Role;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface CreatedApiKey extends ApiKeyRecord {
+  /** The secret, shown once: only its SHA-256 is stored. */
+  key: string;
+}
+
+export interface PolicyVersion {
+  version: number;
+  policy: Policy;
+  changedBy: string;
+  /** `api`, `file:PATH` or `cli`. */
+  source: string;
+  changedAt: string;
+}
+
+/** A moderator's (or a client's) suggested scores for a text, e.g. Perspective `suggestscore`. */
+export interface FeedbackInput {
+  commentText: string;
+  /** Attribute name (e.g. `TOXICITY`) to the suggested 0..1 score. */
+  attributeScores: Record<string, number>;
+  clientToken?: string | null;
+  languages?: string[] | null;
+  /** Where it came from, e.g. `perspective:suggestscore`. */
+  source: string;
+  communityId?: string | null;
+  sessionId?: string | null;
+  /** Any further structured context (e.g. Perspective `context.entries`). */
+  context?: unknown;
+  /** Defaults to now. */
+  receivedAt?: Date;
+}
+
+export interface FeedbackRecord {
+  id: number;
+  commentText: string;
+  attributeScores: Record<string, number>;
+  clientToken: string | null;
+  languages: string[] | null;
+  source: string;
+  communityId: string | null;
+  sessionId: string | null;
+  context: unknown;
+  receivedAt: string;
+}
+
+/**
+ * The queue's storage. Every method is atomic: once its promise resolves the change is durable
+ * (SQLite `synchronous=FULL`, PostgreSQL commit), so an acknowledged request survives a crash.
+ */
+export interface QueueStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema; safe to run concurrently from several instances. */
+  migrate(): Promise<void>;
+  /** Inserts comments whose id is new; existing ids are answered as stored (`created: false`). */
+  ingest(comments: NewComment[]): Promise<IngestOutcome[]>;
+  /** The stored comments among `ids` (any order; missing ids are left out). */
+  getComments(ids: string[]): Promise<StoredComment[]>;
+  /** One comment with its full decision history, or null. */
+  getComment(id: string): Promise<CommentWithHistory | null>;
+  listQueue(query: QueueQuery): Promise<QueuePage>;
+  /** Leases up to `limit` unleased (or lease-expired) items to the moderator, oldest first. */
+  claim(req: ClaimRequest): Promise<StoredComment[]>;
+  /** Gives back the moderator's leases on `ids` (or all of them); answers how many. */
+  release(moderator: Actor, ids?: string[]): Promise<number>;
+  /** Records a decision; throws MOD_ERR_NOT_FOUND or MOD_ERR_CONFLICT (see docs/queue.md). */
+  decide(req: DecisionRequest): Promise<DecisionOutcome>;
+  stats(): Promise<Stats>;
+  createApiKey(opts: { role: Role; name?: string | null }): Promise<CreatedApiKey>;
+  /** The live (not revoked) key whose SHA-256 hex is `keyHash`, or null. */
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  revokeApiKey(id: string): Promise<boolean>;
+  /** The current policy, or null when none was ever set (the scorer's thresholds apply). */
+  getPolicy(): Promise<PolicyVersion | null>;
+  /** Stores a new policy version; the history keeps who and when. */
+  setPolicy(policy: Policy, by: { changedBy: string; source: string; fileHash?: string | null }): Promise<PolicyVersion>;
+  /** Newest first. */
+  policyHistory(limit?: number): Promise<PolicyVersion[]>;
+  /** The content hash of the last policy applied from a file, so a restart re-applies only an edited file. */
+  lastPolicyFileHash(): Promise<string | null>;
+  recordFeedback(input: FeedbackInput): Promise<FeedbackRecord>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Test helpers of the queue suites: one factory per store, so every suite runs on SQLite (a
+ * temp file) and PostgreSQL (a unique schema per run, dropped at the end).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { openStore, type NewComment, type QueueStore } from '../../src/queue';
+import { CATEGORIES, type Category, type ScoreResult } from '../../src/types';
+
+/** The PostgreSQL server of this machine (see .ci/run); override with MODERATO_TEST_PG. */
+export const PG_BASE = process.env.MODERATO_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A store under test: its URL (for other processes) and how to clean it up. */
+export interface TestDb {
+  kind: 'sqlite' | 'postgres';
+  url: string;
+  open(): Promise<QueueStore>;
+  /** Removes the database (file or schema). */
+  destroy(): Promise<void>;
+}
+
+/** A fresh, empty database of the given kind. */
+export function makeTestDb(kind: 'sqlite' | 'postgres'): TestDb {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'moderato-q-'));
+    const url = `sqlite:${join(dir, 'sub', 'queue.db')}`;
+    return { kind, url, open: () => openStore(url), destroy: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `mq_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const url = `${PG_BASE}?schema=${schema}`;
+  return {
+    kind,
+    url,
+    open: () => openStore(url),
+    destroy: async () => {
+      const c = new Client({ connectionString: PG_BASE });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export const KINDS = ['sqlite', 'postgres'] as const;
+
+/** A scored result as the scorer answers it (test data for the store layer, which takes scored input). */
+export function result(id: string, scores: Partial<Record<Category | 'toxicity', number>> = {}, offTopic: number | null = null): ScoreResult {
+  const categories = Object.fromEntries(CATEGORIES.map((c) => [c, scores[c] ?? 0])) as Record<Category, number>;
+  const toxicity = scores.toxicity ?? Math.max(0, ...Object.values(categories));
+  return {
+    id, toxicity, categories, offTopic, flagged: toxicity >= 0.5,
+    reasons: toxicity >= 0.5 ? [{ code: 'toxicity', message: 'Likely toxic', score: toxicity }] : [],
+    spans: toxicity >= 0.5 ? [{ start: 0, end: 4, text: id.slice(0, 4), type: 'insult', score: toxicity }] : [],
+  };
+}
+
+/** A comment ready to store, pending by default. */
+export function newComment(id: string, over: Partial<NewComment> = {}): NewComment {
+  const r = over.result ?? result(id, { insult: 0.8 });
+  return {
+    id, text: `text of ${id}`, threadId: 't1', parentId: null, author: 'a', siteId: null, article: null, metadata: null,
+    result: r, status: 'pending', category: 'insult', score: Math.max(r.toxicity, ...Object.values(r.categories)), model: { name: 'm', version: '1' }, policyVersion: null,
+    ...over,
+  };
+}
