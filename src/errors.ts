@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   MOD_ERR_NOT_READY: { status: 503, description: 'The model is still loading.' },
   MOD_ERR_UNKNOWN_ATTRIBUTE: { status: 400, description: 'A Perspective-compatible request asked for an attribute Moderato does not score.' },
   MOD_ERR_UNSUPPORTED_LANGUAGE: { status: 400, description: 'A Perspective-compatible request asked for a language Moderato does not score.' },
+  MOD_ERR_FEEDBACK_UNAVAILABLE: { status: 503, description: 'A Perspective-compatible `comments:suggestscore` asked to store feedback, but the server has no queue store.' },
   MOD_ERR_INPUT: { status: 400, description: 'CLI input could not be read or parsed (a line, file or option).' },
   MOD_ERR_CONFIG: { status: 500, description: 'Invalid configuration (environment, policy file, backend name).' },
   MOD_ERR_MODEL: { status: 500, description: 'The model files are missing or invalid.' },

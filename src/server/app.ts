@@ -4,6 +4,7 @@ import type { Scorer } from '../scorer';
 import type { ServerConfig } from './config';
 import { LIMITS } from './config';
 import { scoreRouter } from './routes/score';
+import { perspectiveErrorHandler, perspectiveRouter } from './routes/perspective';
 
 /**
  * What the app needs. The scorer loads asynchronously: `scorer.current` stays null until the
@@ -74,6 +75,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(scoreRouter(deps));
   // Further routers (queue, Perspective compatibility) are mounted here.
+  // Perspective's error handler sits right after its router so body-parser errors on its paths answer Google's shape too.
+  app.use(perspectiveRouter(deps), perspectiveErrorHandler(deps));
 
   app.use((req, _res, next) => {
     next(new ModeratoError('MOD_ERR_NOT_FOUND', `No route ${req.method} ${req.path}`));
