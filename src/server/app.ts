@@ -4,6 +4,8 @@ import type { Scorer } from '../scorer';
 import type { ServerConfig } from './config';
 import { LIMITS } from './config';
 import { scoreRouter } from './routes/score';
+import { queueRouter } from './routes/queue';
+import type { QueueStore } from '../queue';
 import { perspectiveErrorHandler, perspectiveRouter } from './routes/perspective';
 
 /**
@@ -14,7 +16,7 @@ export interface AppDeps {
   scorer: { current: Scorer | null; error?: Error };
   config: ServerConfig;
   /** Queue store (src/queue); absent when the queue is not configured. */
-  store?: unknown;
+  store?: QueueStore;
   /** Logs one line (stderr by default). */
   log?: (line: string) => void;
 }
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(scoreRouter(deps));
   // Further routers (queue, Perspective compatibility) are mounted here.
+  app.use(queueRouter(deps));
   // Perspective's error handler sits right after its router so body-parser errors on its paths answer Google's shape too.
   app.use(perspectiveRouter(deps), perspectiveErrorHandler(deps));
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app';
 import { asyncHandler, requireScorer } from '../app';
+import { scoreAuth } from '../auth';
 import { ScoreRequestSchema } from '../schemas';
 import { validate } from '../validate';
 import type { ScoreRequest } from '../../types';
@@ -10,6 +11,7 @@ export function scoreRouter(deps: AppDeps): Router {
   const router = Router();
   router.post(
     '/v1/score',
+    scoreAuth(deps),
     asyncHandler(async (req, res) => {
       const body = validate(ScoreRequestSchema, req.body);
       const scorer = requireScorer(deps);

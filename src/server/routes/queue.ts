@@ -1,0 +1,216 @@
+/**
+ * The moderation queue over HTTP (docs/queue.md): ingest, list, claim, decide, look up, stats,
+ * and the run-time policy. Thin: validation here, rules in src/queue.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { ModeratoError } from '../../errors';
+import { classify, COMMENT_STATUSES, DECISION_ACTIONS, parsePolicy, resolveThresholds, type NewComment, type StoredComment } from '../../queue';
+import { CATEGORIES } from '../../types';
+import type { AppDeps } from '../app';
+import { asyncHandler, requireScorer } from '../app';
+import { actorOf, requireRole, requireStore } from '../auth';
+import { LIMITS } from '../config';
+import { ArticleSchema, CommentSchema } from '../schemas';
+import { validate } from '../validate';
+
+const Id = z.string().min(1).max(200);
+
+/** One ingested comment: the score API's comment plus `siteId`; any other field is kept as metadata. */
+const IngestCommentSchema = CommentSchema.extend({ siteId: Id.optional(), article: ArticleSchema.optional() }).loose();
+const KNOWN_FIELDS = new Set(['id', 'text', 'parentId', 'threadId', 'author', 'siteId', 'article']);
+
+/** `POST /v1/comments`: either one comment or `{"comments":[...]}`, each with optional article context. */
+const IngestBatchSchema = z.strictObject({
+  comments: z
+    .array(IngestCommentSchema)
+    .min(1)
+    .max(LIMITS.maxComments)
+    .superRefine((cs, ctx) => {
+      const seen = new Set<string>();
+      cs.forEach((c, i) => {
+        if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Duplicate comment id "${c.id}"` });
+        seen.add(c.id);
+      });
+    }),
+  article: ArticleSchema.optional(),
+  siteId: Id.optional(),
+});
+
+const HOLD_CATEGORIES = [...CATEGORIES, 'toxicity', 'off_topic'] as const;
+
+/** `GET /v1/queue` query; unknown parameters are a 400 so typos do not silently list everything. */
+const QueueQuerySchema = z.strictObject({
+  status: z.enum([...COMMENT_STATUSES, 'all']).optional(),
+  category: z.enum(HOLD_CATEGORIES).optional(),
+  threadId: Id.optional(),
+  siteId: Id.optional(),
+  minScore: z.coerce.number().min(0).max(1).optional(),
+  sort: z.enum(['score', 'age']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+const ClaimSchema = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(10),
+  status: z.enum(['pending', 'escalated']).optional(),
+});
+
+const ReleaseSchema = z.strictObject({ ids: z.array(Id).max(100).optional() });
+
+const DecisionSchema = z.strictObject({
+  action: z.enum(DECISION_ACTIONS),
+  note: z.string().max(2000).optional(),
+  redactedText: z.string().max(LIMITS.maxTextLength).optional(),
+});
+
+const IdempotencyKeySchema = z.string().min(1).max(200).optional();
+
+/** The ingest answer for one comment: enough for the site to publish or hold it. */
+function ingestView(c: StoredComment, created: boolean) {
+  return { id: c.id, created, status: c.status, category: c.category, score: c.score, scores: c.scores, spans: c.spans, createdAt: c.createdAt };
+}
+
+/** Mounts the queue routes. Each route names the roles it allows (admin always passes). */
+export function queueRouter(deps: AppDeps): Router {
+  const router = Router();
+  const ingest = requireRole(deps, 'ingest');
+  const moderator = requireRole(deps, 'moderator');
+  const admin = requireRole(deps, 'admin');
+
+  router.post(
+    '/v1/comments',
+    ingest,
+    asyncHandler(async (req, res) => {
+      const raw = req.body as unknown;
+      const batch = raw && typeof raw === 'object' && !Array.isArray(raw) && 'comments' in raw
+        ? validate(IngestBatchSchema, raw)
+        : (() => {
+            const one = validate(IngestCommentSchema, raw);
+            return { comments: [one], article: one.article, siteId: undefined };
+          })();
+      const store = requireStore(deps);
+      const ids = batch.comments.map((c) => c.id);
+      // Retries are answered from the store without scoring again (and even while the model loads).
+      const known = new Set((await store.getComments(ids)).map((c) => c.id));
+      const fresh = batch.comments.filter((c) => !known.has(c.id));
+      const records: NewComment[] = [];
+      if (fresh.length > 0) {
+        const scorer = requireScorer(deps);
+        const results = await scorer.score({
+          comments: fresh.map((c) => ({ id: c.id, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId, author: c.author })),
+          article: batch.article ?? fresh.find((c) => c.article)?.article,
+        });
+        const policy = await store.getPolicy();
+        fresh.forEach((c, i) => {
+          const result = results[i]!;
+          const siteId = c.siteId ?? batch.siteId ?? null;
+          const cls = classify(result, resolveThresholds(policy?.policy ?? null, scorer.thresholds, { siteId, threadId: c.threadId }));
+          const metadata = Object.fromEntries(Object.entries(c).filter(([k]) => !KNOWN_FIELDS.has(k)));
+          records.push({
+            id: c.id, text: c.text, threadId: c.threadId ?? null, parentId: c.parentId ?? null, author: c.author ?? null, siteId,
+            article: c.article ?? batch.article ?? null, metadata: Object.keys(metadata).length ? metadata : null,
+            result, status: cls.status, category: cls.category, score: cls.score,
+            model: { name: scorer.info.name, version: scorer.info.version }, policyVersion: policy?.version ?? null,
+          });
+        });
+      }
+      const stored = new Map((await store.ingest(records)).map((o) => [o.comment.id, o]));
+      // Ids that were known before are re-read here too, so the answer reflects any decision since.
+      const previous = new Map((await store.getComments([...known])).map((c) => [c.id, c]));
+      const items = ids.map((id) => {
+        const o = stored.get(id);
+        return o ? ingestView(o.comment, o.created) : ingestView(previous.get(id)!, false);
+      });
+      res.status(items.some((i) => i.created) ? 201 : 200).json({ items });
+    }),
+  );
+
+  router.get(
+    '/v1/comments/:id',
+    requireRole(deps, 'ingest', 'moderator'),
+    asyncHandler(async (req, res) => {
+      const id = String(req.params.id);
+      const c = await requireStore(deps).getComment(id);
+      if (!c) throw new ModeratoError('MOD_ERR_NOT_FOUND', `No comment with id "${id}"`);
+      res.json(c);
+    }),
+  );
+
+  router.post(
+    '/v1/comments/:id/decision',
+    moderator,
+    asyncHandler(async (req, res) => {
+      const body = validate(DecisionSchema, req.body ?? {});
+      const key = validate(IdempotencyKeySchema, req.get('idempotency-key'), 'Idempotency-Key header');
+      const out = await requireStore(deps).decide({ commentId: String(req.params.id), action: body.action, note: body.note, redactedText: body.redactedText, moderator: actorOf(res), idempotencyKey: key });
+      if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.json({ decision: out.decision, comment: { id: out.comment.id, status: out.comment.status, redactedText: out.comment.redactedText }, replayed: out.replayed });
+    }),
+  );
+
+  router.get(
+    '/v1/queue',
+    moderator,
+    asyncHandler(async (req, res) => {
+      const q = validate(QueueQuerySchema, req.query, 'query');
+      res.json(await requireStore(deps).listQueue(q));
+    }),
+  );
+
+  router.post(
+    '/v1/queue/claim',
+    moderator,
+    asyncHandler(async (req, res) => {
+      const body = validate(ClaimSchema, req.body ?? {});
+      const items = await requireStore(deps).claim({ moderator: actorOf(res), limit: body.limit, leaseSeconds: deps.config.leaseSeconds, status: body.status });
+      res.json({ items, leaseSeconds: deps.config.leaseSeconds });
+    }),
+  );
+
+  router.post(
+    '/v1/queue/release',
+    moderator,
+    asyncHandler(async (req, res) => {
+      const body = validate(ReleaseSchema, req.body ?? {});
+      res.json({ released: await requireStore(deps).release(actorOf(res), body.ids) });
+    }),
+  );
+
+  router.get(
+    '/v1/stats',
+    moderator,
+    asyncHandler(async (_req, res) => {
+      res.json(await requireStore(deps).stats());
+    }),
+  );
+
+  router.get(
+    '/v1/policy',
+    moderator,
+    asyncHandler(async (_req, res) => {
+      const p = await requireStore(deps).getPolicy();
+      res.json(p ?? { version: 0, policy: { thresholds: {} }, changedBy: null, source: 'default', changedAt: null });
+    }),
+  );
+
+  router.put(
+    '/v1/policy',
+    admin,
+    asyncHandler(async (req, res) => {
+      const policy = parsePolicy(req.body);
+      const who = actorOf(res);
+      res.json(await requireStore(deps).setPolicy(policy, { changedBy: who.name ? `${who.name} (${who.id})` : who.id, source: 'api' }));
+    }),
+  );
+
+  router.get(
+    '/v1/policy/history',
+    admin,
+    asyncHandler(async (_req, res) => {
+      res.json({ items: await requireStore(deps).policyHistory() });
+    }),
+  );
+
+  return router;
+}
