@@ -4,7 +4,6 @@
  * it with `| tail -n 1`; only its SHA-256 is stored.
  */
 import { parseArgs } from 'util';
-import { ModeratoError } from '../errors';
 import { openStore, ROLES, type Role } from '../queue';
 import { configFromEnv } from '../server/config';
 
@@ -60,7 +59,10 @@ export async function keysCommand(args: string[], io: KeysIO, env: NodeJS.Proces
       for (const k of await store.listApiKeys()) io.stdout.write(`${k.id}\t${k.role}\t${k.name ?? ''}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
       return 0;
     }
-    if (!(await store.revokeApiKey(positionals[0]!))) throw new ModeratoError('MOD_ERR_NOT_FOUND', `No active key with id "${positionals[0]}"`);
+    if (!(await store.revokeApiKey(positionals[0]!))) {
+      io.stderr.write(`moderato keys revoke: MOD_ERR_NOT_FOUND: no active key with id "${positionals[0]}"\n`);
+      return 1;
+    }
     io.stdout.write(`revoked ${positionals[0]}\n`);
     return 0;
   } finally {
