@@ -1,0 +1,61 @@
+/** The policy: threshold resolution by scope and the publish/hold classification. */
+import { classify, parsePolicy, resolveThresholds, type Policy } from '../../src/queue';
+import { result } from './helpers';
+
+const base = { toxicity: 0.5, category: 0.5, offTopic: 0.7 };
+const policy: Policy = {
+  thresholds: { insult: 0.8, offTopic: null },
+  sites: { kids: { thresholds: { profanity: 0.1, insult: 0.3 } } },
+  threads: { t9: { thresholds: { insult: 0.95, offTopic: 0.2 } } },
+};
+
+describe('resolveThresholds', () => {
+  it.each([
+    ['no policy', null, {}, { toxicity: 0.5, insult: 0.5, profanity: 0.5, offTopic: 0.7 }],
+    ['policy defaults', policy, {}, { toxicity: 0.5, insult: 0.8, profanity: 0.5, offTopic: null }],
+    ['site over defaults', policy, { siteId: 'kids' }, { insult: 0.3, profanity: 0.1, offTopic: null }],
+    ['thread over site', policy, { siteId: 'kids', threadId: 't9' }, { insult: 0.95, profanity: 0.1, offTopic: 0.2 }],
+    ['unknown scopes fall through', policy, { siteId: 'x', threadId: 'y' }, { insult: 0.8, offTopic: null }],
+  ] as const)('%s', (_name, p, where, expected) => {
+    expect(resolveThresholds(p as Policy | null, base, where)).toMatchObject(expected);
+  });
+});
+
+describe('classify', () => {
+  const t = resolveThresholds(null, base);
+  it.each([
+    ['clean', result('a', { insult: 0.1 }), 'published', null],
+    ['the highest category over its threshold', result('b', { insult: 0.6, threat: 0.9, toxicity: 0.9 }), 'pending', 'threat'],
+    ['toxicity alone', result('c', { toxicity: 0.55, insult: 0.2 }), 'pending', 'toxicity'],
+    ['off-topic alone', result('d', { insult: 0.1 }, 0.8), 'pending', 'off_topic'],
+    ['off-topic below threshold', result('e', { insult: 0.1 }, 0.6), 'published', null],
+  ] as const)('%s', (_name, r, status, category) => {
+    expect(classify(r, t)).toMatchObject({ status, category });
+  });
+
+  it('answers score = max(toxicity, categories), and null thresholds never hold', () => {
+    const r = result('f', { toxicity: 0.2, profanity: 0.97 });
+    expect(classify(r, t).score).toBe(0.97);
+    const off = resolveThresholds({ thresholds: { toxicity: null, insult: null, threat: null, identity_attack: null, profanity: null, other: null, offTopic: null } }, base);
+    expect(classify(result('g', { toxicity: 1, profanity: 1 }, 1), off)).toMatchObject({ status: 'published', category: null });
+  });
+});
+
+describe('parsePolicy', () => {
+  it.each([
+    [{ thresholds: { insult: 1.5 } }, ['thresholds', 'insult']],
+    [{ thresholds: { rudeness: 0.5 } }, ['thresholds']],
+    [{ threads: { t: { thresholds: { threat: 'high' } } } }, ['threads', 't', 'thresholds', 'threat']],
+  ])('rejects %j at its path', (doc, path) => {
+    try {
+      parsePolicy(doc);
+      throw new Error('accepted');
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('MOD_ERR_VALIDATION');
+      expect((e as { details: { path: unknown[] }[] }).details[0]!.path).toEqual(path);
+    }
+  });
+  it('fills in empty default thresholds', () => {
+    expect(parsePolicy({})).toEqual({ thresholds: {} });
+  });
+});
