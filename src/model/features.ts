@@ -1,0 +1,89 @@
+/**
+ * Feature hashing: every token becomes a handful of hashed feature ids (its normalised form, its
+ * raw lower-case form, character 3-5-grams of the normalised form, its shape and kind), each with
+ * a weight. A token's vector is the weighted sum of the embedding rows of its ids, so unseen and
+ * obfuscated words still share n-grams with known ones.
+ */
+import type { Token } from '../text/types';
+
+/** Hashing configuration stored in model.json so training and inference agree. */
+export interface FeatureConfig {
+  /** Number of embedding rows (hash buckets), a power of two. */
+  buckets: number;
+  /** Bumped whenever the feature recipe changes: a model refuses other versions. */
+  version: number;
+}
+
+export const FEATURE_VERSION = 1;
+const MAX_NGRAMS = 24;
+
+/** Token features of one comment in flat arrays (CSR layout: token t owns ids[offsets[t]..offsets[t+1])). */
+export interface TokenFeatures {
+  offsets: Int32Array;
+  ids: Int32Array;
+  weights: Float32Array;
+}
+
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Final avalanche so that similar strings spread over the low bits used by the mask.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
+/** Word shape: case/digit classes with runs collapsed (`Hello` -> `Xx`, `f*ck` -> `x*x`), at most 6 chars. */
+export function shapeOf(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    let c: string;
+    if (ch >= 'a' && ch <= 'z') c = 'x';
+    else if (ch >= 'A' && ch <= 'Z') c = 'X';
+    else if (ch >= '0' && ch <= '9') c = 'd';
+    else if (/\p{L}/u.test(ch)) c = ch === ch.toLowerCase() ? 'x' : 'X';
+    else c = ch;
+    if (!out.endsWith(c)) out += c;
+    if (out.length >= 6) break;
+  }
+  return out;
+}
+
+/** The feature strings of one token with their weights. Exposed for tests and the model card. */
+export function tokenFeatureStrings(tok: Token): Array<[string, number]> {
+  const norm = tok.norm;
+  const lower = tok.text.toLowerCase();
+  const feats: Array<[string, number]> = [['w:' + norm, 1], ['s:' + shapeOf(tok.text), 0.5], ['k:' + tok.kind, 0.5]];
+  if (lower !== norm) feats.push(['r:' + lower, 0.5]);
+  if (tok.kind === 'word' || tok.kind === 'hashtag') {
+    const w = '<' + norm + '>';
+    const grams: string[] = [];
+    for (let n = 3; n <= 5; n++) {
+      for (let i = 0; i + n <= w.length && grams.length < MAX_NGRAMS; i++) grams.push(w.slice(i, i + n));
+    }
+    // n-grams share one unit of weight so a long word does not drown its own identity feature.
+    const gw = grams.length ? 1 / Math.sqrt(grams.length) : 0;
+    for (const g of grams) feats.push(['g:' + g, gw]);
+  }
+  return feats;
+}
+
+/** Hashes the tokens of one comment into CSR feature arrays. */
+export function featurize(tokens: Token[], cfg: FeatureConfig): TokenFeatures {
+  const mask = cfg.buckets - 1;
+  const offsets = new Int32Array(tokens.length + 1);
+  const ids: number[] = [];
+  const weights: number[] = [];
+  for (let t = 0; t < tokens.length; t++) {
+    for (const [f, w] of tokenFeatureStrings(tokens[t])) {
+      ids.push(fnv(f) & mask);
+      weights.push(w);
+    }
+    offsets[t + 1] = ids.length;
+  }
+  return { offsets, ids: Int32Array.from(ids), weights: Float32Array.from(weights) };
+}

@@ -1,0 +1,146 @@
+/**
+ * The toxicity model: load from disk, pick a tfjs backend, predict per-token and comment scores.
+ */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { CATEGORIES, type Category, type ModelInfo } from '../types';
+import { tokenize } from '../text';
+import type { Token } from '../text/types';
+import { packageRoot } from '../data/io';
+import { featurize, FEATURE_VERSION, type TokenFeatures } from './features';
+import { embedBatch, forwardInfer, type NetConfig } from './net';
+import { readModel, type ModelMeta, type ModelWeights } from './io';
+import { initBackend } from './backend';
+import { ModeratoError } from '../errors';
+import type { CommentPrediction, ToxicityModel } from './types';
+
+export type { CommentPrediction, ToxicityModel } from './types';
+export { BACKENDS, initBackend } from './backend';
+
+/** Default model folder: `models/toxicity` in the package, wherever the process runs from. */
+export function defaultModelDir(): string {
+  return path.join(packageRoot(), 'models', 'toxicity');
+}
+
+/** Comments per forward pass; sequences in a batch are padded to a multiple of 16 tokens. */
+const BATCH = 64;
+const PAD_TO = 16;
+
+
+/** A model held in memory (the JS embedding table plus tf tensors for the dense layers). */
+export class HashedToxicityModel implements ToxicityModel {
+  readonly info: ModelInfo;
+  readonly meta: ModelMeta;
+  private readonly emb: Float32Array;
+  private readonly dense: Record<string, tf.Tensor>;
+  private disposed = false;
+
+  constructor(meta: ModelMeta, weights: ModelWeights, backend: string) {
+    if (meta.config.featureVersion !== FEATURE_VERSION) {
+      throw new ModeratoError('MOD_ERR_MODEL', `model features v${meta.config.featureVersion} but this code hashes v${FEATURE_VERSION}: retrain`);
+    }
+    this.meta = meta;
+    this.emb = weights.emb;
+    this.dense = {};
+    for (const [k, v] of Object.entries(weights.dense)) this.dense[k] = tf.keep(tf.tensor(v));
+    // Shapes come from the config: reshape once here, not per call.
+    const shapes: Record<string, number[]> = { wt: [meta.config.h2, 1], wy: [meta.config.h2, CATEGORIES.length], wc: [2 * meta.config.h2, 1 + CATEGORIES.length], w1: [meta.config.k1 * meta.config.dim, meta.config.h1], w2: [meta.config.k2 * meta.config.h1, meta.config.h2] };
+    for (const [k, s] of Object.entries(shapes)) {
+      const old = this.dense[k];
+      this.dense[k] = tf.keep(old.reshape(s));
+      old.dispose();
+    }
+    this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
+  }
+
+  get config(): NetConfig {
+    return this.meta.config;
+  }
+
+  /** Scores a batch of texts. Tensors are created and disposed inside; only plain arrays escape. */
+  async predict(texts: string[]): Promise<CommentPrediction[]> {
+    if (this.disposed) throw new ModeratoError('MOD_ERR_MODEL', 'model was disposed');
+    const toks = texts.map((t) => tokenize(t));
+    const fc = { buckets: this.meta.config.buckets, version: this.meta.config.featureVersion };
+    const feats = toks.map((t) => featurize(t, fc));
+    const out: CommentPrediction[] = new Array(texts.length);
+    // A comment without tokens (empty, whitespace) has nothing toxic in it: answer without the net.
+    const order: number[] = [];
+    toks.forEach((t, i) => {
+      if (t.length) order.push(i);
+      else out[i] = { tokens: [], tokenToxic: new Float32Array(0), tokenType: new Uint8Array(0), toxicity: 0, categories: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number> };
+    });
+    order.sort((a, b) => toks[a].length - toks[b].length);
+    for (let s = 0; s < order.length; s += BATCH) {
+      const idx = order.slice(s, s + BATCH);
+      const res = this.runBatch(idx.map((i) => feats[i]));
+      idx.forEach((i, k) => (out[i] = this.toPrediction(toks[i], res, k)));
+    }
+    return out;
+  }
+
+  /** Runs the network on featurised comments; returns plain arrays (token probs padded to T). */
+  runBatch(feats: TokenFeatures[]): { T: number; token: Float32Array; type: Float32Array; comment: Float32Array } {
+    const c = this.meta.config;
+    const maxLen = Math.max(1, ...feats.map((f) => f.offsets.length - 1));
+    const T = Math.ceil(maxLen / PAD_TO) * PAD_TO;
+    const x = embedBatch(feats, T, this.emb, c.dim);
+    const mask = new Float32Array(feats.length * T);
+    feats.forEach((f, b) => mask.fill(1, b * T, b * T + f.offsets.length - 1));
+    const [token, type, comment] = tf.tidy(() => {
+      const o = forwardInfer(tf.tensor3d(x, [feats.length, T, c.dim]), tf.tensor2d(mask, [feats.length, T]), this.dense, c);
+      return [tf.sigmoid(o.token), tf.softmax(o.type), tf.sigmoid(o.comment)];
+    });
+    try {
+      return { T, token: token.dataSync() as Float32Array, type: type.dataSync() as Float32Array, comment: comment.dataSync() as Float32Array };
+    } finally {
+      token.dispose();
+      type.dispose();
+      comment.dispose();
+    }
+  }
+
+  private toPrediction(tokens: Token[], r: { T: number; token: Float32Array; type: Float32Array; comment: Float32Array }, b: number): CommentPrediction {
+    const n = tokens.length;
+    const nc = CATEGORIES.length;
+    const tokenToxic = r.token.slice(b * r.T, b * r.T + n);
+    const tokenType = new Uint8Array(n);
+    for (let t = 0; t < n; t++) {
+      const o = (b * r.T + t) * nc;
+      let best = 0;
+      for (let k = 1; k < nc; k++) if (r.type[o + k] > r.type[o + best]) best = k;
+      tokenType[t] = best;
+    }
+    const cm = r.comment.slice(b * (1 + nc), (b + 1) * (1 + nc));
+    const categories = {} as Record<Category, number>;
+    CATEGORIES.forEach((cat, k) => (categories[cat] = cm[1 + k]));
+    return { tokens, tokenToxic, tokenType, toxicity: cm[0], categories };
+  }
+
+  /** Frees the dense weight tensors. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of Object.values(this.dense)) t.dispose();
+  }
+}
+
+/** Logit of a probability, for folding a tuned threshold into a bias. */
+export function logit(p: number): number {
+  return Math.log(p / (1 - p));
+}
+
+/**
+ * Loads the toxicity model from `dir` (default: the package's `models/toxicity`) on the best
+ * available backend (tfjs-node > wasm > cpu) or the one named in `opts.backend`.
+ *
+ * @example
+ * const model = await loadModel();
+ * const [pred] = await model.predict(['you are an idiot']);
+ */
+export async function loadModel(dir?: string, opts: { backend?: string } = {}): Promise<ToxicityModel> {
+  const backend = await initBackend(opts.backend);
+  const { meta, weights } = readModel(dir ?? defaultModelDir());
+  return new HashedToxicityModel(meta, weights, backend);
+}
+

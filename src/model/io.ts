@@ -1,0 +1,125 @@
+/**
+ * Save/load in the tfjs weights format: `model.json` with a `weightsManifest` and one
+ * `weights.bin`. The embedding table is stored per-row quantised (uint8 rows of unit range plus a
+ * float16 scale per row) so the model stays a few MB; tf.io.decodeWeights dequantises it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { ModeratoError } from '../errors';
+import { denseShapes, type NetConfig } from './net';
+
+/** Everything model.json holds besides the weights. */
+export interface ModelMeta {
+  format: 'moderato-toxicity';
+  name: string;
+  version: string;
+  config: NetConfig;
+  /** Span post-processing and decision thresholds tuned on dev data. */
+  thresholds: Record<string, number>;
+  /** Free-form training record (seed, data sizes, measured dev figures). */
+  training?: Record<string, unknown>;
+}
+
+/** In-memory weights: the JS-side embedding table plus the dense tf weights as plain arrays. */
+export interface ModelWeights {
+  emb: Float32Array;
+  dense: Record<string, Float32Array>;
+}
+
+interface Spec {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+  quantization?: { dtype: 'uint8' | 'float16'; min?: number; scale?: number };
+}
+
+function toFloat16Bits(v: number): number {
+  const f = new Float32Array([v]);
+  const x = new Uint32Array(f.buffer)[0];
+  const sign = (x >>> 16) & 0x8000;
+  let exp = ((x >>> 23) & 0xff) - 127 + 15;
+  let mant = x & 0x7fffff;
+  if (exp <= 0) {
+    if (exp < -10) return sign;
+    mant = (mant | 0x800000) >> (1 - exp);
+    return sign | ((mant + 0x1000) >> 13);
+  }
+  if (exp >= 31) return sign | 0x7c00;
+  const r = sign | (exp << 10) | ((mant + 0x1000) >> 13);
+  return r;
+}
+
+/** Writes model.json + weights.bin into `dir`. Returns the total size in bytes. */
+export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number {
+  fs.mkdirSync(dir, { recursive: true });
+  const { buckets, dim } = meta.config;
+  const specs: Spec[] = [];
+  const chunks: Buffer[] = [];
+  // Per-row symmetric quantisation: row / maxAbs in [-1, 1] -> uint8 with min -1, scale 2/255.
+  const q = new Uint8Array(buckets * dim);
+  const scales = new Uint16Array(buckets);
+  for (let r = 0; r < buckets; r++) {
+    let m = 0;
+    for (let k = 0; k < dim; k++) m = Math.max(m, Math.abs(w.emb[r * dim + k]));
+    const bits = toFloat16Bits(m);
+    scales[r] = bits;
+    for (let k = 0; k < dim; k++) q[r * dim + k] = m > 0 ? Math.max(0, Math.min(255, Math.round(((w.emb[r * dim + k] / m) + 1) * 127.5))) : 128;
+  }
+  specs.push({ name: 'emb', shape: [buckets, dim], dtype: 'float32', quantization: { dtype: 'uint8', min: -1, scale: 2 / 255 } });
+  chunks.push(Buffer.from(q.buffer, q.byteOffset, q.byteLength));
+  specs.push({ name: 'emb_scale', shape: [buckets], dtype: 'float32', quantization: { dtype: 'float16' } });
+  chunks.push(Buffer.from(scales.buffer, scales.byteOffset, scales.byteLength));
+  for (const [name, shape] of Object.entries(denseShapes(meta.config))) {
+    const a = w.dense[name];
+    specs.push({ name, shape, dtype: 'float32' });
+    chunks.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  }
+  const bin = Buffer.concat(chunks);
+  fs.writeFileSync(path.join(dir, 'weights.bin'), bin);
+  const json = { ...meta, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] };
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+  return bin.length + fs.statSync(path.join(dir, 'model.json')).size;
+}
+
+/** Reads a model written by saveModel; MOD_ERR_MODEL when files are missing or inconsistent. */
+export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights } {
+  const jsonPath = path.join(dir, 'model.json');
+  if (!fs.existsSync(jsonPath)) throw new ModeratoError('MOD_ERR_MODEL', `no model.json in ${dir}`);
+  let json: ModelMeta & { weightsManifest: Array<{ paths: string[]; weights: Spec[] }> };
+  try {
+    json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+  } catch (e) {
+    throw new ModeratoError('MOD_ERR_MODEL', `invalid model.json in ${dir}: ${(e as Error).message}`);
+  }
+  if (json.format !== 'moderato-toxicity' || !json.weightsManifest) throw new ModeratoError('MOD_ERR_MODEL', `${jsonPath} is not a moderato toxicity model`);
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const bufs = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
+  const all = Buffer.concat(bufs);
+  const ab = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  let named: tf.NamedTensorMap;
+  try {
+    named = tf.io.decodeWeights(ab, specs as tf.io.WeightsManifestEntry[]);
+  } catch (e) {
+    throw new ModeratoError('MOD_ERR_MODEL', `invalid weights in ${dir}: ${(e as Error).message}`);
+  }
+  try {
+    const { buckets, dim } = json.config;
+    const emb = named.emb?.dataSync() as Float32Array | undefined;
+    const sc = named.emb_scale?.dataSync() as Float32Array | undefined;
+    if (!emb || !sc || emb.length !== buckets * dim) throw new ModeratoError('MOD_ERR_MODEL', `embedding missing or of the wrong size in ${dir}`);
+    const table = new Float32Array(emb.length);
+    for (let r = 0; r < buckets; r++) for (let k = 0; k < dim; k++) table[r * dim + k] = emb[r * dim + k] * sc[r];
+    const dense: Record<string, Float32Array> = {};
+    for (const [name, shape] of Object.entries(denseShapes(json.config))) {
+      const t = named[name];
+      if (!t || t.size !== shape.reduce((a, b) => a * b, 1)) throw new ModeratoError('MOD_ERR_MODEL', `weight ${name} missing or of the wrong size in ${dir}`);
+      dense[name] = Float32Array.from(t.dataSync() as Float32Array);
+    }
+    const { weightsManifest: _ignored, ...meta } = json;
+    void _ignored;
+    return { meta: meta as ModelMeta, weights: { emb: table, dense } };
+  } finally {
+    for (const t of Object.values(named)) t.dispose();
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Turns the datasets into training examples: tokens, hashed features, per-token toxic targets,
+ * per-token type targets and comment targets, each with weights/masks (a dataset only supervises
+ * what it annotates).
+ */
+import { CATEGORIES } from '../types';
+import { tokenize } from '../text';
+import type { Token } from '../text/types';
+import { featurize, type FeatureConfig, type TokenFeatures } from '../model/features';
+import {
+  isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd,
+  type AclComment, type LabelledComment, type SpanPost,
+} from '../data';
+
+const NC = CATEGORIES.length;
+
+/** One training/eval example. */
+export interface Example {
+  text: string;
+  source: string;
+  tokens: Token[];
+  feats: TokenFeatures;
+  /** Per token toxic target 0..1 (null: no span supervision). */
+  spanY: Float32Array | null;
+  /** Weight of every token's span loss for this example. */
+  spanW: number;
+  /** Per token type distribution (n x 5) and per-token weight. */
+  typeY: Float32Array | null;
+  typeW: Float32Array | null;
+  /** Comment targets [toxicity, ...categories] and their mask. */
+  comY: Float32Array;
+  comM: Float32Array;
+}
+
+/** Per token: does the token overlap a range? */
+export function tokenLabels(tokens: Token[], ranges: Array<[number, number]>): Float32Array {
+  const y = new Float32Array(tokens.length);
+  tokens.forEach((t, i) => {
+    for (const [s, e] of ranges) if (t.start < e && s < t.end) y[i] = 1;
+  });
+  return y;
+}
+
+/** Normalised text key for deduplicating ACL 2022 against tsd (whitespace-insensitive). */
+export function textKey(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** ACL 2022 per-token targets: share of annotators marking the token, type votes. */
+export function aclTokenTargets(tokens: Token[], c: AclComment): { frac: Float32Array; typeY: Float32Array; typeW: Float32Array; comY: Float32Array } {
+  const n = tokens.length;
+  const frac = new Float32Array(n);
+  const typeY = new Float32Array(n * NC);
+  const typeW = new Float32Array(n);
+  const A = Math.max(1, c.annotations.length);
+  const catShare = new Float32Array(NC);
+  let anySpan = 0;
+  for (const ann of c.annotations) {
+    if (ann.length) anySpan++;
+    const marked = new Uint8Array(n);
+    const seenCat = new Uint8Array(NC);
+    for (const r of ann) {
+      const ci = r.type ? CATEGORIES.indexOf(r.type) : -1;
+      if (ci >= 0) seenCat[ci] = 1;
+      tokens.forEach((t, i) => {
+        if (t.start < r.end && r.start < t.end) {
+          marked[i] = 1;
+          if (ci >= 0) typeY[i * NC + ci] += 1;
+        }
+      });
+    }
+    for (let i = 0; i < n; i++) frac[i] += marked[i] / A;
+    for (let k = 0; k < NC; k++) catShare[k] += seenCat[k] / A;
+  }
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < NC; k++) s += typeY[i * NC + k];
+    if (s > 0) {
+      for (let k = 0; k < NC; k++) typeY[i * NC + k] /= s;
+      typeW[i] = 1;
+    }
+  }
+  // Comment toxicity = share of annotators who marked any span (the ACL flags are unreliable:
+  // 'all toxic' and 'not toxic' are both True on 20k span-free annotations).
+  const comY = Float32Array.from([anySpan / A, ...catShare]);
+  return { frac, typeY, typeW, comY };
+}
+
+/** All the data one training run uses, plus the dev sets the evaluation reports on. */
+export interface Corpus {
+  train: Example[];
+  /** Comment-level training pools, sampled per epoch. */
+  commentPools: Record<string, Example[]>;
+  trial: SpanPost[];
+  aclDev: AclComment[];
+  commentDev: Record<string, LabelledComment[]>;
+  olidTest: LabelledComment[];
+}
+
+function labelledExample(c: LabelledComment, cfg: FeatureConfig, cleanSpanW: number): Example {
+  const tokens = tokenize(c.text);
+  const comY = new Float32Array(1 + NC);
+  const comM = new Float32Array(1 + NC);
+  comY[0] = c.toxicity;
+  comM[0] = Number.isFinite(c.toxicity) ? 1 : 0;
+  c.categories.forEach((v, k) => {
+    if (Number.isFinite(v)) {
+      comY[1 + k] = v;
+      comM[1 + k] = 1;
+    }
+  });
+  // A comment judged clean by every source is a span negative: its right answer is no span.
+  const clean = c.toxicity === 0;
+  return {
+    text: c.text, source: c.domain, tokens, feats: featurize(tokens, cfg),
+    spanY: clean ? new Float32Array(tokens.length) : null, spanW: clean ? cleanSpanW : 0,
+    typeY: null, typeW: null, comY, comM,
+  };
+}
+
+/** Options of corpus building. */
+export interface CorpusOptions {
+  datasets?: string;
+  /** Limit every source to this many examples (smoke runs). */
+  limit?: number;
+  /** Span loss weight of ACL-only posts (soft majority targets). */
+  aclSpanW?: number;
+  /** Span loss weight of clean comments from C3/OLID/Davidson. */
+  cleanSpanW?: number;
+}
+
+/** Loads every dataset, dedupes ACL against tsd, splits dev sets, builds examples. */
+export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
+  const lim = <T>(a: T[]): T[] => (o.limit ? a.slice(0, o.limit) : a);
+  const aclSpanW = o.aclSpanW ?? 0.3;
+  const cleanSpanW = o.cleanSpanW ?? 0.3;
+  const tsdTrain = loadTsd('tsd_train', o.datasets);
+  const trial = loadTsd('tsd_trial', o.datasets);
+  const acl = loadAcl(o.datasets);
+  const trialKeys = new Set(trial.map((p) => textKey(p.text)));
+  const trainKeys = new Set(tsdTrain.map((p) => textKey(p.text)));
+  const aclByKey = new Map(acl.map((c) => [textKey(c.text), c]));
+
+  const train: Example[] = [];
+  for (const p of lim(tsdTrain)) {
+    if (trialKeys.has(textKey(p.text))) continue; // never train on a dev text
+    const tokens = tokenize(p.text);
+    const a = aclByKey.get(textKey(p.text));
+    let typeY: Float32Array | null = null;
+    let typeW: Float32Array | null = null;
+    const comY = new Float32Array(1 + NC);
+    const comM = new Float32Array(1 + NC);
+    const spanY = tokenLabels(tokens, p.ranges);
+    if (a && a.text === p.text) {
+      const t = aclTokenTargets(tokens, a);
+      typeY = t.typeY;
+      typeW = t.typeW.map((w, i) => w * spanY[i]);
+      comY.set(t.comY);
+      comM.fill(1);
+    }
+    train.push({ text: p.text, source: 'tsd', tokens, feats: featurize(tokens, cfg), spanY, spanW: 1, typeY, typeW, comY, comM });
+  }
+  // ACL dev: posts shared with tsd_trial (never trained on) plus 10% of the ACL-only posts.
+  const aclDev: AclComment[] = [];
+  for (const c of lim(acl)) {
+    const k = textKey(c.text);
+    if (trialKeys.has(k)) {
+      aclDev.push(c);
+      continue;
+    }
+    if (trainKeys.has(k)) continue;
+    if (isDevText(k)) {
+      aclDev.push(c);
+      continue;
+    }
+    const tokens = tokenize(c.text);
+    const t = aclTokenTargets(tokens, c);
+    train.push({
+      text: c.text, source: 'acl', tokens, feats: featurize(tokens, cfg),
+      spanY: t.frac, spanW: aclSpanW, typeY: t.typeY, typeW: t.typeW, comY: t.comY, comM: new Float32Array(1 + NC).fill(1),
+    });
+  }
+  const commentPools: Record<string, Example[]> = {};
+  const commentDev: Record<string, LabelledComment[]> = {};
+  const sources: Record<string, LabelledComment[]> = {
+    c3: loadC3(o.datasets),
+    olid: loadOlid('train', o.datasets),
+    davidson: loadDavidson(o.datasets),
+    ethos: loadEthos(o.datasets),
+  };
+  for (const [name, rows] of Object.entries(sources)) {
+    const dev: LabelledComment[] = [];
+    const pool: Example[] = [];
+    for (const r of lim(rows)) {
+      // ETHOS is small and not a reported domain: all of it trains.
+      if (name !== 'ethos' && isDevText(textKey(r.text), 0.15)) dev.push(r);
+      else pool.push(labelledExample(r, cfg, cleanSpanW));
+    }
+    commentPools[name] = pool;
+    if (dev.length) commentDev[name] = dev;
+  }
+  return { train, commentPools, trial: lim(trial), aclDev, commentDev, olidTest: loadOlid('test', o.datasets) };
+}

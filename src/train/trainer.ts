@@ -1,0 +1,217 @@
+/**
+ * The training loop. Dense layers are tf variables updated by Adam; the hashed embedding table
+ * lives in JS and gets lazy (sparse) Adam updates on the rows a batch touched, from the gradient
+ * of the loss with respect to the summed token vectors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CATEGORIES } from '../types';
+import { denseShapes, forwardTrain, type NetConfig } from '../model/net';
+import type { ModelWeights } from '../model/io';
+import type { Example } from './examples';
+
+const NC = CATEGORIES.length;
+
+/** Seeded PRNG (mulberry32): every random choice in training comes from it. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher-Yates with the given PRNG. */
+export function shuffle<T>(a: T[], rand: () => number): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** Training hyper-parameters. */
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  embLr: number;
+  dropout: number;
+  /** Probability of dropping one hashed feature of a token (robustness to unseen/obfuscated words). */
+  featureDrop: number;
+  /** Longest sequence in training; longer posts are cut (labels too). */
+  maxTokens: number;
+  typeLossW: number;
+  commentLossW: number;
+  seed: number;
+  log?: (msg: string) => void;
+  /** Called after each epoch with the current weights (e.g. to evaluate on dev). */
+  onEpoch?: (epoch: number, weights: ModelWeights) => void;
+}
+
+/** A fresh network: a near-zero embedding table (unseen buckets contribute almost nothing), Glorot dense weights. */
+export function initWeights(c: NetConfig, seed: number): ModelWeights {
+  const rand = rng(seed);
+  const dense: Record<string, Float32Array> = {};
+  for (const [name, shape] of Object.entries(denseShapes(c))) {
+    const a = new Float32Array(shape.reduce((x, y) => x * y, 1));
+    if (shape.length === 2) {
+      const lim = Math.sqrt(6 / (shape[0] + shape[1]));
+      for (let i = 0; i < a.length; i++) a[i] = (rand() * 2 - 1) * lim;
+    }
+    dense[name] = a;
+  }
+  const emb = new Float32Array(c.buckets * c.dim);
+  // Small random rows so the first layer's gradients differ per feature from step one.
+  for (let i = 0; i < emb.length; i++) emb[i] = (rand() * 2 - 1) * 0.01;
+  return { emb, dense };
+}
+
+/** Trains in place and returns the weights. Deterministic for a seed on one backend. */
+export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptions, init?: ModelWeights): ModelWeights {
+  const w = init ?? initWeights(c, o.seed);
+  const rand = rng(o.seed * 7919 + 1);
+  const vars: Record<string, tf.Variable> = {};
+  const shapes = denseShapes(c);
+  for (const [name, shape] of Object.entries(shapes)) vars[name] = tf.variable(tf.tensor(w.dense[name], shape), true, `d_${name}_${o.seed}_${Date.now()}`);
+  const opt = tf.train.adam(o.lr);
+  const D = c.dim;
+  const eM = new Float32Array(w.emb.length);
+  const eV = new Float32Array(w.emb.length);
+  const gAcc = new Float32Array(w.emb.length);
+  const touched = new Uint8Array(c.buckets);
+  let step = 0;
+  const b1 = 0.9;
+  const b2 = 0.999;
+  try {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const t0 = Date.now();
+      let lossSum = 0;
+      let nb = 0;
+      for (const batch of batches()) {
+        const B = batch.length;
+        const T = Math.max(1, Math.ceil(Math.min(o.maxTokens, Math.max(...batch.map((e) => e.tokens.length))) / 8) * 8);
+        // Forward embedding sum in JS, remembering which features were kept for the backward pass.
+        const x = new Float32Array(B * T * D);
+        const kept: Array<Uint8Array> = [];
+        const mask = new Float32Array(B * T);
+        const spanY = new Float32Array(B * T);
+        const spanW = new Float32Array(B * T);
+        const typeY = new Float32Array(B * T * NC);
+        const typeW = new Float32Array(B * T);
+        const comY = new Float32Array(B * (1 + NC));
+        const comM = new Float32Array(B * (1 + NC));
+        batch.forEach((e, b) => {
+          const f = e.feats;
+          const n = Math.min(T, e.tokens.length);
+          const k = new Uint8Array(f.ids.length);
+          for (let t = 0; t < n; t++) {
+            const o2 = (b * T + t) * D;
+            mask[b * T + t] = 1;
+            for (let j = f.offsets[t]; j < f.offsets[t + 1]; j++) {
+              if (o.featureDrop > 0 && rand() < o.featureDrop) continue;
+              k[j] = 1;
+              const wt = f.weights[j];
+              const r = f.ids[j] * D;
+              for (let d = 0; d < D; d++) x[o2 + d] += wt * w.emb[r + d];
+            }
+            if (e.spanY) {
+              spanY[b * T + t] = e.spanY[t];
+              spanW[b * T + t] = e.spanW;
+            }
+            if (e.typeY && e.typeW) {
+              typeW[b * T + t] = e.typeW[t];
+              for (let q = 0; q < NC; q++) typeY[(b * T + t) * NC + q] = e.typeY[t * NC + q];
+            }
+          }
+          kept.push(k);
+          comY.set(e.comY, b * (1 + NC));
+          comM.set(e.comM, b * (1 + NC));
+        });
+        const xv = tf.variable(tf.tensor3d(x, [B, T, D]), true, `x_${step}_${o.seed}`);
+        const seed = Math.floor(rand() * 1e9);
+        const { value, grads } = tf.tidy(() => {
+          const mT = tf.tensor2d(mask, [B, T]);
+          const sY = tf.tensor2d(spanY, [B, T]);
+          const sW = tf.tensor2d(spanW, [B, T]);
+          const yY = tf.tensor3d(typeY, [B, T, NC]);
+          const yW = tf.tensor2d(typeW, [B, T]);
+          const cY = tf.tensor2d(comY, [B, 1 + NC]);
+          const cM = tf.tensor2d(comM, [B, 1 + NC]);
+          const bce = (z: tf.Tensor, y: tf.Tensor): tf.Tensor => tf.relu(z).sub(z.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+          return tf.variableGrads(() => {
+            const out = forwardTrain(xv as unknown as tf.Tensor3D, mT, vars as unknown as Record<string, tf.Tensor>, c, o.dropout, seed);
+            const sw = sW.mul(mT);
+            const spanLoss = tf.sum(bce(out.token, sY).mul(sw)).div(tf.maximum(tf.sum(sw), 1));
+            const typeLoss = tf.sum(tf.sum(yY.mul(tf.logSoftmax(out.type)), 2).neg().mul(yW)).div(tf.maximum(tf.sum(yW), 1));
+            const comLoss = tf.sum(bce(out.comment, cY).mul(cM)).div(tf.maximum(tf.sum(cM), 1));
+            return spanLoss.add(typeLoss.mul(o.typeLossW)).add(comLoss.mul(o.commentLossW)) as tf.Scalar;
+          }, [xv, ...Object.values(vars)]);
+        });
+        const gx = grads[xv.name].dataSync() as Float32Array;
+        const denseGrads: tf.NamedTensorMap = {};
+        for (const v of Object.values(vars)) denseGrads[v.name] = grads[v.name];
+        opt.applyGradients(denseGrads as unknown as Parameters<typeof opt.applyGradients>[0]);
+        lossSum += value.dataSync()[0];
+        nb++;
+        value.dispose();
+        for (const g of Object.values(grads)) g.dispose();
+        xv.dispose();
+        // Sparse embedding gradient: each kept feature row receives weight x its token's gradient.
+        const rows: number[] = [];
+        batch.forEach((e, b) => {
+          const f = e.feats;
+          const n = Math.min(T, e.tokens.length);
+          const k = kept[b];
+          for (let t = 0; t < n; t++) {
+            const go = (b * T + t) * D;
+            for (let j = f.offsets[t]; j < f.offsets[t + 1]; j++) {
+              if (!k[j]) continue;
+              const row = f.ids[j];
+              if (!touched[row]) {
+                touched[row] = 1;
+                rows.push(row);
+              }
+              const wt = f.weights[j];
+              const r = row * D;
+              for (let d = 0; d < D; d++) gAcc[r + d] += wt * gx[go + d];
+            }
+          }
+        });
+        step++;
+        const bc1 = 1 - Math.pow(b1, step);
+        const bc2 = 1 - Math.pow(b2, step);
+        for (const row of rows) {
+          const r = row * D;
+          for (let d = 0; d < D; d++) {
+            const g = gAcc[r + d];
+            gAcc[r + d] = 0;
+            eM[r + d] = b1 * eM[r + d] + (1 - b1) * g;
+            eV[r + d] = b2 * eV[r + d] + (1 - b2) * g * g;
+            w.emb[r + d] -= (o.embLr * (eM[r + d] / bc1)) / (Math.sqrt(eV[r + d] / bc2) + 1e-8);
+          }
+          touched[row] = 0;
+        }
+      }
+      for (const [name, v] of Object.entries(vars)) w.dense[name] = Float32Array.from(v.dataSync() as Float32Array);
+      o.log?.(`epoch ${epoch + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, nb)).toFixed(4)}, ${nb} batches, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      o.onEpoch?.(epoch, w);
+    }
+  } finally {
+    for (const v of Object.values(vars)) v.dispose();
+    opt.dispose();
+  }
+  return w;
+}
+
+/** Groups examples into length-homogeneous batches in a seeded random order. */
+export function makeBatches(examples: Example[], batchSize: number, rand: () => number): Example[][] {
+  // Sort by length with noise so batches vary between epochs but stay well packed.
+  const keyed = examples.map((e) => ({ e, k: e.tokens.length * (0.9 + 0.2 * rand()) }));
+  keyed.sort((a, b) => a.k - b.k);
+  const out: Example[][] = [];
+  for (let i = 0; i < keyed.length; i += batchSize) out.push(keyed.slice(i, i + batchSize).map((x) => x.e));
+  return shuffle(out, rand);
+}
