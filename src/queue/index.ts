@@ -14,6 +14,7 @@ export { SqliteStore, type SqliteOptions } from './sqlite';
 export { PostgresStore, type PostgresOptions } from './postgres';
 export { classify, loadPolicyFile, parsePolicy, resolveThresholds, PolicySchema, type Policy, type PolicyThresholds, type ResolvedThresholds, type Classification, type BaseThresholds } from './policy';
 export { hashApiKey, generateApiKey } from './common';
+export { ingestComments, THREAD_CONTEXT, type IngestInput, type IngestItem } from './ingest';
 export { SQLITE_MIGRATIONS, POSTGRES_MIGRATIONS, type Migration } from './migrations';
 
 /** The default store: a SQLite file under `./data`, so `npm start` works on a fresh machine. */

@@ -114,6 +114,11 @@ export class PostgresStore implements QueueStore {
     return r.rows.map((row) => this.toComment(row));
   }
 
+  async threadComments(threadId: string, limit: number): Promise<StoredComment[]> {
+    const r = await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.thread_id = $1 ORDER BY c.seq DESC LIMIT $2`, [threadId, limit]);
+    return r.rows.reverse().map((row) => this.toComment(row));
+  }
+
   async getComment(id: string): Promise<CommentWithHistory | null> {
     // One snapshot for the comment and its history, so they agree with each other.
     return this.tx(async (c) => {

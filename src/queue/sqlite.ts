@@ -89,6 +89,11 @@ export class SqliteStore implements QueueStore {
     return rows.map((r) => this.toComment(r));
   }
 
+  async threadComments(threadId: string, limit: number): Promise<StoredComment[]> {
+    const rows = this.db.prepare('SELECT * FROM comments WHERE thread_id = ? ORDER BY seq DESC LIMIT ?').all(threadId, limit) as CommentRow[];
+    return rows.reverse().map((r) => this.toComment(r));
+  }
+
   private history(id: string): Decision[] {
     return (this.db.prepare('SELECT * FROM decisions WHERE comment_id = ? ORDER BY seq').all(id) as DecisionRow[]).map((r) => rowToDecision(r, iso));
   }

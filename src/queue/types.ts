@@ -213,6 +213,8 @@ export interface QueueStore {
   ingest(comments: NewComment[]): Promise<IngestOutcome[]>;
   /** The stored comments among `ids` (any order; missing ids are left out). */
   getComments(ids: string[]): Promise<StoredComment[]>;
+  /** The latest `limit` comments of a thread, oldest first: context for scoring a new reply. */
+  threadComments(threadId: string, limit: number): Promise<StoredComment[]>;
   /** One comment with its full decision history, or null. */
   getComment(id: string): Promise<CommentWithHistory | null>;
   listQueue(query: QueueQuery): Promise<QueuePage>;

@@ -61,6 +61,13 @@ describe.each(KINDS)('QueueStore on %s', (kind) => {
     expect(await store.getComment('nope')).toBeNull();
   });
 
+  it('answers the latest comments of a thread, oldest first', async () => {
+    await store.ingest(['a', 'b', 'c', 'd'].map((id, i) => newComment(id, { threadId: i === 2 ? 'other' : 't1' })));
+    expect((await store.threadComments('t1', 2)).map((c) => c.id)).toEqual(['b', 'd']);
+    expect((await store.threadComments('t1', 10)).map((c) => c.id)).toEqual(['a', 'b', 'd']);
+    expect(await store.threadComments('none', 10)).toEqual([]);
+  });
+
   it('lists the queue with filters, both sorts, and cursors that visit each item exactly once', async () => {
     const scores = [0.9, 0.7, 0.7, 0.7, 0.6, 0.95, 0.7];
     await store.ingest(scores.map((s, i) => newComment(`q${i}`, { result: result(`q${i}`, { threat: s }), category: 'threat', threadId: i % 2 ? 'odd' : 'even' })));

@@ -95,6 +95,25 @@ describe.each(KINDS)('queue HTTP API on %s', (kind) => {
     expect((await request(app()).get('/v1/stats').set(auth('mod1')).expect(200)).body.total).toBe(2);
   });
 
+  it('scores a lone reply in the context of its stored thread and article', async () => {
+    const article = { title: 'Harbour footbridge approved', body: 'The council approved a new footbridge over the harbour for cyclists and walkers.' };
+    await request(app()).post('/v1/comments').set(auth('ingest')).send({ article, comments: [{ id: 'r0', text: 'The footbridge will help cyclists cross the harbour.', threadId: 'fb' }] }).expect(201);
+    const reply = (await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'r1', text: 'Great, the bridge over the harbour is overdue.', threadId: 'fb', parentId: 'r0' }).expect(201)).body.items[0];
+    const solo = (await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 's1', text: 'Great, the bridge over the harbour is overdue.' }).expect(201)).body.items[0];
+    // Without a thread or article there is no context; in its thread it gets the stored article.
+    expect(solo.scores.offTopic).toBeNull();
+    expect(typeof reply.scores.offTopic).toBe('number');
+    expect((await request(app()).get('/v1/comments/r1').set(auth('ingest'))).body.article).toBeNull();
+  });
+
+  it('answers retries while the model is loading, and 503 for new comments', async () => {
+    await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'k1', text: 'Stored before.' }).expect(201);
+    deps.scorer = { current: null };
+    expect((await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'k1', text: 'Stored before.' }).expect(200)).body.items[0]).toMatchObject({ id: 'k1', created: false });
+    expect((await request(app()).post('/v1/comments').set(auth('ingest')).send({ comments: [{ id: 'k1', text: 'x' }, { id: 'k2', text: 'y' }] }).expect(503)).body.error.code).toBe('MOD_ERR_NOT_READY');
+    expect(await store.getComment('k2')).toBeNull();
+  });
+
   it('rejects invalid bodies and queries with the issues listed', async () => {
     const r = await request(app()).post('/v1/comments').set(auth('ingest')).send({ comments: [{ id: 'a' }, { id: 'a', text: 'x' }] }).expect(400);
     expect(r.body.error.code).toBe('MOD_ERR_VALIDATION');

@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ModeratoError } from '../../errors';
-import { classify, COMMENT_STATUSES, DECISION_ACTIONS, parsePolicy, resolveThresholds, type NewComment, type StoredComment } from '../../queue';
+import { COMMENT_STATUSES, DECISION_ACTIONS, ingestComments, parsePolicy, type StoredComment } from '../../queue';
 import { CATEGORIES } from '../../types';
 import type { AppDeps } from '../app';
 import { asyncHandler, requireScorer } from '../app';
@@ -90,38 +90,16 @@ export function queueRouter(deps: AppDeps): Router {
             return { comments: [one], article: one.article, siteId: undefined };
           })();
       const store = requireStore(deps);
-      const ids = batch.comments.map((c) => c.id);
-      // Retries are answered from the store without scoring again (and even while the model loads).
-      const known = new Set((await store.getComments(ids)).map((c) => c.id));
-      const fresh = batch.comments.filter((c) => !known.has(c.id));
-      const records: NewComment[] = [];
-      if (fresh.length > 0) {
-        const scorer = requireScorer(deps);
-        const results = await scorer.score({
-          comments: fresh.map((c) => ({ id: c.id, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId, author: c.author })),
-          article: batch.article ?? fresh.find((c) => c.article)?.article,
-        });
-        const policy = await store.getPolicy();
-        fresh.forEach((c, i) => {
-          const result = results[i]!;
-          const siteId = c.siteId ?? batch.siteId ?? null;
-          const cls = classify(result, resolveThresholds(policy?.policy ?? null, scorer.thresholds, { siteId, threadId: c.threadId }));
-          const metadata = Object.fromEntries(Object.entries(c).filter(([k]) => !KNOWN_FIELDS.has(k)));
-          records.push({
-            id: c.id, text: c.text, threadId: c.threadId ?? null, parentId: c.parentId ?? null, author: c.author ?? null, siteId,
-            article: c.article ?? batch.article ?? null, metadata: Object.keys(metadata).length ? metadata : null,
-            result, status: cls.status, category: cls.category, score: cls.score,
-            model: { name: scorer.info.name, version: scorer.info.version }, policyVersion: policy?.version ?? null,
-          });
-        });
-      }
-      const stored = new Map((await store.ingest(records)).map((o) => [o.comment.id, o]));
-      // Ids that were known before are re-read here too, so the answer reflects any decision since.
-      const previous = new Map((await store.getComments([...known])).map((c) => [c.id, c]));
-      const items = ids.map((id) => {
-        const o = stored.get(id);
-        return o ? ingestView(o.comment, o.created) : ingestView(previous.get(id)!, false);
+      // The scorer is asked for only when something is new: retries are answered even while the model loads.
+      const out = await ingestComments(store, () => requireScorer(deps), {
+        article: batch.article,
+        siteId: batch.siteId,
+        comments: batch.comments.map((c) => ({
+          id: c.id, text: c.text, threadId: c.threadId, parentId: c.parentId, author: c.author, siteId: c.siteId, article: c.article,
+          metadata: Object.fromEntries(Object.entries(c).filter(([k]) => !KNOWN_FIELDS.has(k))),
+        })),
       });
+      const items = out.map((o) => ingestView(o.comment, o.created));
       res.status(items.some((i) => i.created) ? 201 : 200).json({ items });
     }),
   );

@@ -1,0 +1,85 @@
+/**
+ * Ingest: score new comments in their thread's context, apply the policy, store them. Ids already
+ * stored are answered as stored without scoring again, so a client's retry is cheap and harmless.
+ */
+import type { Scorer } from '../scorer';
+import type { Article, CommentInput, ScoreResult } from '../types';
+import { classify, resolveThresholds } from './policy';
+import type { NewComment, QueueStore, StoredComment } from './types';
+
+/** How many earlier comments of a thread are scored along with a new one, as its context. */
+export const THREAD_CONTEXT = 10;
+
+/** One comment to ingest. Fields beyond the known ones travel as `metadata`. */
+export interface IngestInput {
+  id: string;
+  text: string;
+  threadId?: string;
+  parentId?: string | null;
+  author?: string;
+  siteId?: string;
+  article?: Article;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** The answer for one ingested comment. */
+export interface IngestItem {
+  comment: StoredComment;
+  created: boolean;
+}
+
+/**
+ * Scores what is new among `comments` (`getScorer` is called only then, so retries need no model), classifies it with the current policy, stores it, and
+ * answers every comment in input order (the stored version, with its current status).
+ * Comments of one thread are scored together with the thread's latest stored comments, so
+ * off-topic and drift see the conversation even when a site sends one reply at a time; the
+ * article is the request's, else the comment's, else the one stored with the thread.
+ */
+export async function ingestComments(store: QueueStore, getScorer: () => Scorer, req: { comments: IngestInput[]; article?: Article; siteId?: string }): Promise<IngestItem[]> {
+  const ids = req.comments.map((c) => c.id);
+  const known = new Set((await store.getComments(ids)).map((c) => c.id));
+  const fresh = req.comments.filter((c) => !known.has(c.id));
+  if (fresh.length === 0) return (await store.getComments(ids)).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id)).map((comment) => ({ comment, created: false }));
+  const scorer = getScorer();
+  const results = await scoreInContext(store, scorer, fresh, req.article);
+  const policy = await store.getPolicy();
+  const records: NewComment[] = fresh.map((c, i) => {
+    const result = results[i]!;
+    const siteId = c.siteId ?? req.siteId ?? null;
+    const cls = classify(result, resolveThresholds(policy?.policy ?? null, scorer.thresholds, { siteId, threadId: c.threadId }));
+    return {
+      id: c.id, text: c.text, threadId: c.threadId ?? null, parentId: c.parentId ?? null, author: c.author ?? null, siteId,
+      article: c.article ?? req.article ?? null, metadata: c.metadata && Object.keys(c.metadata).length ? c.metadata : null,
+      result, status: cls.status, category: cls.category, score: cls.score,
+      model: { name: scorer.info.name, version: scorer.info.version }, policyVersion: policy?.version ?? null,
+    };
+  });
+  const stored = new Map((await store.ingest(records)).map((o) => [o.comment.id, o]));
+  // Known ids are read after the insert, so the answer shows any decision made since.
+  const previous = new Map((await store.getComments([...known])).map((c) => [c.id, c]));
+  return ids.map((id) => stored.get(id) ?? { comment: previous.get(id)!, created: false });
+}
+
+/** Scores `fresh` (in order): one scorer call per thread (with its stored context), one for all thread-less comments. */
+async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestInput[], article: Article | undefined): Promise<ScoreResult[]> {
+  const out: ScoreResult[] = new Array(fresh.length);
+  const threads = new Map<string, number[]>();
+  const solo: number[] = [];
+  fresh.forEach((c, i) => (c.threadId ? threads.set(c.threadId, [...(threads.get(c.threadId) ?? []), i]) : solo.push(i)));
+  const toInput = (c: { id: string; text: string; parentId?: string | null; threadId?: string | null; author?: string | null }): CommentInput => ({
+    id: c.id, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId ?? undefined, author: c.author ?? undefined,
+  });
+  if (solo.length) {
+    const rs = await scorer.score({ comments: solo.map((i) => toInput(fresh[i]!)), article: article ?? solo.map((i) => fresh[i]!.article).find(Boolean), independent: true });
+    solo.forEach((i, k) => (out[i] = rs[k]!));
+  }
+  for (const [threadId, idx] of threads) {
+    const context = await store.threadComments(threadId, THREAD_CONTEXT);
+    const own = idx.map((i) => fresh[i]!);
+    const threadArticle = article ?? own.map((c) => c.article).find(Boolean) ?? [...context].reverse().map((c) => c.article).find(Boolean) ?? undefined;
+    const rs = await scorer.score({ comments: [...context.map(toInput), ...own.map(toInput)], article: threadArticle });
+    // The context's own results are dropped: stored comments keep the scores they were stored with.
+    idx.forEach((i, k) => (out[i] = rs[context.length + k]!));
+  }
+  return out;
+}
