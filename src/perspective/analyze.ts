@@ -86,7 +86,8 @@ export function resolveAttributes(body: AnalyzeCommentRequest, hasContext: boole
   return out;
 }
 
-const PROB = (value: number): PerspectiveScore => ({ value: Math.min(1, Math.max(0, value)), type: 'PROBABILITY' });
+// Four decimals, as the scorer rounds its own scores: more digits would be noise, not precision.
+const PROB = (value: number): PerspectiveScore => ({ value: Math.round(Math.min(1, Math.max(0, value)) * 10000) / 10000, type: 'PROBABILITY' });
 
 /**
  * Answers one Perspective `comments:analyze` request with the Moderato scorer. Throws

@@ -1,11 +1,11 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ModeratoError, isModeratoError } from '../../errors';
 import { analyzeComment, discoveryDocument, toFeedbackInput, toGoogleError } from '../../perspective';
 import { AnalyzeCommentRequestSchema, SuggestCommentScoreRequestSchema } from '../../perspective/schema';
-import { hashApiKey } from '../../queue/common';
-import type { ApiKeyRecord, QueueStore } from '../../queue/types';
+import type { QueueStore } from '../../queue/types';
 import type { AppDeps } from '../app';
 import { asyncHandler, requireScorer } from '../app';
+import { requireRole, scoreAuth } from '../auth';
 import { LIMITS } from '../config';
 import { validate } from '../validate';
 
@@ -26,39 +26,37 @@ function isPerspectivePath(path: string): boolean {
   return path.startsWith('/v1alpha1/') || path === '/$discovery/rest';
 }
 
-/** The API key from `?key=` (Perspective's way) or `Authorization: Bearer` (Moderato's). */
-function apiKeyOf(req: Request): string | undefined {
+/**
+ * Perspective clients send their key as `?key=` (Coral Talk, Google's client libraries);
+ * Moderato's auth (src/server/auth.ts) reads `Authorization: Bearer`. Copying the query key
+ * into that header keeps one place that checks keys and roles. A sent header wins.
+ */
+function keyFromQuery(req: Request, _res: Response, next: NextFunction): void {
   const q = req.query.key;
-  const fromQuery = Array.isArray(q) ? q[0] : q;
-  if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  return m?.[1];
+  const key = Array.isArray(q) ? q[0] : q;
+  if (typeof key === 'string' && key !== '' && req.headers.authorization === undefined) req.headers.authorization = `Bearer ${key}`;
+  next();
 }
 
 function storeOf(deps: AppDeps): QueueStore | undefined {
-  return (deps.store as QueueStore | undefined) ?? undefined;
+  return deps.store;
 }
 
 /**
- * Checks the request's key against the store's live keys (any role: a site's one Perspective
- * key does both analyze and suggestscore). `required` false lets a keyless request through, but
- * a key that is sent must be valid, so a mistyped key fails loudly instead of passing unnoticed.
+ * suggestscore needs a live key of any role when there is a store: a site has one Perspective
+ * key for both methods, and Coral sends feedback with the key it scores with. Without a store
+ * there are no keys to check and nothing will be written (the handler answers 503 or, for
+ * `doNotStore`, 200 with `stored: false`).
  */
-async function authenticate(req: Request, deps: AppDeps, required: boolean): Promise<ApiKeyRecord | null> {
-  const key = apiKeyOf(req);
-  const store = storeOf(deps);
-  if (key === undefined) {
-    if (required) throw new ModeratoError('MOD_ERR_UNAUTHORIZED', 'An API key is required: append ?key=YOUR_KEY or send Authorization: Bearer YOUR_KEY');
-    return null;
-  }
-  // Without a store there are no keys to check against, and nothing was configured to protect.
-  if (!store) {
-    if (required) throw new ModeratoError('MOD_ERR_UNAUTHORIZED', 'API keys are checked against the queue store, and this server has none');
-    return null;
-  }
-  const record = await store.findApiKey(hashApiKey(key));
-  if (!record) throw new ModeratoError('MOD_ERR_UNAUTHORIZED', 'API key not valid. Pass a live Moderato API key as ?key=');
-  return record;
+function feedbackAuth(deps: AppDeps): RequestHandler {
+  const check = requireRole(deps, 'ingest', 'moderator', 'admin');
+  return (req, res, next) => {
+    if (!storeOf(deps)) {
+      next();
+      return;
+    }
+    check(req, res, next);
+  };
 }
 
 /** The public root URL for the discovery document: MODERATO_PUBLIC_URL, else this request's host. */
@@ -74,8 +72,10 @@ export function perspectiveRouter(deps: AppDeps): Router {
 
   router.post(
     ANALYZE,
+    keyFromQuery,
+    // The same rule as POST /v1/score: a key (any role) only when MODERATO_SCORE_REQUIRES_KEY.
+    scoreAuth(deps),
     asyncHandler(async (req, res) => {
-      await authenticate(req, deps, deps.config.scoreRequiresKey);
       const body = validate(AnalyzeCommentRequestSchema, req.body);
       const scorer = requireScorer(deps);
       // doNotStore needs no action: analyze never stores the comment or its context.
@@ -85,8 +85,9 @@ export function perspectiveRouter(deps: AppDeps): Router {
 
   router.post(
     SUGGEST,
+    keyFromQuery,
+    feedbackAuth(deps),
     asyncHandler(async (req, res) => {
-      await authenticate(req, deps, storeOf(deps) !== undefined);
       const body = validate(SuggestCommentScoreRequestSchema, req.body);
       const input = toFeedbackInput(body);
       const token = body.clientToken !== undefined ? { clientToken: body.clientToken } : {};
