@@ -18,7 +18,21 @@ import { createApp } from '../src/server/app';
 import { configFromEnv } from '../src/server/config';
 import { createScorer, type Scorer } from '../src/scorer';
 import { CATEGORIES, type Category } from '../src/types';
-import { since, summarize, table } from './stats';
+
+// Timing helpers, kept local so this benchmark builds on its own.
+const since = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+function summarize(ms: number[]): { min: number; median: number; p99: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  return { min: s[0] ?? NaN, median: q(0.5), p99: q(0.99) };
+}
+function table(header: string[], rows: (string | number)[][]): string {
+  const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en') : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  const line = (r: (string | number)[]) => r.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.slice(1).map(line)].join('\n');
+}
 
 const TEMPLATES = [
   'Thanks for the article, the new footbridge will help commuters a lot.',
