@@ -129,6 +129,15 @@ async function httpRuns(label: string, store: QueueStore, scorer: Scorer, items:
       ms.push(since(t));
     }
     report(label, 'HTTP ingest (scored), 10 per request', items, ms, since(t0));
+    // The same without threadId: no thread context to score along, one scorer call per request.
+    const ms2: number[] = [];
+    const t1 = process.hrtime.bigint();
+    for (let i = 0; i < items; i += 10) {
+      const t = process.hrtime.bigint();
+      await post('/v1/comments', ingestKey, { comments: Array.from({ length: Math.min(10, items - i) }, (_, k) => ({ id: `n-${i + k}`, text: text(i + k) })) });
+      ms2.push(since(t));
+    }
+    report(label, 'HTTP ingest, no thread context', items, ms2, since(t1));
     // Only held comments need decisions; how many depends on the model and policy.
     const keyOf = (m: Actor) => modKeys.get(m.id)!;
     const d = await decideAll(

@@ -7,8 +7,12 @@ import type { Article, CommentInput, ScoreResult } from '../types';
 import { classify, resolveThresholds } from './policy';
 import type { NewComment, QueueStore, StoredComment } from './types';
 
-/** How many earlier comments of a thread are scored along with a new one, as its context. */
-export const THREAD_CONTEXT = 10;
+/**
+ * How many of a thread's latest stored comments are scored along with a new one as its context
+ * (plus its parent when that is older). Each costs a model pass, so this bounds ingest cost; the
+ * off-topic model's flat-thread rule looks back three comments, so five covers it.
+ */
+export const THREAD_CONTEXT = 5;
 
 /** One comment to ingest. Fields beyond the known ones travel as `metadata`. */
 export interface IngestInput {
@@ -74,8 +78,12 @@ async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestIn
     solo.forEach((i, k) => (out[i] = rs[k]!));
   }
   for (const [threadId, idx] of threads) {
-    const context = await store.threadComments(threadId, THREAD_CONTEXT);
     const own = idx.map((i) => fresh[i]!);
+    const context = await store.threadComments(threadId, THREAD_CONTEXT);
+    // A reply's parent is its most relevant context even when it is older than the latest few.
+    const have = new Set([...context.map((c) => c.id), ...own.map((c) => c.id)]);
+    const parents = [...new Set(own.map((c) => c.parentId).filter((p): p is string => !!p && !have.has(p)))];
+    if (parents.length) context.unshift(...(await store.getComments(parents)).filter((p) => p.threadId === threadId).sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
     const threadArticle = article ?? own.map((c) => c.article).find(Boolean) ?? [...context].reverse().map((c) => c.article).find(Boolean) ?? undefined;
     const rs = await scorer.score({ comments: [...context.map(toInput), ...own.map(toInput)], article: threadArticle });
     // The context's own results are dropped: stored comments keep the scores they were stored with.

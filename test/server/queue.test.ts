@@ -108,6 +108,18 @@ describe.each(KINDS)('queue HTTP API on %s', (kind) => {
     expect((await request(app()).get('/v1/comments/r1').set(auth('ingest'))).body.article).toBeNull();
   });
 
+  it('scores a reply with its stored parent even when the parent is older than the recent thread context', async () => {
+    const article = { title: 'Harbour footbridge approved', body: 'The council approved a new footbridge over the harbour.' };
+    const first = [{ id: 'p0', text: 'Will the footbridge over the harbour be open at night?', threadId: 'long' }];
+    const later = Array.from({ length: 8 }, (_, i) => ({ id: `p${i + 1}`, text: `Comment ${i + 1} about the council budget.`, threadId: 'long' }));
+    await request(app()).post('/v1/comments').set(auth('ingest')).send({ article, comments: [...first, ...later] }).expect(201);
+    const reply = { id: 'p9', text: 'Yes, it stays open at night.', threadId: 'long', parentId: 'p0' };
+    const viaHttp = (await request(app()).post('/v1/comments').set(auth('ingest')).send(reply).expect(201)).body.items[0];
+    // The same scorer, given the parent explicitly, agrees: the parent was in the context.
+    const direct = await scorer.score({ article, comments: [first[0]!, ...later.slice(-5), reply] });
+    expect(viaHttp.scores.offTopic).toBeCloseTo(direct[direct.length - 1]!.offTopic!, 4);
+  });
+
   it('answers retries while the model is loading, and 503 for new comments', async () => {
     await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'k1', text: 'Stored before.' }).expect(201);
     deps.scorer = { current: null };
