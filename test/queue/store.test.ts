@@ -53,6 +53,27 @@ describe.each(KINDS)('QueueStore on %s', (kind) => {
     expect((await store.stats()).total).toBe(1);
   });
 
+  it('creates each id once when the same comments race in concurrently', async () => {
+    const batch = Array.from({ length: 20 }, (_, i) => newComment(`r${i}`));
+    const outs = await Promise.all([1, 2, 3, 4].map(() => store.ingest(batch)));
+    for (let i = 0; i < 20; i++) expect(outs.filter((o) => o[i]!.created)).toHaveLength(1);
+    expect((await store.stats()).total).toBe(20);
+  });
+
+  it('lets exactly one of two racing, conflicting decisions through', async () => {
+    await store.ingest(Array.from({ length: 10 }, (_, i) => newComment(`d${i}`)));
+    for (let i = 0; i < 10; i++) {
+      const results = await Promise.allSettled([
+        store.decide({ commentId: `d${i}`, action: 'approve', moderator: alice }),
+        store.decide({ commentId: `d${i}`, action: 'reject', moderator: bob }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason.code).toBe('MOD_ERR_CONFLICT');
+      expect((await store.getComment(`d${i}`))!.decisions).toHaveLength(1);
+    }
+  });
+
   it('answers a comment with scores, spans and an empty history; null for an unknown id', async () => {
     await store.ingest([newComment('c1')]);
     const got = await store.getComment('c1');

@@ -155,6 +155,8 @@ describe.each(KINDS)('queue HTTP API on %s', (kind) => {
     expect(listed.map((c: { id: string }) => c.id).sort()).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6']);
     for (let i = 1; i < listed.length; i++) expect(listed[i - 1].score).toBeGreaterThanOrEqual(listed[i].score);
     expect((await request(app()).get('/v1/queue?status=published').set(auth('mod1'))).body.items.map((c: { id: string }) => c.id)).toEqual(['q7']);
+    expect((await request(app()).get('/v1/queue?status=all&thread=calm').set(auth('mod1'))).body.items.map((c: { id: string }) => c.id)).toEqual(['q7']);
+    expect((await request(app()).get('/v1/queue?threadId=calm').set(auth('mod1'))).body.items).toEqual([]);
     const minScore = listed[2].score;
     const high = (await request(app()).get(`/v1/queue?minScore=${minScore}`).set(auth('mod1'))).body.items;
     expect(high.every((c: { score: number }) => c.score >= minScore)).toBe(true);

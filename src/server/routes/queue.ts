@@ -44,6 +44,8 @@ const QueueQuerySchema = z.strictObject({
   status: z.enum([...COMMENT_STATUSES, 'all']).optional(),
   category: z.enum(HOLD_CATEGORIES).optional(),
   threadId: Id.optional(),
+  /** Alias of threadId. */
+  thread: Id.optional(),
   siteId: Id.optional(),
   minScore: z.coerce.number().min(0).max(1).optional(),
   sort: z.enum(['score', 'age']).optional(),
@@ -131,8 +133,8 @@ export function queueRouter(deps: AppDeps): Router {
     '/v1/queue',
     moderator,
     asyncHandler(async (req, res) => {
-      const q = validate(QueueQuerySchema, req.query, 'query');
-      res.json(await requireStore(deps).listQueue(q));
+      const { thread, ...q } = validate(QueueQuerySchema, req.query, 'query');
+      res.json(await requireStore(deps).listQueue({ ...q, threadId: q.threadId ?? thread }));
     }),
   );
 
