@@ -2,7 +2,8 @@
  * Crash safety of the real server: `node bin/moderato.js serve` takes comments and decisions from
  * two ingesting sites and four moderators, is killed with SIGKILL mid-run, and restarted on the
  * same database. Every acknowledged comment and decision must be there; the interrupted ingest
- * batch is retried without duplicates; the queue then drains with each item decided exactly once.
+ * batch is retried without duplicates; the queue then drains through two server instances on the
+ * one database, with each item decided exactly once.
  * Runs on SQLite and PostgreSQL. Needs dist/ (npm test builds it in pretest).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,12 +66,14 @@ async function call(base: string, method: string, path: string, key: string, bod
 describe.each(KINDS)('SIGKILL mid-run on %s', (kind) => {
   let db: TestDb;
   let server: Server | null = null;
+  let second: Server | null = null;
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'dist/src/cli/index.js'))) throw new Error('dist/ is missing: run "npx tsc -p ." (npm test does it in pretest)');
     db = makeTestDb(kind);
   });
   afterAll(async () => {
     server?.proc.kill('SIGKILL');
+    second?.proc.kill('SIGKILL');
     await db.destroy();
   });
 
@@ -151,24 +154,25 @@ describe.each(KINDS)('SIGKILL mid-run on %s', (kind) => {
     for (const batch of unacked) expect([200, 201]).toContain((await call(b2, 'POST', '/v1/comments', keys.site!, { comments: batch })).status);
     const all = new Set([...accepted.keys(), ...retried.map((c) => c.id)]);
 
-    // Drain: leases of the dead run expire (2 s) and everything left is decided once.
-    alive = true;
-    const drain = async (name: string) => {
+    // Drain through two instances on the same database (how a site scales out): leases of the
+    // dead run expire (2 s) and everything left is decided once.
+    second = await startServer(db);
+    const drain = async (name: string, via: string) => {
       for (;;) {
-        const claim = await call(b2, 'POST', '/v1/queue/claim', keys[name]!, { limit: 10 });
+        const claim = await call(via, 'POST', '/v1/queue/claim', keys[name]!, { limit: 10 });
         if (claim.body.items.length === 0) {
-          const left = await call(b2, 'GET', '/v1/queue?limit=1', keys[name]!);
+          const left = await call(via, 'GET', '/v1/queue?limit=1', keys[name]!);
           if (left.body.items.length === 0) return;
           await sleep(200);
           continue;
         }
         for (const it of claim.body.items) {
-          const r = await call(b2, 'POST', `/v1/comments/${it.id}/decision`, keys[name]!, { action: 'approve' }, { 'Idempotency-Key': `${name}:${it.id}` });
+          const r = await call(via, 'POST', `/v1/comments/${it.id}/decision`, keys[name]!, { action: 'approve' }, { 'Idempotency-Key': `${name}:${it.id}` });
           expect(r.status).toBe(200);
         }
       }
     };
-    await Promise.all(MODERATORS.map(drain));
+    await Promise.all(MODERATORS.map((m, i) => drain(m, i % 2 ? second!.base : server!.base)));
     const stats = (await call(b2, 'GET', '/v1/stats', keys.m1!)).body;
     expect(stats.total).toBe(all.size);
     expect(stats.byStatus.pending).toBe(0);
@@ -177,9 +181,11 @@ describe.each(KINDS)('SIGKILL mid-run on %s', (kind) => {
       const r = await call(b2, 'GET', `/v1/comments/${encodeURIComponent(id)}`, keys.m1!);
       expect(r.body.decisions.filter((d: { action: string }) => d.action === 'approve' || d.action === 'reject')).toHaveLength(1);
     }
-    server.proc.kill('SIGTERM');
-    await new Promise((r) => (server!.proc.exitCode !== null ? r(null) : server!.proc.once('exit', r)));
-    server = null;
+    for (const s of [server, second]) {
+      s.proc.kill('SIGTERM');
+      await new Promise((r) => (s.proc.exitCode !== null ? r(null) : s.proc.once('exit', r)));
+    }
+    server = second = null;
     process.stderr.write(`[${kind}] crash test: ${accepted.size} comments and ${decided.size} decisions acknowledged before SIGKILL, ${retried.length} in flight retried, ${all.size} drained\n`);
   }, 240_000);
 });
