@@ -3,6 +3,7 @@ import type { AddressInfo } from 'net';
 import { createApp, type AppDeps } from './app';
 import { configFromEnv, type ServerConfig } from './config';
 import { createScorer, type ScorerOptions } from '../scorer';
+import { openStore } from '../queue';
 
 /** A running server: its port and how to stop it. */
 export interface RunningServer {
@@ -15,8 +16,9 @@ export interface RunningServer {
 }
 
 /**
- * Opens the port at once and loads the model in the background (`/readyz` says when it is ready),
- * so orchestrators see a live process while the model loads.
+ * Opens the queue store (migrating it), then the port, and loads the model in the background
+ * (`/readyz` says when it is ready), so orchestrators see a live process while the model loads.
+ * The store opens first: a server that cannot keep what it accepts must not accept anything.
  */
 export async function startServer(
   overrides: Partial<ServerConfig> = {},
@@ -24,13 +26,20 @@ export async function startServer(
   log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
 ): Promise<RunningServer> {
   const config: ServerConfig = { ...configFromEnv(), ...overrides };
-  const deps: AppDeps = { scorer: { current: null }, config, log };
+  const store = await openStore(config.databaseUrl, { policyFile: config.policyFile });
+  log(`moderato: queue store ${store.kind} (${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')})`);
+  const deps: AppDeps = { scorer: { current: null }, config, log, store };
   const app = createApp(deps);
   const server = app.listen(config.port);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   log(`moderato: listening on http://127.0.0.1:${port}`);
   const ready = createScorer(scorerOptions).then(
@@ -52,6 +61,7 @@ export async function startServer(
     ready,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
       deps.scorer.current?.dispose();
     },
   };
