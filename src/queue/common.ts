@@ -4,7 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ModeratoError } from '../errors';
-import type { CommentStatus, Decision, DecisionAction, DecisionRequest } from './types';
+import type { ScoreResult } from '../types';
+import type { CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, StoredComment } from './types';
 
 /** A new API key: `mod_` + 32 random bytes (base64url). */
 export function generateApiKey(): string {
@@ -131,8 +132,8 @@ export interface CommentRow {
 }
 
 /** Maps a comments row onto {@link StoredComment}; `leaseActive` says whether `lease_until` is still ahead. */
-export function rowToComment(row: CommentRow, iso: (t: unknown) => string, leaseActive: boolean): import('./types').StoredComment {
-  const r = fromJson<import('../types').ScoreResult>(row.result);
+export function rowToComment(row: CommentRow, iso: (t: unknown) => string, leaseActive: boolean): StoredComment {
+  const r = fromJson<ScoreResult>(row.result);
   return {
     id: row.id,
     text: row.text,
@@ -143,7 +144,7 @@ export function rowToComment(row: CommentRow, iso: (t: unknown) => string, lease
     article: row.article == null ? null : fromJson(row.article),
     metadata: row.metadata == null ? null : fromJson(row.metadata),
     status: row.status as CommentStatus,
-    category: row.category as import('./types').HoldCategory | null,
+    category: row.category as HoldCategory | null,
     score: Number(row.score),
     scores: { toxicity: r.toxicity, categories: r.categories, offTopic: r.offTopic, flagged: r.flagged, reasons: r.reasons },
     spans: r.spans,
