@@ -5,6 +5,7 @@
  */
 import { topicTerms, TopicTerm } from './terms';
 import { LexicalModel, lexicalScore } from './lexical';
+import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec, tfidf, cosine, addInto, norm2, cosineWithSumExcluding, idfOf } from './vectors';
 
 /** Minimal article shape the features need (`author` is optional and rarely known for news). */
@@ -29,6 +30,7 @@ export const FEATURE_NAMES = [
   'noOverlap', // 1 when the comment shares no term with the article
   'coverage', // idf-weighted share of the comment's terms found in the article
   'relArticle', // simArticle relative to the best comment of the thread (articles differ in length)
+  'zArticle', // simArticle standardised within the thread: how this comment compares with its neighbours
   'simFollowed', // sqrt cosine with the comment it follows (the article for top-level comments)
   'followsComment', // 1 when it follows a comment rather than the article
   'simThread', // sqrt cosine with the rest of the thread (leave-one-out centroid)
@@ -41,9 +43,19 @@ export const FEATURE_NAMES = [
   'pingPong', // A-B-A exchange: the author answers whoever answered them
   'byArticleAuthor', // the article's (question's) author commenting in their own thread
   'position', // relative position in the thread, 0..1
+  'contextSize', // log(1 + content terms of the article, or of the rest of the thread without one)
   'nonLatin', // share of letters outside Latin script (the "Not English" class)
   'lexical', // stacked naive-Bayes score of everyday words (see lexical.ts)
+  'relevance', // stacked self-supervised relevance: logit of "this comment came from another thread"
 ] as const;
+
+/**
+ * The topical features the self-supervised relevance model sees: similarity only, no style, so
+ * that it learns what "not about this article" looks like and nothing else.
+ */
+export const TOPICAL_FEATURES: readonly FeatureName[] = [
+  'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'simThread', 'logTerms',
+];
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What a thread analysis keeps per comment, for the classifier and for readable reasons. */
@@ -90,6 +102,7 @@ export function analyzeThread(
   article: TopicArticle | undefined,
   comments: TopicComment[],
   lexical?: LexicalModel,
+  relevance?: LogReg,
 ): ThreadAnalysis {
   const n = comments.length;
   const titleTerms = topicTerms(article?.title ?? '');
@@ -114,6 +127,10 @@ export function analyzeThread(
   // With no article, the rest of the thread is the context each comment is judged against.
   const cosArt = vecs.map((v) => (hasArticle ? cosine(v, artVec) : cosineWithSumExcluding(v, sum, sumN2)));
   const bestArt = Math.max(1e-6, ...cosArt);
+  const sq = cosArt.map((c) => Math.sqrt(Math.max(0, c)));
+  const sqMean = sq.reduce((x, y) => x + y, 0) / n;
+  // The 0.05 floor keeps a thread of near-identical comments from blowing the scores up.
+  const sqSd = Math.sqrt(sq.reduce((x, y) => x + (y - sqMean) ** 2, 0) / n) + 0.05;
 
   const followed = comments.map((c, i) => {
     if (threaded) {
@@ -133,6 +150,7 @@ export function analyzeThread(
   const authorCount = new Map<string, number>();
   for (const c of comments) if (c.author) authorCount.set(c.author, (authorCount.get(c.author) ?? 0) + 1);
 
+  const contextSize = Math.log1p(hasArticle ? artTerms.length : terms.reduce((k, t) => k + t.length, 0));
   const out: CommentAnalysis[] = comments.map((c, i) => {
     const v = vecs[i];
     const f = followed[i];
@@ -157,6 +175,7 @@ export function analyzeThread(
       cosArt[i] === 0 ? 1 : 0,
       total > 0 ? covered / total : 0,
       cosArt[i] / bestArt,
+      (sq[i] - sqMean) / sqSd,
       Math.sqrt(Math.max(0, cosF)),
       f >= 0 ? 1 : 0,
       Math.sqrt(Math.max(0, cosineWithSumExcluding(v, sum, sumN2))),
@@ -169,9 +188,14 @@ export function analyzeThread(
       pingPong,
       a && article?.author && a === article.author ? 1 : 0,
       n > 1 ? i / (n - 1) : 0,
+      contextSize,
       letters.length ? nonLatin / letters.length : 0,
       lexical ? lexicalScore(lexical, c.text) : 0,
+      0, // relevance: filled in below from the other features
     ];
+    if (relevance) {
+      features[features.length - 1] = logit(predict(relevance, features));
+    }
     return { features, vec: v, surface: surfaces(terms[i]), followed: f, cosArticle: cosArt[i], cosFollowed: cosF };
   });
   return { comments: out, articleVec: hasArticle ? artVec : sum, articleSurface: hasArticle ? artSurface : surfaces(terms.flat()), hasArticle };

@@ -19,6 +19,12 @@ export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
+/** Log-odds of a probability, clamped away from 0 and 1. */
+export function logit(p: number): number {
+  const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
+  return Math.log(q / (1 - q));
+}
+
 /** Probability of the positive class for one feature vector. */
 export function predict(m: LogReg, x: number[]): number {
   let z = m.bias;
@@ -28,9 +34,10 @@ export function predict(m: LogReg, x: number[]): number {
 
 /**
  * Fit on rows `X` with labels `y` (1 = positive). `lambda` is the L2 penalty on standardised
- * weights (not on the bias); `mask[j] === false` pins feature j to weight 0 (for ablations).
+ * weights (not on the bias); `mask[j] === false` pins feature j to weight 0 (for ablations);
+ * `weight[i]` scales row i's share of the loss (synthetic rows count for less than labelled ones).
  */
-export function fit(X: number[][], y: number[], lambda = 1, mask?: boolean[], iters = 30): LogReg {
+export function fit(X: number[][], y: number[], lambda = 1, mask?: boolean[], iters = 30, weight?: number[]): LogReg {
   const n = X.length;
   const d = X[0].length;
   const mean = new Array<number>(d).fill(0);
@@ -50,8 +57,9 @@ export function fit(X: number[][], y: number[], lambda = 1, mask?: boolean[], it
       let s = 0;
       for (let a = 0; a < k; a++) s += w[a] * z[a];
       const p = sigmoid(s);
-      const r = p - y[i];
-      const h = Math.max(p * (1 - p), 1e-9);
+      const wi = weight ? weight[i] : 1;
+      const r = (p - y[i]) * wi;
+      const h = Math.max(p * (1 - p), 1e-9) * wi;
       for (let a = 0; a < k; a++) {
         g[a] += r * z[a];
         const hz = h * z[a];

@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Article, CommentInput, Reason } from '../types';
-import { analyzeThread, FEATURE_NAMES, TopicArticle, ThreadAnalysis } from './features';
-import { LogReg, predict } from './logreg';
+import { analyzeThread, FEATURE_NAMES, TopicArticle, TopicComment, ThreadAnalysis } from './features';
+import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
 import { packageRoot } from './data';
@@ -22,6 +22,10 @@ export interface OffTopicModelFile {
   idf: IdfTable;
   logreg: LogReg;
   lexical: LexicalModel;
+  /** Self-supervised relevance model whose logit is the `relevance` feature. */
+  relevance: LogReg;
+  /** Final blend over `blendInputs` (classifier and relevance logits, with context-size interactions). */
+  blend: LogReg;
   /** `offTopic >= threshold` is judged off-topic (tuned for off-topic F1 in cross-validation). */
   threshold: number;
   /** Raw cosine at or above which two texts count as "about the same thing" (for drift). */
@@ -78,8 +82,8 @@ export class OffTopicModel {
     const hasArticleText = !!(article?.title?.trim() || article?.body?.trim());
     if (comments.length === 0) return [];
     if (!hasArticleText && comments.length < 2) return comments.map(() => ({ offTopic: null, reasons: [] }));
-    const analysis = analyzeThread(this.file.idf, article as TopicArticle | undefined, comments, this.file.lexical);
-    const scores = analysis.comments.map((c) => predict(this.file.logreg, c.features));
+    const analysis = analyzeThread(this.file.idf, article as TopicArticle | undefined, comments, this.file.lexical, this.file.relevance);
+    const scores = blendScores(this.file, analysis);
     return scores.map((p, i) => ({
       offTopic: Math.round(p * 1e4) / 1e4,
       reasons: p >= this.threshold ? this.reasons(analysis, comments, scores, i, p) : [],
@@ -122,6 +126,32 @@ export class OffTopicModel {
     }
     return out;
   }
+}
+
+/** The parts of a model that scoring needs (training scores held-out threads with them too). */
+export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'blend'>;
+
+const REL = FEATURE_NAMES.indexOf('relevance');
+const SIZE = FEATURE_NAMES.indexOf('contextSize');
+
+/**
+ * Inputs of the final blend: the classifier's logit, the relevance logit, and both again times the
+ * context size. The interactions let the blend learn that a long article (news) says more about
+ * the topic than a one-line forum question, so relevance should weigh more there.
+ */
+export function blendInputs(classifierLogit: number, x: number[]): number[] {
+  const r = x[REL];
+  const size = x[SIZE];
+  return [classifierLogit, r, classifierLogit * size, r * size, size];
+}
+
+function blendScores(parts: ScoringParts, a: ThreadAnalysis): number[] {
+  return a.comments.map((c) => predict(parts.blend, blendInputs(logit(predict(parts.logreg, c.features)), c.features)));
+}
+
+/** Off-topic probabilities of a thread's comments under `parts` (no reasons, no rounding). */
+export function scoreThread(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): number[] {
+  return blendScores(parts, analyzeThread(parts.idf, article, comments, parts.lexical, parts.relevance));
 }
 
 /**

@@ -8,6 +8,8 @@ export interface TopicArgs {
   folds?: number;
   lambda?: number;
   exclude?: string[];
+  intruderRate?: number;
+  lexMinShare?: number;
 }
 
 /** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
@@ -21,8 +23,10 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
     else if (flag === '--out' || flag === '--model') a.out = val;
     else if (flag === '--folds') a.folds = Number(val);
     else if (flag === '--lambda') a.lambda = Number(val);
+    else if (flag === '--lex-min-share') a.lexMinShare = Number(val);
+    else if (flag === '--intruder-rate') a.intruderRate = Number(val);
     else if (flag === '--exclude') a.exclude = val.split(',').filter(Boolean);
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude)`);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share)`);
   }
   return a;
 }

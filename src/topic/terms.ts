@@ -23,6 +23,7 @@ const EXTRA_STOP = [
   'may', 'might', 'must', 'let', 'anyone', 'anything', 'something', 'everyone', 'every', 'any',
   'new', 'good', 'bad', 'right', 'now', 'yet', 'though', 'since', 'etc', 'doesnt', 'didnt', 'isnt',
   'youre', 'thats', 'theyre', 'whats', 'there', 'here', 'ever', 'never', 'always', 'sure', 'lot',
+  'not', 'no', 'nor', 'back', 'else', 'really', 'quite', 'rather', 'whether', 'without', 'within',
 ];
 
 /** Words that carry no topic. Lower case, apostrophes removed. */

@@ -3,13 +3,13 @@
  * Folds are over questions (a thread is never split). IDF is re-learned inside every fold from
  * C3 + the training questions only, so held-out text never leaks into the statistics.
  */
-import { analyzeThread, FEATURE_NAMES } from './features';
-import { fit, predict, LogReg } from './logreg';
+import { analyzeThread, FEATURE_NAMES, TOPICAL_FEATURES, TopicArticle, TopicComment } from './features';
+import { fit, predict, logit, LogReg } from './logreg';
 import { learnIdf, IdfTable } from './vectors';
 import { topicTerms, TopicTerm } from './terms';
 import { CqaThread, OFF_TOPIC_LABELS, loadCqa, loadC3Threads, datasetsDir } from './data';
-import { bestF1Threshold, binaryReport, rocAuc, prf } from './metrics';
-import { MODEL_FORMAT, OffTopicModelFile } from './model';
+import { binaryReport, rocAuc, prf } from './metrics';
+import { MODEL_FORMAT, OffTopicModelFile, scoreThread, blendInputs } from './model';
 import { fitLexical, lexTokens, sharedVocabulary, LexicalModel } from './lexical';
 
 /** Options for training / cross-validation. */
@@ -23,6 +23,8 @@ export interface TrainOptions {
   seed?: number;
   /** Minimum document share, in both C3 and CQA, for a word to enter the lexical vocabulary. */
   lexMinShare?: number;
+  /** Self-supervision: comments moved in from other threads, as a share of each thread's length. */
+  intruderRate?: number;
 }
 
 /** A labelled row: features of one CQA comment. */
@@ -31,7 +33,6 @@ interface Row {
   x: number[];
   y: number;
   label: string;
-  cosArticle: number;
 }
 
 /** Cross-validated figures, as written to the model card. */
@@ -73,6 +74,8 @@ export interface Corpus {
   c3Docs: TopicTerm[][];
   cqaDocs: Map<string, TopicTerm[][]>;
   c3Lex: Set<string>[];
+  /** C3 comment texts by article id, in file order. */
+  c3Threads: Map<string, string[]>;
   cqaLex: Map<string, Set<string>[]>;
 }
 
@@ -82,7 +85,8 @@ export function loadCorpus(datasets?: string): Corpus {
   const cqa = loadCqa(dir);
   const c3Docs: TopicTerm[][] = [];
   const c3Lex: Set<string>[] = [];
-  for (const texts of loadC3Threads(dir).values()) {
+  const c3Threads = loadC3Threads(dir);
+  for (const texts of c3Threads.values()) {
     for (const t of texts) {
       c3Docs.push(topicTerms(t));
       c3Lex.push(lexTokens(t));
@@ -94,7 +98,7 @@ export function loadCorpus(datasets?: string): Corpus {
     cqaDocs.set(q.qid, [topicTerms(`${q.article.title ?? ''} ${q.article.body ?? ''}`), ...q.comments.map((c) => topicTerms(c.text))]);
     cqaLex.set(q.qid, q.comments.map((c) => lexTokens(c.text)));
   }
-  return { cqa, c3Docs, cqaDocs, c3Lex, cqaLex };
+  return { cqa, c3Docs, cqaDocs, c3Lex, c3Threads, cqaLex };
 }
 
 function idfFor(corpus: Corpus, qids: Set<string>): IdfTable {
@@ -103,46 +107,82 @@ function idfFor(corpus: Corpus, qids: Set<string>): IdfTable {
   return learnIdf(docs);
 }
 
-function rowsFor(idf: IdfTable, threads: CqaThread[], lexFor: (qid: string) => LexicalModel | undefined): Row[] {
+function labelsOf(threads: CqaThread[]): number[] {
+  return threads.flatMap((q) => q.labels.map((l) => (OFF_TOPIC_LABELS.has(l) ? 1 : 0)));
+}
+
+function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance'>, threads: CqaThread[], lexFor: (qid: string) => LexicalModel): Row[] {
   const rows: Row[] = [];
   for (const t of threads) {
-    const a = analyzeThread(idf, t.article, t.comments, lexFor(t.qid));
+    const a = analyzeThread(parts.idf, t.article, t.comments, lexFor(t.qid), parts.relevance);
     a.comments.forEach((c, i) =>
-      rows.push({ qid: t.qid, x: c.features, y: OFF_TOPIC_LABELS.has(t.labels[i]) ? 1 : 0, label: t.labels[i], cosArticle: c.cosArticle }),
+      rows.push({ qid: t.qid, x: c.features, y: OFF_TOPIC_LABELS.has(t.labels[i]) ? 1 : 0, label: t.labels[i] }),
     );
   }
   return rows;
 }
 
-/** Statistics and the stacked training rows for one set of training questions. */
-interface Stack {
+const RELEVANCE = FEATURE_NAMES.indexOf('relevance');
+const SIM_ARTICLE = FEATURE_NAMES.indexOf('simArticle');
+
+/** What one training run learns (the model file minus its metadata). */
+export interface ModelParts {
   idf: IdfTable;
   lexical: LexicalModel;
-  rows: Row[];
+  relevance: LogReg;
+  logreg: LogReg;
+  blend: LogReg;
 }
 
 /**
- * Everything learned from `trainQ`: IDF, the lexical model, and training rows whose lexical
- * feature comes from inner folds (a model never scores comments it was fitted on, so the
- * regression learns how much the lexical score is worth on unseen threads).
+ * Learn every part from the questions `trainQ` (in the given order, which fixes the inner folds):
+ * 1. IDF (C3 + these questions' text), the lexical cue, and the self-supervised relevance model;
+ * 2. the conversation classifier `logreg` on CQA labels, its lexical feature stacked from inner folds;
+ * 3. the `blend` of the classifier's and the relevance model's logits, fitted on CQA labels
+ *    (classifier scores out of inner folds) together with C3 intruder rows, each source carrying
+ *    half the weight: CQA alone would teach that topic hardly matters, C3 alone that conversation
+ *    never does.
+ * Also returns in-sample-free blend scores of the training rows, for tuning the threshold.
  */
-function fitStack(corpus: Corpus, trainQ: string[], opts: TrainOptions): Stack {
+export function fitParts(
+  corpus: Corpus,
+  trainQ: string[],
+  opts: TrainOptions,
+): { parts: ModelParts; rows: Row[]; trainScores: number[]; news: { X: number[][]; scores: number[]; y: number[] } } {
+  const lambda = opts.lambda ?? 1;
+  const mask = maskFor(opts.exclude);
   const set = new Set(trainQ);
   const idf = idfFor(corpus, set);
-  const threads = corpus.cqa.filter((q) => set.has(q.qid));
+  const threads = trainQ.map((q) => corpus.cqa.find((t) => t.qid === q)!);
   const lexDocs = threads.flatMap((q) => corpus.cqaLex.get(q.qid)!);
-  const vocab = sharedVocabulary([corpus.c3Lex, lexDocs], opts.lexMinShare ?? 0.005);
-  const yOf = (qs: CqaThread[]) => qs.flatMap((q) => q.labels.map((l) => (OFF_TOPIC_LABELS.has(l) ? 1 : 0)));
-  const lexical = fitLexical(lexDocs, yOf(threads), vocab);
+  const vocab = sharedVocabulary([corpus.c3Lex, lexDocs], opts.lexMinShare ?? 0.002);
+  const lexical = fitLexical(lexDocs, labelsOf(threads), vocab);
   const inner = 5;
   const innerOf = new Map(trainQ.map((q, i) => [q, i % inner]));
-  const innerModels: LexicalModel[] = [];
+  const innerLex: LexicalModel[] = [];
   for (let f = 0; f < inner; f++) {
     const tr = threads.filter((q) => innerOf.get(q.qid) !== f);
-    innerModels.push(fitLexical(tr.flatMap((q) => corpus.cqaLex.get(q.qid)!), yOf(tr), vocab));
+    innerLex.push(fitLexical(tr.flatMap((q) => corpus.cqaLex.get(q.qid)!), labelsOf(tr), vocab));
   }
-  const rows = rowsFor(idf, threads, (qid) => innerModels[innerOf.get(qid)!]);
-  return { idf, lexical, rows };
+  const { relevance, news } = fitRelevance(corpus, idf, threads, lexical, opts);
+  const rows = rowsFor({ idf, relevance }, threads, (qid) => innerLex[innerOf.get(qid)!]);
+  const logreg = fit(rows.map((r) => r.x), rows.map((r) => r.y), lambda, mask);
+  // Classifier logits for the CQA rows out of inner folds, so the blend sees honest scores.
+  const cLogit = new Array<number>(rows.length).fill(0);
+  for (let f = 0; f < inner; f++) {
+    const tr = rows.filter((r) => innerOf.get(r.qid) !== f);
+    const m = fit(tr.map((r) => r.x), tr.map((r) => r.y), lambda, mask);
+    rows.forEach((r, i) => {
+      if (innerOf.get(r.qid) === f) cLogit[i] = logit(predict(m, r.x));
+    });
+  }
+  const X2 = [...rows.map((r, i) => blendInputs(cLogit[i], r.x)), ...news.X.map((x) => blendInputs(logit(predict(logreg, x)), x))];
+  const y2 = [...rows.map((r) => r.y), ...news.y];
+  const w2 = [...rows.map(() => 1), ...news.y.map(() => rows.length / news.y.length)];
+  const blend = fit(X2, y2, lambda, undefined, 30, w2);
+  const trainScores = rows.map((r, i) => predict(blend, blendInputs(cLogit[i], r.x)));
+  const newsScores = news.X.map((x) => predict(blend, blendInputs(logit(predict(logreg, x)), x)));
+  return { parts: { idf, lexical, relevance, logreg, blend }, rows, trainScores, news: { X: news.X, scores: newsScores, y: news.y } };
 }
 
 function maskFor(exclude: string[] = []): boolean[] {
@@ -150,35 +190,31 @@ function maskFor(exclude: string[] = []): boolean[] {
   return FEATURE_NAMES.map((f) => !exclude.includes(f));
 }
 
-/** K-fold cross-validation over questions. */
+/** K-fold cross-validation over questions (a thread is never split). */
 export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport {
   const k = opts.folds ?? 10;
-  const lambda = opts.lambda ?? 1;
-  const mask = maskFor(opts.exclude);
-  const qids = corpus.cqa.map((q) => q.qid);
-  const r = rng(opts.seed ?? 2015);
-  const order = qids.map((q) => ({ q, u: r() })).sort((a, b) => a.u - b.u).map((o) => o.q);
+  const order = questionOrder(corpus, opts);
   const foldOf = new Map(order.map((q, i) => [q, i % k]));
   const oof = new Map<string, number>();
   const aucs: number[] = [];
   const f1s: number[] = [];
   const pred = new Map<string, number>(); // comment id -> 0/1 at the fold's own threshold
   for (let f = 0; f < k; f++) {
-    const trainQ = new Set(order.filter((q) => foldOf.get(q) !== f));
-    const stack = fitStack(corpus, order.filter((q) => foldOf.get(q) !== f), opts);
-    const test = corpus.cqa.filter((q) => !trainQ.has(q.qid));
-    const trRows = stack.rows;
-    const model = fit(trRows.map((r) => r.x), trRows.map((r) => r.y), lambda, mask);
-    const t = bestF1Threshold(trRows.map((r) => predict(model, r.x)), trRows.map((r) => r.y)).threshold;
-    const teRows = rowsFor(stack.idf, test, () => stack.lexical);
-    const s = teRows.map((r) => predict(model, r.x));
-    const ids = test.flatMap((q) => q.comments.map((c) => c.id));
-    ids.forEach((id, i) => {
-      oof.set(id, s[i]);
-      pred.set(id, s[i] >= t ? 1 : 0);
-    });
-    aucs.push(rocAuc(s, teRows.map((r) => r.y)));
-    f1s.push(prf(s, teRows.map((r) => r.y), t).f1);
+    const { parts, rows, trainScores, news } = fitParts(corpus, order.filter((q) => foldOf.get(q) !== f), opts);
+    const t = jointThreshold(trainScores, rows.map((r) => r.y), news.scores, news.y);
+    const test = corpus.cqa.filter((q) => foldOf.get(q.qid) === f);
+    const s: number[] = [];
+    const y: number[] = [];
+    for (const q of test) {
+      scoreThread(parts, q.article, q.comments).forEach((p, i) => {
+        oof.set(q.comments[i].id, p);
+        pred.set(q.comments[i].id, p >= t ? 1 : 0);
+        s.push(p);
+        y.push(OFF_TOPIC_LABELS.has(q.labels[i]) ? 1 : 0);
+      });
+    }
+    aucs.push(rocAuc(s, y));
+    f1s.push(prf(s, y, t).f1);
   }
   const all = corpus.cqa.flatMap((q) => q.comments.map((c, i) => ({ id: c.id, label: q.labels[i] })));
   const labels: number[] = all.map((a) => (OFF_TOPIC_LABELS.has(a.label) ? 1 : 0));
@@ -189,7 +225,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
   const gbRep = binaryReport(gb.map(({ i }) => hard[i]), gb.map(({ i }) => labels[i]), 0.5);
   return {
     folds: k,
-    questions: qids.length,
+    questions: order.length,
     comments: all.length,
     offTopicShare: labels.reduce((a, b) => a + b, 0) / labels.length,
     rocAuc: rocAuc(scores, labels),
@@ -210,12 +246,45 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
   };
 }
 
-/** Youden-optimal cut on one raw similarity: the learned meaning of "about the same thing". */
-function relatedCut(rows: Row[]): number {
-  const on = rows.filter((r) => r.y === 0).map((r) => r.cosArticle);
-  const off = rows.filter((r) => r.y === 1).map((r) => r.cosArticle);
+/**
+ * The decision threshold: maximises the mean of off-topic F1 on CQA (labels) and F1 on the news
+ * intruder task — the same two sources, equally weighted, that the blend is fitted on. Tuning on
+ * CQA alone would set it for one-line questions and short answers; news threads score differently.
+ */
+export function jointThreshold(cqaScores: number[], cqaY: number[], newsScores: number[], newsY: number[]): number {
+  const cands = [...new Set([...cqaScores, ...newsScores].map((x) => Math.round(x * 200) / 200))].sort((a, b) => a - b);
+  let best = { t: 0.5, v: -1 };
+  for (const t of cands) {
+    const v = (prf(cqaScores, cqaY, t).f1 + prf(newsScores, newsY, t).f1) / 2;
+    if (v > best.v) best = { t, v };
+  }
+  return best.t;
+}
+
+/** Questions in a seeded shuffled order: fixes both the CV folds and the inner folds. */
+function questionOrder(corpus: Corpus, opts: TrainOptions): string[] {
+  const r = rng(opts.seed ?? 2015);
+  return corpus.cqa.map((q) => ({ q: q.qid, u: r() })).sort((a, b) => a.u - b.u).map((o) => o.q);
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** Six decimals are plenty and keep the model file small and diff-able. */
+function roundModel(m: LogReg): LogReg {
+  return { mean: m.mean.map(round), std: m.std.map(round), weights: m.weights.map(round), bias: round(m.bias) };
+}
+
+/**
+ * Youden-optimal cut on the raw cosine between a comment and its context, learned on the news
+ * intruder task (natives vs comments from other threads): the learned meaning of "about the same
+ * thing", used to call an off-topic reply drift when it does follow its parent.
+ */
+function relatedCut(news: { X: number[][]; y: number[] }): number {
+  const cos = news.X.map((x) => x[SIM_ARTICLE] ** 2);
+  const on = cos.filter((_, i) => news.y[i] === 0);
+  const off = cos.filter((_, i) => news.y[i] === 1);
   let best = { t: 0.1, j: -1 };
-  for (const t of [...new Set(rows.map((r) => r.cosArticle))].sort((a, b) => a - b)) {
+  for (const t of [...new Set(cos.map((c) => Math.round(c * 1000) / 1000))].sort((a, b) => a - b)) {
     const j = on.filter((c) => c >= t).length / on.length - off.filter((c) => c >= t).length / off.length;
     if (j > best.j) best = { t, j };
   }
@@ -225,25 +294,80 @@ function relatedCut(rows: Row[]): number {
 /** Train the shipped model on all CQA questions; the threshold comes from the CV's out-of-fold scores. */
 export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions = {}): OffTopicModelFile {
   const started = Date.now();
-  const r = rng(opts.seed ?? 2015);
-  const order = corpus.cqa.map((q) => ({ q: q.qid, u: r() })).sort((a, b) => a.u - b.u).map((o) => o.q);
-  const { idf, lexical, rows } = fitStack(corpus, order, opts);
-  const logreg: LogReg = fit(rows.map((r) => r.x), rows.map((r) => r.y), opts.lambda ?? 1, maskFor(opts.exclude));
-  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  const { parts, rows, news } = fitParts(corpus, questionOrder(corpus, opts), opts);
   return {
     format: MODEL_FORMAT,
     version: '1.0.0',
     features: [...FEATURE_NAMES],
-    idf,
-    lexical,
-    logreg: { mean: logreg.mean.map(round), std: logreg.std.map(round), weights: logreg.weights.map(round), bias: round(logreg.bias) },
-    threshold: round(bestF1Threshold(cv.oof, cv.labels).threshold),
-    relatedCosine: round(relatedCut(rows)),
+    idf: parts.idf,
+    lexical: parts.lexical,
+    relevance: roundModel(parts.relevance),
+    logreg: roundModel(parts.logreg),
+    blend: roundModel(parts.blend),
+    threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y)),
+    relatedCosine: round(relatedCut(news)),
     meta: {
-      trainedOn: `SemEval-2015 Task 3 CQA-QL devel (${corpus.cqa.length} questions, ${rows.length} comments); IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
+      trainedOn: `SemEval-2015 Task 3 CQA-QL devel (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
       lambda: opts.lambda ?? 1,
       exclude: opts.exclude ?? [],
+      intruderRate: opts.intruderRate ?? 0.5,
+      lexMinShare: opts.lexMinShare ?? 0.002,
+      c3ArticleComments: C3_ARTICLE,
       fitMs: Date.now() - started,
     },
   };
 }
+
+/**
+ * Self-supervised relevance model: native thread comments (0) against comments moved in from
+ * other threads (1), on topical features only. CQA's labels say little about topic (a bad answer
+ * is usually still about the question), so a regression fitted on them alone barely uses
+ * similarity — yet on news threads similarity to the article is the main signal. This model
+ * learns it from thread membership: CQA threads with their question as the article, and C3
+ * news threads whose first comments stand in for the (unavailable) article text.
+ */
+export function fitRelevance(
+  corpus: Corpus,
+  idf: IdfTable,
+  threads: CqaThread[],
+  lexical: LexicalModel,
+  opts: TrainOptions,
+): { relevance: LogReg; news: { X: number[][]; y: number[] } } {
+  const r = rng((opts.seed ?? 2015) + 11);
+  const rate = opts.intruderRate ?? 0.5;
+  const X: number[][] = [];
+  const y: number[] = [];
+  const news = { X: [] as number[][], y: [] as number[] };
+  const add = (article: TopicArticle, natives: TopicComment[], pool: Array<{ key: string; c: TopicComment }>, key: string, isNews: boolean) => {
+    const list = natives.map((c) => ({ c, intruder: false }));
+    const m = Math.max(1, Math.round(natives.length * rate));
+    for (let k = 0; k < m; k++) {
+      let pick = pool[Math.floor(r() * pool.length)];
+      while (pick.key === key) pick = pool[Math.floor(r() * pool.length)];
+      list.splice(Math.floor(r() * (list.length + 1)), 0, { c: { ...pick.c, id: `${pick.c.id}@${key}` }, intruder: true });
+    }
+    analyzeThread(idf, article, list.map((x) => x.c), lexical).comments.forEach((c, i) => {
+      X.push(c.features);
+      y.push(list[i].intruder ? 1 : 0);
+      if (isNews) news.X.push(c.features), news.y.push(list[i].intruder ? 1 : 0);
+    });
+  };
+  const cqaPool = threads.flatMap((q) => q.comments.map((c) => ({ key: q.qid, c })));
+  for (const t of threads) add(t.article, t.comments, cqaPool, t.qid, false);
+  const c3 = [...corpus.c3Threads].filter(([, texts]) => texts.length >= C3_ARTICLE + 3);
+  const c3Pool = c3.flatMap(([id, texts]) => texts.slice(C3_ARTICLE).map((text, i) => ({ key: id, c: { id: `${id}/${i}`, text } })));
+  for (const [id, texts] of c3) {
+    const natives = texts.slice(C3_ARTICLE, C3_ARTICLE + C3_MAX).map((text, i) => ({ id: `${id}/${i}`, text }));
+    add({ body: texts.slice(0, C3_ARTICLE).join('\n\n') }, natives, c3Pool, id, true);
+  }
+  const mask = FEATURE_NAMES.map((f) => TOPICAL_FEATURES.includes(f));
+  const relevance = fit(X, y, opts.lambda ?? 1, mask);
+  for (const x of news.X) x[RELEVANCE] = logit(predict(relevance, x));
+  return { relevance, news };
+}
+
+/** C3 has no article text: its first comments stand in for it (they set the thread's topic). */
+const C3_ARTICLE = 10;
+/** Comments per C3 thread used as natives (the largest threads would otherwise dominate). */
+const C3_MAX = 20;
+
