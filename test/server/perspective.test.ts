@@ -119,6 +119,13 @@ describe('POST /v1alpha1/comments:analyze', () => {
     expect(cps.map((s) => s.begin + 2)).toEqual(utf16.map((s) => s.begin));
   });
 
+  it('stores nothing, whatever doNotStore says', async () => {
+    const before = { feedback: feedbackRows().length, stats: await store.stats() };
+    await request(app()).post(`/v1alpha1/comments:analyze?key=${key}`).send({ ...fixture('coral-analyze').request, doNotStore: false }).expect(200);
+    expect(feedbackRows().length).toBe(before.feedback);
+    expect((await store.stats()).total).toBe(before.stats.total);
+  });
+
   it('leaves out an attribute whose scores fall below its scoreThreshold', async () => {
     const res = await request(app())
       .post('/v1alpha1/comments:analyze')
