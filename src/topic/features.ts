@@ -54,7 +54,7 @@ export const FEATURE_NAMES = [
  * that it learns what "not about this article" looks like and nothing else.
  */
 export const TOPICAL_FEATURES: readonly FeatureName[] = [
-  'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'simThread', 'logTerms',
+  'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'logTerms',
 ];
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 

@@ -50,6 +50,15 @@ function topTerms(vec: SparseVec, surface: Map<string, string>, k: number, prefe
   return ordered.slice(0, k).map((s) => surface.get(s) ?? s);
 }
 
+function withoutSelf(sum: SparseVec, self: SparseVec): SparseVec {
+  const out: SparseVec = new Map();
+  for (const [s, w] of sum) {
+    const rest = w - (self.get(s) ?? 0);
+    if (rest > 1e-9) out.set(s, rest);
+  }
+  return out;
+}
+
 function quote(terms: string[]): string {
   return terms.length ? terms.map((t) => `"${t}"`).join(', ') : 'nothing specific';
 }
@@ -93,8 +102,10 @@ export class OffTopicModel {
   private reasons(a: ThreadAnalysis, comments: CommentInput[], scores: number[], i: number, p: number): Reason[] {
     const c = a.comments[i];
     const context = a.hasArticle ? 'the article' : 'the rest of the thread';
-    const terms = topTerms(c.vec, c.surface, TOP_TERMS, (s) => !a.articleVec.has(s));
-    const contextTerms = topTerms(a.articleVec, a.articleSurface, TOP_TERMS);
+    // Without an article the context is the rest of the thread: leave this comment's own words out.
+    const ctx = a.hasArticle ? a.articleVec : withoutSelf(a.articleVec, c.vec);
+    const terms = topTerms(c.vec, c.surface, TOP_TERMS, (s) => !ctx.has(s));
+    const contextTerms = topTerms(ctx, a.articleSurface, TOP_TERMS);
     const out: Reason[] = [
       {
         code: 'off_topic',

@@ -10,6 +10,7 @@ export interface TopicArgs {
   exclude?: string[];
   intruderRate?: number;
   lexMinShare?: number;
+  newsWeight?: number;
 }
 
 /** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
@@ -23,10 +24,11 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
     else if (flag === '--out' || flag === '--model') a.out = val;
     else if (flag === '--folds') a.folds = Number(val);
     else if (flag === '--lambda') a.lambda = Number(val);
+    else if (flag === '--news-weight') a.newsWeight = Number(val);
     else if (flag === '--lex-min-share') a.lexMinShare = Number(val);
     else if (flag === '--intruder-rate') a.intruderRate = Number(val);
     else if (flag === '--exclude') a.exclude = val.split(',').filter(Boolean);
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share)`);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight)`);
   }
   return a;
 }

@@ -25,6 +25,8 @@ export interface TrainOptions {
   lexMinShare?: number;
   /** Self-supervision: comments moved in from other threads, as a share of each thread's length. */
   intruderRate?: number;
+  /** Weight of the news intruder rows against the CQA rows in the blend and threshold (0 = CQA only). */
+  newsWeight?: number;
 }
 
 /** A labelled row: features of one CQA comment. */
@@ -178,7 +180,8 @@ export function fitParts(
   }
   const X2 = [...rows.map((r, i) => blendInputs(cLogit[i], r.x)), ...news.X.map((x) => blendInputs(logit(predict(logreg, x)), x))];
   const y2 = [...rows.map((r) => r.y), ...news.y];
-  const w2 = [...rows.map(() => 1), ...news.y.map(() => rows.length / news.y.length)];
+  const newsWeight = opts.newsWeight ?? 1;
+  const w2 = [...rows.map(() => 1), ...news.y.map(() => (newsWeight * rows.length) / news.y.length)];
   const blend = fit(X2, y2, lambda, undefined, 30, w2);
   const trainScores = rows.map((r, i) => predict(blend, blendInputs(cLogit[i], r.x)));
   const newsScores = news.X.map((x) => predict(blend, blendInputs(logit(predict(logreg, x)), x)));
@@ -201,7 +204,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
   const pred = new Map<string, number>(); // comment id -> 0/1 at the fold's own threshold
   for (let f = 0; f < k; f++) {
     const { parts, rows, trainScores, news } = fitParts(corpus, order.filter((q) => foldOf.get(q) !== f), opts);
-    const t = jointThreshold(trainScores, rows.map((r) => r.y), news.scores, news.y);
+    const t = jointThreshold(trainScores, rows.map((r) => r.y), news.scores, news.y, opts.newsWeight ?? 1);
     const test = corpus.cqa.filter((q) => foldOf.get(q.qid) === f);
     const s: number[] = [];
     const y: number[] = [];
@@ -251,11 +254,11 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
  * intruder task — the same two sources, equally weighted, that the blend is fitted on. Tuning on
  * CQA alone would set it for one-line questions and short answers; news threads score differently.
  */
-export function jointThreshold(cqaScores: number[], cqaY: number[], newsScores: number[], newsY: number[]): number {
+export function jointThreshold(cqaScores: number[], cqaY: number[], newsScores: number[], newsY: number[], newsWeight = 1): number {
   const cands = [...new Set([...cqaScores, ...newsScores].map((x) => Math.round(x * 200) / 200))].sort((a, b) => a - b);
   let best = { t: 0.5, v: -1 };
   for (const t of cands) {
-    const v = (prf(cqaScores, cqaY, t).f1 + prf(newsScores, newsY, t).f1) / 2;
+    const v = (prf(cqaScores, cqaY, t).f1 + newsWeight * prf(newsScores, newsY, t).f1) / (1 + newsWeight);
     if (v > best.v) best = { t, v };
   }
   return best.t;
@@ -304,7 +307,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     relevance: roundModel(parts.relevance),
     logreg: roundModel(parts.logreg),
     blend: roundModel(parts.blend),
-    threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y)),
+    threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1)),
     relatedCosine: round(relatedCut(news)),
     meta: {
       trainedOn: `SemEval-2015 Task 3 CQA-QL devel (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
@@ -312,6 +315,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
       exclude: opts.exclude ?? [],
       intruderRate: opts.intruderRate ?? 0.5,
       lexMinShare: opts.lexMinShare ?? 0.002,
+      newsWeight: opts.newsWeight ?? 1,
       c3ArticleComments: C3_ARTICLE,
       fitMs: Date.now() - started,
     },
@@ -338,13 +342,20 @@ export function fitRelevance(
   const X: number[][] = [];
   const y: number[] = [];
   const news = { X: [] as number[][], y: [] as number[] };
-  const add = (article: TopicArticle, natives: TopicComment[], pool: Array<{ key: string; c: TopicComment }>, key: string, isNews: boolean) => {
+  // Intruders come in runs of 1-3 consecutive comments from one foreign thread, as drift does:
+  // single intruders would teach "unlike the rest of the thread" instead of "unlike the article".
+  const add = (article: TopicArticle, natives: TopicComment[], pool: Array<[string, TopicComment[]]>, key: string, isNews: boolean) => {
     const list = natives.map((c) => ({ c, intruder: false }));
-    const m = Math.max(1, Math.round(natives.length * rate));
-    for (let k = 0; k < m; k++) {
-      let pick = pool[Math.floor(r() * pool.length)];
-      while (pick.key === key) pick = pool[Math.floor(r() * pool.length)];
-      list.splice(Math.floor(r() * (list.length + 1)), 0, { c: { ...pick.c, id: `${pick.c.id}@${key}` }, intruder: true });
+    let m = Math.max(1, Math.round(natives.length * rate));
+    while (m > 0) {
+      let [from, texts] = pool[Math.floor(r() * pool.length)];
+      while (from === key) [from, texts] = pool[Math.floor(r() * pool.length)];
+      const len = Math.min(m, texts.length, 1 + Math.floor(r() * 3));
+      const start = Math.floor(r() * (texts.length - len + 1));
+      const at = Math.floor(r() * (list.length + 1));
+      const run = texts.slice(start, start + len).map((c) => ({ c: { ...c, id: `${c.id}@${key}` }, intruder: true }));
+      list.splice(at, 0, ...run);
+      m -= len;
     }
     analyzeThread(idf, article, list.map((x) => x.c), lexical).comments.forEach((c, i) => {
       X.push(c.features);
@@ -352,13 +363,16 @@ export function fitRelevance(
       if (isNews) news.X.push(c.features), news.y.push(list[i].intruder ? 1 : 0);
     });
   };
-  const cqaPool = threads.flatMap((q) => q.comments.map((c) => ({ key: q.qid, c })));
+  const cqaPool: Array<[string, TopicComment[]]> = threads.map((q) => [q.qid, q.comments]);
   for (const t of threads) add(t.article, t.comments, cqaPool, t.qid, false);
   const c3 = [...corpus.c3Threads].filter(([, texts]) => texts.length >= C3_ARTICLE + 3);
-  const c3Pool = c3.flatMap(([id, texts]) => texts.slice(C3_ARTICLE).map((text, i) => ({ key: id, c: { id: `${id}/${i}`, text } })));
+  // Stand-in articles of 2..C3_ARTICLE comments: news articles range from a teaser to a long
+  // report, and the blend has to learn how much a given amount of article text is worth.
+  const articleSize = new Map(c3.map(([id]) => [id, 2 + Math.floor(r() * (C3_ARTICLE - 1))]));
+  const c3Comments = new Map(c3.map(([id, texts]) => [id, texts.slice(articleSize.get(id)!).map((text, i) => ({ id: `${id}/${i}`, text }))]));
+  const c3Pool = [...c3Comments];
   for (const [id, texts] of c3) {
-    const natives = texts.slice(C3_ARTICLE, C3_ARTICLE + C3_MAX).map((text, i) => ({ id: `${id}/${i}`, text }));
-    add({ body: texts.slice(0, C3_ARTICLE).join('\n\n') }, natives, c3Pool, id, true);
+    add({ body: texts.slice(0, articleSize.get(id)!).join('\n\n') }, c3Comments.get(id)!.slice(0, C3_MAX), c3Pool, id, true);
   }
   const mask = FEATURE_NAMES.map((f) => TOPICAL_FEATURES.includes(f));
   const relevance = fit(X, y, opts.lambda ?? 1, mask);
@@ -366,7 +380,7 @@ export function fitRelevance(
   return { relevance, news };
 }
 
-/** C3 has no article text: its first comments stand in for it (they set the thread's topic). */
+/** C3 has no article text: its first comments (up to this many) stand in for it (they set the thread's topic). */
 const C3_ARTICLE = 10;
 /** Comments per C3 thread used as natives (the largest threads would otherwise dominate). */
 const C3_MAX = 20;
