@@ -43,5 +43,6 @@ export function formatCv(cv: CvReport): string {
     `ROC-AUC    ${pct(cv.rocAuc)} pooled  (per fold ${pct(cv.rocAucFolds.mean)} ± ${pct(cv.rocAucFolds.sd)})`,
     `on-topic F1 ${pct(cv.onTopicF1)}  macro-F1 ${pct(cv.macroF1)}  accuracy ${pct(cv.accuracy)}`,
     `Good vs Bad (Potential left out): macro-F1 ${pct(cv.goodVsBad.macroF1)}  Good F1 ${pct(cv.goodVsBad.goodF1)}  Bad F1 ${pct(cv.goodVsBad.badF1)}  AUC ${pct(cv.goodVsBad.rocAuc)}`,
+    `Good vs rest (Potential counted as Bad): macro-F1 ${pct(cv.goodVsRest.macroF1)}  Good F1 ${pct(cv.goodVsRest.goodF1)}  AUC ${pct(cv.goodVsRest.rocAuc)}`,
   ].join('\n');
 }

@@ -1,0 +1,47 @@
+/**
+ * Off-topic scoring cost on a 500-comment thread (the SouthFront comments cycled, every third one
+ * a reply), against a baseline measured in the same run: only splitting the texts into topic terms.
+ *
+ *   npx tsc -p . && node dist/bench/topic.js [--rounds 20] [--size 500]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { loadOffTopicModel, topicTerms } from '../src/topic';
+import { datasetsDir } from '../src/topic/data';
+import type { CommentInput } from '../src/types';
+import { since, summarize, table } from './stats';
+
+function main(): void {
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, size: { type: 'string', default: '500' } } });
+  const rounds = Number(values.rounds);
+  const size = Number(values.size);
+  const file = path.join(datasetsDir(), '..', 'examples', 'southfront-thread.json');
+  const src = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const comments: CommentInput[] = Array.from({ length: size }, (_, i) => {
+    const c = src.comments[i % src.comments.length];
+    return { id: `b${i}`, text: c.text, author: c.author, parentId: i % 3 === 2 ? `b${i - 1}` : undefined };
+  });
+  const t0 = process.hrtime.bigint();
+  const model = loadOffTopicModel();
+  const loadMs = since(t0);
+  const times: Record<string, number[]> = { 'topic terms only (baseline)': [], 'offTopic score()': [] };
+  let sink = 0;
+  model.score(src.article, comments); // warm-up: JIT and the stem cache
+  for (let r = 0; r < rounds; r++) {
+    let t = process.hrtime.bigint();
+    for (const c of comments) sink += topicTerms(c.text).length;
+    times['topic terms only (baseline)'].push(since(t));
+    t = process.hrtime.bigint();
+    sink += model.score(src.article, comments).length;
+    times['offTopic score()'].push(since(t));
+  }
+  const rows = Object.entries(times).map(([name, ms]) => {
+    const s = summarize(ms);
+    return [name, s.min, s.median, s.p99, Math.round((size / s.median) * 1000)];
+  });
+  process.stdout.write(`off-topic bench: ${size}-comment thread, ${rounds} rounds, model load ${loadMs.toFixed(0)} ms (sink ${sink})\n`);
+  process.stdout.write(table(['what', 'min ms', 'median ms', 'p99 ms', 'comments/s'], rows) + '\n');
+}
+
+main();
