@@ -84,4 +84,9 @@ export interface ScoreRequest {
    * request are one thread (flat, or linked by `parentId`).
    */
   independent?: boolean;
+  /**
+   * Earlier comments of the same thread, already scored elsewhere: context for off-topic and
+   * drift only. They are not scored for toxicity and get no result.
+   */
+  context?: CommentInput[];
 }

@@ -85,9 +85,9 @@ async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestIn
     const parents = [...new Set(own.map((c) => c.parentId).filter((p): p is string => !!p && !have.has(p)))];
     if (parents.length) context.unshift(...(await store.getComments(parents)).filter((p) => p.threadId === threadId).sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
     const threadArticle = article ?? own.map((c) => c.article).find(Boolean) ?? [...context].reverse().map((c) => c.article).find(Boolean) ?? undefined;
-    const rs = await scorer.score({ comments: [...context.map(toInput), ...own.map(toInput)], article: threadArticle });
-    // The context's own results are dropped: stored comments keep the scores they were stored with.
-    idx.forEach((i, k) => (out[i] = rs[context.length + k]!));
+    // Stored comments are context for off-topic only: they keep the scores they were stored with.
+    const rs = await scorer.score({ comments: own.map(toInput), context: context.map(toInput), article: threadArticle });
+    idx.forEach((i, k) => (out[i] = rs[k]!));
   }
   return out;
 }

@@ -73,8 +73,9 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
       if (comments.length === 0) return [];
       const preds = await model.predict(comments.map((c) => c.text));
       // Independent comments share no thread: each is judged against the article alone, if any.
+      const context = req.context ?? [];
       const topicResults = !req.independent
-        ? topic.score(req.article, comments)
+        ? topic.score(req.article, [...context, ...comments]).slice(context.length)
         : req.article !== undefined
           ? comments.map((c) => topic.score(req.article, [{ ...c, parentId: undefined }])[0])
           : comments.map(() => ({ offTopic: null, reasons: [] as Reason[] }));
@@ -92,7 +93,7 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
           offTopic,
           flagged,
           reasons,
-          spans: assembleSpans(c.text, p),
+          spans: assembleSpans(c.text, p).map((s) => ({ ...s, score: round(s.score) })),
         };
       });
     },

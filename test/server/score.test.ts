@@ -36,7 +36,8 @@ describe('POST /v1/score', () => {
       }
     }
     const [clean, insult] = res.body.results;
-    expect(clean.flagged).toBe(false);
+    // Three unrelated comments form one flat thread, so off-topic may flag them; toxicity must not.
+    expect(clean.reasons.filter((r: { code: string }) => r.code === 'toxicity' || r.code === 'category')).toEqual([]);
     expect(clean.spans).toEqual([]);
     expect(insult.flagged).toBe(true);
     expect(insult.toxicity).toBeGreaterThan(clean.toxicity);
