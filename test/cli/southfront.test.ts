@@ -1,0 +1,33 @@
+/**
+ * Issue 3's acceptance check, end to end through the built CLI on the real SouthFront thread
+ * (../shared/examples, beside the repository as in CI): the personal attacks are flagged with
+ * spans on the insulting words; the plain on-topic comments are not flagged at all.
+ */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const THREAD = path.join(ROOT, '..', 'shared', 'examples', 'southfront-thread.json');
+
+describe('moderato score on the SouthFront thread', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'moderato.js'), 'score', THREAD], { encoding: 'utf8', timeout: 120_000 });
+  const results: Array<Record<string, any>> = (r.stdout ?? '').split('\n').filter(Boolean).map((l: string) => JSON.parse(l));
+  const byId = Object.fromEntries(results.map((x) => [x.id, x]));
+
+  it('scores all 21 comments in order', () => {
+    expect(r.status).toBe(0);
+    expect(results.map((x) => x.id)).toEqual(Array.from({ length: 21 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`));
+  });
+
+  it.each([
+    ['c06', /troll/i],
+    ['c15', /sociopath/i],
+  ])('flags the personal attack %s with a span on the insult', (id, word) => {
+    expect(byId[id].flagged).toBe(true);
+    expect(byId[id].spans.map((s: { text: string }) => s.text).join(' ')).toMatch(word);
+  });
+
+  it.each(['c01', 'c20', 'c21'])('leaves the plain on-topic comment %s unflagged', (id) => {
+    expect(byId[id].flagged).toBe(false);
+  });
+});
