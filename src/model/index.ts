@@ -8,7 +8,7 @@ import { tokenize } from '../text';
 import type { Token } from '../text/types';
 import { packageRoot } from '../data/io';
 import { featurize, FEATURE_VERSION, type TokenFeatures } from './features';
-import { embedBatch, forwardInfer, type NetConfig } from './net';
+import { denseShapes, embedBatch, forwardInfer, type NetConfig } from './net';
 import { readModel, type ModelMeta, type ModelWeights } from './io';
 import { initBackend } from './backend';
 import { ModeratoError } from '../errors';
@@ -44,8 +44,7 @@ export class HashedToxicityModel implements ToxicityModel {
     this.dense = {};
     for (const [k, v] of Object.entries(weights.dense)) this.dense[k] = tf.keep(tf.tensor(v));
     // Shapes come from the config: reshape once here, not per call.
-    const shapes: Record<string, number[]> = { wt: [meta.config.h2, 1], wy: [meta.config.h2, CATEGORIES.length], wc: [2 * meta.config.h2, 1 + CATEGORIES.length], w1: [meta.config.k1 * meta.config.dim, meta.config.h1], w2: [meta.config.k2 * meta.config.h1, meta.config.h2] };
-    for (const [k, s] of Object.entries(shapes)) {
+    for (const [k, s] of Object.entries(denseShapes(meta.config))) {
       const old = this.dense[k];
       this.dense[k] = tf.keep(old.reshape(s));
       old.dispose();
@@ -59,6 +58,11 @@ export class HashedToxicityModel implements ToxicityModel {
 
   /** Scores a batch of texts. Tensors are created and disposed inside; only plain arrays escape. */
   async predict(texts: string[]): Promise<CommentPrediction[]> {
+    return this.predictSync(texts);
+  }
+
+  /** Synchronous form of predict (training uses it between epochs). */
+  predictSync(texts: string[]): CommentPrediction[] {
     if (this.disposed) throw new ModeratoError('MOD_ERR_MODEL', 'model was disposed');
     const toks = texts.map((t) => tokenize(t));
     const fc = { buckets: this.meta.config.buckets, version: this.meta.config.featureVersion };

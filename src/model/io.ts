@@ -46,8 +46,8 @@ function toFloat16Bits(v: number): number {
     return sign | ((mant + 0x1000) >> 13);
   }
   if (exp >= 31) return sign | 0x7c00;
-  const r = sign | (exp << 10) | ((mant + 0x1000) >> 13);
-  return r;
+  // `+`, not `|`: rounding the mantissa up may carry into the exponent (1.99995 -> 2.0).
+  return sign | Math.min(0x7c00, (exp << 10) + ((mant + 0x1000) >> 13));
 }
 
 /** Writes model.json + weights.bin into `dir`. Returns the total size in bytes. */

@@ -21,6 +21,8 @@ export interface NetConfig {
   k1: number;
   k2: number;
   featureVersion: number;
+  /** v2 architecture: the pooled vector includes the mean embedding and shifts token logits (absent in v1 models). */
+  globalContext?: boolean;
 }
 
 /** Dense (tf) weight names and shapes for a config. */
@@ -35,7 +37,10 @@ export function denseShapes(c: NetConfig): Record<string, number[]> {
     bt: [1],
     wy: [c.h2, nc],
     by: [nc],
-    wc: [2 * c.h2, 1 + nc],
+    // The pooled comment vector (max h2, mean h2, mean embedding) also shifts every token's
+    // logit: whether the comment as a whole is toxic changes how readily its words are.
+    ...(c.globalContext ? { wg: [2 * c.h2 + c.dim, 1] } : {}),
+    wc: [2 * c.h2 + (c.globalContext ? c.dim : 0), 1 + nc],
     bc: [1 + nc],
   };
 }
@@ -98,26 +103,27 @@ function windowConcat(x: tf.Tensor3D, k: number): tf.Tensor3D {
   return tf.concat(parts, 2);
 }
 
-function heads(h2: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, asConv: boolean): NetOutputs {
+function heads(x: tf.Tensor3D, h2: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, asConv: boolean): NetOutputs {
   const [B, T, H] = h2.shape;
   const nc = CATEGORIES.length;
-  let token: tf.Tensor2D;
-  let type: tf.Tensor3D;
-  if (asConv) {
-    token = tf.conv1d(h2, w.wt.reshape([1, H, 1]) as tf.Tensor3D, 1, 'same').add(w.bt).reshape([B, T]);
-    type = tf.conv1d(h2, w.wy.reshape([1, H, nc]) as tf.Tensor3D, 1, 'same').add(w.by) as tf.Tensor3D;
-  } else {
-    const flat = h2.reshape([B * T, H]) as tf.Tensor2D;
-    token = mm(flat, w.wt as tf.Tensor2D).add(w.bt).reshape([B, T]);
-    type = mm(flat, w.wy as tf.Tensor2D).add(w.by).reshape([B, T, nc]);
-  }
   const m3 = mask.expandDims(2);
   // Masked max: padded positions pushed far below any activation (activations are >= 0 after relu).
   // Clamped at 0 (a no-op for real tokens, which are >= 0) so an empty comment pools to zeros.
   const maxPool = tf.relu(tf.max(h2.add(m3.sub(1).mul(1e4)), 1));
   const count = tf.maximum(tf.sum(mask, 1, true), 1);
   const meanPool = tf.sum(h2, 1).div(count);
-  const pooled = tf.concat([maxPool, meanPool], 1) as tf.Tensor2D;
+  const pooled = (w.wg ? tf.concat([maxPool, meanPool, tf.sum(x, 1).div(count)], 1) : tf.concat([maxPool, meanPool], 1)) as tf.Tensor2D;
+  const g = w.wg ? (asConv ? tf.matMul(pooled, w.wg as tf.Tensor2D) : mm(pooled, w.wg as tf.Tensor2D)).reshape([B, 1]) : tf.zeros([B, 1]);
+  let token: tf.Tensor2D;
+  let type: tf.Tensor3D;
+  if (asConv) {
+    token = tf.conv1d(h2, w.wt.reshape([1, H, 1]) as tf.Tensor3D, 1, 'same').add(w.bt).reshape([B, T]).add(g);
+    type = tf.conv1d(h2, w.wy.reshape([1, H, nc]) as tf.Tensor3D, 1, 'same').add(w.by) as tf.Tensor3D;
+  } else {
+    const flat = h2.reshape([B * T, H]) as tf.Tensor2D;
+    token = mm(flat, w.wt as tf.Tensor2D).add(w.bt).reshape([B, T]).add(g);
+    type = mm(flat, w.wy as tf.Tensor2D).add(w.by).reshape([B, T, nc]);
+  }
   const comment = (asConv ? tf.matMul(pooled, w.wc as tf.Tensor2D) : mm(pooled, w.wc as tf.Tensor2D)).add(w.bc) as tf.Tensor2D;
   return { token, type, comment };
 }
@@ -133,7 +139,7 @@ export function forwardTrain(x: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string
   if (dropout > 0) h1 = tf.dropout(h1, dropout, undefined, seed) as tf.Tensor3D;
   let h2 = tf.relu(mm(windowConcat(h1, c.k2).reshape([B * T, c.k2 * c.h1]), w.w2 as tf.Tensor2D).add(w.b2)).reshape([B, T, c.h2]).mul(m3) as tf.Tensor3D;
   if (dropout > 0) h2 = tf.dropout(h2, dropout, undefined, seed + 1) as tf.Tensor3D;
-  return heads(h2, mask, w, false);
+  return heads(x, h2, mask, w, false);
 }
 
 /** Inference-form forward pass: the same weights run as conv1d kernels ('same' padding). */
@@ -143,5 +149,5 @@ export function forwardInfer(x: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string
   const h1 = tf.relu(tf.conv1d(x, k1, 1, 'same').add(w.b1)).mul(m3) as tf.Tensor3D;
   const k2 = w.w2.reshape([c.k2, c.h1, c.h2]) as tf.Tensor3D;
   const h2 = tf.relu(tf.conv1d(h1, k2, 1, 'same').add(w.b2)).mul(m3) as tf.Tensor3D;
-  return heads(h2, mask, w, true);
+  return heads(x, h2, mask, w, true);
 }

@@ -28,7 +28,7 @@ export interface SpanOptions {
 export const DEFAULT_SPAN_OPTIONS: Required<SpanOptions> = {
   threshold: 0.5,
   fallbackToxicity: 0.5,
-  fallbackMinToken: 0.2,
+  fallbackMinToken: 0.4,
   mergeAcrossPunct: false,
   score: 'max',
 };

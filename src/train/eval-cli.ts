@@ -76,9 +76,9 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
     n: c.olidTest.length,
   };
   log('comments done');
-  // Clean mix: tsd_trial plus at least as many clean dev comments (C3 level 1, OLID NOT).
-  const clean = [...c.commentDev.c3.filter((r) => r.toxicity === 0), ...c.commentDev.olid.filter((r) => r.toxicBinary === 0)];
-  const cleanPosts: SpanPost[] = clean.slice(0, Math.max(c.trial.length, clean.length)).map((r) => ({ id: r.id, text: r.text, goldCp: [], ranges: [] }));
+  // Clean mix: tsd_trial plus more clean dev comments (C3 level 1, OLID NOT) than trial posts.
+  // The clean half not used to tune the fallback rule in training.
+  const cleanPosts: SpanPost[] = c.cleanEval.map((r) => ({ id: r.id, text: r.text, goldCp: [], ranges: [] }));
   const cleanPreds = await predictAll(model, cleanPosts.map((p) => p.text));
   const mixPosts = [...c.trial, ...cleanPosts];
   const mixF1 = spanF1(mixPosts, [...trialPreds, ...cleanPreds], opts);

@@ -8,7 +8,7 @@ import { tokenize } from '../text';
 import type { Token } from '../text/types';
 import { featurize, type FeatureConfig, type TokenFeatures } from '../model/features';
 import {
-  isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd,
+  inDev, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd,
   type AclComment, type LabelledComment, type SpanPost,
 } from '../data';
 
@@ -95,6 +95,9 @@ export interface Corpus {
   aclDev: AclComment[];
   commentDev: Record<string, LabelledComment[]>;
   olidTest: LabelledComment[];
+  /** Clean dev comments (C3 level 1, OLID NOT), split in two halves: one tunes span rules, one is reported. */
+  cleanTune: LabelledComment[];
+  cleanEval: LabelledComment[];
 }
 
 function labelledExample(c: LabelledComment, cfg: FeatureConfig, cleanSpanW: number): Example {
@@ -132,8 +135,8 @@ export interface CorpusOptions {
 /** Loads every dataset, dedupes ACL against tsd, splits dev sets, builds examples. */
 export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
   const lim = <T>(a: T[]): T[] => (o.limit ? a.slice(0, o.limit) : a);
-  const aclSpanW = o.aclSpanW ?? 0.3;
-  const cleanSpanW = o.cleanSpanW ?? 0.3;
+  const aclSpanW = o.aclSpanW ?? 0.1;
+  const cleanSpanW = o.cleanSpanW ?? 0.1;
   const tsdTrain = loadTsd('tsd_train', o.datasets);
   const trial = loadTsd('tsd_trial', o.datasets);
   const acl = loadAcl(o.datasets);
@@ -199,5 +202,8 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     commentPools[name] = pool;
     if (dev.length) commentDev[name] = dev;
   }
-  return { train, commentPools, trial: lim(trial), aclDev, commentDev, olidTest: loadOlid('test', o.datasets) };
+  const clean = [...(commentDev.c3 ?? []).filter((r) => r.toxicity === 0), ...(commentDev.olid ?? []).filter((r) => r.toxicBinary === 0)];
+  const cleanTune = clean.filter((r) => inDev(textKey(r.text), 0.5, 'clean-tune'));
+  const cleanEval = clean.filter((r) => !inDev(textKey(r.text), 0.5, 'clean-tune'));
+  return { train, commentPools, trial: lim(trial), aclDev, commentDev, olidTest: loadOlid('test', o.datasets), cleanTune, cleanEval };
 }

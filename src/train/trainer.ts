@@ -44,8 +44,12 @@ export interface TrainOptions {
   /** Longest sequence in training; longer posts are cut (labels too). */
   maxTokens: number;
   typeLossW: number;
+  /** Per-category weights of the type loss (rare types weigh more); all 1 when absent. */
+  typeClassWeights?: number[];
   commentLossW: number;
   seed: number;
+  /** Final learning rate as a fraction of the initial one (linear decay over all steps; 1 = constant). */
+  lrEnd: number;
   log?: (msg: string) => void;
   /** Called after each epoch with the current weights (e.g. to evaluate on dev). */
   onEpoch?: (epoch: number, weights: ModelWeights) => void;
@@ -86,11 +90,18 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
   const b1 = 0.9;
   const b2 = 0.999;
   try {
+    let totalSteps = 0;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const t0 = Date.now();
       let lossSum = 0;
       let nb = 0;
-      for (const batch of batches()) {
+      const epochBatches = batches();
+      if (!totalSteps) totalSteps = epochBatches.length * o.epochs;
+      for (const batch of epochBatches) {
+        // Linear decay: big steps early, small ones to settle at the end (both optimisers).
+        const frac = 1 - (1 - o.lrEnd) * Math.min(1, step / totalSteps);
+        (opt as unknown as { learningRate: number }).learningRate = o.lr * frac;
+        const embLr = o.embLr * frac;
         const B = batch.length;
         const T = Math.max(1, Math.ceil(Math.min(o.maxTokens, Math.max(...batch.map((e) => e.tokens.length))) / 8) * 8);
         // Forward embedding sum in JS, remembering which features were kept for the backward pass.
@@ -136,7 +147,7 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
           const mT = tf.tensor2d(mask, [B, T]);
           const sY = tf.tensor2d(spanY, [B, T]);
           const sW = tf.tensor2d(spanW, [B, T]);
-          const yY = tf.tensor3d(typeY, [B, T, NC]);
+          const yY = tf.tensor3d(typeY, [B, T, NC]).mul(tf.tensor1d(o.typeClassWeights ?? new Array(NC).fill(1)));
           const yW = tf.tensor2d(typeW, [B, T]);
           const cY = tf.tensor2d(comY, [B, 1 + NC]);
           const cM = tf.tensor2d(comM, [B, 1 + NC]);
@@ -190,7 +201,7 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
             gAcc[r + d] = 0;
             eM[r + d] = b1 * eM[r + d] + (1 - b1) * g;
             eV[r + d] = b2 * eV[r + d] + (1 - b2) * g * g;
-            w.emb[r + d] -= (o.embLr * (eM[r + d] / bc1)) / (Math.sqrt(eV[r + d] / bc2) + 1e-8);
+            w.emb[r + d] -= (embLr * (eM[r + d] / bc1)) / (Math.sqrt(eV[r + d] / bc2) + 1e-8);
           }
           touched[row] = 0;
         }
@@ -204,6 +215,19 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
     opt.dispose();
   }
   return w;
+}
+
+/** Type-loss weights (count share)^-1/2, normalised to mean 1: rare types are not drowned by insults. */
+export function typeClassWeights(examples: Example[]): number[] {
+  const n = new Float64Array(NC);
+  for (const e of examples) {
+    if (!e.typeY || !e.typeW) continue;
+    for (let t = 0; t < e.typeW.length; t++) if (e.typeW[t] > 0) for (let k = 0; k < NC; k++) n[k] += e.typeY[t * NC + k];
+  }
+  const tot = n.reduce((a, b) => a + b, 0);
+  const w = Array.from(n, (x) => Math.sqrt(tot / (NC * Math.max(x, 1))));
+  const mean = w.reduce((a, b) => a + b, 0) / NC;
+  return w.map((x) => x / mean);
 }
 
 /** Groups examples into length-homogeneous batches in a seeded random order. */

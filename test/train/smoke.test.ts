@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { datasetsDir } from '../../src/data';
+import { runTraining, parseArgs } from '../../src/train/cli';
+import { saveModel } from '../../src/model/io';
+import { loadModel } from '../../src/model';
+
+const haveData = (() => {
+  try {
+    return fs.existsSync(datasetsDir());
+  } catch {
+    return false;
+  }
+})();
+
+describe('train CLI options', () => {
+  it('parses the documented flags and rejects unknown ones', () => {
+    const o = parseArgs(['--seed', '3', '--epochs', '2', '--limit', '100', '--out', 'x', '--set', 'dim=16', '--no-save']);
+    expect(o).toMatchObject({ seed: 3, epochs: 2, limit: 100, save: false, overrides: { dim: 16 } });
+    expect(o.out).toBe(path.resolve('x'));
+    expect(() => parseArgs(['--bogus'])).toThrow(/unknown option/);
+  });
+});
+
+(haveData ? describe : describe.skip)('smoke training (a few hundred examples)', () => {
+  it('is reproducible for a seed and produces a loadable model', async () => {
+    const o = { ...parseArgs(['--limit', '150', '--epochs', '1', '--per-pool', '100', '--set', 'buckets=4096', '--set', 'dim=8', '--set', 'h1=16', '--set', 'h2=16']), save: false };
+    const log = (): void => undefined;
+    const a = await runTraining({ ...o, seed: 5 }, undefined, log);
+    const b = await runTraining({ ...o, seed: 5 }, undefined, log);
+    expect(Array.from(a.weights.dense.w1.slice(0, 50))).toEqual(Array.from(b.weights.dense.w1.slice(0, 50)));
+    expect(a.trialF1).toBeCloseTo(b.trialF1, 10);
+    expect(a.trialF1).toBeGreaterThan(0.05);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-smoke-'));
+    saveModel(dir, a.meta, a.weights);
+    const m = await loadModel(dir);
+    const [p] = await m.predict(['you are an idiot']);
+    expect(p.tokenToxic).toHaveLength(4);
+    m.dispose();
+    fs.rmSync(dir, { recursive: true });
+  }, 240000);
+});
