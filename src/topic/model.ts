@@ -12,7 +12,7 @@ import { LexicalModel } from './lexical';
 import { packageRoot } from './data';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
-export const MODEL_FORMAT = 'moderato-offtopic/1';
+export const MODEL_FORMAT = 'moderato-offtopic/2';
 
 /** What `models/offtopic/model.json` holds. */
 export interface OffTopicModelFile {
@@ -24,8 +24,10 @@ export interface OffTopicModelFile {
   lexical: LexicalModel;
   /** Self-supervised relevance model whose logit is the `relevance` feature. */
   relevance: LogReg;
-  /** Final blend over `blendInputs` (classifier and relevance logits, with context-size interactions). */
+  /** Final blend over `blendInputs` (classifier and relevance logits per regime, non-negative weights). */
   blend: LogReg;
+  /** Context sizes (log terms) of the two regimes the blend interpolates between. */
+  blendRange: [number, number];
   /** `offTopic >= threshold` is judged off-topic (tuned for off-topic F1 in cross-validation). */
   threshold: number;
   /** Raw cosine at or above which two texts count as "about the same thing" (for drift). */
@@ -140,24 +142,26 @@ export class OffTopicModel {
 }
 
 /** The parts of a model that scoring needs (training scores held-out threads with them too). */
-export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'blend'>;
+export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'blend' | 'blendRange'>;
 
 const REL = FEATURE_NAMES.indexOf('relevance');
 const SIZE = FEATURE_NAMES.indexOf('contextSize');
 
 /**
- * Inputs of the final blend: the classifier's logit, the relevance logit, and both again times the
- * context size. The interactions let the blend learn that a long article (news) says more about
- * the topic than a one-line forum question, so relevance should weigh more there.
+ * Inputs of the final blend. `s` places the article's size between the two regimes the blend was
+ * fitted on — `range[0]` (median CQA question) and `range[1]` (median stand-in news article) —
+ * clamped to 0..1 so that nothing is extrapolated. The classifier's logit enters once per regime
+ * (conversational cues mean more under a one-line question than under a news article); the
+ * relevance logit enters once, shared by both regimes, because a headline-only news article is
+ * as short as a CQA question and topical evidence must still count there.
  */
-export function blendInputs(classifierLogit: number, x: number[]): number[] {
-  const r = x[REL];
-  const size = x[SIZE];
-  return [classifierLogit, r, classifierLogit * size, r * size, size];
+export function blendInputs(classifierLogit: number, x: number[], range: [number, number]): number[] {
+  const s = Math.min(1, Math.max(0, (x[SIZE] - range[0]) / Math.max(1e-6, range[1] - range[0])));
+  return [classifierLogit * (1 - s), classifierLogit * s, x[REL], s];
 }
 
 function blendScores(parts: ScoringParts, a: ThreadAnalysis): number[] {
-  return a.comments.map((c) => predict(parts.blend, blendInputs(logit(predict(parts.logreg, c.features)), c.features)));
+  return a.comments.map((c) => predict(parts.blend, blendInputs(logit(predict(parts.logreg, c.features)), c.features, parts.blendRange)));
 }
 
 /** Off-topic probabilities of a thread's comments under `parts` (no reasons, no rounding). */

@@ -131,6 +131,7 @@ function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance'>, threads: CqaThrea
 
 const RELEVANCE = FEATURE_NAMES.indexOf('relevance');
 const SIM_ARTICLE = FEATURE_NAMES.indexOf('simArticle');
+const SIZE = FEATURE_NAMES.indexOf('contextSize');
 
 /** What one training run learns (the model file minus its metadata). */
 export interface ModelParts {
@@ -139,6 +140,7 @@ export interface ModelParts {
   relevance: LogReg;
   logreg: LogReg;
   blend: LogReg;
+  blendRange: [number, number];
 }
 
 /**
@@ -183,14 +185,24 @@ export function fitParts(
       if (innerOf.get(r.qid) === f) cLogit[i] = logit(predict(m, r.x));
     });
   }
-  const X2 = [...rows.map((r, i) => blendInputs(cLogit[i], r.x)), ...news.X.map((x) => blendInputs(logit(predict(logreg, x)), x))];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const blendRange: [number, number] = [median(rows.map((r) => r.x[SIZE])), median(news.X.map((x) => x[SIZE]))];
+  const newsLogit = news.X.map((x) => logit(predict(logreg, x)));
+  const X2 = [...rows.map((r, i) => blendInputs(cLogit[i], r.x, blendRange)), ...news.X.map((x, i) => blendInputs(newsLogit[i], x, blendRange))];
   const y2 = [...rows.map((r) => r.y), ...news.y];
   const newsWeight = opts.newsWeight ?? 1;
   const w2 = [...rows.map(() => 1), ...news.y.map(() => (newsWeight * rows.length) / news.y.length)];
-  const blend = fit(X2, y2, lambda, undefined, 30, w2);
-  const trainScores = rows.map((r, i) => predict(blend, blendInputs(cLogit[i], r.x)));
-  const newsScores = news.X.map((x) => predict(blend, blendInputs(logit(predict(logreg, x)), x)));
-  return { parts: { idf, lexical, relevance, logreg, blend }, rows, trainScores, news: { X: news.X, scores: newsScores, y: news.y } };
+  // Both logits must push the same way in every regime (more off-topic evidence never lowers the
+  // score): a logit input that comes out negative is dropped and the blend refitted.
+  const blendMask = [true, true, true, true];
+  let blend = fit(X2, y2, lambda, blendMask, 30, w2);
+  for (let k = 0; k < 3 && blend.weights.slice(0, 3).some((w) => w < 0); k++) {
+    blend.weights.slice(0, 3).forEach((w, j) => w < 0 && (blendMask[j] = false));
+    blend = fit(X2, y2, lambda, blendMask, 30, w2);
+  }
+  const trainScores = rows.map((r, i) => predict(blend, blendInputs(cLogit[i], r.x, blendRange)));
+  const newsScores = news.X.map((x, i) => predict(blend, blendInputs(newsLogit[i], x, blendRange)));
+  return { parts: { idf, lexical, relevance, logreg, blend, blendRange }, rows, trainScores, news: { X: news.X, scores: newsScores, y: news.y } };
 }
 
 function maskFor(exclude: string[] = []): boolean[] {
@@ -317,6 +329,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     relevance: roundModel(parts.relevance),
     logreg: roundModel(parts.logreg),
     blend: roundModel(parts.blend),
+    blendRange: [round(parts.blendRange[0]), round(parts.blendRange[1])],
     threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1)),
     relatedCosine: round(relatedCut(news)),
     meta: {
@@ -376,9 +389,9 @@ export function fitRelevance(
   const cqaPool: Array<[string, TopicComment[]]> = threads.map((q) => [q.qid, q.comments]);
   for (const t of threads) add(t.article, t.comments, cqaPool, t.qid, false);
   const c3 = [...corpus.c3Threads].filter(([, texts]) => texts.length >= C3_ARTICLE + 3);
-  // Stand-in articles of 2..C3_ARTICLE comments: news articles range from a teaser to a long
+  // Stand-in articles of 1..C3_ARTICLE comments: news articles range from a headline to a long
   // report, and the blend has to learn how much a given amount of article text is worth.
-  const articleSize = new Map(c3.map(([id]) => [id, 2 + Math.floor(r() * (C3_ARTICLE - 1))]));
+  const articleSize = new Map(c3.map(([id]) => [id, 1 + Math.floor(r() * C3_ARTICLE)]));
   const c3Comments = new Map(c3.map(([id, texts]) => [id, texts.slice(articleSize.get(id)!).map((text, i) => ({ id: `${id}/${i}`, text }))]));
   const c3Pool = [...c3Comments];
   for (const [id, texts] of c3) {

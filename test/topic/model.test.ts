@@ -110,3 +110,16 @@ describe('OffTopicModel.score', () => {
     expect(execFileSync(process.execPath, ['-e', code]).toString()).toBe('');
   });
 });
+
+// Regression: a blend fitted freely on CQA dropped relevance for short contexts, so with a
+// headline-only article an on-topic comment scored above the threshold and a cat story did not stand out.
+describe('headline-only article', () => {
+  it('still judges by topic', () => {
+    const r = model.score({ title: 'City council approves new bridge over the river' }, [
+      { id: 'a', text: 'Forty million for a bridge over the river is a lot.' },
+      { id: 'b', text: 'Who won the hockey game last night?' },
+    ]);
+    expect(r[0].offTopic!).toBeLessThan(model.threshold);
+    expect(r[1].offTopic!).toBeGreaterThan(model.threshold);
+  });
+});
