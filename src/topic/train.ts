@@ -1,7 +1,8 @@
 /**
  * Training and cross-validation of the off-topic model on the SemEval-2015 CQA threads.
- * Folds are over questions (a thread is never split). IDF is re-learned inside every fold from
- * C3 + the training questions only, so held-out text never leaks into the statistics.
+ * Folds are over questions (a thread is never split). Every part (IDF, lexical cue, relevance,
+ * classifier, blend, threshold) is re-learned inside every fold from C3 + the training questions
+ * only, so held-out threads never leak into the statistics.
  */
 import { analyzeThread, FEATURE_NAMES, TOPICAL_FEATURES, TopicArticle, TopicComment } from './features';
 import { fit, predict, logit, LogReg } from './logreg';
@@ -150,8 +151,9 @@ export interface ModelParts {
  * 3. the `blend` of the classifier's and the relevance model's logits, fitted on CQA labels
  *    (classifier scores out of inner folds) together with C3 intruder rows, each source carrying
  *    half the weight: CQA alone would teach that topic hardly matters, C3 alone that conversation
- *    never does.
- * Also returns in-sample-free blend scores of the training rows, for tuning the threshold.
+ *    never does (see `blendInputs` for the two regimes).
+ * Also returns blend scores of the training rows (classifier part out of inner folds) and of the
+ * news rows, for tuning the threshold.
  */
 export function fitParts(
   corpus: Corpus,
