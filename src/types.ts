@@ -27,6 +27,8 @@ export interface Article {
   id?: string;
   title?: string;
   body?: string;
+  /** The article's (or forum question's) author: comments by them are part of the conversation. */
+  author?: string;
 }
 
 /** One comment as clients send it. */

@@ -25,7 +25,7 @@ const LineCommentSchema = z.object({
 });
 
 const ThreadSchema = z.object({
-  article: z.object({ id: IdSchema.optional(), title: z.string().optional(), body: z.string().optional() }).optional(),
+  article: z.object({ id: IdSchema.optional(), title: z.string().optional(), body: z.string().optional(), author: z.string().optional() }).optional(),
   comments: z.array(LineCommentSchema),
 });
 

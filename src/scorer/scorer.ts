@@ -84,7 +84,11 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
         const categories = Object.fromEntries(CATEGORIES.map((k) => [k, round(p.categories[k])])) as Record<Category, number>;
         const offTopic = topicResults[i].offTopic === null ? null : round(topicResults[i].offTopic as number);
         const reasons = toxicityReasons(p.toxicity, p.categories, thresholds);
-        if (offTopic !== null && offTopic >= thresholds.offTopic) reasons.push(...topicResults[i].reasons);
+        if (offTopic !== null && offTopic >= thresholds.offTopic) {
+          const own = topicResults[i].reasons;
+          // A caller's threshold below the model's own leaves the model without reasons to give.
+          reasons.push(...(own.length ? own : [{ code: 'off_topic' as const, score: offTopic, message: `Off topic ${offTopic.toFixed(2)} is at or above the threshold ${thresholds.offTopic}.` }]));
+        }
         const flagged = reasons.length > 0;
         return {
           id: c.id,

@@ -15,6 +15,7 @@ export const ArticleSchema = z.object({
   id: z.string().max(200).optional(),
   title: z.string().max(1000).optional(),
   body: z.string().max(LIMITS.maxArticleLength).optional(),
+  author: z.string().max(200).optional(),
 });
 
 /** Comments of one request: ids unique, so `parentId` can point at a sibling. */
