@@ -23,6 +23,8 @@ export interface NetConfig {
   featureVersion: number;
   /** v2 architecture: the pooled vector includes the mean embedding and shifts token logits (absent in v1 models). */
   globalContext?: boolean;
+  /** Width of a hidden layer in the comment head (0/absent: linear head). */
+  commentHidden?: number;
 }
 
 /** Dense (tf) weight names and shapes for a config. */
@@ -40,7 +42,8 @@ export function denseShapes(c: NetConfig): Record<string, number[]> {
     // The pooled comment vector (max h2, mean h2, mean embedding) also shifts every token's
     // logit: whether the comment as a whole is toxic changes how readily its words are.
     ...(c.globalContext ? { wg: [2 * c.h2 + c.dim, 1] } : {}),
-    wc: [2 * c.h2 + (c.globalContext ? c.dim : 0), 1 + nc],
+    ...(c.commentHidden ? { wh: [2 * c.h2 + (c.globalContext ? c.dim : 0), c.commentHidden], bh: [c.commentHidden] } : {}),
+    wc: [c.commentHidden ? c.commentHidden : 2 * c.h2 + (c.globalContext ? c.dim : 0), 1 + nc],
     bc: [1 + nc],
   };
 }
@@ -124,7 +127,9 @@ function heads(x: tf.Tensor3D, h2: tf.Tensor3D, mask: tf.Tensor2D, w: Record<str
     token = mm(flat, w.wt as tf.Tensor2D).add(w.bt).reshape([B, T]).add(g);
     type = mm(flat, w.wy as tf.Tensor2D).add(w.by).reshape([B, T, nc]);
   }
-  const comment = (asConv ? tf.matMul(pooled, w.wc as tf.Tensor2D) : mm(pooled, w.wc as tf.Tensor2D)).add(w.bc) as tf.Tensor2D;
+  const lin = (a: tf.Tensor2D, b: tf.Tensor): tf.Tensor2D => (asConv ? tf.matMul(a, b as tf.Tensor2D) : mm(a, b as tf.Tensor2D));
+  const hidden = w.wh ? (tf.relu(lin(pooled, w.wh).add(w.bh)) as tf.Tensor2D) : pooled;
+  const comment = lin(hidden, w.wc).add(w.bc) as tf.Tensor2D;
   return { token, type, comment };
 }
 

@@ -36,7 +36,7 @@ export interface TrainCliOptions {
 
 /** Parses argv (without node and script). */
 export function parseArgs(argv: string[]): TrainCliOptions {
-  const o: TrainCliOptions = { out: defaultModelDir(), seed: 1, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false };
+  const o: TrainCliOptions = { out: defaultModelDir(), seed: 1, epochs: 2, save: true, perPool: 6000, overrides: {}, evalEpochs: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = (): string => {
@@ -63,11 +63,11 @@ export function parseArgs(argv: string[]): TrainCliOptions {
 }
 
 /** The architecture shipped. */
-export const NET_CONFIG: NetConfig = { buckets: 1 << 17, dim: 48, h1: 128, h2: 96, k1: 5, k2: 5, featureVersion: FEATURE_VERSION, globalContext: true };
+export const NET_CONFIG: NetConfig = { buckets: 1 << 17, dim: 48, h1: 64, h2: 64, k1: 5, k2: 3, featureVersion: FEATURE_VERSION, globalContext: true, commentHidden: 64 };
 
 /** Default hyper-parameters. */
 export function trainOptions(seed: number, epochs: number, log: (m: string) => void): TrainOptions {
-  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 0.5, lrEnd: 0.1, seed, log };
+  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, seed, log };
 }
 
 /** Predicts with a throw-away model built from in-memory weights. */
@@ -94,8 +94,8 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const backend = await initBackend();
   const ov = o.overrides;
   const net: NetConfig = { ...NET_CONFIG };
-  for (const k of [...Object.keys(net), 'globalContext']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' ? ov[k] === 1 : ov[k];
-  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: FEATURE_VERSION }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW });
+  for (const k of [...Object.keys(net), 'globalContext', 'commentHidden']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' ? ov[k] === 1 : ov[k];
+  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: FEATURE_VERSION }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps });
   log(`corpus: ${c.train.length} span examples, pools ${Object.entries(c.commentPools).map(([k, v]) => `${k} ${v.length}`).join(', ')}, trial ${c.trial.length}, ACL dev ${c.aclDev.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const rand = rng(o.seed);
   const batches = (): Example[][] => {

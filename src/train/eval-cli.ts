@@ -3,10 +3,12 @@
  * `npm run eval`: evaluates a trained toxicity model on the held-out dev sets and prints tables
  * (markdown) to stdout. `--json FILE` also writes the figures as JSON.
  *
- *   npm run eval -- [--model DIR] [--datasets DIR] [--json FILE]
+ *   npm run eval -- [--model DIR]... [--datasets DIR] [--json FILE]
+ *
+ * With several `--model` folders (e.g. one per seed) it adds a mean / sd / min / max summary.
  */
 import * as fs from 'fs';
-import { loadModel } from '../model';
+import { defaultModelDir, loadModel } from '../model';
 import { FEATURE_VERSION } from '../model/features';
 import type { ToxicityModel, CommentPrediction } from '../model/types';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
@@ -116,22 +118,56 @@ export function renderReport(r: EvalReport): string {
   return L.join('\n') + '\n';
 }
 
+/** Headline figures of a report, for the across-seeds summary. */
+export function headline(r: EvalReport): Record<string, number> {
+  const h: Record<string, number> = {
+    'tsd_trial span F1': r.trialF1,
+    'tsd_trial span F1, obfuscated (mixed)': r.obfuscation.mixed,
+    'clean-mix span F1': r.cleanMix.f1,
+    'clean comments with any span': r.cleanMix.falseAlarmRate,
+    'OLID test macro-F1 (dev threshold)': r.olidTest.macroF1AtDevBest,
+    'identity: worst friendly mean toxicity': r.identity.worstFriendlyMean,
+  };
+  for (const [k, v] of Object.entries(r.auc)) h[`ROC-AUC ${k}`] = v.auc;
+  for (const [k, v] of Object.entries(r.perType)) h[`ACL dev span F1 ${k}`] = v.f1;
+  return h;
+}
+
+/** Mean, standard deviation, min and max of each headline figure over several models (seeds). */
+export function renderSummary(names: string[], reports: EvalReport[]): string {
+  const rows = reports.map(headline);
+  const L = [`## Over ${reports.length} models (${names.join(', ')})`, '', '| figure | mean | sd | min | max |', '| --- | --- | --- | --- | --- |'];
+  for (const k of Object.keys(rows[0])) {
+    const v = rows.map((r) => r[k]).filter((x) => Number.isFinite(x));
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
+    L.push(`| ${k} | ${f3(mean)} | ${f3(sd)} | ${f3(Math.min(...v))} | ${f3(Math.max(...v))} |`);
+  }
+  return L.join('\n') + '\n';
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  let dir: string | undefined;
+  const dirs: string[] = [];
   let datasets: string | undefined;
   let json: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--model') dir = argv[++i];
+    if (argv[i] === '--model') dirs.push(argv[++i]);
     else if (argv[i] === '--datasets') datasets = argv[++i];
     else if (argv[i] === '--json') json = argv[++i];
     else throw new Error(`unknown option ${argv[i]}`);
   }
-  const model = await loadModel(dir);
-  const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'));
-  model.dispose();
-  process.stdout.write(renderReport(report));
-  if (json) fs.writeFileSync(json, JSON.stringify(report, null, 1));
+  if (!dirs.length) dirs.push(defaultModelDir());
+  const reports: EvalReport[] = [];
+  for (const dir of dirs) {
+    const model = await loadModel(dir);
+    const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'));
+    model.dispose();
+    reports.push(report);
+    process.stdout.write(`# ${dir}\n\n` + renderReport(report) + '\n');
+  }
+  if (reports.length > 1) process.stdout.write(renderSummary(dirs, reports));
+  if (json) fs.writeFileSync(json, JSON.stringify(reports.length > 1 ? reports : reports[0], null, 1));
 }
 
 if (require.main === module) {

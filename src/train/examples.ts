@@ -130,6 +130,55 @@ export interface CorpusOptions {
   aclSpanW?: number;
   /** Span loss weight of clean comments from C3/OLID/Davidson. */
   cleanSpanW?: number;
+  /** Clean comments that mention an identity term are repeated this many times in their pool. */
+  identityRepeat?: number;
+  /** Counterfactual copies (identity word swapped) added per clean identity-mentioning comment. */
+  identitySwaps?: number;
+}
+
+function seededRand(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Identity words (groups, plurals) whose friendly mentions the model must not learn as toxic. */
+const IDENTITY_RE = new RegExp(
+  '\\b(' +
+    ['muslims?', 'islam(ic)?', 'christians?', 'jews?', 'jewish', 'hindus?', 'buddhists?', 'sikhs?', 'catholics?', 'atheists?', 'mexicans?', 'chinese', 'indians?',
+      'americans?', 'canadians?', 'arabs?', 'africans?', 'syrians?', 'russians?', 'immigrants?', 'refugees?', 'gays?', 'lesbians?', 'bisexual', 'straight', 'queer',
+      'homosexuals?', 'trans(gender)?', 'women', 'woman', 'female', 'male', 'men', 'deaf', 'blind', 'disabled', 'disabilit(y|ies)', 'autistic', 'black', 'white',
+      'asians?', 'latino', 'latinas?', 'hispanics?', 'indigenous', 'native'].join('|') +
+    ')\\b',
+  'i',
+);
+
+/** Identity terms swapped into clean comments (counterfactual augmentation), adjective forms. */
+const SWAP_TERMS = ['muslim', 'christian', 'jewish', 'hindu', 'sikh', 'atheist', 'catholic', 'mexican', 'chinese', 'indian', 'arab', 'african', 'immigrant',
+  'gay', 'lesbian', 'bisexual', 'queer', 'homosexual', 'transgender', 'female', 'deaf', 'blind', 'disabled', 'autistic', 'black', 'white', 'asian', 'latino',
+  'hispanic', 'indigenous'];
+
+/**
+ * Counterfactual copy of a clean comment: its first identity word replaced by another identity
+ * term (so a friendly 'my gay neighbour' teaches that 'queer', 'muslim', ... are not toxic either).
+ * Returns null when the text mentions no identity word.
+ */
+export function swapIdentity(text: string, rand: () => number): string | null {
+  const m = IDENTITY_RE.exec(text);
+  if (!m) return null;
+  const term = SWAP_TERMS[Math.floor(rand() * SWAP_TERMS.length)];
+  const cased = m[0][0] === m[0][0].toUpperCase() ? term[0].toUpperCase() + term.slice(1) : term;
+  return text.slice(0, m.index) + cased + text.slice(m.index + m[0].length);
+}
+
+/** True when a text mentions an identity group. */
+export function mentionsIdentity(text: string): boolean {
+  return IDENTITY_RE.test(text);
 }
 
 /** Loads every dataset, dedupes ACL against tsd, splits dev sets, builds examples. */
@@ -137,6 +186,10 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
   const lim = <T>(a: T[]): T[] => (o.limit ? a.slice(0, o.limit) : a);
   const aclSpanW = o.aclSpanW ?? 0.1;
   const cleanSpanW = o.cleanSpanW ?? 0.1;
+  const identityRepeat = o.identityRepeat ?? 1;
+  const identitySwaps = o.identitySwaps ?? 2;
+  // Fixed seed: the augmented texts are part of the data, the same for every training seed.
+  const swapRand = seededRand(20260322);
   const tsdTrain = loadTsd('tsd_train', o.datasets);
   const trial = loadTsd('tsd_trial', o.datasets);
   const acl = loadAcl(o.datasets);
@@ -197,7 +250,17 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     for (const r of lim(rows)) {
       // ETHOS is small and not a reported domain: all of it trains.
       if (name !== 'ethos' && isDevText(textKey(r.text), 0.15)) dev.push(r);
-      else pool.push(labelledExample(r, cfg, cleanSpanW));
+      else {
+        const ex = labelledExample(r, cfg, cleanSpanW);
+        // Friendly identity mentions are the counter-examples against learning 'gay' or 'muslim' as toxic.
+        const friendlyIdentity = r.toxicity === 0 && mentionsIdentity(r.text);
+        const reps = friendlyIdentity ? identityRepeat : 1;
+        for (let k = 0; k < reps; k++) pool.push(ex);
+        for (let k = 0; friendlyIdentity && k < identitySwaps; k++) {
+          const t = swapIdentity(r.text, swapRand);
+          if (t) pool.push(labelledExample({ ...r, text: t }, cfg, cleanSpanW));
+        }
+      }
     }
     commentPools[name] = pool;
     if (dev.length) commentDev[name] = dev;

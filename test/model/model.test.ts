@@ -103,7 +103,7 @@ describe('backend selection', () => {
 });
 
 describe('network forms and storage', () => {
-  const cfg: NetConfig = { buckets: 1 << 10, dim: 8, h1: 6, h2: 5, k1: 5, k2: 3, featureVersion: FEATURE_VERSION, globalContext: true };
+  const cfg: NetConfig = { buckets: 1 << 10, dim: 8, h1: 6, h2: 5, k1: 5, k2: 3, featureVersion: FEATURE_VERSION, globalContext: true, commentHidden: 4 };
 
   it('the conv1d inference form equals the window-concat training form', () => {
     const w = initWeights(cfg, 7);
