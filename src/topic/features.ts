@@ -6,7 +6,7 @@
 import { topicTerms, TopicTerm } from './terms';
 import { LexicalModel, lexicalScore } from './lexical';
 import { LogReg, predict, logit } from './logreg';
-import { IdfTable, SparseVec, tfidf, cosine, addInto, norm2, cosineWithSumExcluding, idfOf } from './vectors';
+import { IdfTable, SparseVec, tfidf, cosine, addInto, norm2, cosineWithSumExcluding, idfOf, normalize } from './vectors';
 
 /** Minimal article shape the features need (`author` is optional and rarely known for news). */
 export interface TopicArticle {
@@ -46,6 +46,8 @@ export const FEATURE_NAMES = [
   'contextSize', // log(1 + content terms of the article, or of the rest of the thread without one)
   'nonLatin', // share of letters outside Latin script (the "Not English" class)
   'lexical', // stacked naive-Bayes score of everyday words (see lexical.ts)
+  'charArticle', // sqrt cosine of character 4-grams of content words with the article: survives misspellings
+  'charFollowed', // the same with what it follows (the article for a top-level comment; 0 with neither)
   'relevance', // stacked self-supervised relevance: logit of "this comment came from another thread"
 ] as const;
 
@@ -54,7 +56,7 @@ export const FEATURE_NAMES = [
  * that it learns what "not about this article" looks like and nothing else.
  */
 export const TOPICAL_FEATURES: readonly FeatureName[] = [
-  'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'logTerms',
+  'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'logTerms', 'charArticle', 'charFollowed',
 ];
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -86,6 +88,22 @@ const YOU = new Set(['you', 'your', 'yours', 'yourself', 'youre', 'u', 'ur', 'ya
 const ACK = /\b(thanks?|thx|thnx|ty|welcome|lol|lmao|haha\w*|hehe\w*|cheers|congrat\w*)\b|[:;]-?[)dp(]|[\u{1F600}-\u{1F64F}]/iu;
 const URL = /\bhttps?:\/\/|\bwww\.\S/i;
 const WORDS = /[\p{L}\p{N}']+/gu;
+
+/** Character 4-grams (with word edges) of content-word surfaces, as a unit vector of log counts. */
+export function charVec(terms: TopicTerm[]): SparseVec {
+  const tf = new Map<string, number>();
+  for (const t of terms) {
+    const w = ` ${t.surface} `;
+    if (w.length < 4) continue;
+    for (let k = 0; k + 4 <= w.length; k++) {
+      const g = w.slice(k, k + 4);
+      tf.set(g, (tf.get(g) ?? 0) + 1);
+    }
+  }
+  const v: SparseVec = new Map();
+  for (const [g, c] of tf) v.set(g, 1 + Math.log(c));
+  return normalize(v);
+}
 
 function surfaces(terms: TopicTerm[], into = new Map<string, string>()): Map<string, string> {
   for (const t of terms) if (!into.has(t.stem)) into.set(t.stem, t.surface);
@@ -119,6 +137,11 @@ export function analyzeThread(
   const sum: SparseVec = new Map();
   for (const v of vecs) addInto(sum, v);
   const sumN2 = norm2(sum);
+  const cvecs = terms.map((t) => charVec(t));
+  const artC = charVec(artTerms);
+  const csum: SparseVec = new Map();
+  for (const v of cvecs) addInto(csum, v);
+  const csumN2 = norm2(csum);
 
   const index = new Map<string, number>();
   comments.forEach((c, i) => index.set(c.id, i));
@@ -191,6 +214,8 @@ export function analyzeThread(
       contextSize,
       letters.length ? nonLatin / letters.length : 0,
       lexical ? lexicalScore(lexical, c.text) : 0,
+      Math.sqrt(Math.max(0, hasArticle ? cosine(cvecs[i], artC) : cosineWithSumExcluding(cvecs[i], csum, csumN2))),
+      Math.sqrt(Math.max(0, f >= 0 ? cosine(cvecs[i], cvecs[f]) : hasArticle ? cosine(cvecs[i], artC) : 0)),
       0, // relevance: filled in below from the other features
     ];
     if (relevance) {

@@ -153,11 +153,14 @@ const SIZE = FEATURE_NAMES.indexOf('contextSize');
  * clamped to 0..1 so that nothing is extrapolated. The classifier's logit enters once per regime
  * (conversational cues mean more under a one-line question than under a news article); the
  * relevance logit enters once, shared by both regimes, because a headline-only news article is
- * as short as a CQA question and topical evidence must still count there.
+ * as short as a CQA question and topical evidence must still count there. The relevance logit
+ * also enters hinged at 0 (`max(0, rel)`: only once the comment looks more like an intruder than
+ * a native), so that strong topical evidence can count for more than the mild differences CQA's
+ * mostly on-topic bad answers show.
  */
 export function blendInputs(classifierLogit: number, x: number[], range: [number, number]): number[] {
   const s = Math.min(1, Math.max(0, (x[SIZE] - range[0]) / Math.max(1e-6, range[1] - range[0])));
-  return [classifierLogit * (1 - s), classifierLogit * s, x[REL], s];
+  return [classifierLogit * (1 - s), classifierLogit * s, x[REL], Math.max(0, x[REL]), s];
 }
 
 function blendScores(parts: ScoringParts, a: ThreadAnalysis): number[] {

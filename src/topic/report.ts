@@ -11,6 +11,7 @@ export interface TopicArgs {
   intruderRate?: number;
   lexMinShare?: number;
   newsWeight?: number;
+  classifierLambdas?: number[];
 }
 
 /** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
@@ -27,8 +28,9 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
     else if (flag === '--news-weight') a.newsWeight = Number(val);
     else if (flag === '--lex-min-share') a.lexMinShare = Number(val);
     else if (flag === '--intruder-rate') a.intruderRate = Number(val);
+    else if (flag === '--classifier-lambdas') a.classifierLambdas = val.split(',').map(Number);
     else if (flag === '--exclude') a.exclude = val.split(',').filter(Boolean);
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight)`);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas)`);
   }
   return a;
 }

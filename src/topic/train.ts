@@ -26,6 +26,8 @@ export interface TrainOptions {
   lexMinShare?: number;
   /** Self-supervision: comments moved in from other threads, as a share of each thread's length. */
   intruderRate?: number;
+  /** Candidate L2 penalties for the classifier, chosen by inner-fold log-loss (default `CLASSIFIER_LAMBDAS`). */
+  classifierLambdas?: number[];
   /** Weight of the news intruder rows against the CQA rows in the blend and threshold (0 = CQA only). */
   newsWeight?: number;
 }
@@ -147,7 +149,8 @@ export interface ModelParts {
 /**
  * Learn every part from the questions `trainQ` (in the given order, which fixes the inner folds):
  * 1. IDF (C3 + these questions' text), the lexical cue, and the self-supervised relevance model;
- * 2. the conversation classifier `logreg` on CQA labels, its lexical feature stacked from inner folds;
+ * 2. the conversation classifier `logreg` on CQA labels, its lexical feature stacked from inner folds,
+ *    its L2 penalty picked from `CLASSIFIER_LAMBDAS` by inner-fold log-loss;
  * 3. the `blend` of the classifier's and the relevance model's logits, fitted on CQA labels
  *    (classifier scores out of inner folds) together with C3 intruder rows, each source carrying
  *    half the weight: CQA alone would teach that topic hardly matters, C3 alone that conversation
@@ -159,7 +162,7 @@ export function fitParts(
   corpus: Corpus,
   trainQ: string[],
   opts: TrainOptions,
-): { parts: ModelParts; rows: Row[]; trainScores: number[]; news: { X: number[][]; scores: number[]; y: number[] } } {
+): { parts: ModelParts; rows: Row[]; trainScores: number[]; cLogit: number[]; classifierLambda: number; news: { X: number[][]; scores: number[]; y: number[] } } {
   const lambda = opts.lambda ?? 1;
   const mask = maskFor(opts.exclude);
   const set = new Set(trainQ);
@@ -177,16 +180,24 @@ export function fitParts(
   }
   const { relevance, news } = fitRelevance(corpus, idf, threads, lexical, opts);
   const rows = rowsFor({ idf, relevance }, threads, (qid) => innerLex[innerOf.get(qid)!]);
-  const logreg = fit(rows.map((r) => r.x), rows.map((r) => r.y), lambda, mask);
-  // Classifier logits for the CQA rows out of inner folds, so the blend sees honest scores.
-  const cLogit = new Array<number>(rows.length).fill(0);
-  for (let f = 0; f < inner; f++) {
-    const tr = rows.filter((r) => innerOf.get(r.qid) !== f);
-    const m = fit(tr.map((r) => r.x), tr.map((r) => r.y), lambda, mask);
-    rows.forEach((r, i) => {
-      if (innerOf.get(r.qid) === f) cLogit[i] = logit(predict(m, r.x));
-    });
+  // The classifier's L2 penalty is chosen inside this training set: the candidate with the best
+  // inner-fold log-loss. Its inner-fold logits are what the blend is fitted on.
+  let cLogit: number[] = [];
+  let bestLoss = Infinity;
+  let classifierLambda = lambda;
+  for (const lam of opts.classifierLambdas ?? CLASSIFIER_LAMBDAS) {
+    const z = new Array<number>(rows.length).fill(0);
+    for (let f = 0; f < inner; f++) {
+      const tr = rows.filter((r) => innerOf.get(r.qid) !== f);
+      const m = fit(tr.map((r) => r.x), tr.map((r) => r.y), lam, mask);
+      rows.forEach((r, i) => {
+        if (innerOf.get(r.qid) === f) z[i] = logit(predict(m, r.x));
+      });
+    }
+    const loss = rows.reduce((acc, r, i) => acc + Math.log1p(Math.exp(r.y ? -z[i] : z[i])), 0);
+    if (loss < bestLoss) [bestLoss, cLogit, classifierLambda] = [loss, z, lam];
   }
+  const logreg = fit(rows.map((r) => r.x), rows.map((r) => r.y), classifierLambda, mask);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const blendRange: [number, number] = [median(rows.map((r) => r.x[SIZE])), median(news.X.map((x) => x[SIZE]))];
   const newsLogit = news.X.map((x) => logit(predict(logreg, x)));
@@ -196,16 +207,20 @@ export function fitParts(
   const w2 = [...rows.map(() => 1), ...news.y.map(() => (newsWeight * rows.length) / news.y.length)];
   // Both logits must push the same way in every regime (more off-topic evidence never lowers the
   // score): a logit input that comes out negative is dropped and the blend refitted.
-  const blendMask = [true, true, true, true];
+  const blendMask = X2[0].map(() => true);
+  const logitInputs = X2[0].length - 1; // every input but the last (s) must weigh non-negatively
   let blend = fit(X2, y2, lambda, blendMask, 30, w2);
-  for (let k = 0; k < 3 && blend.weights.slice(0, 3).some((w) => w < 0); k++) {
-    blend.weights.slice(0, 3).forEach((w, j) => w < 0 && (blendMask[j] = false));
+  for (let k = 0; k < 3 && blend.weights.slice(0, logitInputs).some((w) => w < 0); k++) {
+    blend.weights.slice(0, logitInputs).forEach((w, j) => w < 0 && (blendMask[j] = false));
     blend = fit(X2, y2, lambda, blendMask, 30, w2);
   }
   const trainScores = rows.map((r, i) => predict(blend, blendInputs(cLogit[i], r.x, blendRange)));
   const newsScores = news.X.map((x, i) => predict(blend, blendInputs(newsLogit[i], x, blendRange)));
-  return { parts: { idf, lexical, relevance, logreg, blend, blendRange }, rows, trainScores, news: { X: news.X, scores: newsScores, y: news.y } };
+  return { parts: { idf, lexical, relevance, logreg, blend, blendRange }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
 }
+
+/** Candidate L2 penalties of the conversation classifier (picked inside each training set). */
+export const CLASSIFIER_LAMBDAS = [1, 3, 10, 30, 100];
 
 function maskFor(exclude: string[] = []): boolean[] {
   for (const e of exclude) if (!(FEATURE_NAMES as readonly string[]).includes(e)) throw new Error(`unknown feature ${e}; known: ${FEATURE_NAMES.join(', ')}`);
@@ -321,7 +336,7 @@ function relatedCut(news: { X: number[][]; y: number[] }): number {
 /** Train the shipped model on all CQA questions; the threshold comes from the CV's out-of-fold scores. */
 export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions = {}): OffTopicModelFile {
   const started = Date.now();
-  const { parts, rows, news } = fitParts(corpus, questionOrder(corpus, opts), opts);
+  const { parts, rows, news, classifierLambda } = fitParts(corpus, questionOrder(corpus, opts), opts);
   return {
     format: MODEL_FORMAT,
     version: '1.0.0',
@@ -337,6 +352,8 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     meta: {
       trainedOn: `SemEval-2015 Task 3 CQA-QL devel (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
       lambda: opts.lambda ?? 1,
+      classifierLambda,
+      classifierLambdas: opts.classifierLambdas ?? CLASSIFIER_LAMBDAS,
       exclude: opts.exclude ?? [],
       intruderRate: opts.intruderRate ?? 0.5,
       lexMinShare: opts.lexMinShare ?? 0.002,

@@ -11,7 +11,7 @@ import { loadOffTopicModel } from '../topic';
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));
   const corpus = loadCorpus(args.datasets);
-  const cv = crossValidate(corpus, { folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight });
+  const cv = crossValidate(corpus, { folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas });
   const { oof: _oof, labels: _labels, ...figures } = cv;
   let shipped: Record<string, unknown> = {};
   try {

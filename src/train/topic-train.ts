@@ -13,7 +13,7 @@ function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));
   const t0 = Date.now();
   const corpus = loadCorpus(args.datasets);
-  const opts: TrainOptions = { folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight };
+  const opts: TrainOptions = { folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas };
   const cv = crossValidate(corpus, opts);
   const model = trainOffTopic(corpus, cv, opts);
   const { oof: _oof, labels: _labels, ...figures } = cv;
