@@ -14,7 +14,8 @@ export interface FeatureConfig {
   version: number;
 }
 
-export const FEATURE_VERSION = 1;
+/** Newest feature recipe; models record theirs (v1: token features only, v2: + word bigrams). */
+export const FEATURE_VERSION = 2;
 const MAX_NGRAMS = 24;
 
 /** Token features of one comment in flat arrays (CSR layout: token t owns ids[offsets[t]..offsets[t+1])). */
@@ -82,6 +83,13 @@ export function featurize(tokens: Token[], cfg: FeatureConfig): TokenFeatures {
     for (const [f, w] of tokenFeatureStrings(tokens[t])) {
       ids.push(fnv(f) & mask);
       weights.push(w);
+    }
+    if (cfg.version >= 2) {
+      // Word bigrams with both neighbours: 'go die' and 'you idiot' as units, not only via the window layers.
+      const prev = t > 0 ? tokens[t - 1].norm : '<s>';
+      const next = t + 1 < tokens.length ? tokens[t + 1].norm : '</s>';
+      ids.push(fnv('b:' + prev + '|' + tokens[t].norm) & mask, fnv('a:' + tokens[t].norm + '|' + next) & mask);
+      weights.push(0.5, 0.5);
     }
     offsets[t + 1] = ids.length;
   }

@@ -36,8 +36,8 @@ export class HashedToxicityModel implements ToxicityModel {
   private disposed = false;
 
   constructor(meta: ModelMeta, weights: ModelWeights, backend: string) {
-    if (meta.config.featureVersion !== FEATURE_VERSION) {
-      throw new ModeratoError('MOD_ERR_MODEL', `model features v${meta.config.featureVersion} but this code hashes v${FEATURE_VERSION}: retrain`);
+    if (meta.config.featureVersion > FEATURE_VERSION) {
+      throw new ModeratoError('MOD_ERR_MODEL', `model features v${meta.config.featureVersion} are newer than this code's v${FEATURE_VERSION}: upgrade moderato`);
     }
     this.meta = meta;
     this.emb = weights.emb;

@@ -140,6 +140,15 @@ describe('network forms and storage', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('feature v2 adds two bigram features per token; v1 (older models) does not', () => {
+    const toks = tokenize('you stupid idiot');
+    const v1 = featurize(toks, { buckets: 1 << 17, version: 1 });
+    const v2 = featurize(toks, { buckets: 1 << 17, version: 2 });
+    for (let t = 0; t < toks.length; t++) {
+      expect(v2.offsets[t + 1] - v2.offsets[t]).toBe(v1.offsets[t + 1] - v1.offsets[t] + 2);
+    }
+  });
+
   it('features hash the normalised form, so obfuscations share the word feature', () => {
     const cfg2 = { buckets: 1 << 17, version: FEATURE_VERSION };
     const a = featurize(tokenize('idiot'), cfg2);
