@@ -64,7 +64,13 @@ function spacedRegions(text: string): Map<number, number> {
   const regions = new Map<number, number>();
   if (text.length < 5) return regions;
   SPACED_LETTERS.lastIndex = 0;
-  for (let m = SPACED_LETTERS.exec(text); m; m = SPACED_LETTERS.exec(text)) regions.set(m.index, m.index + m[0].length);
+  for (let m = SPACED_LETTERS.exec(text); m; m = SPACED_LETTERS.exec(text)) {
+    let start = m.index;
+    const end = start + m[0].length;
+    // `a` and `I` are words of their own: `a f u c k` is `a` + `fuck`, `a b c` is no spelling.
+    if (/^[aAiI] /.test(m[0])) start += 2;
+    if (end - start >= 5) regions.set(start, end);
+  }
   return regions;
 }
 

@@ -19,6 +19,11 @@ describe('tokenize', () => {
     expect(tokenize(input).map((t) => [t.text, t.kind, t.norm])).toEqual(expected);
   });
 
+  it('keeps the words "a" and "I" out of spelled-out letters (regression: "a f u c k" became "afuck")', () => {
+    expect(tokenize('a f u c k').map((t) => [t.text, t.norm])).toEqual([['a', 'a'], ['f u c k', 'fuck']]);
+    expect(tokenize('I am a b c student').map((t) => t.text)).toEqual(['I', 'am', 'a', 'b', 'c', 'student']);
+  });
+
   it('terminates on a symbol before digits (regression: "$5" looped forever)', () => {
     expect(tokenize('$5 #1').map((t) => [t.text, t.kind])).toEqual([['$', 'punct'], ['5', 'number'], ['#', 'punct'], ['1', 'number']]);
   });
