@@ -5,6 +5,7 @@
  */
 import { CATEGORIES } from '../types';
 import { tokenize } from '../text';
+import { rng } from './trainer';
 import type { Token } from '../text/types';
 import { featurize, type FeatureConfig, type TokenFeatures } from '../model/features';
 import {
@@ -136,16 +137,6 @@ export interface CorpusOptions {
   identitySwaps?: number;
 }
 
-function seededRand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Identity words (groups, plurals) whose friendly mentions the model must not learn as toxic. */
 const IDENTITY_RE = new RegExp(
@@ -189,7 +180,7 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
   const identityRepeat = o.identityRepeat ?? 1;
   const identitySwaps = o.identitySwaps ?? 2;
   // Fixed seed: the augmented texts are part of the data, the same for every training seed.
-  const swapRand = seededRand(20260322);
+  const swapRand = rng(20260322);
   const tsdTrain = loadTsd('tsd_train', o.datasets);
   const trial = loadTsd('tsd_trial', o.datasets);
   const acl = loadAcl(o.datasets);

@@ -1,4 +1,4 @@
-import { fit, predict, sigmoid, logit } from '../../src/topic/logreg';
+import { fit as fitLogReg, predict, sigmoid, logit } from '../../src/topic/logreg';
 
 /** Deterministic pseudo-random data: y depends on x0 (positively) and x1 (negatively), not on x2. */
 function data(n: number): { X: number[][]; y: number[] } {
@@ -18,7 +18,7 @@ describe('logistic regression', () => {
   const { X, y } = data(800);
 
   it('recovers the direction of the true weights', () => {
-    const m = fit(X, y, 1);
+    const m = fitLogReg(X, y, 1);
     expect(m.weights[0]).toBeGreaterThan(1);
     expect(m.weights[1]).toBeLessThan(-1);
     expect(Math.abs(m.weights[2])).toBeLessThan(0.3);
@@ -27,18 +27,18 @@ describe('logistic regression', () => {
   });
 
   it('is deterministic', () => {
-    expect(fit(X, y, 1)).toEqual(fit(X, y, 1));
+    expect(fitLogReg(X, y, 1)).toEqual(fitLogReg(X, y, 1));
   });
 
   it('mask pins a feature to zero', () => {
-    const m = fit(X, y, 1, [false, true, true]);
+    const m = fitLogReg(X, y, 1, [false, true, true]);
     expect(m.weights[0]).toBe(0);
     expect(m.weights[1]).toBeLessThan(0);
   });
 
   it('row weights count: zero-weight rows are ignored', () => {
     const flipped = y.map((v) => 1 - v);
-    const m = fit([...X, ...X], [...y, ...flipped], 1, undefined, 30, [...y.map(() => 1), ...y.map(() => 0)]);
+    const m = fitLogReg([...X, ...X], [...y, ...flipped], 1, undefined, 30, [...y.map(() => 1), ...y.map(() => 0)]);
     expect(m.weights[0]).toBeGreaterThan(1);
   });
 
