@@ -15,6 +15,11 @@ async function run(url: string, name: string, mode: string, leaseSeconds: number
     out({ type: 'claim', ids: items.map((c) => c.id) });
     process.exit(0); // no close, no release: like a crash
   }
+  // Start barrier: say ready, then wait for the test's "go" so that all moderators really run at
+  // once (process start-up otherwise lets the first ones drain a fast store alone).
+  out({ type: 'ready' });
+  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  process.stdin.destroy();
   let n = 0;
   for (;;) {
     const items = await store.claim({ moderator: me, limit: batch, leaseSeconds });
