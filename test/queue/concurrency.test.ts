@@ -92,9 +92,10 @@ describe.each(KINDS)('concurrent moderators on %s', (kind) => {
     expect(decidedBy.size).toBe(N);
     // The abandoned items came back once their lease expired and were decided by someone else.
     for (const id of abandoned) expect(MODERATORS).toContain(decidedBy.get(id));
-    // Work was actually shared: all moderators start together (barrier) and each decides some.
-    // Not a fairness bound: SQLite serialises writers, and one moderator got 20 of 1,200 here.
-    for (const m of MODERATORS) expect([...decidedBy.values()].filter((v) => v === m).length).toBeGreaterThan(0);
+    // The moderators really ran concurrently (start barrier) and shared the work. Not a fairness
+    // bound: SQLite serialises writers and its busy-retry can starve one process for the whole
+    // 1-2 s run (seen: 0 of 1,200 under a parallel test run), which costs time, never correctness.
+    expect(new Set(decidedBy.values()).size).toBeGreaterThanOrEqual(2);
 
     const stats = await store.stats();
     expect(stats.byStatus.pending).toBe(0);
