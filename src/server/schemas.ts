@@ -18,18 +18,17 @@ export const ArticleSchema = z.object({
   author: z.string().max(200).optional(),
 });
 
-/** Comments of one request: ids unique, so `parentId` can point at a sibling. */
-export const CommentListSchema = z
-  .array(CommentSchema)
-  .min(1)
-  .max(LIMITS.maxComments)
-  .superRefine((comments, ctx) => {
-    const seen = new Set<string>();
-    comments.forEach((c, i) => {
-      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Duplicate comment id "${c.id}"` });
-      seen.add(c.id);
-    });
+/** zod refinement: the comments of one request have unique ids (so `parentId` can point at a sibling). */
+export function uniqueIds(comments: Array<{ id: string }>, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  comments.forEach((c, i) => {
+    if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Duplicate comment id "${c.id}"` });
+    seen.add(c.id);
   });
+}
+
+/** Comments of one request: 1 to the limit, ids unique. */
+export const CommentListSchema = z.array(CommentSchema).min(1).max(LIMITS.maxComments).superRefine(uniqueIds);
 
 /** Body of `POST /v1/score`. */
 export const ScoreRequestSchema = z.object({

@@ -25,23 +25,8 @@ export function binaryReport(scores: number[], labels: number[], t: number) {
   return { positive: pos, negative: neg, macroF1: (pos.f1 + neg.f1) / 2, accuracy: acc };
 }
 
-/** ROC-AUC by the rank statistic (ties count half). */
-export function rocAuc(scores: number[], labels: number[]): number {
-  const idx = scores.map((s, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let rankSumPos = 0;
-  let nPos = 0;
-  let i = 0;
-  while (i < idx.length) {
-    let j = i;
-    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
-    const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]] === 1) (rankSumPos += avgRank), nPos++;
-    i = j + 1;
-  }
-  const nNeg = scores.length - nPos;
-  if (nPos === 0 || nNeg === 0) return NaN;
-  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
-}
+/** ROC-AUC (rank statistic): one implementation for the whole project. */
+export { rocAuc } from '../train/metrics';
 
 /** The threshold that maximises positive-class F1 (midpoint between adjacent distinct scores). */
 export function bestF1Threshold(scores: number[], labels: number[]): { threshold: number; f1: number } {

@@ -11,7 +11,7 @@ import type { AppDeps } from '../app';
 import { asyncHandler, requireScorer } from '../app';
 import { actorOf, requireRole, requireStore } from '../auth';
 import { LIMITS } from '../config';
-import { ArticleSchema, CommentSchema } from '../schemas';
+import { ArticleSchema, CommentSchema, uniqueIds } from '../schemas';
 import { validate } from '../validate';
 
 const Id = z.string().min(1).max(200);
@@ -26,13 +26,7 @@ const IngestBatchSchema = z.strictObject({
     .array(IngestCommentSchema)
     .min(1)
     .max(LIMITS.maxComments)
-    .superRefine((cs, ctx) => {
-      const seen = new Set<string>();
-      cs.forEach((c, i) => {
-        if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Duplicate comment id "${c.id}"` });
-        seen.add(c.id);
-      });
-    }),
+    .superRefine(uniqueIds),
   article: ArticleSchema.optional(),
   siteId: Id.optional(),
 });
