@@ -25,7 +25,8 @@ export interface TokenFeatures {
   weights: Float32Array;
 }
 
-function fnv(s: string): number {
+/** FNV-1a with a final avalanche: the feature hash. */
+export function fnv(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

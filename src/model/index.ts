@@ -10,6 +10,7 @@ import { packageRoot } from '../data/io';
 import { featurize, FEATURE_VERSION, type TokenFeatures } from './features';
 import { denseShapes, embedBatch, forwardInfer, type NetConfig } from './net';
 import { readModel, type ModelMeta, type ModelWeights } from './io';
+import { FastInference } from './infer';
 import { initBackend } from './backend';
 import { ModeratoError } from '../errors';
 import type { CommentPrediction, ToxicityModel } from './types';
@@ -22,7 +23,7 @@ export function defaultModelDir(): string {
   return path.join(packageRoot(), 'models', 'toxicity');
 }
 
-/** Comments per forward pass; sequences in a batch are padded to a multiple of 16 tokens. */
+/** Reference path: comments per forward pass; sequences in a batch are padded to a multiple of 16 tokens. */
 const BATCH = 64;
 const PAD_TO = 16;
 
@@ -33,6 +34,7 @@ export class HashedToxicityModel implements ToxicityModel {
   readonly meta: ModelMeta;
   private readonly emb: Float32Array;
   private readonly dense: Record<string, tf.Tensor>;
+  private readonly fast: FastInference;
   private disposed = false;
 
   constructor(meta: ModelMeta, weights: ModelWeights, backend: string) {
@@ -49,6 +51,7 @@ export class HashedToxicityModel implements ToxicityModel {
       this.dense[k] = tf.keep(old.reshape(s));
       old.dispose();
     }
+    this.fast = new FastInference(meta.config, weights.emb, weights.dense);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }
 
@@ -65,10 +68,33 @@ export class HashedToxicityModel implements ToxicityModel {
   predictSync(texts: string[]): CommentPrediction[] {
     if (this.disposed) throw new ModeratoError('MOD_ERR_MODEL', 'model was disposed');
     const toks = texts.map((t) => tokenize(t));
+    const out: CommentPrediction[] = new Array(texts.length);
+    // A comment without tokens (empty, whitespace) has nothing toxic in it: answer without the net.
+    const order: number[] = [];
+    toks.forEach((t, i) => {
+      if (t.length) order.push(i);
+      else out[i] = { tokens: [], tokenToxic: new Float32Array(0), tokenType: new Uint8Array(0), toxicity: 0, categories: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number> };
+    });
+    const res = this.fast.run(order.map((i) => toks[i]));
+    order.forEach((i, k) => {
+      const r = res[k];
+      const categories = {} as Record<Category, number>;
+      CATEGORIES.forEach((cat, j) => (categories[cat] = r.categories[j]));
+      out[i] = { tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories };
+    });
+    return out;
+  }
+
+  /**
+   * The original inference path, kept as the reference the fast path is checked against (tests,
+   * bench): featurize, pad batches of 64 length-sorted comments, run `forwardInfer` in tf.
+   */
+  predictReference(texts: string[]): CommentPrediction[] {
+    if (this.disposed) throw new ModeratoError('MOD_ERR_MODEL', 'model was disposed');
+    const toks = texts.map((t) => tokenize(t));
     const fc = { buckets: this.meta.config.buckets, version: this.meta.config.featureVersion };
     const feats = toks.map((t) => featurize(t, fc));
     const out: CommentPrediction[] = new Array(texts.length);
-    // A comment without tokens (empty, whitespace) has nothing toxic in it: answer without the net.
     const order: number[] = [];
     toks.forEach((t, i) => {
       if (t.length) order.push(i);
@@ -83,6 +109,11 @@ export class HashedToxicityModel implements ToxicityModel {
     return out;
   }
 
+  /**
+   * The reference path's forward pass: the original padded-batch tf forward pass (`forwardInfer`) on featurised
+   * comments. Kept to check the fast path against (tests, bench/record-fixture.ts); returns token
+   * probabilities padded to T.
+   */
   /** Runs the network on featurised comments; returns plain arrays (token probs padded to T). */
   runBatch(feats: TokenFeatures[]): { T: number; token: Float32Array; type: Float32Array; comment: Float32Array } {
     const c = this.meta.config;
@@ -126,6 +157,7 @@ export class HashedToxicityModel implements ToxicityModel {
     if (this.disposed) return;
     this.disposed = true;
     for (const t of Object.values(this.dense)) t.dispose();
+    this.fast.dispose();
   }
 }
 
