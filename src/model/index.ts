@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES, type Category, type ModelInfo } from '../types';
-import { tokenize } from '../text';
+import { clearTextCaches, tokenize } from '../text';
 import type { Token } from '../text/types';
 import { packageRoot } from '../data/io';
 import { featurize, FEATURE_VERSION, type TokenFeatures } from './features';
@@ -150,6 +150,12 @@ export class HashedToxicityModel implements ToxicityModel {
     const categories = {} as Record<Category, number>;
     CATEGORIES.forEach((cat, k) => (categories[cat] = cm[1 + k]));
     return { tokens, tokenToxic, tokenType, toxicity: cm[0], categories };
+  }
+
+  /** Empties the token-vector and tokenizer caches (outputs never depend on them; benchmarks time cold starts). */
+  clearCaches(): void {
+    this.fast.clearCache();
+    clearTextCaches();
   }
 
   /** Frees the dense weight tensors. */

@@ -1,21 +1,32 @@
 /**
  * Fast inference for the toxicity network: the same weights and the same arithmetic as
- * `forwardInfer` (net.ts), arranged so that a batch costs few tf calls and no padding.
+ * `forwardInfer` (net.ts), arranged so that a batch costs a handful of tf calls.
  *
  * - Token vectors (the weighted sum of a token's hashed-feature rows) depend only on the token's
- *   raw text, normal form and kind; they are cached (words are Zipfian) in a bounded two-generation
- *   cache. Feature v2 bigram rows depend on the neighbours and are added per position.
- * - All comments of a chunk are laid end to end in one sequence with `GAP` zero rows between them,
- *   so the 'same'-padded convolutions see exactly the zeros they saw at each comment's edges, and
- *   no position is spent on padding to a common length.
- * - The two conv layers and the per-token heads run as three fused tf conv2d calls (bias + relu
- *   inside XNNPACK on wasm); pooling and the small comment head run in plain JS / one 1x1 conv.
+ *   raw text, normal form and kind; they are cached (words are Zipfian) in a bounded
+ *   two-generation cache. Feature v2 bigram rows depend on the neighbours and are added per position.
+ * - The comments of a call are laid end to end in one sequence (no sorting, no padding to a
+ *   common length): comment b takes a slot of its n_b rows plus at least GAP zero rows, rounded
+ *   up to a multiple of G rows. The zero rows give the 'same'-padded convolutions exactly the
+ *   zeros the original padded batch gave them at each comment's edges.
+ * - Masking without mask ops: elementwise ops are slow on wasm (a multiply over [4096, 64] costs
+ *   about as much as a whole conv layer), so the mask rides along as one extra input channel,
+ *   1 on rows that are not tokens. Through the centre tap of conv1 it adds -BIG to every hidden
+ *   unit there (relu gives exactly 0) and sets an extra hidden channel to 1, which through the
+ *   centre tap of conv2 zeroes h2 there too. Off-centre taps of the extra channel are 0, so token
+ *   rows get exactly what they got before.
+ * - With h2 zero outside tokens, XNNPACK max/avg pooling with window and stride G reduces h2
+ *   (and the embeddings) to one row per G rows; JS finishes each comment's max and mean over its
+ *   slot's blocks (G times fewer values than rows). The comment head's first layer is one 1x1
+ *   conv on the pooled vectors. Only the token head [L, 6], the block pools and the comment
+ *   head's pre-activations [B, H + 1] come back to JS.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
 import { fnv, tokenFeatureStrings } from './features';
 import type { NetConfig } from './net';
+import { BoundedCache } from '../text/bounded-cache';
 
 /** Per-comment outputs, before they are attached to tokens. */
 export interface FastOutput {
@@ -28,8 +39,18 @@ export interface FastOutput {
 
 /** Token-vector cache: at most 2 x CACHE_GENERATION entries (each `dim` floats). */
 const CACHE_GENERATION = 16384;
-/** Positions per forward pass: chunks stay near this size (XNNPACK is fastest around 2-4k rows here). */
-const CHUNK_POSITIONS = 4096;
+/** Rows per forward pass: a call is split into chunks below this size (a longer comment is a chunk of its own). */
+const CHUNK_ROWS = 8192;
+/** Pooling block: slots are multiples of G rows, tf pools each block, JS combines a slot's blocks. */
+const G = 8;
+/** Far beyond any pre-activation of the shipped weights (|a| < 100), so relu(a - BIG) is exactly 0. */
+const BIG = 1e6;
+
+interface CachedVector {
+  kind: string;
+  norm: string;
+  v: Float32Array;
+}
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
@@ -41,23 +62,24 @@ export class FastInference {
   private readonly mask: number;
   private readonly gap: number;
   private readonly nc = CATEGORIES.length;
-  /** tf weights (kept tensors). */
   private readonly f1: tf.Tensor4D;
   private readonly b1: tf.Tensor1D;
   private readonly f2: tf.Tensor4D;
   private readonly b2: tf.Tensor1D;
   private readonly fh: tf.Tensor4D;
   private readonly bhead: tf.Tensor1D;
-  /** Comment head, first layer (+ the global-context column when present), as a 1x1 conv. */
-  private readonly fc1: tf.Tensor4D | null;
-  /** JS weights of the comment head. */
-  private readonly wg: Float32Array | null;
+  /**
+   * Comment head as one 1x1 conv over the pooled vector [max h2, mean h2, mean embedding (+ the
+   * mask channel, weight 0)]: columns [hidden pre-activations (or, for a linear head, the comment
+   * logits), global-context logit g (when present)].
+   */
+  private readonly fz: tf.Tensor4D;
+  private readonly zOut: number;
   private readonly bh: Float32Array | null;
   private readonly wc: Float32Array;
   private readonly bc: Float32Array;
-  private readonly pooledDim: number;
-  private cur = new Map<string, Float32Array>();
-  private prev = new Map<string, Float32Array>();
+  /** Token vectors keyed by raw text; the entry records the kind and norm it was computed for. */
+  private readonly cache = new BoundedCache<CachedVector>(CACHE_GENERATION);
 
   constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>) {
     this.c = c;
@@ -65,196 +87,204 @@ export class FastInference {
     this.mask = c.buckets - 1;
     this.gap = Math.max((c.k1 - 1) / 2, (c.k2 - 1) / 2, 1);
     const nc = this.nc;
-    this.f1 = tf.keep(tf.tensor4d(dense.w1, [1, c.k1, c.dim, c.h1]));
-    this.b1 = tf.keep(tf.tensor1d(dense.b1));
-    this.f2 = tf.keep(tf.tensor4d(dense.w2, [1, c.k2, c.h1, c.h2]));
+    const { dim, h1, h2, k1, k2 } = c;
+    // conv1: [1, k1, dim + 1, h1 + 1]; input channel `dim` is the mask channel, output h1 the mask carried on.
+    const I1 = dim + 1;
+    const O1 = h1 + 1;
+    const w1 = new Float32Array(k1 * I1 * O1);
+    const c1 = (k1 - 1) / 2;
+    for (let j = 0; j < k1; j++) {
+      for (let i = 0; i < dim; i++) for (let o = 0; o < h1; o++) w1[(j * I1 + i) * O1 + o] = dense.w1[(j * dim + i) * h1 + o];
+    }
+    for (let o = 0; o < h1; o++) w1[(c1 * I1 + dim) * O1 + o] = -BIG;
+    w1[(c1 * I1 + dim) * O1 + h1] = 1;
+    this.f1 = tf.keep(tf.tensor4d(w1, [1, k1, I1, O1]));
+    this.b1 = tf.keep(tf.tensor1d([...Array.from(dense.b1), 0]));
+    // conv2: [1, k2, h1 + 1, h2]; the carried mask channel adds -BIG through the centre tap only.
+    const I2 = h1 + 1;
+    const w2 = new Float32Array(k2 * I2 * h2);
+    const c2 = (k2 - 1) / 2;
+    for (let j = 0; j < k2; j++) {
+      for (let i = 0; i < h1; i++) for (let o = 0; o < h2; o++) w2[(j * I2 + i) * h2 + o] = dense.w2[(j * h1 + i) * h2 + o];
+    }
+    for (let o = 0; o < h2; o++) w2[(c2 * I2 + h1) * h2 + o] = -BIG;
+    this.f2 = tf.keep(tf.tensor4d(w2, [1, k2, I2, h2]));
     this.b2 = tf.keep(tf.tensor1d(dense.b2));
     // Token head: column 0 the toxic logit, columns 1..nc the type logits.
-    const wh = new Float32Array(c.h2 * (1 + nc));
-    for (let k = 0; k < c.h2; k++) {
+    const wh = new Float32Array(h2 * (1 + nc));
+    for (let k = 0; k < h2; k++) {
       wh[k * (1 + nc)] = dense.wt[k];
       for (let j = 0; j < nc; j++) wh[k * (1 + nc) + 1 + j] = dense.wy[k * nc + j];
     }
-    this.fh = tf.keep(tf.tensor4d(wh, [1, 1, c.h2, 1 + nc]));
+    this.fh = tf.keep(tf.tensor4d(wh, [1, 1, h2, 1 + nc]));
     this.bhead = tf.keep(tf.tensor1d([dense.bt[0], ...Array.from(dense.by)]));
-    this.pooledDim = 2 * c.h2 + (c.globalContext ? c.dim : 0);
-    this.wg = c.globalContext ? dense.wg : null;
-    if (c.commentHidden) {
-      // [pooled, hidden (+1 global column)]: one 1x1 conv gives the hidden pre-activations and g.
-      const hOut = c.commentHidden + (c.globalContext ? 1 : 0);
-      const w = new Float32Array(this.pooledDim * hOut);
-      for (let k = 0; k < this.pooledDim; k++) {
-        for (let j = 0; j < c.commentHidden; j++) w[k * hOut + j] = dense.wh[k * c.commentHidden + j];
-        if (c.globalContext) w[k * hOut + c.commentHidden] = dense.wg[k];
-      }
-      this.fc1 = tf.keep(tf.tensor4d(w, [1, 1, this.pooledDim, hOut]));
-      this.bh = dense.bh;
-    } else {
-      this.fc1 = null;
-      this.bh = null;
+    // Pooled inputs: [max h2 (h2), mean h2 (h2), mean x (dim + mask channel)] when globalContext.
+    const P = 2 * h2 + (c.globalContext ? dim : 0);
+    const Pin = 2 * h2 + (c.globalContext ? dim + 1 : 0);
+    const first = c.commentHidden ? dense.wh : dense.wc;
+    const firstOut = c.commentHidden ? c.commentHidden : 1 + nc;
+    this.zOut = firstOut + (c.globalContext ? 1 : 0);
+    const wz = new Float32Array(Pin * this.zOut);
+    for (let k = 0; k < P; k++) {
+      for (let j = 0; j < firstOut; j++) wz[k * this.zOut + j] = first[k * firstOut + j];
+      if (c.globalContext) wz[k * this.zOut + firstOut] = dense.wg[k];
     }
+    this.fz = tf.keep(tf.tensor4d(wz, [1, 1, Pin, this.zOut]));
+    this.bh = c.commentHidden ? dense.bh : null;
     this.wc = dense.wc;
     this.bc = dense.bc;
   }
 
   /** Frees the tf weights. */
   dispose(): void {
-    tf.dispose([this.f1, this.b1, this.f2, this.b2, this.fh, this.bhead, ...(this.fc1 ? [this.fc1] : [])]);
-    this.cur.clear();
-    this.prev.clear();
+    tf.dispose([this.f1, this.b1, this.f2, this.b2, this.fh, this.bhead, this.fz]);
+    this.cache.clear();
+  }
+
+  /** Drops every cached token vector. */
+  clearCache(): void {
+    this.cache.clear();
   }
 
   /** Number of cached token vectors (for tests and diagnostics). */
   cacheSize(): number {
-    return this.cur.size + this.prev.size;
+    return this.cache.size;
   }
 
   /** The unigram token vector (sum of weighted feature rows), cached. */
   private tokenVector(tok: Token): Float32Array {
-    const key = tok.kind + '\u0001' + tok.norm + '\u0001' + tok.text;
-    let v = this.cur.get(key);
-    if (v) return v;
-    v = this.prev.get(key);
-    if (!v) {
-      const dim = this.c.dim;
-      v = new Float32Array(dim);
-      const emb = this.emb;
-      // Same order of summation as featurize + embedBatch, so the vector is bit-identical.
-      for (const [f, w] of tokenFeatureStrings(tok)) {
-        const r = (fnv(f) & this.mask) * dim;
-        for (let k = 0; k < dim; k++) v[k] += w * emb[r + k];
-      }
+    // Keyed by the raw text alone (no string building per lookup); kind and norm are checked,
+    // since the same text can in principle tokenise differently in another context.
+    const hit = this.cache.get(tok.text);
+    if (hit !== undefined && hit.kind === tok.kind && hit.norm === tok.norm) return hit.v;
+    const dim = this.c.dim;
+    const v = new Float32Array(dim);
+    const emb = this.emb;
+    // Same order of summation as featurize + embedBatch, so the vector is bit-identical.
+    for (const [f, w] of tokenFeatureStrings(tok)) {
+      const r = (fnv(f) & this.mask) * dim;
+      for (let k = 0; k < dim; k++) v[k] += w * emb[r + k];
     }
-    if (this.cur.size >= CACHE_GENERATION) {
-      this.prev = this.cur;
-      this.cur = new Map();
-    }
-    this.cur.set(key, v);
+    this.cache.set(tok.text, { kind: tok.kind, norm: tok.norm, v });
     return v;
   }
 
-  /** Scores tokenised comments (each non-empty). */
+  /** Rows a comment occupies: its tokens, at least `gap` zero rows, rounded up to a multiple of G. */
+  private slot(n: number): number {
+    return Math.ceil((n + this.gap) / G) * G;
+  }
+
+  /** Scores tokenised comments (each non-empty); outputs in input order. */
   run(toks: Token[][]): FastOutput[] {
     const out: FastOutput[] = new Array(toks.length);
     let s = 0;
     while (s < toks.length) {
-      let e = s;
-      let positions = 0;
-      while (e < toks.length && (e === s || positions + toks[e].length <= CHUNK_POSITIONS)) positions += toks[e++].length + this.gap;
-      this.runChunk(toks, s, e, out);
+      let e = s + 1;
+      let rows = this.slot(toks[s].length);
+      while (e < toks.length && rows + this.slot(toks[e].length) <= CHUNK_ROWS) rows += this.slot(toks[e++].length);
+      this.runChunk(toks, s, e, rows, out);
       s = e;
     }
     return out;
   }
 
-  private runChunk(toks: Token[][], s: number, e: number, out: FastOutput[]): void {
+  private runChunk(toks: Token[][], s: number, e: number, L: number, out: FastOutput[]): void {
     const c = this.c;
     const { dim, h2 } = c;
     const nc = this.nc;
-    const gap = this.gap;
     const B = e - s;
-    const starts = new Int32Array(B + 1);
-    let L = gap;
-    for (let b = 0; b < B; b++) {
-      starts[b] = L;
-      L += toks[s + b].length + gap;
-    }
-    starts[B] = L;
-    const x = new Float32Array(L * dim);
-    const m = new Float32Array(L);
-    const embSum = c.globalContext ? new Float64Array(B * dim) : null;
-    for (let b = 0; b < B; b++) {
+    const I1 = dim + 1;
+    const gc = !!c.globalContext;
+    // Rows: comment b at [r0_b, r0_b + n_b); every other row is zero with the mask channel at 1.
+    const x = new Float32Array(L * I1);
+    const v2 = c.featureVersion >= 2;
+    const r0s = new Int32Array(B + 1);
+    for (let b = 0, r0 = 0; b < B; b++) {
       const ts = toks[s + b];
-      const p0 = starts[b];
-      m.fill(1, p0, p0 + ts.length);
+      r0s[b] = r0;
       for (let t = 0; t < ts.length; t++) {
-        const o = (p0 + t) * dim;
+        const o = (r0 + t) * I1;
         x.set(this.tokenVector(ts[t]), o);
-        if (c.featureVersion >= 2) this.addBigrams(ts, t, x, o);
+        if (v2) this.addBigrams(ts, t, x, o);
       }
-      if (embSum) {
-        const eo = b * dim;
-        for (let t = 0; t < ts.length; t++) {
-          const o = (p0 + t) * dim;
-          for (let k = 0; k < dim; k++) embSum[eo + k] += x[o + k];
-        }
-      }
+      r0 += this.slot(ts.length);
+      for (let r = r0s[b] + ts.length; r < r0; r++) x[r * I1 + dim] = 1;
+      r0s[b + 1] = r0;
     }
-    const [h2t, headt] = tf.tidy(() => {
-      const xt = tf.tensor4d(x, [1, 1, L, dim]);
-      const mt = tf.tensor4d(m, [1, 1, L, 1]);
+    const [headt, mpt, apt, axt] = tf.tidy(() => {
+      const xt = tf.tensor4d(x, [1, 1, L, I1]);
       const a1 = tf.fused.conv2d({ x: xt, filter: this.f1, bias: this.b1, activation: 'relu', pad: 'same', strides: 1 });
-      const a2 = tf.fused.conv2d({ x: tf.mul(a1, mt) as tf.Tensor4D, filter: this.f2, bias: this.b2, activation: 'relu', pad: 'same', strides: 1 });
+      const a2 = tf.fused.conv2d({ x: a1, filter: this.f2, bias: this.b2, activation: 'relu', pad: 'same', strides: 1 });
       const hd = tf.fused.conv2d({ x: a2, filter: this.fh, bias: this.bhead, pad: 'same', strides: 1 });
-      return [a2, hd];
+      // h2 >= 0 and exactly 0 outside tokens: block maxima and block means cover every slot exactly.
+      const res: tf.Tensor[] = [hd, tf.maxPool(a2, [1, G], [1, G], 'valid'), tf.avgPool(a2, [1, G], [1, G], 'valid')];
+      if (gc) res.push(tf.avgPool(xt, [1, G], [1, G], 'valid'));
+      return res;
     });
-    let hv: Float32Array;
     let hd: Float32Array;
+    let mp: Float32Array;
+    let ap: Float32Array;
+    let ax: Float32Array | null = null;
     try {
-      hv = h2t.dataSync() as Float32Array;
       hd = headt.dataSync() as Float32Array;
+      mp = mpt.dataSync() as Float32Array;
+      ap = apt.dataSync() as Float32Array;
+      if (axt) ax = axt.dataSync() as Float32Array;
     } finally {
-      h2t.dispose();
-      headt.dispose();
+      tf.dispose([headt, mpt, apt, ...(axt ? [axt] : [])]);
     }
-    // Pooling over each comment's real positions: max (>= 0 after relu), mean of h2, mean embedding.
-    const P = this.pooledDim;
-    const pooled = new Float32Array(B * P);
+    // Pooled vector per comment: [max h2, mean h2, mean embedding (+ mask channel, weight 0)].
+    const Pin = 2 * h2 + (gc ? I1 : 0);
+    const pooled = new Float32Array(B * Pin);
+    const sum = new Float64Array(Math.max(h2, I1));
     for (let b = 0; b < B; b++) {
       const n = toks[s + b].length;
-      const p0 = starts[b];
-      const po = b * P;
-      for (let t = 0; t < n; t++) {
-        const o = (p0 + t) * h2;
-        for (let k = 0; k < h2; k++) {
-          const v = hv[o + k];
-          if (v > pooled[po + k]) pooled[po + k] = v;
+      const k0 = r0s[b] / G;
+      const k1 = r0s[b + 1] / G;
+      const po = b * Pin;
+      sum.fill(0);
+      for (let k = k0; k < k1; k++) {
+        for (let j = 0, o = k * h2; j < h2; j++, o++) {
+          if (mp[o] > pooled[po + j]) pooled[po + j] = mp[o];
+          sum[j] += ap[o];
         }
       }
-      for (let k = 0; k < h2; k++) {
-        let sum = 0;
-        for (let t = 0; t < n; t++) sum += hv[(p0 + t) * h2 + k];
-        pooled[po + h2 + k] = sum / n;
+      // Block means times G (exact: a power of two) are block sums.
+      for (let j = 0; j < h2; j++) pooled[po + h2 + j] = (sum[j] * G) / n;
+      if (ax) {
+        sum.fill(0);
+        for (let k = k0; k < k1; k++) for (let j = 0, o = k * I1; j < dim; j++, o++) sum[j] += ax[o];
+        for (let j = 0; j < dim; j++) pooled[po + 2 * h2 + j] = (sum[j] * G) / n;
       }
-      if (embSum) for (let k = 0; k < dim; k++) pooled[po + 2 * h2 + k] = embSum[b * dim + k] / n;
     }
-    // Comment head: hidden layer (and the global-context logit g) in one 1x1 conv.
+    const zt = tf.tidy(() => tf.conv2d(tf.tensor4d(pooled, [1, 1, B, Pin]), this.fz, 1, 'same'));
+    let z: Float32Array;
+    try {
+      z = zt.dataSync() as Float32Array;
+    } finally {
+      zt.dispose();
+    }
     const H = c.commentHidden ?? 0;
-    let hid: Float32Array | null = null;
-    if (this.fc1) {
-      const t = tf.tidy(() => tf.conv2d(tf.tensor4d(pooled, [1, 1, B, P]), this.fc1!, 1, 'same'));
-      try {
-        hid = t.dataSync() as Float32Array;
-      } finally {
-        t.dispose();
-      }
-    }
-    const hOut = H + (c.globalContext ? 1 : 0);
+    const Z = this.zOut;
+    const hidden = new Float64Array(H);
     for (let b = 0; b < B; b++) {
-      let g = 0;
-      if (this.wg) {
-        if (hid) g = hid[b * hOut + H];
-        else for (let k = 0; k < P; k++) g += pooled[b * P + k] * this.wg[k];
-      }
+      const zo = b * Z;
+      const g = gc ? z[zo + Z - 1] : 0;
       const scores = new Float32Array(1 + nc);
-      for (let j = 0; j < 1 + nc; j++) {
-        let z = this.bc[j];
-        if (hid) {
-          for (let k = 0; k < H; k++) {
-            const a = hid[b * hOut + k] + this.bh![k];
-            if (a > 0) z += a * this.wc[k * (1 + nc) + j];
-          }
-        } else {
-          for (let k = 0; k < P; k++) z += pooled[b * P + k] * this.wc[k * (1 + nc) + j];
+      if (H) {
+        for (let k = 0; k < H; k++) hidden[k] = Math.max(0, z[zo + k] + this.bh![k]);
+        for (let j = 0; j < 1 + nc; j++) {
+          let a = this.bc[j];
+          for (let k = 0; k < H; k++) a += hidden[k] * this.wc[k * (1 + nc) + j];
+          scores[j] = sigmoid(a);
         }
-        scores[j] = sigmoid(z);
+      } else {
+        for (let j = 0; j < 1 + nc; j++) scores[j] = sigmoid(z[zo + j] + this.bc[j]);
       }
       const n = toks[s + b].length;
       const tokenToxic = new Float32Array(n);
       const tokenType = new Uint8Array(n);
-      const p0 = starts[b];
-      for (let t = 0; t < n; t++) {
-        const o = (p0 + t) * (1 + nc);
+      for (let t = 0, o = r0s[b] * (1 + nc); t < n; t++, o += 1 + nc) {
         tokenToxic[t] = sigmoid(hd[o] + g);
         let best = 0;
         for (let k = 1; k < nc; k++) if (hd[o + 1 + k] > hd[o + 1 + best]) best = k;

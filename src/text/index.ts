@@ -4,6 +4,6 @@
  */
 export type { Token, TokenKind } from './types';
 export { tokenize } from './tokenize';
-export { normalizeWord } from './normalize';
+export { normalizeWord, clearTextCaches } from './normalize';
 export { normalize } from './normalized-text';
 export type { NormalizedText } from './normalized-text';
