@@ -1,0 +1,106 @@
+/**
+ * The fast inference path (src/model/infer.ts) against the original padded tf forward pass
+ * (`predictReference`, i.e. `forwardInfer`) on architectures other than the shipped one: feature
+ * v2 bigrams, no global context, a linear comment head, a wider second window, random weights
+ * with non-zero biases. The shipped model itself is pinned by equivalence.test.ts.
+ */
+import { HashedToxicityModel } from '../../src/model';
+import { initBackend } from '../../src/model/backend';
+import type { ModelMeta } from '../../src/model/io';
+import type { NetConfig } from '../../src/model/net';
+import { initWeights } from '../../src/train/trainer';
+import type { CommentPrediction } from '../../src/model/types';
+import { CATEGORIES } from '../../src/types';
+import { BoundedCache } from '../../src/text/bounded-cache';
+
+const TEXTS = [
+  'you are a stupid idiot',
+  'Thanks for the article, very helpful!',
+  'f*ck this 1d10t and his s t u p i d friends 😡',
+  'x',
+  '',
+  'A longer comment about the council meeting, the budget of $1,250,000 and the footbridge. '.repeat(12),
+  '@someone #tag https://example.com ok',
+  'ok ok ok ok',
+];
+
+function worstDiff(a: CommentPrediction[], b: CommentPrediction[]): number {
+  let d = 0;
+  a.forEach((p, i) => {
+    const q = b[i];
+    expect(p.tokens).toEqual(q.tokens);
+    d = Math.max(d, Math.abs(p.toxicity - q.toxicity));
+    for (const c of CATEGORIES) d = Math.max(d, Math.abs(p.categories[c] - q.categories[c]));
+    for (let t = 0; t < p.tokenToxic.length; t++) d = Math.max(d, Math.abs(p.tokenToxic[t] - q.tokenToxic[t]));
+  });
+  return d;
+}
+
+function model(cfg: NetConfig, seed: number): HashedToxicityModel {
+  const w = initWeights(cfg, seed);
+  for (let i = 0; i < w.emb.length; i++) w.emb[i] = Math.sin(i * 0.7 + seed) * 0.8;
+  // Non-zero biases (initWeights leaves them at 0) so every bias path is exercised.
+  for (const [k, a] of Object.entries(w.dense)) if (k.startsWith('b')) for (let i = 0; i < a.length; i++) a[i] = Math.cos(i + seed) * 0.3;
+  const meta: ModelMeta = { format: 'moderato-toxicity', name: 't', version: '0', config: cfg, thresholds: {} };
+  return new HashedToxicityModel(meta, w, 'wasm');
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('fast inference path equals the reference forward pass', () => {
+  const base: NetConfig = { buckets: 1 << 12, dim: 16, h1: 12, h2: 10, k1: 5, k2: 3, featureVersion: 1, globalContext: true, commentHidden: 8 };
+  const variants: Array<[string, NetConfig]> = [
+    ['shipped shape (global context, MLP comment head)', base],
+    ['feature v2 (word bigrams)', { ...base, featureVersion: 2 }],
+    ['no global context, linear comment head', { ...base, globalContext: false, commentHidden: 0 }],
+    ['global context, linear comment head, windows 3/5', { ...base, k1: 3, k2: 5, commentHidden: undefined }],
+  ];
+  it.each(variants)('%s', (_name, cfg) => {
+    const m = model(cfg, 3);
+    try {
+      const fast = m.predictSync(TEXTS);
+      const ref = m.predictReference(TEXTS);
+      expect(worstDiff(fast, ref)).toBeLessThan(1e-4);
+      // The scores are not all alike (the check would be weak on a constant model).
+      expect(new Set(fast.filter((p) => p.tokens.length).map((p) => p.toxicity.toFixed(4))).size).toBeGreaterThan(3);
+      // Warm cache, one by one and in reverse order: the same again.
+      const again = [...TEXTS].reverse().map((t) => m.predictSync([t])[0]).reverse();
+      expect(worstDiff(again, ref)).toBeLessThan(1e-4);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it('splits a call larger than one chunk (long comments) without changing outputs', () => {
+    const m = model(base, 5);
+    try {
+      const texts = Array.from({ length: 40 }, (_, i) => `comment ${i}: ` + 'word salad and more words '.repeat(10 + (i % 7) * 15));
+      expect(worstDiff(m.predictSync(texts), m.predictReference(texts))).toBeLessThan(1e-4);
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
+describe('BoundedCache', () => {
+  it('keeps at most two generations and recent keys', () => {
+    const c = new BoundedCache<number>(3);
+    for (let i = 0; i < 10; i++) c.set(`k${i}`, i);
+    expect(c.size).toBeLessThanOrEqual(6);
+    expect(c.get('k9')).toBe(9);
+    expect(c.get('k0')).toBeUndefined();
+    // A hit in the old generation survives the next turnover.
+    const d = new BoundedCache<number>(2);
+    d.set('a', 1);
+    d.set('b', 2);
+    d.set('c', 3); // a, b now old
+    expect(d.get('a')).toBe(1); // promoted
+    d.set('e', 5); // turnover: {c, a} old, {e} new
+    d.set('f', 6);
+    d.set('g', 7); // turnover: {e, f} old: b and c gone, a gone too
+    expect(d.get('b')).toBeUndefined();
+    expect(d.get('f')).toBe(6);
+  });
+});
