@@ -74,6 +74,74 @@ export function tokenFeatureStrings(tok: Token): Array<[string, number]> {
   return feats;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+
+function fnvPrefix(prefix: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < prefix.length; i++) h = Math.imul(h ^ prefix.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+function fnvFinish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
+function fnvContinue(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+const H_W = fnvPrefix('w:');
+const H_S = fnvPrefix('s:');
+const H_K = fnvPrefix('k:');
+const H_R = fnvPrefix('r:');
+const H_G = fnvPrefix('g:');
+
+/** Most features one token can have: w, s, k, r and MAX_NGRAMS char n-grams. */
+export const MAX_TOKEN_FEATURES = 4 + MAX_NGRAMS;
+
+/**
+ * The ids and weights of `tokenFeatureStrings(tok)` hashed with `& mask`, in the same order,
+ * written into `ids`/`weights` (length >= MAX_TOKEN_FEATURES) without building the feature
+ * strings: the inference cache's miss path. Returns the number of features.
+ */
+export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weights: Float32Array): number {
+  const norm = tok.norm;
+  const lower = tok.text.toLowerCase();
+  let n = 0;
+  ids[n] = fnvFinish(fnvContinue(H_W, norm)) & mask;
+  weights[n++] = 1;
+  ids[n] = fnvFinish(fnvContinue(H_S, shapeOf(tok.text))) & mask;
+  weights[n++] = 0.5;
+  ids[n] = fnvFinish(fnvContinue(H_K, tok.kind)) & mask;
+  weights[n++] = 0.5;
+  if (lower !== norm) {
+    ids[n] = fnvFinish(fnvContinue(H_R, lower)) & mask;
+    weights[n++] = 0.5;
+  }
+  if (tok.kind === 'word' || tok.kind === 'hashtag') {
+    // Grams of '<' + norm + '>' without building it: position p reads '<', norm[p - 1] or '>'.
+    const len = norm.length + 2;
+    const at = (p: number): number => (p === 0 ? 60 : p === len - 1 ? 62 : norm.charCodeAt(p - 1));
+    const first = n;
+    let count = 0;
+    for (let g = 3; g <= 5; g++) {
+      for (let i = 0; i + g <= len && count < MAX_NGRAMS; i++) {
+        let h = H_G;
+        for (let p = i; p < i + g; p++) h = Math.imul(h ^ at(p), 0x01000193);
+        ids[n++] = fnvFinish(h) & mask;
+        count++;
+      }
+    }
+    const gw = count ? 1 / Math.sqrt(count) : 0;
+    for (let k = first; k < n; k++) weights[k] = gw;
+  }
+  return n;
+}
+
 /** Hashes the tokens of one comment into CSR feature arrays. */
 export function featurize(tokens: Token[], cfg: FeatureConfig): TokenFeatures {
   const mask = cfg.buckets - 1;

@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
-import { fnv, tokenFeatureStrings } from './features';
+import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds } from './features';
 import type { NetConfig } from './net';
 import { BoundedCache } from '../text/bounded-cache';
 
@@ -47,9 +47,10 @@ const G = 8;
 const BIG = 1e6;
 
 interface CachedVector {
+  text: string;
   kind: string;
-  norm: string;
   v: Float32Array;
+  next: CachedVector | undefined;
 }
 
 function sigmoid(x: number): number {
@@ -78,8 +79,11 @@ export class FastInference {
   private readonly bh: Float32Array | null;
   private readonly wc: Float32Array;
   private readonly bc: Float32Array;
-  /** Token vectors keyed by raw text; the entry records the kind and norm it was computed for. */
+  /** Token vectors keyed by normal form, each entry a chain of (raw text, kind) variants. */
   private readonly cache = new BoundedCache<CachedVector>(CACHE_GENERATION);
+  /** Scratch for one token's feature ids and weights. */
+  private readonly fids = new Int32Array(MAX_TOKEN_FEATURES);
+  private readonly fws = new Float32Array(MAX_TOKEN_FEATURES);
 
   constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>) {
     this.c = c;
@@ -153,19 +157,25 @@ export class FastInference {
 
   /** The unigram token vector (sum of weighted feature rows), cached. */
   private tokenVector(tok: Token): Float32Array {
-    // Keyed by the raw text alone (no string building per lookup); kind and norm are checked,
-    // since the same text can in principle tokenise differently in another context.
-    const hit = this.cache.get(tok.text);
-    if (hit !== undefined && hit.kind === tok.kind && hit.norm === tok.norm) return hit.v;
+    // Keyed by the normal form: for words it is the tokenizer's memoised string, so the lookup
+    // usually compares one string with itself. Raw text and kind (which shape and raw-form
+    // features depend on) are checked along a short chain of variants (`You`, `you`, `YOU`).
+    const head = this.cache.get(tok.norm);
+    for (let e = head; e !== undefined; e = e.next) if (e.text === tok.text && e.kind === tok.kind) return e.v;
     const dim = this.c.dim;
     const v = new Float32Array(dim);
     const emb = this.emb;
-    // Same order of summation as featurize + embedBatch, so the vector is bit-identical.
-    for (const [f, w] of tokenFeatureStrings(tok)) {
-      const r = (fnv(f) & this.mask) * dim;
+    const n = tokenFeatureIds(tok, this.mask, this.fids, this.fws);
+    // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.
+    for (let j = 0; j < n; j++) {
+      const w = this.fws[j];
+      const r = this.fids[j] * dim;
       for (let k = 0; k < dim; k++) v[k] += w * emb[r + k];
     }
-    this.cache.set(tok.text, { kind: tok.kind, norm: tok.norm, v });
+    // Keep a few case variants per normal form; a longer chain restarts with this one.
+    let len = 0;
+    for (let e = head; e !== undefined; e = e.next) len++;
+    this.cache.set(tok.norm, { text: tok.text, kind: tok.kind, v, next: len < 4 ? head : undefined });
     return v;
   }
 

@@ -12,6 +12,9 @@ import { initWeights } from '../../src/train/trainer';
 import type { CommentPrediction } from '../../src/model/types';
 import { CATEGORIES } from '../../src/types';
 import { BoundedCache } from '../../src/text/bounded-cache';
+import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds, tokenFeatureStrings } from '../../src/model/features';
+import { tokenize } from '../../src/text';
+import fc from 'fast-check';
 
 const TEXTS = [
   'you are a stupid idiot',
@@ -22,6 +25,8 @@ const TEXTS = [
   'A longer comment about the council meeting, the budget of $1,250,000 and the footbridge. '.repeat(12),
   '@someone #tag https://example.com ok',
   'ok ok ok ok',
+  // One normal form, many raw forms (shape and raw features differ): more variants than the cache chain holds.
+  'Idiot idiot IDIOT iDiot idioT IdIoT 1d10t idiot Idiot',
 ];
 
 function worstDiff(a: CommentPrediction[], b: CommentPrediction[]): number {
@@ -81,6 +86,27 @@ describe('fast inference path equals the reference forward pass', () => {
     } finally {
       m.dispose();
     }
+  });
+});
+
+describe('tokenFeatureIds (the cache-miss path) hashes exactly the feature strings', () => {
+  const mask = (1 << 17) - 1;
+  const check = (text: string): void => {
+    const ids = new Int32Array(MAX_TOKEN_FEATURES);
+    const ws = new Float32Array(MAX_TOKEN_FEATURES);
+    for (const tok of tokenize(text)) {
+      const want = tokenFeatureStrings(tok);
+      const n = tokenFeatureIds(tok, mask, ids, ws);
+      expect(n).toBe(want.length);
+      expect(Array.from(ids.subarray(0, n))).toEqual(want.map(([f]) => fnv(f) & mask));
+      expect(Array.from(ws.subarray(0, n))).toEqual(want.map(([, w]) => Math.fround(w)));
+    }
+  };
+  it('on examples (long words hit the n-gram cap, obfuscations, hashtags, emoji)', () => {
+    check('You 1d10t! f*ck #Shame @bob https://x.com 😡 supercalifragilisticexpialidocious ИДИОТ s t u p i d 1,000');
+  });
+  it('property: on arbitrary strings', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' })), (s) => check(s)), { numRuns: 300 });
   });
 });
 
