@@ -135,6 +135,11 @@ export interface CorpusOptions {
   identityRepeat?: number;
   /** Counterfactual copies (identity word swapped) added per clean identity-mentioning comment. */
   identitySwaps?: number;
+  /**
+   * Span loss weight of clean comments that mention an identity term, and of their counterfactual
+   * swaps (default 1, ten times cleanSpanW: a friendly 'my gay neighbour' must not span 'gay').
+   */
+  identitySpanW?: number;
 }
 
 
@@ -179,6 +184,7 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
   const cleanSpanW = o.cleanSpanW ?? 0.1;
   const identityRepeat = o.identityRepeat ?? 1;
   const identitySwaps = o.identitySwaps ?? 2;
+  const identitySpanW = o.identitySpanW ?? 1;
   // Fixed seed: the augmented texts are part of the data, the same for every training seed.
   const swapRand = rng(20260322);
   const tsdTrain = loadTsd('tsd_train', o.datasets);
@@ -242,14 +248,14 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
       // ETHOS is small and not a reported domain: all of it trains.
       if (name !== 'ethos' && isDevText(textKey(r.text), 0.15)) dev.push(r);
       else {
-        const ex = labelledExample(r, cfg, cleanSpanW);
         // Friendly identity mentions are the counter-examples against learning 'gay' or 'muslim' as toxic.
         const friendlyIdentity = r.toxicity === 0 && mentionsIdentity(r.text);
+        const ex = labelledExample(r, cfg, friendlyIdentity ? identitySpanW : cleanSpanW);
         const reps = friendlyIdentity ? identityRepeat : 1;
         for (let k = 0; k < reps; k++) pool.push(ex);
         for (let k = 0; friendlyIdentity && k < identitySwaps; k++) {
           const t = swapIdentity(r.text, swapRand);
-          if (t) pool.push(labelledExample({ ...r, text: t }, cfg, cleanSpanW));
+          if (t) pool.push(labelledExample({ ...r, text: t }, cfg, identitySpanW));
         }
       }
     }

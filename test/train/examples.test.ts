@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import { datasetsDir } from '../../src/data';
+import { buildCorpus, mentionsIdentity, swapIdentity } from '../../src/train/examples';
+import { rng } from '../../src/train/trainer';
+
+const haveData = (() => {
+  try {
+    return fs.existsSync(datasetsDir());
+  } catch {
+    return false;
+  }
+})();
+
+describe('identity augmentation', () => {
+  it('swaps the first identity word for another identity term, keeping case and the rest', () => {
+    const r = rng(7);
+    const t = swapIdentity('Our Muslim neighbours brought soup.', r)!;
+    expect(t).toMatch(/^Our [A-Z][a-z]+ neighbours brought soup\.$/);
+    expect(mentionsIdentity(t)).toBe(true);
+    expect(swapIdentity('The bridge opens on Monday.', r)).toBeNull();
+  });
+});
+
+(haveData ? describe : describe.skip)('corpus weights (small corpus)', () => {
+  const cfg = { buckets: 4096, version: 1 };
+  const friendlyIdentity = (c: ReturnType<typeof buildCorpus>) =>
+    Object.values(c.commentPools).flat().filter((e) => e.spanY && mentionsIdentity(e.text));
+  const otherClean = (c: ReturnType<typeof buildCorpus>) =>
+    Object.values(c.commentPools).flat().filter((e) => e.spanY && !mentionsIdentity(e.text));
+
+  it('gives clean identity-mentioning comments (and their swaps) their own span weight', () => {
+    const c = buildCorpus(cfg, { limit: 400, cleanSpanW: 0.1, identitySpanW: 0.7 });
+    expect(friendlyIdentity(c).length).toBeGreaterThan(10);
+    for (const e of friendlyIdentity(c)) expect(e.spanW).toBe(0.7);
+    for (const e of otherClean(c)) expect(e.spanW).toBe(0.1);
+  }, 120000);
+
+  it('defaults that weight to 1 (ten times the other clean comments)', () => {
+    const c = buildCorpus(cfg, { limit: 400 });
+    expect(new Set(friendlyIdentity(c).map((e) => e.spanW))).toEqual(new Set([1]));
+    expect(new Set(otherClean(c).map((e) => e.spanW))).toEqual(new Set([0.1]));
+  }, 120000);
+});
