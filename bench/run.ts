@@ -95,6 +95,24 @@ async function main(): Promise<void> {
       tp['moderato (warm caches)'].push(runModerato(posts, false));
       if (!values['no-reference']) tp['moderato, reference path (before)'].push(runModerato(posts, true));
     }
+    if (!values['no-reference']) {
+      // The fast path must give the original path's outputs (test/model/equivalence.test.ts pins 24 comments; this checks the whole stream).
+      const fast = model.predictSync(posts);
+      const ref = model.predictReference(posts);
+      let worst = 0;
+      let typeDiff = 0;
+      let tokens = 0;
+      fast.forEach((p, i) => {
+        const q = ref[i];
+        worst = Math.max(worst, Math.abs(p.toxicity - q.toxicity), ...Object.keys(p.categories).map((k) => Math.abs(p.categories[k as keyof typeof p.categories] - q.categories[k as keyof typeof q.categories])));
+        for (let t = 0; t < p.tokenToxic.length; t++) {
+          worst = Math.max(worst, Math.abs(p.tokenToxic[t] - q.tokenToxic[t]));
+          if (p.tokenType[t] !== q.tokenType[t]) typeDiff++;
+        }
+        tokens += p.tokenToxic.length;
+      });
+      console.log(`\n${st.name}: fast path vs original path: max |difference| ${worst.toExponential(2)} over all scores, ${typeDiff} of ${tokens} token types differ`);
+    }
     console.log(`\nThroughput on ${st.name} (${posts.length} posts), comments/s on one core (tokenize + model + spans), batches of 64, ${rounds} rounds`);
     console.log(table(['pipeline', 'min', 'median', 'max'], Object.entries(tp).map(([k, xs]) => [k, Math.min(...xs), med(xs), Math.max(...xs)])));
     const ob = med(tp.obscenity);
