@@ -59,6 +59,7 @@ export const TOPICAL_FEATURES: readonly FeatureName[] = [
   'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'logTerms', 'charArticle', 'charFollowed',
 ];
 export type FeatureName = (typeof FEATURE_NAMES)[number];
+const REL = FEATURE_NAMES.indexOf('relevance');
 
 /** What a thread analysis keeps per comment, for the classifier and for readable reasons. */
 export interface CommentAnalysis {
@@ -82,6 +83,58 @@ export interface ThreadAnalysis {
   articleSurface: Map<string, string>;
   /** True when an article with content terms was given. */
   hasArticle: boolean;
+  /** True when `parentId` links were given (a reply tree); false for a flat thread. */
+  threaded: boolean;
+  /** Each comment's weighted neighbourhood (see `neighbourhoods`). */
+  hoods: Neighbour[][];
+  /** Authors of the comments (undefined when unknown). */
+  authors: Array<string | undefined>;
+}
+
+/** How many comments on each side make a flat thread's neighbourhood (see `neighbourhoods`). */
+export const CONTEXT_WINDOW = 2;
+
+/** A neighbour of a comment and how much it counts: `[index, weight]`. */
+export type Neighbour = [number, number];
+
+/**
+ * The neighbourhood of each comment, for the context pass (see `smoothOver`). In a flat thread: the `CONTEXT_WINDOW`
+ * comments before and after it (conversations in flat forums run in consecutive comments). In a
+ * reply tree: its parent, grandparent and direct replies. Never the comment itself. Each
+ * neighbour weighs its similarity with the comment (sqrt cosine of the term vectors, the scale
+ * of every similarity feature): a neighbour that shares no words is not this comment's
+ * conversation and says nothing about it.
+ */
+export function neighbourhoods(vecs: SparseVec[], followed: number[], threaded: boolean): Neighbour[][] {
+  const n = followed.length;
+  const idx: number[][] = followed.map(() => []);
+  if (!threaded) {
+    for (let i = 0; i < n; i++) {
+      for (let j = Math.max(0, i - CONTEXT_WINDOW); j <= Math.min(n - 1, i + CONTEXT_WINDOW); j++) if (j !== i) idx[i].push(j);
+    }
+  } else {
+    followed.forEach((p, i) => {
+      if (p < 0) return;
+      idx[i].push(p);
+      if (followed[p] >= 0) idx[i].push(followed[p]);
+      idx[p].push(i);
+    });
+  }
+  return idx.map((js, i) => [...new Set(js)].filter((j) => j !== i).map((j): Neighbour => [j, Math.sqrt(Math.max(0, cosine(vecs[i], vecs[j])))]));
+}
+
+/**
+ * A per-comment value smoothed over the local conversation: the similarity-weighted mean over a
+ * comment and its neighbours, the comment itself weighing 1 (its similarity with itself). A comment
+ * that shares nothing with its neighbours keeps its own value.
+ */
+export function smoothOver(values: number[], hoods: Neighbour[][]): number[] {
+  return values.map((v, i) => {
+    let s = v;
+    let w = 1;
+    for (const [j, wj] of hoods[i]) (s += wj * values[j]), (w += wj);
+    return s / w;
+  });
 }
 
 const YOU = new Set(['you', 'your', 'yours', 'yourself', 'youre', 'u', 'ur', 'ya', 'yall']);
@@ -174,6 +227,7 @@ export function analyzeThread(
   for (const c of comments) if (c.author) authorCount.set(c.author, (authorCount.get(c.author) ?? 0) + 1);
 
   const contextSize = Math.log1p(hasArticle ? artTerms.length : terms.reduce((k, t) => k + t.length, 0));
+  const hoods = neighbourhoods(vecs, followed, threaded);
   const out: CommentAnalysis[] = comments.map((c, i) => {
     const v = vecs[i];
     const f = followed[i];
@@ -219,9 +273,9 @@ export function analyzeThread(
       0, // relevance: filled in below from the other features
     ];
     if (relevance) {
-      features[features.length - 1] = logit(predict(relevance, features));
+      features[REL] = logit(predict(relevance, features));
     }
     return { features, vec: v, surface: surfaces(terms[i]), followed: f, cosArticle: cosArt[i], cosFollowed: cosF };
   });
-  return { comments: out, articleVec: hasArticle ? artVec : sum, articleSurface: hasArticle ? artSurface : surfaces(terms.flat()), hasArticle };
+  return { comments: out, articleVec: hasArticle ? artVec : sum, articleSurface: hasArticle ? artSurface : surfaces(terms.flat()), hasArticle, threaded, hoods, authors: comments.map((c) => c.author) };
 }

@@ -5,14 +5,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Article, CommentInput, Reason } from '../types';
-import { analyzeThread, FEATURE_NAMES, TopicArticle, TopicComment, ThreadAnalysis } from './features';
+import { analyzeThread, FEATURE_NAMES, TopicArticle, TopicComment, ThreadAnalysis, Neighbour, smoothOver } from './features';
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
 import { packageRoot } from './data';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
-export const MODEL_FORMAT = 'moderato-offtopic/2';
+export const MODEL_FORMAT = 'moderato-offtopic/3';
 
 /** What `models/offtopic/model.json` holds. */
 export interface OffTopicModelFile {
@@ -28,6 +28,8 @@ export interface OffTopicModelFile {
   blend: LogReg;
   /** Context sizes (log terms) of the two regimes the blend interpolates between. */
   blendRange: [number, number];
+  /** Context pass over `contextInputs`: the blend's logit, its smoothing over the local conversation, the author's other comments. */
+  context: LogReg;
   /** `offTopic >= threshold` is judged off-topic (tuned for off-topic F1 in cross-validation). */
   threshold: number;
   /** Raw cosine at or above which two texts count as "about the same thing" (for drift). */
@@ -142,7 +144,7 @@ export class OffTopicModel {
 }
 
 /** The parts of a model that scoring needs (training scores held-out threads with them too). */
-export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'blend' | 'blendRange'>;
+export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'blend' | 'blendRange' | 'context'>;
 
 const REL = FEATURE_NAMES.indexOf('relevance');
 const SIZE = FEATURE_NAMES.indexOf('contextSize');
@@ -163,8 +165,36 @@ export function blendInputs(classifierLogit: number, x: number[], range: [number
   return [classifierLogit * (1 - s), classifierLogit * s, x[REL], Math.max(0, x[REL]), s];
 }
 
+/** Inputs of the context pass, in order (names for `--exclude` and the model card). */
+export const CONTEXT_INPUTS = ['blend', 'neighbours', 'sameAuthor'] as const;
+
+/**
+ * Inputs of the context pass, per comment: the blend's logit `z`; `z` smoothed over the local
+ * conversation (`smoothOver`: the comment and its neighbours, each weighing its word similarity
+ * with the comment); and the mean `z` of the same author's other comments in the thread (its own
+ * `z` when the author is unknown or comments once). A comment that keeps talking with off-topic
+ * neighbours, or whose author spends the thread off topic, has more likely left the article with
+ * them, even when a few of its words still echo it; a comment that shares nothing with its
+ * neighbours is judged on its own.
+ */
+export function contextInputs(z: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[][] {
+  const smooth = smoothOver(z, hoods);
+  const sum = new Map<string, [number, number]>();
+  authors.forEach((a, i) => {
+    if (!a) return;
+    const e = sum.get(a) ?? [0, 0];
+    sum.set(a, [e[0] + z[i], e[1] + 1]);
+  });
+  return z.map((v, i) => {
+    const e = authors[i] ? sum.get(authors[i]!)! : undefined;
+    const author = e && e[1] > 1 ? (e[0] - v) / (e[1] - 1) : v;
+    return [v, smooth[i], author];
+  });
+}
+
 function blendScores(parts: ScoringParts, a: ThreadAnalysis): number[] {
-  return a.comments.map((c) => predict(parts.blend, blendInputs(logit(predict(parts.logreg, c.features)), c.features, parts.blendRange)));
+  const z = a.comments.map((c) => logit(predict(parts.blend, blendInputs(logit(predict(parts.logreg, c.features)), c.features, parts.blendRange))));
+  return contextInputs(z, a.hoods, a.authors).map((x) => predict(parts.context, x));
 }
 
 /** Off-topic probabilities of a thread's comments under `parts` (no reasons, no rounding). */

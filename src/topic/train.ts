@@ -1,16 +1,16 @@
 /**
  * Training and cross-validation of the off-topic model on the SemEval-2015 CQA threads.
  * Folds are over questions (a thread is never split). Every part (IDF, lexical cue, relevance,
- * classifier, blend, threshold) is re-learned inside every fold from C3 + the training questions
+ * classifier, blend, context pass, threshold) is re-learned inside every fold from C3 + the training questions
  * only, so held-out threads never leak into the statistics.
  */
-import { analyzeThread, FEATURE_NAMES, TOPICAL_FEATURES, TopicArticle, TopicComment } from './features';
+import { analyzeThread, FEATURE_NAMES, TOPICAL_FEATURES, TopicArticle, TopicComment, Neighbour, CONTEXT_WINDOW } from './features';
 import { fit, predict, logit, LogReg } from './logreg';
 import { learnIdf, IdfTable } from './vectors';
 import { topicTerms, TopicTerm } from './terms';
 import { CqaThread, OFF_TOPIC_LABELS, loadCqa, loadC3Threads, datasetsDir } from './data';
 import { binaryReport, rocAuc, prf } from './metrics';
-import { MODEL_FORMAT, OffTopicModelFile, scoreThread, blendInputs } from './model';
+import { MODEL_FORMAT, OffTopicModelFile, scoreThread, blendInputs, contextInputs, CONTEXT_INPUTS } from './model';
 import { fitLexical, lexTokens, sharedVocabulary, LexicalModel } from './lexical';
 
 /** Options for training / cross-validation. */
@@ -121,15 +121,21 @@ function labelsOf(threads: CqaThread[]): number[] {
   return threads.flatMap((q) => q.labels.map((l) => (OFF_TOPIC_LABELS.has(l) ? 1 : 0)));
 }
 
-function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance'>, threads: CqaThread[], lexFor: (qid: string) => LexicalModel): Row[] {
+/** Rows of the threads' comments, in thread order, with each row's neighbourhood (as row indices). */
+function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance'>, threads: CqaThread[], lexFor: (qid: string) => LexicalModel): { rows: Row[]; hoods: Neighbour[][]; authors: Array<string | undefined> } {
   const rows: Row[] = [];
+  const hoods: Neighbour[][] = [];
+  const authors: Array<string | undefined> = [];
   for (const t of threads) {
     const a = analyzeThread(parts.idf, t.article, t.comments, lexFor(t.qid), parts.relevance);
+    const offset = rows.length;
+    hoods.push(...a.hoods.map((h) => h.map(([j, w]): Neighbour => [offset + j, w])));
+    authors.push(...t.comments.map((c) => (c.author ? `${t.qid}/${c.author}` : undefined)));
     a.comments.forEach((c, i) =>
       rows.push({ qid: t.qid, x: c.features, y: OFF_TOPIC_LABELS.has(t.labels[i]) ? 1 : 0, label: t.labels[i] }),
     );
   }
-  return rows;
+  return { rows, hoods, authors };
 }
 
 const RELEVANCE = FEATURE_NAMES.indexOf('relevance');
@@ -144,6 +150,7 @@ export interface ModelParts {
   logreg: LogReg;
   blend: LogReg;
   blendRange: [number, number];
+  context: LogReg;
 }
 
 /**
@@ -155,6 +162,8 @@ export interface ModelParts {
  *    (classifier scores out of inner folds) together with C3 intruder rows, each source carrying
  *    half the weight: CQA alone would teach that topic hardly matters, C3 alone that conversation
  *    never does (see `blendInputs` for the two regimes).
+ * 4. the `context` pass over the blend's logit, its smoothing over each comment's conversational
+ *    neighbours and its author's other comments (see `contextInputs`), on the same rows and weights.
  * Also returns blend scores of the training rows (classifier part out of inner folds) and of the
  * news rows, for tuning the threshold.
  */
@@ -179,7 +188,7 @@ export function fitParts(
     innerLex.push(fitLexical(tr.flatMap((q) => corpus.cqaLex.get(q.qid)!), labelsOf(tr), vocab));
   }
   const { relevance, news } = fitRelevance(corpus, idf, threads, lexical, opts);
-  const rows = rowsFor({ idf, relevance }, threads, (qid) => innerLex[innerOf.get(qid)!]);
+  const { rows, hoods, authors } = rowsFor({ idf, relevance }, threads, (qid) => innerLex[innerOf.get(qid)!]);
   // The classifier's L2 penalty is chosen inside this training set: the candidate with the best
   // inner-fold log-loss. Its inner-fold logits are what the blend is fitted on.
   let cLogit: number[] = [];
@@ -214,16 +223,31 @@ export function fitParts(
     blend.weights.slice(0, logitInputs).forEach((w, j) => w < 0 && (blendMask[j] = false));
     blend = fit(X2, y2, lambda, blendMask, 30, w2);
   }
-  const trainScores = rows.map((r, i) => predict(blend, blendInputs(cLogit[i], r.x, blendRange)));
-  const newsScores = news.X.map((x, i) => predict(blend, blendInputs(newsLogit[i], x, blendRange)));
-  return { parts: { idf, lexical, relevance, logreg, blend, blendRange }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
+  // Context pass (see `contextInputs`): the blend's logit next to its smoothing over each comment's
+  // neighbours and the mean over its author's other comments in the thread, fitted on the same rows
+  // and weights, all weights kept non-negative (off-topic company never lowers a score). C3 has no
+  // authors, so the author input is learned from CQA alone (on news rows it equals the logit).
+  // CQA rows carry inner-fold classifier logits, as for the blend.
+  const zRows = rows.map((r, i) => logit(predict(blend, blendInputs(cLogit[i], r.x, blendRange))));
+  const zNews = news.X.map((x, i) => logit(predict(blend, blendInputs(newsLogit[i], x, blendRange))));
+  const X3 = [...contextInputs(zRows, hoods, authors), ...contextInputs(zNews, news.hoods, news.X.map(() => undefined))];
+  const contextMask = CONTEXT_INPUTS.map((name, j) => j === 0 || !(opts.exclude ?? []).includes(name));
+  let context = fit(X3, y2, lambda, contextMask, 30, w2);
+  for (let k = 0; k < 2 && context.weights.some((w) => w < 0); k++) {
+    context.weights.forEach((w, j) => w < 0 && (contextMask[j] = false));
+    context = fit(X3, y2, lambda, contextMask, 30, w2);
+  }
+  const trainScores = X3.slice(0, rows.length).map((x) => predict(context, x));
+  const newsScores = X3.slice(rows.length).map((x) => predict(context, x));
+  return { parts: { idf, lexical, relevance, logreg, blend, blendRange, context }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
 }
 
 /** Candidate L2 penalties of the conversation classifier (picked inside each training set). */
 export const CLASSIFIER_LAMBDAS = [1, 3, 10, 30, 100];
 
 function maskFor(exclude: string[] = []): boolean[] {
-  for (const e of exclude) if (!(FEATURE_NAMES as readonly string[]).includes(e)) throw new Error(`unknown feature ${e}; known: ${FEATURE_NAMES.join(', ')}`);
+  const known: readonly string[] = [...FEATURE_NAMES, ...CONTEXT_INPUTS.slice(1)];
+  for (const e of exclude) if (!known.includes(e)) throw new Error(`unknown feature ${e}; known: ${known.join(', ')}`);
   return FEATURE_NAMES.map((f) => !exclude.includes(f));
 }
 
@@ -347,6 +371,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     logreg: roundModel(parts.logreg),
     blend: roundModel(parts.blend),
     blendRange: [round(parts.blendRange[0]), round(parts.blendRange[1])],
+    context: roundModel(parts.context),
     threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1)),
     relatedCosine: round(relatedCut(news)),
     meta: {
@@ -359,6 +384,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
       lexMinShare: opts.lexMinShare ?? 0.002,
       newsWeight: opts.newsWeight ?? 1,
       c3ArticleCommentsMax: C3_ARTICLE,
+      contextWindow: CONTEXT_WINDOW,
       fitMs: Date.now() - started,
     },
   };
@@ -378,12 +404,12 @@ export function fitRelevance(
   threads: CqaThread[],
   lexical: LexicalModel,
   opts: TrainOptions,
-): { relevance: LogReg; news: { X: number[][]; y: number[] } } {
+): { relevance: LogReg; news: { X: number[][]; y: number[]; hoods: Neighbour[][] } } {
   const r = rng((opts.seed ?? 2015) + 11);
   const rate = opts.intruderRate ?? 0.5;
   const X: number[][] = [];
   const y: number[] = [];
-  const news = { X: [] as number[][], y: [] as number[] };
+  const news = { X: [] as number[][], y: [] as number[], hoods: [] as Neighbour[][] };
   // Intruders come in runs of 1-3 consecutive comments from one foreign thread, as drift does:
   // single intruders would teach "unlike the rest of the thread" instead of "unlike the article".
   const add = (article: TopicArticle, natives: TopicComment[], pool: Array<[string, TopicComment[]]>, key: string, isNews: boolean) => {
@@ -399,7 +425,10 @@ export function fitRelevance(
       list.splice(at, 0, ...run);
       m -= len;
     }
-    analyzeThread(idf, article, list.map((x) => x.c), lexical).comments.forEach((c, i) => {
+    const a = analyzeThread(idf, article, list.map((x) => x.c), lexical);
+    const offset = news.X.length;
+    if (isNews) news.hoods.push(...a.hoods.map((h) => h.map(([j, w]): Neighbour => [offset + j, w])));
+    a.comments.forEach((c, i) => {
       X.push(c.features);
       y.push(list[i].intruder ? 1 : 0);
       if (isNews) news.X.push(c.features), news.y.push(list[i].intruder ? 1 : 0);
