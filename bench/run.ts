@@ -177,7 +177,9 @@ async function main(): Promise<void> {
   if (sink === -1) console.log('');
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : e}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : e}\n`);
+    process.exitCode = 1;
+  });
+}

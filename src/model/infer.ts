@@ -26,7 +26,7 @@ import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
 import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds } from './features';
 import type { NetConfig } from './net';
-import { BoundedCache } from '../text/bounded-cache';
+import { TokenVectorCache } from './vector-cache';
 
 /** Per-comment outputs, before they are attached to tokens. */
 export interface FastOutput {
@@ -37,7 +37,7 @@ export interface FastOutput {
   categories: Float32Array;
 }
 
-/** Token-vector cache: at most 2 x CACHE_GENERATION entries (each `dim` floats). */
+/** Token-vector cache: at most 2 x CACHE_GENERATION vectors (48 floats each for the shipped model: 6.3 MB of slabs). */
 const CACHE_GENERATION = 16384;
 /** Rows per forward pass: a call is split into chunks below this size (a longer comment is a chunk of its own). */
 const CHUNK_ROWS = 8192;
@@ -45,13 +45,6 @@ const CHUNK_ROWS = 8192;
 const G = 8;
 /** Far beyond any pre-activation of the shipped weights (|a| < 100), so relu(a - BIG) is exactly 0. */
 const BIG = 1e6;
-
-interface CachedVector {
-  text: string;
-  kind: string;
-  v: Float32Array;
-  next: CachedVector | undefined;
-}
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
@@ -80,7 +73,7 @@ export class FastInference {
   private readonly wc: Float32Array;
   private readonly bc: Float32Array;
   /** Token vectors keyed by normal form, each entry a chain of (raw text, kind) variants. */
-  private readonly cache = new BoundedCache<CachedVector>(CACHE_GENERATION);
+  private readonly cache: TokenVectorCache;
   /** Scratch for one token's feature ids and weights. */
   private readonly fids = new Int32Array(MAX_TOKEN_FEATURES);
   private readonly fws = new Float32Array(MAX_TOKEN_FEATURES);
@@ -89,6 +82,7 @@ export class FastInference {
     this.c = c;
     this.emb = emb;
     this.mask = c.buckets - 1;
+    this.cache = new TokenVectorCache(c.dim, CACHE_GENERATION);
     this.gap = Math.max((c.k1 - 1) / 2, (c.k2 - 1) / 2, 1);
     const nc = this.nc;
     const { dim, h1, h2, k1, k2 } = c;
@@ -155,28 +149,27 @@ export class FastInference {
     return this.cache.size;
   }
 
-  /** The unigram token vector (sum of weighted feature rows), cached. */
-  private tokenVector(tok: Token): Float32Array {
+  /** Copies the token's unigram vector (sum of weighted feature rows; cached) into x at o. */
+  private tokenVector(tok: Token, x: Float32Array, o: number): void {
     // Keyed by the normal form: for words it is the tokenizer's memoised string, so the lookup
-    // usually compares one string with itself. Raw text and kind (which shape and raw-form
-    // features depend on) are checked along a short chain of variants (`You`, `you`, `YOU`).
-    const head = this.cache.get(tok.norm);
-    for (let e = head; e !== undefined; e = e.next) if (e.text === tok.text && e.kind === tok.kind) return e.v;
+    // usually compares one string with itself.
     const dim = this.c.dim;
-    const v = new Float32Array(dim);
-    const emb = this.emb;
-    const n = tokenFeatureIds(tok, this.mask, this.fids, this.fws);
-    // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.
-    for (let j = 0; j < n; j++) {
-      const w = this.fws[j];
-      const r = this.fids[j] * dim;
-      for (let k = 0; k < dim; k++) v[k] += w * emb[r + k];
+    let e = this.cache.get(tok.norm, tok.text, tok.kind);
+    if (e === undefined) {
+      e = this.cache.put(tok.norm, tok.text, tok.kind);
+      const v = e.slab;
+      const vo = e.off;
+      const emb = this.emb;
+      const n = tokenFeatureIds(tok, this.mask, this.fids, this.fws);
+      // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.
+      for (let j = 0; j < n; j++) {
+        const w = this.fws[j];
+        const r = this.fids[j] * dim;
+        for (let k = 0; k < dim; k++) v[vo + k] += w * emb[r + k];
+      }
     }
-    // Keep a few case variants per normal form; a longer chain restarts with this one.
-    let len = 0;
-    for (let e = head; e !== undefined; e = e.next) len++;
-    this.cache.set(tok.norm, { text: tok.text, kind: tok.kind, v, next: len < 4 ? head : undefined });
-    return v;
+    const v = e.slab;
+    for (let k = 0, vo = e.off; k < dim; k++) x[o + k] = v[vo + k];
   }
 
   /** Rows a comment occupies: its tokens, at least `gap` zero rows, rounded up to a multiple of G. */
@@ -214,7 +207,7 @@ export class FastInference {
       r0s[b] = r0;
       for (let t = 0; t < ts.length; t++) {
         const o = (r0 + t) * I1;
-        x.set(this.tokenVector(ts[t]), o);
+        this.tokenVector(ts[t], x, o);
         if (v2) this.addBigrams(ts, t, x, o);
       }
       r0 += this.slot(ts.length);

@@ -12,6 +12,7 @@ import { initWeights } from '../../src/train/trainer';
 import type { CommentPrediction } from '../../src/model/types';
 import { CATEGORIES } from '../../src/types';
 import { BoundedCache } from '../../src/text/bounded-cache';
+import { TokenVectorCache } from '../../src/model/vector-cache';
 import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds, tokenFeatureStrings } from '../../src/model/features';
 import { tokenize } from '../../src/text';
 import fc from 'fast-check';
@@ -128,5 +129,40 @@ describe('BoundedCache', () => {
     d.set('g', 7); // turnover: {e, f} old: b and c gone, a gone too
     expect(d.get('b')).toBeUndefined();
     expect(d.get('f')).toBe(6);
+  });
+});
+
+describe('TokenVectorCache', () => {
+  it('keeps raw variants of one normal form apart, bounds its size, and keeps recently used vectors', () => {
+    const c = new TokenVectorCache(2, 3);
+    const put = (norm: string, text: string, kind: string, a: number): void => {
+      const e = c.put(norm, text, kind);
+      expect(Array.from(e.slab.subarray(e.off, e.off + 2))).toEqual([0, 0]); // a zeroed slot
+      e.slab[e.off] = a;
+      e.slab[e.off + 1] = -a;
+    };
+    const read = (norm: string, text: string, kind: string): number | undefined => {
+      const e = c.get(norm, text, kind);
+      return e ? e.slab[e.off] : undefined;
+    };
+    put('you', 'you', 'word', 1);
+    put('you', 'You', 'word', 2);
+    expect(read('you', 'you', 'word')).toBe(1);
+    expect(read('you', 'You', 'word')).toBe(2);
+    expect(read('you', 'YOU', 'word')).toBeUndefined();
+    expect(read('you', 'you', 'punct')).toBeUndefined();
+    put('a', 'a', 'word', 3); // generation full (3)
+    put('b', 'b', 'word', 4); // turnover: {you, You, a} old
+    expect(read('you', 'You', 'word')).toBe(2); // promoted into the current generation
+    put('c', 'c', 'word', 5);
+    put('d', 'd', 'word', 6); // turnover: {b, You, c} old; 'you' and 'a' dropped
+    expect(c.size).toBeLessThanOrEqual(6);
+    expect(read('a', 'a', 'word')).toBeUndefined();
+    expect(read('you', 'you', 'word')).toBeUndefined();
+    expect(read('you', 'You', 'word')).toBe(2);
+    expect(read('d', 'd', 'word')).toBe(6);
+    c.clear();
+    expect(c.size).toBe(0);
+    expect(read('d', 'd', 'word')).toBeUndefined();
   });
 });
