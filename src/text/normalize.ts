@@ -68,6 +68,30 @@ function unmask(s: string): string {
  * collapsed. Pure and deterministic.
  */
 export function normalizeWord(raw: string): string {
+  // Plain ASCII words (most of them) need no table: lower case is the whole normal form unless a
+  // letter repeats 3+ times (stretching is decided against the repair list below).
+  let upper = false;
+  let plain = raw.length > 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) continue;
+    if (c >= 0x41 && c <= 0x5a) upper = true;
+    else {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    const lower = upper ? raw.toLowerCase() : raw;
+    let triple = false;
+    for (let i = 2; i < lower.length; i++) {
+      if (lower.charCodeAt(i) === lower.charCodeAt(i - 1) && lower.charCodeAt(i) === lower.charCodeAt(i - 2)) {
+        triple = true;
+        break;
+      }
+    }
+    if (!triple) return lower;
+  }
   let s = wordCache.get(raw);
   if (s === undefined) {
     s = normalizeWordUncached(raw);
@@ -84,7 +108,8 @@ export function clearTextCaches(): void {
   wordCache.clear();
 }
 
-function normalizeWordUncached(raw: string): string {
+/** normalizeWord without the memo and the ASCII shortcut (exported for tests). */
+export function normalizeWordUncached(raw: string): string {
   let s = raw.replace(INVISIBLE_RE, '');
   s = s.normalize('NFKD').replace(MARK_RE, '').normalize('NFKC').toLowerCase();
   let folded = '';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { normalize, normalizeWord, tokenize } from '../../src/text';
+import { normalizeWordUncached } from '../../src/text/normalize';
 
 describe('tokenize', () => {
   it.each([
@@ -106,5 +107,20 @@ describe('normalize', () => {
         }
       }),
     );
+  });
+});
+
+describe('normalizeWord shortcuts (ASCII words, memo) give the full normalisation', () => {
+  it('on examples', () => {
+    for (const w of ['you', 'You', 'YOU', 'stuuupid', 'Stuuupid', 'cooool', 'goood', 'aaa', 'a', 'Idiot', 'f*ck', '1d10t', 'naïve', 'ＦＵＣＫ', '']) {
+      expect(normalizeWord(w)).toBe(normalizeWordUncached(w));
+      expect(normalizeWord(w)).toBe(normalizeWordUncached(w)); // second call: from the memo
+    }
+  });
+  it('property: ASCII letters (with stretches) and arbitrary strings', () => {
+    const ascii = fc.string({ unit: fc.constantFrom(...'abcoOsStTuUpPiIdDeE'.split('')), maxLength: 12 });
+    fc.assert(fc.property(fc.oneof(ascii, fc.string(), fc.string({ unit: 'grapheme' })), (w) => {
+      expect(normalizeWord(w)).toBe(normalizeWordUncached(w));
+    }), { numRuns: 500 });
   });
 });
