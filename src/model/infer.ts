@@ -9,10 +9,10 @@
  *   common length): comment b takes a slot of its n_b rows plus at least GAP zero rows, rounded
  *   up to a multiple of G rows. The zero rows give the 'same'-padded convolutions exactly the
  *   zeros the original padded batch gave them at each comment's edges.
- * - Masking without mask ops: elementwise ops are slow on wasm (a multiply over [4096, 64] costs
- *   about as much as a whole conv layer), so the mask rides along as one extra input channel,
+ * - Masking without mask ops: elementwise ops are slow on wasm (a multiply over [4200, 64] costs
+ *   about half a conv layer), so the mask rides along as one extra input channel,
  *   1 on rows that are not tokens. Through the centre tap of conv1 it adds -BIG to every hidden
- *   unit there (relu gives exactly 0) and sets an extra hidden channel to 1, which through the
+ *   unit there (BIG exceeds a bound on every pre-activation, so relu gives exactly 0) and sets an extra hidden channel to 1, which through the
  *   centre tap of conv2 zeroes h2 there too. Off-centre taps of the extra channel are 0, so token
  *   rows get exactly what they got before.
  * - With h2 zero outside tokens, XNNPACK max/avg pooling with window and stride G reduces h2
@@ -43,8 +43,10 @@ const CACHE_GENERATION = 16384;
 const CHUNK_ROWS = 8192;
 /** Pooling block: slots are multiples of G rows, tf pools each block, JS combines a slot's blocks. */
 const G = 8;
-/** Far beyond any pre-activation of the shipped weights (|a| < 100), so relu(a - BIG) is exactly 0. */
-const BIG = 1e6;
+/** Floor of the masking offset; the constructor raises it above a proven bound on the pre-activations. */
+const MIN_BIG = 1e6;
+/** Largest total feature weight of one token: w + s + k + r (1 + 3 x 0.5), n-grams sqrt(24) < 5, v2 bigrams 1. */
+const MAX_FEATURE_WEIGHT = 1 + 1.5 + 5 + 1;
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
@@ -87,6 +89,7 @@ export class FastInference {
     const nc = this.nc;
     const { dim, h1, h2, k1, k2 } = c;
     // conv1: [1, k1, dim + 1, h1 + 1]; input channel `dim` is the mask channel, output h1 the mask carried on.
+    const big = FastInference.maskOffset(c, emb, dense);
     const I1 = dim + 1;
     const O1 = h1 + 1;
     const w1 = new Float32Array(k1 * I1 * O1);
@@ -94,7 +97,7 @@ export class FastInference {
     for (let j = 0; j < k1; j++) {
       for (let i = 0; i < dim; i++) for (let o = 0; o < h1; o++) w1[(j * I1 + i) * O1 + o] = dense.w1[(j * dim + i) * h1 + o];
     }
-    for (let o = 0; o < h1; o++) w1[(c1 * I1 + dim) * O1 + o] = -BIG;
+    for (let o = 0; o < h1; o++) w1[(c1 * I1 + dim) * O1 + o] = -big;
     w1[(c1 * I1 + dim) * O1 + h1] = 1;
     this.f1 = tf.keep(tf.tensor4d(w1, [1, k1, I1, O1]));
     this.b1 = tf.keep(tf.tensor1d([...Array.from(dense.b1), 0]));
@@ -105,7 +108,7 @@ export class FastInference {
     for (let j = 0; j < k2; j++) {
       for (let i = 0; i < h1; i++) for (let o = 0; o < h2; o++) w2[(j * I2 + i) * h2 + o] = dense.w2[(j * h1 + i) * h2 + o];
     }
-    for (let o = 0; o < h2; o++) w2[(c2 * I2 + h1) * h2 + o] = -BIG;
+    for (let o = 0; o < h2; o++) w2[(c2 * I2 + h1) * h2 + o] = -big;
     this.f2 = tf.keep(tf.tensor4d(w2, [1, k2, I2, h2]));
     this.b2 = tf.keep(tf.tensor1d(dense.b2));
     // Token head: column 0 the toxic logit, columns 1..nc the type logits.
@@ -131,6 +134,29 @@ export class FastInference {
     this.bh = c.commentHidden ? dense.bh : null;
     this.wc = dense.wc;
     this.bc = dense.bc;
+  }
+
+  /**
+   * An offset larger than any pre-activation the two conv layers can reach (each bounded from
+   * the weights: |bias| + sum |w| x the largest input), so relu(a - offset) is exactly 0 on
+   * every row that is not a token. For the shipped model the proven bound is far below the
+   * 1e6 floor.
+   */
+  static maskOffset(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>): number {
+    let maxEmb = 0;
+    for (let i = 0; i < emb.length; i++) maxEmb = Math.max(maxEmb, Math.abs(emb[i]));
+    const bound = (w: Float32Array, b: Float32Array, taps: number, inputs: number, outputs: number, maxIn: number): number => {
+      let worst = 0;
+      for (let o = 0; o < outputs; o++) {
+        let s = Math.abs(b[o]);
+        for (let i = 0; i < taps * inputs; i++) s += Math.abs(w[i * outputs + o]) * maxIn;
+        worst = Math.max(worst, s);
+      }
+      return worst;
+    };
+    const a1 = bound(dense.w1, dense.b1, c.k1, c.dim, c.h1, MAX_FEATURE_WEIGHT * maxEmb);
+    const a2 = bound(dense.w2, dense.b2, c.k2, c.h1, c.h2, a1);
+    return Math.max(MIN_BIG, 4 * Math.max(a1, a2));
   }
 
   /** Frees the tf weights. */
