@@ -51,7 +51,7 @@ export class HashedToxicityModel implements ToxicityModel {
       this.dense[k] = tf.keep(old.reshape(s));
       old.dispose();
     }
-    this.fast = new FastInference(meta.config, weights.emb, weights.dense);
+    this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }
 

@@ -80,7 +80,7 @@ export class FastInference {
   private readonly fids = new Int32Array(MAX_TOKEN_FEATURES);
   private readonly fws = new Float32Array(MAX_TOKEN_FEATURES);
 
-  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>) {
+  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number) {
     this.c = c;
     this.emb = emb;
     this.mask = c.buckets - 1;
@@ -89,7 +89,7 @@ export class FastInference {
     const nc = this.nc;
     const { dim, h1, h2, k1, k2 } = c;
     // conv1: [1, k1, dim + 1, h1 + 1]; input channel `dim` is the mask channel, output h1 the mask carried on.
-    const big = FastInference.maskOffset(c, emb, dense);
+    const big = FastInference.maskOffset(c, emb, dense, embMaxAbs);
     const I1 = dim + 1;
     const O1 = h1 + 1;
     const w1 = new Float32Array(k1 * I1 * O1);
@@ -142,9 +142,15 @@ export class FastInference {
    * every row that is not a token. For the shipped model the proven bound is far below the
    * 1e6 floor.
    */
-  static maskOffset(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>): number {
-    let maxEmb = 0;
-    for (let i = 0; i < emb.length; i++) maxEmb = Math.max(maxEmb, Math.abs(emb[i]));
+  static maskOffset(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number): number {
+    let maxEmb = embMaxAbs ?? 0;
+    if (embMaxAbs === undefined) {
+      for (let i = 0; i < emb.length; i++) {
+        const v = emb[i];
+        if (v > maxEmb) maxEmb = v;
+        else if (-v > maxEmb) maxEmb = -v;
+      }
+    }
     const bound = (w: Float32Array, b: Float32Array, taps: number, inputs: number, outputs: number, maxIn: number): number => {
       let worst = 0;
       for (let o = 0; o < outputs; o++) {

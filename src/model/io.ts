@@ -25,6 +25,8 @@ export interface ModelMeta {
 export interface ModelWeights {
   emb: Float32Array;
   dense: Record<string, Float32Array>;
+  /** An upper bound on |emb| when known (readModel: the largest row scale), saving a scan of the table. */
+  embMaxAbs?: number;
 }
 
 interface Spec {
@@ -109,7 +111,12 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
     const sc = named.emb_scale?.dataSync() as Float32Array | undefined;
     if (!emb || !sc || emb.length !== buckets * dim) throw new ModeratoError('MOD_ERR_MODEL', `embedding missing or of the wrong size in ${dir}`);
     const table = new Float32Array(emb.length);
-    for (let r = 0; r < buckets; r++) for (let k = 0; k < dim; k++) table[r * dim + k] = emb[r * dim + k] * sc[r];
+    let embMaxAbs = 0;
+    for (let r = 0; r < buckets; r++) {
+      // Quantised entries decode into [-1, 1], so |row| <= |scale|.
+      embMaxAbs = Math.max(embMaxAbs, Math.abs(sc[r]));
+      for (let k = 0; k < dim; k++) table[r * dim + k] = emb[r * dim + k] * sc[r];
+    }
     const dense: Record<string, Float32Array> = {};
     for (const [name, shape] of Object.entries(denseShapes(json.config))) {
       const t = named[name];
@@ -118,7 +125,7 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
     }
     const { weightsManifest: _ignored, ...meta } = json;
     void _ignored;
-    return { meta: meta as ModelMeta, weights: { emb: table, dense } };
+    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs } };
   } finally {
     for (const t of Object.values(named)) t.dispose();
   }
