@@ -1,6 +1,6 @@
 /**
- * The lexical cue: which everyday words mark a comment as conversation rather than content
- * ("thanks", "lol", "same here", "you", "?"). A naive-Bayes log-count ratio per word, learned
+ * The lexical cue: which everyday words and word pairs mark a comment as conversation rather than
+ * content ("thanks", "lol", "same here", "you", "?", "thank you"). A naive-Bayes log-count ratio per token, learned
  * on the CQA labels and stacked into the logistic regression as one feature.
  *
  * The vocabulary is restricted to words common in BOTH corpora (Qatar Living forum and Globe and
@@ -15,12 +15,21 @@ export interface LexicalModel {
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[?!]|[:;]-?[)(dp]/giu;
 
-/** The set of lexical tokens of a text: lower-case words (apostrophes dropped), `?`, `!`, smileys. */
+/**
+ * The set of lexical tokens of a text: lower-case words (apostrophes dropped), `?`, `!`, smileys,
+ * and each pair of adjacent tokens ("thank you", "you can", "? i"): pairs tell a thank-you or a
+ * question back ("thanks for", "do you") from advice ("you can", "good luck") where single words
+ * cannot.
+ */
 export function lexTokens(text: string): Set<string> {
   const out = new Set<string>();
+  let prev = '';
   for (const m of text.toLowerCase().matchAll(WORD)) {
     const w = m[0].replace(/['’]/g, '');
-    out.add(/^[:;]/.test(w) ? ':)' : w);
+    const t = /^[:;]/.test(w) ? ':)' : w;
+    out.add(t);
+    if (prev) out.add(`${prev} ${t}`);
+    prev = t;
   }
   return out;
 }

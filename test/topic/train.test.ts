@@ -12,6 +12,18 @@ describe('lexical cue', () => {
     expect([...sharedVocabulary([docs, other], 0.4)].sort()).toEqual(['office', 'the']);
   });
 
+  it('tokens are words, ?, ! and smileys, plus each pair of adjacent tokens', () => {
+    expect([...lexTokens("Thank you, it's great :)")].sort()).toEqual([':)', 'great', 'great :)', 'its', 'its great', 'thank', 'thank you', 'you', 'you its'].sort());
+    expect([...lexTokens('Do you?')]).toEqual(['do', 'you', 'do you', '?', 'you ?']);
+  });
+
+  it('learns that a word pair can mark a comment where its words alone do not', () => {
+    const d = ['thank you', 'you can go there', 'thank god you can', 'you can ask'].map(lexTokens);
+    const m = fitLexical(d, [1, 0, 0, 0], new Set(['thank', 'you', 'can', 'thank you', 'you can']));
+    expect(m.ratios['thank you']).toBeGreaterThan(m.ratios['thank']);
+    expect(m.ratios['you can']).toBeLessThan(0);
+  });
+
   it('learns that acknowledgements mark off-topic comments', () => {
     const vocab = new Set(['thanks', 'thank', 'office', 'the', '!']);
     const m = fitLexical(docs, y, vocab);
