@@ -3,7 +3,9 @@
  * test/model/fixtures/predictions.json. It was run once, before the inference fast path, with the
  * original tf forward pass (commit bc61353); test/model/equivalence.test.ts compares every later
  * implementation against that record. Re-running it overwrites the reference: only do that on
- * purpose (e.g. for new shipped weights), never to make the equivalence test pass.
+ * purpose (e.g. for new shipped weights), never to make the equivalence test pass. It records
+ * with `predictReference` (the original tf forward), not the fast path under test. Re-recorded
+ * for the identitySpanW retraining (2026-11-25).
  *
  *   npx tsc && node dist/bench/record-fixture.js
  */
@@ -44,10 +46,10 @@ export const FIXTURE_COMMENTS: string[] = [
 
 async function main(): Promise<void> {
   const model = await loadModel(undefined, { backend: 'wasm' });
-  const preds = await model.predict(FIXTURE_COMMENTS);
+  const m = model as HashedToxicityModel;
+  const preds = m.predictReference(FIXTURE_COMMENTS);
   // Full type distributions too (one comment per forward pass), so a test can tell a real change
   // of the most likely type from a near-tie.
-  const m = model as HashedToxicityModel;
   const typeProbs = FIXTURE_COMMENTS.map((text) => {
     const toks = tokenize(text);
     if (!toks.length) return [];
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     return Array.from(r.type.slice(0, toks.length * 5));
   });
   const out = {
-    note: 'Outputs of the shipped models/toxicity on the wasm backend, recorded by bench/record-fixture.ts before the inference fast path (original tf forward). Compared by test/model/equivalence.test.ts.',
+    note: 'Outputs of the shipped models/toxicity on the wasm backend, recorded by bench/record-fixture.ts with the original tf forward (predictReference). Compared by test/model/equivalence.test.ts.',
     backend: model.info.backend,
     comments: FIXTURE_COMMENTS.map((text, i) => ({
       text,
