@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import fc from 'fast-check';
 import { codePointToUtf16, utf16ToCodePoint, offsetsToRanges, inDev, stableHash } from '../../src/data/io';
-import { aclType, datasetsDir, loadAcl, loadTsd } from '../../src/data';
+import { aclType, loadAcl, loadTsd } from '../../src/data';
+import { describeWithDatasets } from '../datasets';
 
 describe('code point <-> UTF-16 offsets', () => {
   it('maps Python offsets past an emoji to JS offsets', () => {
@@ -52,15 +52,8 @@ describe('ACL type labels', () => {
   ])('%s -> %s', (label, cat) => expect(aclType(label)).toBe(cat));
 });
 
-const haveData = (() => {
-  try {
-    return fs.existsSync(datasetsDir());
-  } catch {
-    return false;
-  }
-})();
 
-(haveData ? describe : describe.skip)('loaders on the shared datasets', () => {
+describeWithDatasets('loaders on the shared datasets', () => {
   it('tsd_trial: 690 posts whose gold slices back to the text', () => {
     const trial = loadTsd('tsd_trial');
     expect(trial).toHaveLength(690);

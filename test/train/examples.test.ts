@@ -1,15 +1,6 @@
-import * as fs from 'fs';
-import { datasetsDir } from '../../src/data';
 import { buildCorpus, mentionsIdentity, swapIdentity } from '../../src/train/examples';
 import { rng } from '../../src/train/trainer';
-
-const haveData = (() => {
-  try {
-    return fs.existsSync(datasetsDir());
-  } catch {
-    return false;
-  }
-})();
+import { describeWithDatasets } from '../datasets';
 
 describe('identity augmentation', () => {
   it('swaps the first identity word for another identity term, keeping case and the rest', () => {
@@ -21,7 +12,7 @@ describe('identity augmentation', () => {
   });
 });
 
-(haveData ? describe : describe.skip)('corpus weights (small corpus)', () => {
+describeWithDatasets('corpus weights (small corpus)', () => {
   const cfg = { buckets: 4096, version: 1 };
   const friendlyIdentity = (c: ReturnType<typeof buildCorpus>) =>
     Object.values(c.commentPools).flat().filter((e) => e.spanY && mentionsIdentity(e.text));

@@ -1,18 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { datasetsDir } from '../../src/data';
 import { runTraining, parseArgs } from '../../src/train/cli';
 import { saveModel } from '../../src/model/io';
 import { loadModel } from '../../src/model';
+import { describeWithDatasets } from '../datasets';
 
-const haveData = (() => {
-  try {
-    return fs.existsSync(datasetsDir());
-  } catch {
-    return false;
-  }
-})();
 
 describe('train CLI options', () => {
   it('parses the documented flags and rejects unknown ones', () => {
@@ -23,7 +16,7 @@ describe('train CLI options', () => {
   });
 });
 
-(haveData ? describe : describe.skip)('smoke training (a few hundred examples)', () => {
+describeWithDatasets('smoke training (a few hundred examples)', () => {
   it('is reproducible for a seed and produces a loadable model', async () => {
     const o = { ...parseArgs(['--limit', '150', '--epochs', '1', '--per-pool', '100', '--set', 'buckets=4096', '--set', 'dim=8', '--set', 'h1=16', '--set', 'h2=16']), save: false };
     const log = (): void => undefined;
