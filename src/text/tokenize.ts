@@ -1,12 +1,16 @@
 import type { Token, TokenKind } from './types';
 import { isInvisible, normalizeWord } from './normalize';
+import { REPAIR_SET } from './lexicon';
 
 const LETTER = /\p{L}|\p{M}/u;
 const DIGIT = /\p{N}/u;
 const SPACE = /\s/u;
 const PICTO = /\p{Extended_Pictographic}/u;
 /** Letters written one by one with a separator: `f u c k`, `s.t.u.p.i.d`. */
-const SPACED_LETTERS = /(?<![\p{L}\p{N}])\p{L}(?:[ .\-_*]\p{L}){2,}(?![\p{L}\p{N}])/gu;
+// Not after a letter, digit or in-word symbol: in "he's a m o r o n" the run starts at "a", not at
+// the "s" of "he's" (a region starting inside another token would never be reached).
+const SPACED_LETTERS = /(?<![\p{L}\p{N}\p{M}'’@$#%|+*_])\p{L}(?:[ .\-_*]\p{L}){2,}(?![\p{L}\p{N}])/gu;
+const SEPARATORS = /[ .\-_*]/g;
 const URL_START = /^(?:https?:\/\/|www\.)/i;
 /** Symbols that can stand for letters inside a word (leetspeak and masking). */
 const IN_WORD_SYMBOLS = new Set(['*', '@', '$', '!', '#', '%', '_', "'", '’', '|', '+']);
@@ -59,6 +63,13 @@ function make(text: string, start: number, end: number, kind: TokenKind, norm?: 
   return { start, end, text: t, kind, norm: norm ?? (kind === 'word' ? normalizeWord(t) : t.normalize('NFKC').toLowerCase()) };
 }
 
+/** Whether the first letter of a spelled-out run that starts with `a`/`I` is part of the word. */
+function leadingLetterBelongs(run: string): boolean {
+  if (REPAIR_SET.has(normalizeWord(run.replace(SEPARATORS, '')))) return true;
+  if (REPAIR_SET.has(normalizeWord(run.slice(2).replace(SEPARATORS, '')))) return false;
+  return run[0] === 'i';
+}
+
 /** Finds `[start, end)` of letters spelled out with separators, keyed by start. */
 function spacedRegions(text: string): Map<number, number> {
   const regions = new Map<number, number>();
@@ -67,8 +78,10 @@ function spacedRegions(text: string): Map<number, number> {
   for (let m = SPACED_LETTERS.exec(text); m; m = SPACED_LETTERS.exec(text)) {
     let start = m.index;
     const end = start + m[0].length;
-    // `a` and `I` are words of their own: `a f u c k` is `a` + `fuck`, `a b c` is no spelling.
-    if (/^[aAiI] /.test(m[0])) start += 2;
+    // `a` and `I` are words of their own: `a f u c k` is `a` + `fuck`, `a b c` is no spelling; but
+    // `i d i o t` and `a s s h o l e` are one word. Known words decide; failing that, `a` and `I`
+    // stay words and a lower-case `i` starts the word (`i l l e g a l`).
+    if (/^[aAiI] /.test(m[0]) && !leadingLetterBelongs(m[0])) start += 2;
     if (end - start >= 5) regions.set(start, end);
   }
   return regions;
@@ -99,7 +112,7 @@ export function tokenize(text: string): Token[] {
     }
     const spacedEnd = spaced.get(i);
     if (spacedEnd !== undefined) {
-      const letters = text.slice(i, spacedEnd).replace(/[ .\-_*]/g, '');
+      const letters = text.slice(i, spacedEnd).replace(SEPARATORS, '');
       tokens.push(make(text, i, spacedEnd, 'word', normalizeWord(letters)));
       i = spacedEnd;
       prevAlnum = true;

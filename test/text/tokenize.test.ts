@@ -25,6 +25,17 @@ describe('tokenize', () => {
     expect(tokenize('I am a b c student').map((t) => t.text)).toEqual(['I', 'am', 'a', 'b', 'c', 'student']);
   });
 
+  it('spells out words that start with i or a, and runs after a contraction (regression: "i d i o t" became "i" + "diot")', () => {
+    const words = (s: string) => tokenize(s).map((t) => [t.text, t.norm]);
+    expect(words('only an i d i o t would')).toEqual([['only', 'only'], ['an', 'an'], ['i d i o t', 'idiot'], ['would', 'would']]);
+    expect(words('you a s s h o l e')).toEqual([['you', 'you'], ['a s s h o l e', 'asshole']]);
+    expect(words('i l l e g a l')).toEqual([['i l l e g a l', 'illegal']]);
+    expect(words('I h a t e it')).toEqual([['I', 'i'], ['h a t e', 'hate'], ['it', 'it']]);
+    // The run used to start at the "s" of "he's", inside another token, and was lost.
+    expect(words("he's a m o r o n")).toEqual([["he's", "he's"], ['a', 'a'], ['m o r o n', 'moron']]);
+    expect(words("He's a p s y c h o p a t h.").map(([, n]) => n)).toEqual(["he's", 'a', 'psychopath', '.']);
+  });
+
   it('terminates on a symbol before digits (regression: "$5" looped forever)', () => {
     expect(tokenize('$5 #1').map((t) => [t.text, t.kind])).toEqual([['$', 'punct'], ['5', 'number'], ['#', 'punct'], ['1', 'number']]);
   });
