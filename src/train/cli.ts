@@ -94,7 +94,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const ov = o.overrides;
   const net: NetConfig = { ...NET_CONFIG };
   for (const k of [...Object.keys(net), 'globalContext', 'commentHidden']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' ? ov[k] === 1 : ov[k];
-  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW });
+  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare });
   log(`corpus: ${c.train.length} span examples, pools ${Object.entries(c.commentPools).map(([k, v]) => `${k} ${v.length}`).join(', ')}, trial ${c.trial.length}, ACL dev ${c.aclDev.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const rand = rng(o.seed);
   const batches = (): Example[][] => {

@@ -6,6 +6,7 @@
 import { CATEGORIES } from '../types';
 import { tokenize } from '../text';
 import { rng } from './trainer';
+import { perturbPost } from './perturb';
 import type { Token } from '../text/types';
 import { featurize, type FeatureConfig, type TokenFeatures } from '../model/features';
 import {
@@ -140,6 +141,14 @@ export interface CorpusOptions {
    * swaps (default 1, ten times cleanSpanW: a friendly 'my gay neighbour' must not span 'gay').
    */
   identitySpanW?: number;
+  /**
+   * Share of tsd_train posts that also train as a copy with their gold words disguised (masking,
+   * leetspeak, spacing, repeated or look-alike letters; `perturbPost`, its own fixed seed).
+   * Default 0: at 0.3 the model learned "disguised means toxic" (obfuscated tsd_trial F1 rose
+   * above the clean F1, which only measures that shortcut, and clean false alarms rose); see the
+   * model card's "What was tried".
+   */
+  obfuscateShare?: number;
 }
 
 
@@ -185,6 +194,8 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
   const identityRepeat = o.identityRepeat ?? 1;
   const identitySwaps = o.identitySwaps ?? 2;
   const identitySpanW = o.identitySpanW ?? 1;
+  const obfuscateShare = o.obfuscateShare ?? 0;
+  const obfRand = rng(20261125);
   // Fixed seed: the augmented texts are part of the data, the same for every training seed.
   const swapRand = rng(20260322);
   const tsdTrain = loadTsd('tsd_train', o.datasets);
@@ -212,6 +223,12 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
       comM.fill(1);
     }
     train.push({ text: p.text, source: 'tsd', tokens, feats: featurize(tokens, cfg), spanY, spanW: 1, typeY, typeW, comY, comM });
+    if (obfuscateShare > 0 && obfRand() < obfuscateShare) {
+      // The disguised copy keeps the comment targets; its types are not aligned, so none.
+      const q = perturbPost(p, obfRand);
+      const qt = tokenize(q.text);
+      train.push({ text: q.text, source: 'tsd-obf', tokens: qt, feats: featurize(qt, cfg), spanY: tokenLabels(qt, q.ranges), spanW: 1, typeY: null, typeW: null, comY, comM });
+    }
   }
   // ACL dev: posts shared with tsd_trial (never trained on) plus 10% of the ACL-only posts.
   const aclDev: AclComment[] = [];

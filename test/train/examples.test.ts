@@ -26,6 +26,17 @@ describeWithDatasets('corpus weights (small corpus)', () => {
     for (const e of otherClean(c)) expect(e.spanW).toBe(0.1);
   }, 120000);
 
+  it('adds a disguised copy of tsd posts at obfuscateShare, gold following the disguised words', () => {
+    const c = buildCorpus(cfg, { limit: 300, obfuscateShare: 1 });
+    const tsd = c.train.filter((e) => e.source === 'tsd');
+    const obf = c.train.filter((e) => e.source === 'tsd-obf');
+    expect(obf).toHaveLength(tsd.length);
+    expect(obf.filter((e, i) => e.text !== tsd[i].text).length).toBeGreaterThan(obf.length * 0.8);
+    const positives = (es: typeof obf) => es.reduce((a, e) => a + e.spanY!.reduce((x, y) => x + y, 0), 0);
+    expect(positives(obf)).toBeGreaterThan(positives(tsd) * 0.8);
+    expect(buildCorpus(cfg, { limit: 300 }).train.some((e) => e.source === 'tsd-obf')).toBe(false);
+  }, 120000);
+
   it('defaults that weight to 1 (ten times the other clean comments)', () => {
     const c = buildCorpus(cfg, { limit: 400 });
     expect(new Set(friendlyIdentity(c).map((e) => e.spanW))).toEqual(new Set([1]));
