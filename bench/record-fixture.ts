@@ -5,7 +5,8 @@
  * implementation against that record. Re-running it overwrites the reference: only do that on
  * purpose (e.g. for new shipped weights), never to make the equivalence test pass. It records
  * with `predictReference` (the original tf forward), not the fast path under test. Re-recorded
- * for the identitySpanW retraining (2026-11-25).
+ * for the identitySpanW retraining and again for the spelled-out-letters tokenizer fix and its
+ * retraining (2026-11-25).
  *
  *   npx tsc && node dist/bench/record-fixture.js
  */

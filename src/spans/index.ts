@@ -27,10 +27,10 @@ export interface SpanOptions {
 /** Defaults tuned on tsd_trial (see models/README.md). */
 export const DEFAULT_SPAN_OPTIONS: Required<SpanOptions> = {
   threshold: 0.5,
-  // Tuned on tsd_trial + clean dev comments for the shipped model: a comment scoring >= 0.6
-  // with no token over the threshold still gets its best token when that token is >= 0.4.
-  fallbackToxicity: 0.6,
-  fallbackMinToken: 0.4,
+  // Tuned on tsd_trial + clean dev comments for the shipped model: a comment scoring >= 0.5
+  // with no token over the threshold still gets its best token when that token is >= 0.3.
+  fallbackToxicity: 0.5,
+  fallbackMinToken: 0.3,
   mergeAcrossPunct: false,
   score: 'max',
 };
