@@ -25,18 +25,26 @@ export interface TokenFeatures {
   weights: Float32Array;
 }
 
-/** FNV-1a with a final avalanche: the feature hash. */
-export function fnv(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche so that similar strings spread over the low bits used by the mask.
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a state after `s`, continuing from state `h` (start from FNV_OFFSET). */
+function fnvContinue(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Final avalanche, so that similar strings spread over the low bits used by the mask. */
+function fnvFinish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h >>> 0;
+}
+
+/** FNV-1a with a final avalanche: the feature hash. */
+export function fnv(s: string): number {
+  return fnvFinish(fnvContinue(FNV_OFFSET, s));
 }
 
 /** Word shape: case/digit classes with runs collapsed (`Hello` -> `Xx`, `f*ck` -> `x*x`), at most 6 chars. */
@@ -74,31 +82,12 @@ export function tokenFeatureStrings(tok: Token): Array<[string, number]> {
   return feats;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-
-function fnvPrefix(prefix: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < prefix.length; i++) h = Math.imul(h ^ prefix.charCodeAt(i), 0x01000193);
-  return h;
-}
-
-function fnvFinish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
-
-function fnvContinue(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
-}
-
-const H_W = fnvPrefix('w:');
-const H_S = fnvPrefix('s:');
-const H_K = fnvPrefix('k:');
-const H_R = fnvPrefix('r:');
-const H_G = fnvPrefix('g:');
+// Hash states after each feature prefix, so the miss path hashes only the rest.
+const H_W = fnvContinue(FNV_OFFSET, 'w:');
+const H_S = fnvContinue(FNV_OFFSET, 's:');
+const H_K = fnvContinue(FNV_OFFSET, 'k:');
+const H_R = fnvContinue(FNV_OFFSET, 'r:');
+const H_G = fnvContinue(FNV_OFFSET, 'g:');
 
 /** Most features one token can have: w, s, k, r and MAX_NGRAMS char n-grams. */
 export const MAX_TOKEN_FEATURES = 4 + MAX_NGRAMS;
@@ -131,7 +120,7 @@ export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weigh
     for (let g = 3; g <= 5; g++) {
       for (let i = 0; i + g <= len && count < MAX_NGRAMS; i++) {
         let h = H_G;
-        for (let p = i; p < i + g; p++) h = Math.imul(h ^ at(p), 0x01000193);
+        for (let p = i; p < i + g; p++) h = Math.imul(h ^ at(p), FNV_PRIME);
         ids[n++] = fnvFinish(h) & mask;
         count++;
       }

@@ -64,17 +64,26 @@ export class HashedToxicityModel implements ToxicityModel {
     return this.predictSync(texts);
   }
 
-  /** Synchronous form of predict (training uses it between epochs). */
-  predictSync(texts: string[]): CommentPrediction[] {
+  /**
+   * Tokenizes `texts` and answers the comments without tokens (empty, whitespace): nothing toxic
+   * in them, no net needed. `order` lists the comments the net must score; their `out` slots are
+   * for the caller to fill.
+   */
+  private prepare(texts: string[]): { toks: Token[][]; order: number[]; out: CommentPrediction[] } {
     if (this.disposed) throw new ModeratoError('MOD_ERR_MODEL', 'model was disposed');
     const toks = texts.map((t) => tokenize(t));
     const out: CommentPrediction[] = new Array(texts.length);
-    // A comment without tokens (empty, whitespace) has nothing toxic in it: answer without the net.
     const order: number[] = [];
     toks.forEach((t, i) => {
       if (t.length) order.push(i);
       else out[i] = { tokens: [], tokenToxic: new Float32Array(0), tokenType: new Uint8Array(0), toxicity: 0, categories: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number> };
     });
+    return { toks, order, out };
+  }
+
+  /** Synchronous form of predict (training uses it between epochs). */
+  predictSync(texts: string[]): CommentPrediction[] {
+    const { toks, order, out } = this.prepare(texts);
     const res = this.fast.run(order.map((i) => toks[i]));
     order.forEach((i, k) => {
       const r = res[k];
@@ -90,31 +99,22 @@ export class HashedToxicityModel implements ToxicityModel {
    * bench): featurize, pad batches of 64 length-sorted comments, run `forwardInfer` in tf.
    */
   predictReference(texts: string[]): CommentPrediction[] {
-    if (this.disposed) throw new ModeratoError('MOD_ERR_MODEL', 'model was disposed');
-    const toks = texts.map((t) => tokenize(t));
+    const { toks, order, out } = this.prepare(texts);
     const fc = { buckets: this.meta.config.buckets, version: this.meta.config.featureVersion };
-    const feats = toks.map((t) => featurize(t, fc));
-    const out: CommentPrediction[] = new Array(texts.length);
-    const order: number[] = [];
-    toks.forEach((t, i) => {
-      if (t.length) order.push(i);
-      else out[i] = { tokens: [], tokenToxic: new Float32Array(0), tokenType: new Uint8Array(0), toxicity: 0, categories: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number> };
-    });
     order.sort((a, b) => toks[a].length - toks[b].length);
     for (let s = 0; s < order.length; s += BATCH) {
       const idx = order.slice(s, s + BATCH);
-      const res = this.runBatch(idx.map((i) => feats[i]));
+      const res = this.runBatch(idx.map((i) => featurize(toks[i], fc)));
       idx.forEach((i, k) => (out[i] = this.toPrediction(toks[i], res, k)));
     }
     return out;
   }
 
   /**
-   * The reference path's forward pass: the original padded-batch tf forward pass (`forwardInfer`) on featurised
-   * comments. Kept to check the fast path against (tests, bench/record-fixture.ts); returns token
-   * probabilities padded to T.
+   * The reference path's forward pass: the original padded-batch tf forward pass (`forwardInfer`)
+   * on featurised comments. Kept to check the fast path against (tests, bench/record-fixture.ts);
+   * returns plain arrays, token probabilities padded to T.
    */
-  /** Runs the network on featurised comments; returns plain arrays (token probs padded to T). */
   runBatch(feats: TokenFeatures[]): { T: number; token: Float32Array; type: Float32Array; comment: Float32Array } {
     const c = this.meta.config;
     const maxLen = Math.max(1, ...feats.map((f) => f.offsets.length - 1));

@@ -48,6 +48,23 @@ const MIN_BIG = 1e6;
 /** Largest total feature weight of one token: w + s + k + r (1 + 3 x 0.5), n-grams sqrt(24) < 5, v2 bigrams 1. */
 const MAX_FEATURE_WEIGHT = 1 + 1.5 + 5 + 1;
 
+/**
+ * A `[k, inC, outC]` conv kernel copied into `[k, inC + 1, outC + extraOut]`: the extra input is
+ * the mask channel, which adds `-big` to every original output through the centre tap only (its
+ * other taps and the extra outputs stay 0 for the caller to set).
+ */
+function withMaskChannel(w: Float32Array, k: number, inC: number, outC: number, extraOut: number, big: number): Float32Array {
+  const I = inC + 1;
+  const O = outC + extraOut;
+  const out = new Float32Array(k * I * O);
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < inC; i++) for (let o = 0; o < outC; o++) out[(j * I + i) * O + o] = w[(j * inC + i) * outC + o];
+  }
+  const centre = (k - 1) / 2;
+  for (let o = 0; o < outC; o++) out[(centre * I + inC) * O + o] = -big;
+  return out;
+}
+
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
@@ -90,26 +107,12 @@ export class FastInference {
     const { dim, h1, h2, k1, k2 } = c;
     // conv1: [1, k1, dim + 1, h1 + 1]; input channel `dim` is the mask channel, output h1 the mask carried on.
     const big = FastInference.maskOffset(c, emb, dense, embMaxAbs);
-    const I1 = dim + 1;
-    const O1 = h1 + 1;
-    const w1 = new Float32Array(k1 * I1 * O1);
-    const c1 = (k1 - 1) / 2;
-    for (let j = 0; j < k1; j++) {
-      for (let i = 0; i < dim; i++) for (let o = 0; o < h1; o++) w1[(j * I1 + i) * O1 + o] = dense.w1[(j * dim + i) * h1 + o];
-    }
-    for (let o = 0; o < h1; o++) w1[(c1 * I1 + dim) * O1 + o] = -big;
-    w1[(c1 * I1 + dim) * O1 + h1] = 1;
-    this.f1 = tf.keep(tf.tensor4d(w1, [1, k1, I1, O1]));
+    const w1 = withMaskChannel(dense.w1, k1, dim, h1, 1, big);
+    w1[(((k1 - 1) / 2) * (dim + 1) + dim) * (h1 + 1) + h1] = 1;
+    this.f1 = tf.keep(tf.tensor4d(w1, [1, k1, dim + 1, h1 + 1]));
     this.b1 = tf.keep(tf.tensor1d([...Array.from(dense.b1), 0]));
     // conv2: [1, k2, h1 + 1, h2]; the carried mask channel adds -BIG through the centre tap only.
-    const I2 = h1 + 1;
-    const w2 = new Float32Array(k2 * I2 * h2);
-    const c2 = (k2 - 1) / 2;
-    for (let j = 0; j < k2; j++) {
-      for (let i = 0; i < h1; i++) for (let o = 0; o < h2; o++) w2[(j * I2 + i) * h2 + o] = dense.w2[(j * h1 + i) * h2 + o];
-    }
-    for (let o = 0; o < h2; o++) w2[(c2 * I2 + h1) * h2 + o] = -big;
-    this.f2 = tf.keep(tf.tensor4d(w2, [1, k2, I2, h2]));
+    this.f2 = tf.keep(tf.tensor4d(withMaskChannel(dense.w2, k2, h1, h2, 0, big), [1, k2, h1 + 1, h2]));
     this.b2 = tf.keep(tf.tensor1d(dense.b2));
     // Token head: column 0 the toxic logit, columns 1..nc the type logits.
     const wh = new Float32Array(h2 * (1 + nc));
