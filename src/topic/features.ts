@@ -59,7 +59,10 @@ export const TOPICAL_FEATURES: readonly FeatureName[] = [
   'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'logTerms', 'charArticle', 'charFollowed',
 ];
 export type FeatureName = (typeof FEATURE_NAMES)[number];
-const REL = FEATURE_NAMES.indexOf('relevance');
+/** Index of the `relevance` feature (filled from the relevance model's logit). */
+export const RELEVANCE = FEATURE_NAMES.indexOf('relevance');
+/** Index of the `contextSize` feature (log content terms of the context). */
+export const CONTEXT_SIZE = FEATURE_NAMES.indexOf('contextSize');
 
 /** What a thread analysis keeps per comment, for the classifier and for readable reasons. */
 export interface CommentAnalysis {
@@ -273,7 +276,7 @@ export function analyzeThread(
       0, // relevance: filled in below from the other features
     ];
     if (relevance) {
-      features[REL] = logit(predict(relevance, features));
+      features[RELEVANCE] = logit(predict(relevance, features));
     }
     return { features, vec: v, surface: surfaces(terms[i]), followed: f, cosArticle: cosArt[i], cosFollowed: cosF };
   });

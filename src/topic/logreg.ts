@@ -104,3 +104,16 @@ function solve(A: number[][], b: number[]): number[] {
   }
   return x;
 }
+
+/**
+ * `fit` with the first `constrained` weights kept non-negative: an input whose weight comes out
+ * negative is dropped from `mask` (updated in place) and the model refitted, at most `rounds` times.
+ */
+export function fitNonNegative(X: number[][], y: number[], lambda: number, mask: boolean[], constrained: number, rounds: number, weight?: number[]): LogReg {
+  let m = fit(X, y, lambda, mask, 30, weight);
+  for (let k = 0; k < rounds && m.weights.slice(0, constrained).some((w) => w < 0); k++) {
+    m.weights.slice(0, constrained).forEach((w, j) => w < 0 && (mask[j] = false));
+    m = fit(X, y, lambda, mask, 30, weight);
+  }
+  return m;
+}

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Article, CommentInput, Reason } from '../types';
-import { analyzeThread, FEATURE_NAMES, TopicArticle, TopicComment, ThreadAnalysis, Neighbour, smoothOver } from './features';
+import { analyzeThread, FEATURE_NAMES, RELEVANCE, CONTEXT_SIZE, TopicArticle, TopicComment, ThreadAnalysis, Neighbour, smoothOver } from './features';
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
@@ -146,8 +146,6 @@ export class OffTopicModel {
 /** The parts of a model that scoring needs (training scores held-out threads with them too). */
 export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'blend' | 'blendRange' | 'context'>;
 
-const REL = FEATURE_NAMES.indexOf('relevance');
-const SIZE = FEATURE_NAMES.indexOf('contextSize');
 
 /**
  * Inputs of the final blend. `s` places the article's size between the two regimes the blend was
@@ -161,8 +159,8 @@ const SIZE = FEATURE_NAMES.indexOf('contextSize');
  * mostly on-topic bad answers show.
  */
 export function blendInputs(classifierLogit: number, x: number[], range: [number, number]): number[] {
-  const s = Math.min(1, Math.max(0, (x[SIZE] - range[0]) / Math.max(1e-6, range[1] - range[0])));
-  return [classifierLogit * (1 - s), classifierLogit * s, x[REL], Math.max(0, x[REL]), s];
+  const s = Math.min(1, Math.max(0, (x[CONTEXT_SIZE] - range[0]) / Math.max(1e-6, range[1] - range[0])));
+  return [classifierLogit * (1 - s), classifierLogit * s, x[RELEVANCE], Math.max(0, x[RELEVANCE]), s];
 }
 
 /** Inputs of the context pass, in order (names for `--exclude` and the model card). */

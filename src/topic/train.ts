@@ -4,8 +4,8 @@
  * classifier, blend, context pass, threshold) is re-learned inside every fold from C3 + the training questions
  * only, so held-out threads never leak into the statistics.
  */
-import { analyzeThread, FEATURE_NAMES, TOPICAL_FEATURES, TopicArticle, TopicComment, Neighbour, CONTEXT_WINDOW } from './features';
-import { fit, predict, logit, LogReg } from './logreg';
+import { analyzeThread, FEATURE_NAMES, TOPICAL_FEATURES, TopicArticle, TopicComment, Neighbour, CONTEXT_WINDOW, RELEVANCE, CONTEXT_SIZE } from './features';
+import { fit, fitNonNegative, predict, logit, LogReg } from './logreg';
 import { learnIdf, IdfTable } from './vectors';
 import { topicTerms, TopicTerm } from './terms';
 import { CqaThread, OFF_TOPIC_LABELS, loadCqa, loadC3Threads, datasetsDir } from './data';
@@ -138,9 +138,7 @@ function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance'>, threads: CqaThrea
   return { rows, hoods, authors };
 }
 
-const RELEVANCE = FEATURE_NAMES.indexOf('relevance');
 const SIM_ARTICLE = FEATURE_NAMES.indexOf('simArticle');
-const SIZE = FEATURE_NAMES.indexOf('contextSize');
 
 /** What one training run learns (the model file minus its metadata). */
 export interface ModelParts {
@@ -208,7 +206,7 @@ export function fitParts(
   }
   const logreg = fit(rows.map((r) => r.x), rows.map((r) => r.y), classifierLambda, mask);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const blendRange: [number, number] = [median(rows.map((r) => r.x[SIZE])), median(news.X.map((x) => x[SIZE]))];
+  const blendRange: [number, number] = [median(rows.map((r) => r.x[CONTEXT_SIZE])), median(news.X.map((x) => x[CONTEXT_SIZE]))];
   const newsLogit = news.X.map((x) => logit(predict(logreg, x)));
   const X2 = [...rows.map((r, i) => blendInputs(cLogit[i], r.x, blendRange)), ...news.X.map((x, i) => blendInputs(newsLogit[i], x, blendRange))];
   const y2 = [...rows.map((r) => r.y), ...news.y];
@@ -218,11 +216,7 @@ export function fitParts(
   // score): a logit input that comes out negative is dropped and the blend refitted.
   const blendMask = X2[0].map(() => true);
   const logitInputs = X2[0].length - 1; // every input but the last (s) must weigh non-negatively
-  let blend = fit(X2, y2, lambda, blendMask, 30, w2);
-  for (let k = 0; k < 3 && blend.weights.slice(0, logitInputs).some((w) => w < 0); k++) {
-    blend.weights.slice(0, logitInputs).forEach((w, j) => w < 0 && (blendMask[j] = false));
-    blend = fit(X2, y2, lambda, blendMask, 30, w2);
-  }
+  const blend = fitNonNegative(X2, y2, lambda, blendMask, logitInputs, 3, w2);
   // Context pass (see `contextInputs`): the blend's logit next to its smoothing over each comment's
   // neighbours and the mean over its author's other comments in the thread, fitted on the same rows
   // and weights, all weights kept non-negative (off-topic company never lowers a score). C3 has no
@@ -232,11 +226,7 @@ export function fitParts(
   const zNews = news.X.map((x, i) => logit(predict(blend, blendInputs(newsLogit[i], x, blendRange))));
   const X3 = [...contextInputs(zRows, hoods, authors), ...contextInputs(zNews, news.hoods, news.X.map(() => undefined))];
   const contextMask = CONTEXT_INPUTS.map((name, j) => j === 0 || !(opts.exclude ?? []).includes(name));
-  let context = fit(X3, y2, lambda, contextMask, 30, w2);
-  for (let k = 0; k < 2 && context.weights.some((w) => w < 0); k++) {
-    context.weights.forEach((w, j) => w < 0 && (contextMask[j] = false));
-    context = fit(X3, y2, lambda, contextMask, 30, w2);
-  }
+  const context = fitNonNegative(X3, y2, lambda, contextMask, CONTEXT_INPUTS.length, 2, w2);
   const trainScores = X3.slice(0, rows.length).map((x) => predict(context, x));
   const newsScores = X3.slice(rows.length).map((x) => predict(context, x));
   return { parts: { idf, lexical, relevance, logreg, blend, blendRange, context }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
