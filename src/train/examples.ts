@@ -48,6 +48,11 @@ export function textKey(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+/** True for a comment-level row (C3, OLID, Davidson) held out as dev: 15% by text hash, never trained on. */
+export function isCommentDev(text: string): boolean {
+  return isDevText(textKey(text), 0.15);
+}
+
 /** ACL 2022 per-token targets: share of annotators marking the token, type votes. */
 export function aclTokenTargets(tokens: Token[], c: AclComment): { frac: Float32Array; typeY: Float32Array; typeW: Float32Array; comY: Float32Array } {
   const n = tokens.length;
@@ -263,7 +268,7 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     const pool: Example[] = [];
     for (const r of lim(rows)) {
       // ETHOS is small and not a reported domain: all of it trains.
-      if (name !== 'ethos' && isDevText(textKey(r.text), 0.15)) dev.push(r);
+      if (name !== 'ethos' && isCommentDev(r.text)) dev.push(r);
       else {
         // Friendly identity mentions are the counter-examples against learning 'gay' or 'muslim' as toxic.
         const friendlyIdentity = r.toxicity === 0 && mentionsIdentity(r.text);
