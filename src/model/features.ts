@@ -12,6 +12,21 @@ export interface FeatureConfig {
   buckets: number;
   /** Bumped whenever the feature recipe changes: a model refuses other versions. */
   version: number;
+  /**
+   * Pretrained word rows (Model v2): a token whose normal form is here also gets the embedding
+   * row at that index (>= buckets: the rows after the hashed table), weight 1. Absent: none.
+   */
+  words?: WordIndex;
+}
+
+/** Normal form of a word -> its row in the embedding table (rows after the hashed buckets). */
+export type WordIndex = ReadonlyMap<string, number>;
+
+/** Builds the word index of a model: word i of `words` is row `buckets + i`. */
+export function wordIndex(words: readonly string[], buckets: number): WordIndex {
+  const m = new Map<string, number>();
+  words.forEach((w, i) => m.set(w, buckets + i));
+  return m;
 }
 
 /** Newest feature recipe; models record theirs (v1: token features only, v2: + word bigrams). */
@@ -89,15 +104,15 @@ const H_K = fnvContinue(FNV_OFFSET, 'k:');
 const H_R = fnvContinue(FNV_OFFSET, 'r:');
 const H_G = fnvContinue(FNV_OFFSET, 'g:');
 
-/** Most features one token can have: w, s, k, r and MAX_NGRAMS char n-grams. */
-export const MAX_TOKEN_FEATURES = 4 + MAX_NGRAMS;
+/** Most features one token can have: w, s, k, r, MAX_NGRAMS char n-grams and a pretrained word row. */
+export const MAX_TOKEN_FEATURES = 5 + MAX_NGRAMS;
 
 /**
  * The ids and weights of `tokenFeatureStrings(tok)` hashed with `& mask`, in the same order,
  * written into `ids`/`weights` (length >= MAX_TOKEN_FEATURES) without building the feature
  * strings: the inference cache's miss path. Returns the number of features.
  */
-export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weights: Float32Array): number {
+export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weights: Float32Array, words?: WordIndex): number {
   const norm = tok.norm;
   const lower = tok.text.toLowerCase();
   let n = 0;
@@ -128,6 +143,11 @@ export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weigh
     const gw = count ? 1 / Math.sqrt(count) : 0;
     for (let k = first; k < n; k++) weights[k] = gw;
   }
+  const wr = words?.get(norm);
+  if (wr !== undefined) {
+    ids[n] = wr;
+    weights[n++] = 1;
+  }
   return n;
 }
 
@@ -141,6 +161,11 @@ export function featurize(tokens: Token[], cfg: FeatureConfig): TokenFeatures {
     for (const [f, w] of tokenFeatureStrings(tokens[t])) {
       ids.push(fnv(f) & mask);
       weights.push(w);
+    }
+    const wr = cfg.words?.get(tokens[t].norm);
+    if (wr !== undefined) {
+      ids.push(wr);
+      weights.push(1);
     }
     if (cfg.version >= 2) {
       // Word bigrams with both neighbours: 'go die' and 'you idiot' as units, not only via the window layers.

@@ -7,8 +7,8 @@ import { CATEGORIES, type Category, type ModelInfo } from '../types';
 import { clearTextCaches, tokenize } from '../text';
 import type { Token } from '../text/types';
 import { packageRoot } from '../data/io';
-import { featurize, FEATURE_VERSION, type TokenFeatures } from './features';
-import { denseShapes, embedBatch, forwardInfer, type NetConfig } from './net';
+import { featurize, FEATURE_VERSION, wordIndex, type TokenFeatures, type WordIndex } from './features';
+import { commentOutputs, denseShapes, embedBatch, forwardInfer, type NetConfig } from './net';
 import { readModel, type ModelMeta, type ModelWeights } from './io';
 import { FastInference } from './infer';
 import { initBackend } from './backend';
@@ -35,6 +35,8 @@ export class HashedToxicityModel implements ToxicityModel {
   private readonly emb: Float32Array;
   private readonly dense: Record<string, tf.Tensor>;
   private readonly fast: FastInference;
+  /** Pretrained word rows (Model v2), or undefined for a hashed-only model. */
+  private readonly words: WordIndex | undefined;
   private disposed = false;
 
   constructor(meta: ModelMeta, weights: ModelWeights, backend: string) {
@@ -51,7 +53,8 @@ export class HashedToxicityModel implements ToxicityModel {
       this.dense[k] = tf.keep(old.reshape(s));
       old.dispose();
     }
-    this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs);
+    this.words = weights.words?.length ? wordIndex(weights.words, meta.config.buckets) : undefined;
+    this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }
 
@@ -89,7 +92,7 @@ export class HashedToxicityModel implements ToxicityModel {
       const r = res[k];
       const categories = {} as Record<Category, number>;
       CATEGORIES.forEach((cat, j) => (categories[cat] = r.categories[j]));
-      out[i] = { tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories };
+      out[i] = { tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories, ...(r.spanPresence !== undefined ? { spanPresence: r.spanPresence } : {}) };
     });
     return out;
   }
@@ -100,7 +103,7 @@ export class HashedToxicityModel implements ToxicityModel {
    */
   predictReference(texts: string[]): CommentPrediction[] {
     const { toks, order, out } = this.prepare(texts);
-    const fc = { buckets: this.meta.config.buckets, version: this.meta.config.featureVersion };
+    const fc = { buckets: this.meta.config.buckets, version: this.meta.config.featureVersion, words: this.words };
     order.sort((a, b) => toks[a].length - toks[b].length);
     for (let s = 0; s < order.length; s += BATCH) {
       const idx = order.slice(s, s + BATCH);
@@ -146,10 +149,11 @@ export class HashedToxicityModel implements ToxicityModel {
       for (let k = 1; k < nc; k++) if (r.type[o + k] > r.type[o + best]) best = k;
       tokenType[t] = best;
     }
-    const cm = r.comment.slice(b * (1 + nc), (b + 1) * (1 + nc));
+    const NO = commentOutputs(this.meta.config);
+    const cm = r.comment.slice(b * NO, (b + 1) * NO);
     const categories = {} as Record<Category, number>;
     CATEGORIES.forEach((cat, k) => (categories[cat] = cm[1 + k]));
-    return { tokens, tokenToxic, tokenType, toxicity: cm[0], categories };
+    return { tokens, tokenToxic, tokenType, toxicity: cm[0], categories, ...(this.meta.config.presence ? { spanPresence: cm[1 + nc] } : {}) };
   }
 
   /** Empties the token-vector and tokenizer caches (outputs never depend on them; benchmarks time cold starts). */

@@ -24,8 +24,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
-import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds } from './features';
-import type { NetConfig } from './net';
+import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds, type WordIndex } from './features';
+import { commentOutputs, type NetConfig } from './net';
 import { TokenVectorCache } from './vector-cache';
 
 /** Per-comment outputs, before they are attached to tokens. */
@@ -35,6 +35,8 @@ export interface FastOutput {
   toxicity: number;
   /** Category scores in CATEGORIES order. */
   categories: Float32Array;
+  /** Probability that the comment has an explicit toxic span (models with `presence`). */
+  spanPresence?: number;
 }
 
 /** Token-vector cache: at most 2 x CACHE_GENERATION vectors (48 floats each for the shipped model: 6.3 MB of slabs). */
@@ -97,7 +99,7 @@ export class FastInference {
   private readonly fids = new Int32Array(MAX_TOKEN_FEATURES);
   private readonly fws = new Float32Array(MAX_TOKEN_FEATURES);
 
-  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number) {
+  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number, private readonly words?: WordIndex) {
     this.c = c;
     this.emb = emb;
     this.mask = c.buckets - 1;
@@ -126,7 +128,7 @@ export class FastInference {
     const P = 2 * h2 + (c.globalContext ? dim : 0);
     const Pin = 2 * h2 + (c.globalContext ? dim + 1 : 0);
     const first = c.commentHidden ? dense.wh : dense.wc;
-    const firstOut = c.commentHidden ? c.commentHidden : 1 + nc;
+    const firstOut = c.commentHidden ? c.commentHidden : commentOutputs(c);
     this.zOut = firstOut + (c.globalContext ? 1 : 0);
     const wz = new Float32Array(Pin * this.zOut);
     for (let k = 0; k < P; k++) {
@@ -195,7 +197,7 @@ export class FastInference {
       const v = e.slab;
       const vo = e.off;
       const emb = this.emb;
-      const n = tokenFeatureIds(tok, this.mask, this.fids, this.fws);
+      const n = tokenFeatureIds(tok, this.mask, this.fids, this.fws, this.words);
       // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.
       for (let j = 0; j < n; j++) {
         const w = this.fws[j];
@@ -308,16 +310,17 @@ export class FastInference {
     for (let b = 0; b < B; b++) {
       const zo = b * Z;
       const g = gc ? z[zo + Z - 1] : 0;
-      const scores = new Float32Array(1 + nc);
+      const NO = commentOutputs(c);
+      const scores = new Float32Array(NO);
       if (H) {
         for (let k = 0; k < H; k++) hidden[k] = Math.max(0, z[zo + k] + this.bh![k]);
-        for (let j = 0; j < 1 + nc; j++) {
+        for (let j = 0; j < NO; j++) {
           let a = this.bc[j];
-          for (let k = 0; k < H; k++) a += hidden[k] * this.wc[k * (1 + nc) + j];
+          for (let k = 0; k < H; k++) a += hidden[k] * this.wc[k * NO + j];
           scores[j] = sigmoid(a);
         }
       } else {
-        for (let j = 0; j < 1 + nc; j++) scores[j] = sigmoid(z[zo + j] + this.bc[j]);
+        for (let j = 0; j < NO; j++) scores[j] = sigmoid(z[zo + j] + this.bc[j]);
       }
       const n = toks[s + b].length;
       const tokenToxic = new Float32Array(n);
@@ -328,7 +331,7 @@ export class FastInference {
         for (let k = 1; k < nc; k++) if (hd[o + 1 + k] > hd[o + 1 + best]) best = k;
         tokenType[t] = best;
       }
-      out[s + b] = { tokenToxic, tokenType, toxicity: scores[0], categories: scores.subarray(1) };
+      out[s + b] = { tokenToxic, tokenType, toxicity: scores[0], categories: scores.subarray(1, 1 + nc), ...(c.presence ? { spanPresence: scores[1 + nc] } : {}) };
     }
   }
 

@@ -27,7 +27,19 @@ export interface ModelWeights {
   dense: Record<string, Float32Array>;
   /** An upper bound on |emb| when known (readModel: the largest row scale), saving a scan of the table. */
   embMaxAbs?: number;
+  /** Words of the pretrained rows (row `buckets + i` is `words[i]`), `config.words` of them. */
+  words?: string[];
+  /** Training only: the learned projection of the pretrained vectors (not saved: its rows are). */
+  projection?: Float32Array;
 }
+
+/** Rows of the embedding table: the hashed buckets, then the pretrained word rows. */
+export function embRows(c: NetConfig): number {
+  return c.buckets + (c.words ?? 0);
+}
+
+/** The pretrained rows' words, one per line, in row order. */
+const WORDS_FILE = 'words.txt';
 
 interface Spec {
   name: string;
@@ -55,7 +67,9 @@ function toFloat16Bits(v: number): number {
 /** Writes model.json + weights.bin into `dir`. Returns the total size in bytes. */
 export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number {
   fs.mkdirSync(dir, { recursive: true });
-  const { buckets, dim } = meta.config;
+  const { dim } = meta.config;
+  const buckets = embRows(meta.config);
+  if ((meta.config.words ?? 0) !== (w.words?.length ?? 0)) throw new ModeratoError('MOD_ERR_MODEL', `config.words ${meta.config.words} but ${w.words?.length ?? 0} words given`);
   const specs: Spec[] = [];
   const chunks: Buffer[] = [];
   // Per-row symmetric quantisation: row / maxAbs in [-1, 1] -> uint8 with min -1, scale 2/255.
@@ -79,9 +93,15 @@ export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number
   }
   const bin = Buffer.concat(chunks);
   fs.writeFileSync(path.join(dir, 'weights.bin'), bin);
+  let extra = 0;
+  if (w.words?.length) {
+    const txt = w.words.join('\n') + '\n';
+    fs.writeFileSync(path.join(dir, WORDS_FILE), txt);
+    extra = Buffer.byteLength(txt);
+  }
   const json = { ...meta, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] };
   fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
-  return bin.length + fs.statSync(path.join(dir, 'model.json')).size;
+  return bin.length + extra + fs.statSync(path.join(dir, 'model.json')).size;
 }
 
 /** Reads a model written by saveModel; MOD_ERR_MODEL when files are missing or inconsistent. */
@@ -106,7 +126,16 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
     throw new ModeratoError('MOD_ERR_MODEL', `invalid weights in ${dir}: ${(e as Error).message}`);
   }
   try {
-    const { buckets, dim } = json.config;
+    const { dim } = json.config;
+    const buckets = embRows(json.config);
+    let words: string[] | undefined;
+    if (json.config.words) {
+      const wp = path.join(dir, WORDS_FILE);
+      if (!fs.existsSync(wp)) throw new ModeratoError('MOD_ERR_MODEL', `no ${WORDS_FILE} in ${dir}`);
+      words = fs.readFileSync(wp, 'utf8').split('\n');
+      if (words[words.length - 1] === '') words.pop();
+      if (words.length !== json.config.words) throw new ModeratoError('MOD_ERR_MODEL', `${WORDS_FILE} in ${dir} lists ${words.length} words, model.json says ${json.config.words}`);
+    }
     const emb = named.emb?.dataSync() as Float32Array | undefined;
     const sc = named.emb_scale?.dataSync() as Float32Array | undefined;
     if (!emb || !sc || emb.length !== buckets * dim) throw new ModeratoError('MOD_ERR_MODEL', `embedding missing or of the wrong size in ${dir}`);
@@ -125,7 +154,7 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
     }
     const { weightsManifest: _ignored, ...meta } = json;
     void _ignored;
-    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs } };
+    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words } };
   } finally {
     for (const t of Object.values(named)) t.dispose();
   }

@@ -25,6 +25,18 @@ export interface NetConfig {
   globalContext?: boolean;
   /** Width of a hidden layer in the comment head (0/absent: linear head). */
   commentHidden?: number;
+  /**
+   * Model v2: number of pretrained word rows stored after the hashed buckets in the embedding
+   * table (GloVe vectors projected to `dim` during training; `words.txt` lists the words).
+   */
+  words?: number;
+  /** Model v2: one more comment output, the probability that a toxic comment has an explicit span. */
+  presence?: boolean;
+}
+
+/** Comment outputs of a config: toxicity, the categories, and span presence when configured. */
+export function commentOutputs(c: NetConfig): number {
+  return 1 + CATEGORIES.length + (c.presence ? 1 : 0);
 }
 
 /** Dense (tf) weight names and shapes for a config. */
@@ -43,8 +55,8 @@ export function denseShapes(c: NetConfig): Record<string, number[]> {
     // logit: whether the comment as a whole is toxic changes how readily its words are.
     ...(c.globalContext ? { wg: [2 * c.h2 + c.dim, 1] } : {}),
     ...(c.commentHidden ? { wh: [2 * c.h2 + (c.globalContext ? c.dim : 0), c.commentHidden], bh: [c.commentHidden] } : {}),
-    wc: [c.commentHidden ? c.commentHidden : 2 * c.h2 + (c.globalContext ? c.dim : 0), 1 + nc],
-    bc: [1 + nc],
+    wc: [c.commentHidden ? c.commentHidden : 2 * c.h2 + (c.globalContext ? c.dim : 0), commentOutputs(c)],
+    bc: [commentOutputs(c)],
   };
 }
 
@@ -54,7 +66,7 @@ export interface NetOutputs {
   token: tf.Tensor2D;
   /** [B, T, 5] token type logits. */
   type: tf.Tensor3D;
-  /** [B, 6] comment logits: toxicity then the 5 categories. */
+  /** [B, 6 or 7] comment logits: toxicity, the 5 categories, span presence (when configured). */
   comment: tf.Tensor2D;
 }
 

@@ -13,6 +13,11 @@ export interface CommentPrediction {
   toxicity: number;
   /** Comment-level category scores 0..1. */
   categories: Record<Category, number>;
+  /**
+   * Probability that the comment, if toxic, has an explicit toxic span (Model v2's span-presence
+   * output; absent for older models). Span assembly reports nothing below `presenceMin`.
+   */
+  spanPresence?: number;
 }
 
 /** A loaded toxicity model (comment scores + token tagger). */

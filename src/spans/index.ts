@@ -22,6 +22,12 @@ export interface SpanOptions {
   mergeAcrossPunct?: boolean;
   /** Span score: mean or max of its tokens' probabilities. */
   score?: 'mean' | 'max';
+  /**
+   * Report no span when the model's span-presence output is below this (a toxic comment whose
+   * toxicity is in its tone or its claim, with no word to point at). 0 disables; older models
+   * have no presence output and are never gated.
+   */
+  presenceMin?: number;
 }
 
 /** Defaults tuned on tsd_trial (see models/README.md). */
@@ -33,6 +39,7 @@ export const DEFAULT_SPAN_OPTIONS: Required<SpanOptions> = {
   fallbackMinToken: 0.3,
   mergeAcrossPunct: false,
   score: 'max',
+  presenceMin: 0,
 };
 
 const CONTENT = new Set(['word', 'number', 'emoji', 'hashtag', 'mention', 'url']);
@@ -46,6 +53,7 @@ const CONTENT = new Set(['word', 'number', 'emoji', 'hashtag', 'mention', 'url']
  */
 export function assembleSpans(text: string, pred: CommentPrediction, opts: SpanOptions = {}): Span[] {
   const o = { ...DEFAULT_SPAN_OPTIONS, ...opts };
+  if (o.presenceMin > 0 && pred.spanPresence !== undefined && pred.spanPresence < o.presenceMin) return [];
   const toks = pred.tokens;
   const p = pred.tokenToxic;
   const selected = new Uint8Array(toks.length);
@@ -114,5 +122,6 @@ export function spanOptionsFromThresholds(th: Record<string, number> | undefined
   if (Number.isFinite(th.fallbackToxicity)) o.fallbackToxicity = th.fallbackToxicity;
   if (Number.isFinite(th.fallbackMinToken)) o.fallbackMinToken = th.fallbackMinToken;
   if (Number.isFinite(th.mergeAcrossPunct)) o.mergeAcrossPunct = th.mergeAcrossPunct === 1;
+  if (Number.isFinite(th.presenceMin)) o.presenceMin = th.presenceMin;
   return o;
 }

@@ -16,6 +16,8 @@ import type { SpanPost } from '../data';
 import type { CommentPrediction } from '../model/types';
 import { makeBatches, rng, shuffle, trainNet, typeClassWeights, type TrainOptions } from './trainer';
 import { spanF1, tuneFallback, tuneThreshold } from './evaluate';
+import { loadWordVectors, type WordVectors } from './glove';
+import { wordIndex } from '../model/features';
 
 /** Parsed command-line options of the training CLI. */
 export interface TrainCliOptions {
@@ -64,6 +66,9 @@ export function parseArgs(argv: string[]): TrainCliOptions {
 /** The architecture shipped. Feature v1: word bigrams (v2, `--set featureVersion=2`) gave +0.0035 on tsd_trial for one seed, within seed noise. */
 export const NET_CONFIG: NetConfig = { buckets: 1 << 17, dim: 48, h1: 64, h2: 64, k1: 5, k2: 3, featureVersion: 1, globalContext: true, commentHidden: 64 };
 
+/** Pretrained word rows by frequency (plus the corpus's own words); `--set wordTop=0` trains without them. */
+export const WORD_TOP = 50000;
+
 /** Default hyper-parameters. */
 export function trainOptions(seed: number, epochs: number, log: (m: string) => void): TrainOptions {
   return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, seed, log };
@@ -94,7 +99,20 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const ov = o.overrides;
   const net: NetConfig = { ...NET_CONFIG };
   for (const k of [...Object.keys(net), 'globalContext', 'commentHidden']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' ? ov[k] === 1 : ov[k];
-  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare });
+  // Pretrained word rows: the `wordTop` most frequent words plus the corpus's words seen twice.
+  let wv: WordVectors | undefined;
+  const useWords = !corpus && (ov.wordTop ?? WORD_TOP) > 0;
+  const chooseWords = (counts: Map<string, number>) => {
+    const extra = [...counts].filter(([, n]) => n >= 2).map(([w]) => w);
+    wv = loadWordVectors({ top: ov.wordTop ?? WORD_TOP, extra });
+    return wordIndex(wv.words, net.buckets);
+  };
+  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined });
+  const vectors = wv as WordVectors | undefined;
+  if (vectors) {
+    net.words = vectors.words.length;
+    log(`pretrained word rows: ${vectors.words.length} (${vectors.dim}-d, projected to ${net.dim})`);
+  }
   log(`corpus: ${c.train.length} span examples, pools ${Object.entries(c.commentPools).map(([k, v]) => `${k} ${v.length}`).join(', ')}, trial ${c.trial.length}, ACL dev ${c.aclDev.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const rand = rng(o.seed);
   const batches = (): Example[][] => {
@@ -103,11 +121,13 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     return makeBatches(epochSet, 32, rand);
   };
   const opts = trainOptions(o.seed, o.epochs, log);
+  opts.wordVectors = vectors;
   for (const k of Object.keys(opts) as Array<keyof TrainOptions>) if (k in ov) (opts as unknown as Record<string, number>)[k] = ov[k];
   if (!ov.noTypeBalance) opts.typeClassWeights = typeClassWeights(c.train);
   const meta: ModelMeta = { format: 'moderato-toxicity', name: 'moderato-toxicity', version: '1.0.0', config: net, thresholds: {} };
   if (o.evalEpochs) {
     opts.onEpoch = (epoch, w) => {
+      w.words = vectors?.words;
       const m = new HashedToxicityModel(meta, w, backend);
       const p = m.predictSync(c.trial.map((x) => x.text));
       m.dispose();
@@ -116,6 +136,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     };
   }
   const weights = trainNet(net, batches, opts);
+  weights.words = vectors?.words;
   // Tune the token threshold on tsd_trial, fold it into the bias, then tune the fallback rule.
   let preds = model0(meta, weights, backend, c.trial.map((p) => p.text));
   const thr = tuneThreshold(c.trial, preds);

@@ -8,7 +8,7 @@ import { tokenize } from '../text';
 import { rng } from './trainer';
 import { perturbPost } from './perturb';
 import type { Token } from '../text/types';
-import { featurize, type FeatureConfig, type TokenFeatures } from '../model/features';
+import { featurize, type FeatureConfig, type TokenFeatures, type WordIndex } from '../model/features';
 import {
   inDev, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd,
   type AclComment, type LabelledComment, type SpanPost,
@@ -107,7 +107,7 @@ export interface Corpus {
   cleanEval: LabelledComment[];
 }
 
-function labelledExample(c: LabelledComment, cfg: FeatureConfig, cleanSpanW: number): Example {
+function labelledExample(c: LabelledComment, cleanSpanW: number): Example {
   const tokens = tokenize(c.text);
   const comY = new Float32Array(1 + NC);
   const comM = new Float32Array(1 + NC);
@@ -122,7 +122,7 @@ function labelledExample(c: LabelledComment, cfg: FeatureConfig, cleanSpanW: num
   // A comment judged clean by every source is a span negative: its right answer is no span.
   const clean = c.toxicity === 0;
   return {
-    text: c.text, source: c.domain, tokens, feats: featurize(tokens, cfg),
+    text: c.text, source: c.domain, tokens, feats: NO_FEATS,
     spanY: clean ? new Float32Array(tokens.length) : null, spanW: clean ? cleanSpanW : 0,
     typeY: null, typeW: null, comY, comM,
   };
@@ -154,7 +154,14 @@ export interface CorpusOptions {
    * model card's "What was tried".
    */
   obfuscateShare?: number;
+  /**
+   * Chooses the pretrained word rows once every example is tokenised (Model v2): called with the
+   * count of each normal form over the training examples, returns the word index the features use.
+   */
+  chooseWords?: (counts: Map<string, number>) => WordIndex;
 }
+
+const NO_FEATS: TokenFeatures = { offsets: new Int32Array(1), ids: new Int32Array(0), weights: new Float32Array(0) };
 
 
 /** Identity words (groups, plurals) whose friendly mentions the model must not learn as toxic. */
@@ -227,12 +234,12 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
       comY.set(t.comY);
       comM.fill(1);
     }
-    train.push({ text: p.text, source: 'tsd', tokens, feats: featurize(tokens, cfg), spanY, spanW: 1, typeY, typeW, comY, comM });
+    train.push({ text: p.text, source: 'tsd', tokens, feats: NO_FEATS, spanY, spanW: 1, typeY, typeW, comY, comM });
     if (obfuscateShare > 0 && obfRand() < obfuscateShare) {
       // The disguised copy keeps the comment targets; its types are not aligned, so none.
       const q = perturbPost(p, obfRand);
       const qt = tokenize(q.text);
-      train.push({ text: q.text, source: 'tsd-obf', tokens: qt, feats: featurize(qt, cfg), spanY: tokenLabels(qt, q.ranges), spanW: 1, typeY: null, typeW: null, comY, comM });
+      train.push({ text: q.text, source: 'tsd-obf', tokens: qt, feats: NO_FEATS, spanY: tokenLabels(qt, q.ranges), spanW: 1, typeY: null, typeW: null, comY, comM });
     }
   }
   // ACL dev: posts shared with tsd_trial (never trained on) plus 10% of the ACL-only posts.
@@ -251,7 +258,7 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     const tokens = tokenize(c.text);
     const t = aclTokenTargets(tokens, c);
     train.push({
-      text: c.text, source: 'acl', tokens, feats: featurize(tokens, cfg),
+      text: c.text, source: 'acl', tokens, feats: NO_FEATS,
       spanY: t.frac, spanW: aclSpanW, typeY: t.typeY, typeW: t.typeW, comY: t.comY, comM: new Float32Array(1 + NC).fill(1),
     });
   }
@@ -272,20 +279,35 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
       else {
         // Friendly identity mentions are the counter-examples against learning 'gay' or 'muslim' as toxic.
         const friendlyIdentity = r.toxicity === 0 && mentionsIdentity(r.text);
-        const ex = labelledExample(r, cfg, friendlyIdentity ? identitySpanW : cleanSpanW);
+        const ex = labelledExample(r, friendlyIdentity ? identitySpanW : cleanSpanW);
         const reps = friendlyIdentity ? identityRepeat : 1;
         for (let k = 0; k < reps; k++) pool.push(ex);
         for (let k = 0; friendlyIdentity && k < identitySwaps; k++) {
           const t = swapIdentity(r.text, swapRand);
-          if (t) pool.push(labelledExample({ ...r, text: t }, cfg, identitySpanW));
+          if (t) pool.push(labelledExample({ ...r, text: t }, identitySpanW));
         }
       }
     }
     commentPools[name] = pool;
     if (dev.length) commentDev[name] = dev;
   }
+  featurizeAll([...train, ...Object.values(commentPools).flat()], cfg, o.chooseWords);
   const clean = [...(commentDev.c3 ?? []).filter((r) => r.toxicity === 0), ...(commentDev.olid ?? []).filter((r) => r.toxicBinary === 0)];
   const cleanTune = clean.filter((r) => inDev(textKey(r.text), 0.5, 'clean-tune'));
   const cleanEval = clean.filter((r) => !inDev(textKey(r.text), 0.5, 'clean-tune'));
   return { train, commentPools, trial: lim(trial), aclDev, commentDev, olidTest: loadOlid('test', o.datasets), cleanTune, cleanEval };
+}
+
+/**
+ * Hashes the features of every example (after all are tokenised, so the pretrained word rows can
+ * be chosen from the corpus's own words first). Examples repeated in a pool are featurised once.
+ */
+function featurizeAll(examples: Example[], cfg: FeatureConfig, chooseWords?: (counts: Map<string, number>) => WordIndex): void {
+  let fc = cfg;
+  if (chooseWords) {
+    const counts = new Map<string, number>();
+    for (const e of new Set(examples)) for (const t of e.tokens) counts.set(t.norm, (counts.get(t.norm) ?? 0) + 1);
+    fc = { ...cfg, words: chooseWords(counts) };
+  }
+  for (const e of examples) if (e.feats === NO_FEATS) e.feats = featurize(e.tokens, fc);
 }

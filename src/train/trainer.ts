@@ -6,8 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import { denseShapes, forwardTrain, type NetConfig } from '../model/net';
-import type { ModelWeights } from '../model/io';
+import { embRows, type ModelWeights } from '../model/io';
 import type { Example } from './examples';
+import type { WordVectors } from './glove';
 
 const NC = CATEGORIES.length;
 
@@ -53,6 +54,12 @@ export interface TrainOptions {
   log?: (msg: string) => void;
   /** Called after each epoch with the current weights (e.g. to evaluate on dev). */
   onEpoch?: (epoch: number, weights: ModelWeights) => void;
+  /**
+   * Pretrained word vectors of the rows after the hashed buckets (Model v2). They stay frozen; a
+   * learned projection `[vectors.dim, dim]` maps them into the token space, and the projected rows
+   * are written into the embedding table after each epoch, so inference sees plain rows.
+   */
+  wordVectors?: WordVectors;
 }
 
 /** A fresh network: a near-zero embedding table (unseen buckets contribute almost nothing), Glorot dense weights. */
@@ -67,7 +74,7 @@ export function initWeights(c: NetConfig, seed: number): ModelWeights {
     }
     dense[name] = a;
   }
-  const emb = new Float32Array(c.buckets * c.dim);
+  const emb = new Float32Array(embRows(c) * c.dim);
   // Small random rows so the first layer's gradients differ per feature from step one.
   for (let i = 0; i < emb.length; i++) emb[i] = (rand() * 2 - 1) * 0.01;
   return { emb, dense };
@@ -80,8 +87,19 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
   const vars: Record<string, tf.Variable> = {};
   const shapes = denseShapes(c);
   for (const [name, shape] of Object.entries(shapes)) vars[name] = tf.variable(tf.tensor(w.dense[name], shape), true, `d_${name}_${o.seed}_${Date.now()}`);
+  const wv = o.wordVectors;
+  const G = wv ? wv.dim : 0;
+  if (wv && wv.words.length !== (c.words ?? 0)) throw new Error(`config.words ${c.words} but ${wv.words.length} word vectors`);
+  if (wv) {
+    // Projection of the frozen pretrained vectors; Glorot init like the dense layers.
+    const lim = Math.sqrt(6 / (G + c.dim));
+    const p0 = new Float32Array(G * c.dim);
+    for (let i = 0; i < p0.length; i++) p0[i] = (rand() * 2 - 1) * lim;
+    vars.wp = tf.variable(tf.tensor2d(w.projection ?? p0, [G, c.dim]), true, `d_wp_${o.seed}_${Date.now()}`);
+  }
   const opt = tf.train.adam(o.lr);
   const D = c.dim;
+  const B0 = c.buckets;
   const eM = new Float32Array(w.emb.length);
   const eV = new Float32Array(w.emb.length);
   const gAcc = new Float32Array(w.emb.length);
@@ -106,6 +124,8 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
         const T = Math.max(1, Math.ceil(Math.min(o.maxTokens, Math.max(...batch.map((e) => e.tokens.length))) / 8) * 8);
         // Forward embedding sum in JS, remembering which features were kept for the backward pass.
         const x = new Float32Array(B * T * D);
+        // Pretrained vectors of the batch's words (rows >= buckets), projected inside tf.
+        const gx0 = wv ? new Float32Array(B * T * G) : null;
         const kept: Array<Uint8Array> = [];
         const mask = new Float32Array(B * T);
         const spanY = new Float32Array(B * T);
@@ -125,6 +145,14 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
               if (o.featureDrop > 0 && rand() < o.featureDrop) continue;
               k[j] = 1;
               const wt = f.weights[j];
+              if (f.ids[j] >= B0) {
+                if (gx0 && wv) {
+                  const r = (f.ids[j] - B0) * G;
+                  const og = (b * T + t) * G;
+                  for (let d = 0; d < G; d++) gx0[og + d] += wt * wv.vecs[r + d];
+                }
+                continue;
+              }
               const r = f.ids[j] * D;
               for (let d = 0; d < D; d++) x[o2 + d] += wt * w.emb[r + d];
             }
@@ -152,8 +180,10 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
           const cY = tf.tensor2d(comY, [B, 1 + NC]);
           const cM = tf.tensor2d(comM, [B, 1 + NC]);
           const bce = (z: tf.Tensor, y: tf.Tensor): tf.Tensor => tf.relu(z).sub(z.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+          const gT = gx0 ? tf.tensor2d(gx0, [B * T, G]) : null;
           return tf.variableGrads(() => {
-            const out = forwardTrain(xv as unknown as tf.Tensor3D, mT, vars as unknown as Record<string, tf.Tensor>, c, o.dropout, seed);
+            const xin = gT ? (xv as unknown as tf.Tensor3D).add(tf.matMul(gT, vars.wp).reshape([B, T, D])) as tf.Tensor3D : (xv as unknown as tf.Tensor3D);
+            const out = forwardTrain(xin, mT, vars as unknown as Record<string, tf.Tensor>, c, o.dropout, seed);
             const sw = sW.mul(mT);
             const spanLoss = tf.sum(bce(out.token, sY).mul(sw)).div(tf.maximum(tf.sum(sw), 1));
             const typeLoss = tf.sum(tf.sum(yY.mul(tf.logSoftmax(out.type)), 2).neg().mul(yW)).div(tf.maximum(tf.sum(yW), 1));
@@ -181,6 +211,7 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
             for (let j = f.offsets[t]; j < f.offsets[t + 1]; j++) {
               if (!k[j]) continue;
               const row = f.ids[j];
+              if (row >= B0) continue; // pretrained rows are frozen: their projection learns in tf
               if (!touched[row]) {
                 touched[row] = 1;
                 rows.push(row);
@@ -206,7 +237,11 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
           touched[row] = 0;
         }
       }
-      for (const [name, v] of Object.entries(vars)) w.dense[name] = Float32Array.from(v.dataSync() as Float32Array);
+      for (const [name, v] of Object.entries(vars)) if (name !== 'wp') w.dense[name] = Float32Array.from(v.dataSync() as Float32Array);
+      if (wv) {
+        w.projection = Float32Array.from(vars.wp.dataSync() as Float32Array);
+        projectWordRows(w.emb, B0, D, wv, w.projection);
+      }
       o.log?.(`epoch ${epoch + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, nb)).toFixed(4)}, ${nb} batches, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       o.onEpoch?.(epoch, w);
     }
@@ -215,6 +250,21 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
     opt.dispose();
   }
   return w;
+}
+
+/** Writes the projected pretrained vectors (`vecs @ projection`) into the rows after the hashed buckets. */
+export function projectWordRows(emb: Float32Array, buckets: number, dim: number, wv: WordVectors, projection: Float32Array): void {
+  const G = wv.dim;
+  for (let i = 0; i < wv.words.length; i++) {
+    const o = (buckets + i) * dim;
+    for (let d = 0; d < dim; d++) emb[o + d] = 0;
+    for (let k = 0; k < G; k++) {
+      const g = wv.vecs[i * G + k];
+      if (g === 0) continue;
+      const pr = k * dim;
+      for (let d = 0; d < dim; d++) emb[o + d] += g * projection[pr + d];
+    }
+  }
 }
 
 /** Type-loss weights (count share)^-1/2, normalised to mean 1: rare types are not drowned by insults. */
