@@ -1,6 +1,6 @@
 import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reason, type ScoreRequest, type ScoreResult } from '../types';
 import { loadModel } from '../model';
-import { assembleSpans } from '../spans';
+import { assembleSpans, spanOptionsFromThresholds } from '../spans';
 import { loadOffTopicModel } from '../topic';
 
 /** Thresholds the scorer flags with (0..1). */
@@ -64,6 +64,8 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
     offTopic: opts.thresholds?.offTopic ?? topic.threshold ?? DEFAULT_THRESHOLDS.offTopic,
   };
   const info: ModelInfo = { ...model.info, thresholds: { ...thresholds } };
+  // The span rules tuned with the model (threshold, fallback, presence gate) travel in its model.json.
+  const spanOpts = spanOptionsFromThresholds(model.info.thresholds);
 
   return {
     info,
@@ -97,7 +99,7 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
           offTopic,
           flagged,
           reasons,
-          spans: assembleSpans(c.text, p).map((s) => ({ ...s, score: round(s.score) })),
+          spans: assembleSpans(c.text, p, spanOpts).map((s) => ({ ...s, score: round(s.score) })),
         };
       });
     },

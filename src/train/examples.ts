@@ -15,6 +15,10 @@ import {
 } from '../data';
 
 const NC = CATEGORIES.length;
+/** Comment targets per example: toxicity, the categories, span presence (index PRESENCE). */
+export const COMMENT_TARGETS = 2 + NC;
+/** Index of the span-presence target: 1 when the comment has an explicit toxic span, 0 when it has none. */
+export const PRESENCE = 1 + NC;
 
 /** One training/eval example. */
 export interface Example {
@@ -29,7 +33,7 @@ export interface Example {
   /** Per token type distribution (n x 5) and per-token weight. */
   typeY: Float32Array | null;
   typeW: Float32Array | null;
-  /** Comment targets [toxicity, ...categories] and their mask. */
+  /** Comment targets [toxicity, ...categories, span presence] and their mask. */
   comY: Float32Array;
   comM: Float32Array;
 }
@@ -89,7 +93,9 @@ export function aclTokenTargets(tokens: Token[], c: AclComment): { frac: Float32
   }
   // Comment toxicity = share of annotators who marked any span (the ACL flags are unreliable:
   // 'all toxic' and 'not toxic' are both True on 20k span-free annotations).
-  const comY = Float32Array.from([anySpan / A, ...catShare]);
+  // Span presence: some token marked by more than half of the annotators (a majority span).
+  const presence = frac.some((f) => f > 0.5) ? 1 : 0;
+  const comY = Float32Array.from([anySpan / A, ...catShare, presence]);
   return { frac, typeY, typeW, comY };
 }
 
@@ -109,8 +115,8 @@ export interface Corpus {
 
 function labelledExample(c: LabelledComment, cleanSpanW: number): Example {
   const tokens = tokenize(c.text);
-  const comY = new Float32Array(1 + NC);
-  const comM = new Float32Array(1 + NC);
+  const comY = new Float32Array(COMMENT_TARGETS);
+  const comM = new Float32Array(COMMENT_TARGETS);
   comY[0] = c.toxicity;
   comM[0] = Number.isFinite(c.toxicity) ? 1 : 0;
   c.categories.forEach((v, k) => {
@@ -121,6 +127,7 @@ function labelledExample(c: LabelledComment, cleanSpanW: number): Example {
   });
   // A comment judged clean by every source is a span negative: its right answer is no span.
   const clean = c.toxicity === 0;
+  if (clean) comM[PRESENCE] = 1;
   return {
     text: c.text, source: c.domain, tokens, feats: NO_FEATS,
     spanY: clean ? new Float32Array(tokens.length) : null, spanW: clean ? cleanSpanW : 0,
@@ -224,8 +231,8 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     const a = aclByKey.get(textKey(p.text));
     let typeY: Float32Array | null = null;
     let typeW: Float32Array | null = null;
-    const comY = new Float32Array(1 + NC);
-    const comM = new Float32Array(1 + NC);
+    const comY = new Float32Array(COMMENT_TARGETS);
+    const comM = new Float32Array(COMMENT_TARGETS);
     const spanY = tokenLabels(tokens, p.ranges);
     if (a && a.text === p.text) {
       const t = aclTokenTargets(tokens, a);
@@ -234,6 +241,9 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
       comY.set(t.comY);
       comM.fill(1);
     }
+    // Every tsd post is toxic; 6% of them have no gold span (the annotators agreed on none).
+    comY[PRESENCE] = p.ranges.length ? 1 : 0;
+    comM[PRESENCE] = 1;
     train.push({ text: p.text, source: 'tsd', tokens, feats: NO_FEATS, spanY, spanW: 1, typeY, typeW, comY, comM });
     if (obfuscateShare > 0 && obfRand() < obfuscateShare) {
       // The disguised copy keeps the comment targets; its types are not aligned, so none.
@@ -259,7 +269,7 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     const t = aclTokenTargets(tokens, c);
     train.push({
       text: c.text, source: 'acl', tokens, feats: NO_FEATS,
-      spanY: t.frac, spanW: aclSpanW, typeY: t.typeY, typeW: t.typeW, comY: t.comY, comM: new Float32Array(1 + NC).fill(1),
+      spanY: t.frac, spanW: aclSpanW, typeY: t.typeY, typeW: t.typeW, comY: t.comY, comM: new Float32Array(COMMENT_TARGETS).fill(1),
     });
   }
   const commentPools: Record<string, Example[]> = {};

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
-import { denseShapes, forwardTrain, type NetConfig } from '../model/net';
+import { commentOutputs, denseShapes, forwardTrain, type NetConfig } from '../model/net';
 import { embRows, type ModelWeights } from '../model/io';
 import type { Example } from './examples';
 import type { WordVectors } from './glove';
@@ -90,20 +90,29 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
   const wv = o.wordVectors;
   const G = wv ? wv.dim : 0;
   if (wv && wv.words.length !== (c.words ?? 0)) throw new Error(`config.words ${c.words} but ${wv.words.length} word vectors`);
+  // Projection of the frozen pretrained vectors, trained in JS (a dense matMul and its
+  // gradient in wasm cost ~6x the whole step): each batch materialises the rows of its words
+  // (vector @ P) in the table, and their row gradients flow back into P.
+  let P = new Float32Array(0);
   if (wv) {
-    // Projection of the frozen pretrained vectors; Glorot init like the dense layers.
-    const lim = Math.sqrt(6 / (G + c.dim));
-    const p0 = new Float32Array(G * c.dim);
-    for (let i = 0; i < p0.length; i++) p0[i] = (rand() * 2 - 1) * lim;
-    vars.wp = tf.variable(tf.tensor2d(w.projection ?? p0, [G, c.dim]), true, `d_wp_${o.seed}_${Date.now()}`);
+    if (w.projection) P = Float32Array.from(w.projection);
+    else {
+      const lim = Math.sqrt(6 / (G + c.dim));
+      P = new Float32Array(G * c.dim);
+      for (let i = 0; i < P.length; i++) P[i] = (rand() * 2 - 1) * lim;
+    }
   }
+  const pM = new Float32Array(P.length);
+  const pV = new Float32Array(P.length);
+  const dP = new Float32Array(P.length);
+  const projectedAt = new Int32Array(wv ? wv.words.length : 0);
   const opt = tf.train.adam(o.lr);
   const D = c.dim;
   const B0 = c.buckets;
   const eM = new Float32Array(w.emb.length);
   const eV = new Float32Array(w.emb.length);
   const gAcc = new Float32Array(w.emb.length);
-  const touched = new Uint8Array(c.buckets);
+  const touched = new Uint8Array(embRows(c));
   let step = 0;
   const b1 = 0.9;
   const b2 = 0.999;
@@ -124,16 +133,27 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
         const T = Math.max(1, Math.ceil(Math.min(o.maxTokens, Math.max(...batch.map((e) => e.tokens.length))) / 8) * 8);
         // Forward embedding sum in JS, remembering which features were kept for the backward pass.
         const x = new Float32Array(B * T * D);
-        // Pretrained vectors of the batch's words (rows >= buckets), projected inside tf.
-        const gx0 = wv ? new Float32Array(B * T * G) : null;
+        if (wv) {
+          // Rows of this batch's pretrained words with the current projection.
+          for (const e of batch) {
+            const f = e.feats;
+            for (let j = 0; j < f.ids.length; j++) {
+              const row = f.ids[j];
+              if (row < B0 || projectedAt[row - B0] === step + 1) continue;
+              projectedAt[row - B0] = step + 1;
+              projectRow(w.emb, row, B0, D, wv, P);
+            }
+          }
+        }
         const kept: Array<Uint8Array> = [];
         const mask = new Float32Array(B * T);
         const spanY = new Float32Array(B * T);
         const spanW = new Float32Array(B * T);
         const typeY = new Float32Array(B * T * NC);
         const typeW = new Float32Array(B * T);
-        const comY = new Float32Array(B * (1 + NC));
-        const comM = new Float32Array(B * (1 + NC));
+        const K = commentOutputs(c);
+        const comY = new Float32Array(B * K);
+        const comM = new Float32Array(B * K);
         batch.forEach((e, b) => {
           const f = e.feats;
           const n = Math.min(T, e.tokens.length);
@@ -145,14 +165,6 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
               if (o.featureDrop > 0 && rand() < o.featureDrop) continue;
               k[j] = 1;
               const wt = f.weights[j];
-              if (f.ids[j] >= B0) {
-                if (gx0 && wv) {
-                  const r = (f.ids[j] - B0) * G;
-                  const og = (b * T + t) * G;
-                  for (let d = 0; d < G; d++) gx0[og + d] += wt * wv.vecs[r + d];
-                }
-                continue;
-              }
               const r = f.ids[j] * D;
               for (let d = 0; d < D; d++) x[o2 + d] += wt * w.emb[r + d];
             }
@@ -166,8 +178,8 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
             }
           }
           kept.push(k);
-          comY.set(e.comY, b * (1 + NC));
-          comM.set(e.comM, b * (1 + NC));
+          comY.set(e.comY.subarray(0, K), b * K);
+          comM.set(e.comM.subarray(0, K), b * K);
         });
         const xv = tf.variable(tf.tensor3d(x, [B, T, D]), true, `x_${step}_${o.seed}`);
         const seed = Math.floor(rand() * 1e9);
@@ -177,13 +189,11 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
           const sW = tf.tensor2d(spanW, [B, T]);
           const yY = tf.tensor3d(typeY, [B, T, NC]).mul(tf.tensor1d(o.typeClassWeights ?? new Array(NC).fill(1)));
           const yW = tf.tensor2d(typeW, [B, T]);
-          const cY = tf.tensor2d(comY, [B, 1 + NC]);
-          const cM = tf.tensor2d(comM, [B, 1 + NC]);
+          const cY = tf.tensor2d(comY, [B, K]);
+          const cM = tf.tensor2d(comM, [B, K]);
           const bce = (z: tf.Tensor, y: tf.Tensor): tf.Tensor => tf.relu(z).sub(z.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
-          const gT = gx0 ? tf.tensor2d(gx0, [B * T, G]) : null;
           return tf.variableGrads(() => {
-            const xin = gT ? (xv as unknown as tf.Tensor3D).add(tf.matMul(gT, vars.wp).reshape([B, T, D])) as tf.Tensor3D : (xv as unknown as tf.Tensor3D);
-            const out = forwardTrain(xin, mT, vars as unknown as Record<string, tf.Tensor>, c, o.dropout, seed);
+            const out = forwardTrain(xv as unknown as tf.Tensor3D, mT, vars as unknown as Record<string, tf.Tensor>, c, o.dropout, seed);
             const sw = sW.mul(mT);
             const spanLoss = tf.sum(bce(out.token, sY).mul(sw)).div(tf.maximum(tf.sum(sw), 1));
             const typeLoss = tf.sum(tf.sum(yY.mul(tf.logSoftmax(out.type)), 2).neg().mul(yW)).div(tf.maximum(tf.sum(yW), 1));
@@ -211,7 +221,6 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
             for (let j = f.offsets[t]; j < f.offsets[t + 1]; j++) {
               if (!k[j]) continue;
               const row = f.ids[j];
-              if (row >= B0) continue; // pretrained rows are frozen: their projection learns in tf
               if (!touched[row]) {
                 touched[row] = 1;
                 rows.push(row);
@@ -225,8 +234,22 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
         step++;
         const bc1 = 1 - Math.pow(b1, step);
         const bc2 = 1 - Math.pow(b2, step);
+        let wordRows = 0;
         for (const row of rows) {
           const r = row * D;
+          if (row >= B0 && wv) {
+            // A pretrained row is vector @ P: its gradient goes to P (outer product), not to the row.
+            const go = (row - B0) * G;
+            for (let k = 0; k < G; k++) {
+              const gk = wv.vecs[go + k];
+              if (gk === 0) continue;
+              for (let d = 0; d < D; d++) dP[k * D + d] += gk * gAcc[r + d];
+            }
+            for (let d = 0; d < D; d++) gAcc[r + d] = 0;
+            touched[row] = 0;
+            wordRows++;
+            continue;
+          }
           for (let d = 0; d < D; d++) {
             const g = gAcc[r + d];
             gAcc[r + d] = 0;
@@ -236,10 +259,21 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
           }
           touched[row] = 0;
         }
+        if (wordRows) {
+          // Dense Adam on P at the dense layers' learning rate.
+          const lr = o.lr * frac;
+          for (let i = 0; i < P.length; i++) {
+            const g = dP[i];
+            dP[i] = 0;
+            pM[i] = b1 * pM[i] + (1 - b1) * g;
+            pV[i] = b2 * pV[i] + (1 - b2) * g * g;
+            P[i] -= (lr * (pM[i] / bc1)) / (Math.sqrt(pV[i] / bc2) + 1e-8);
+          }
+        }
       }
-      for (const [name, v] of Object.entries(vars)) if (name !== 'wp') w.dense[name] = Float32Array.from(v.dataSync() as Float32Array);
+      for (const [name, v] of Object.entries(vars)) w.dense[name] = Float32Array.from(v.dataSync() as Float32Array);
       if (wv) {
-        w.projection = Float32Array.from(vars.wp.dataSync() as Float32Array);
+        w.projection = Float32Array.from(P);
         projectWordRows(w.emb, B0, D, wv, w.projection);
       }
       o.log?.(`epoch ${epoch + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, nb)).toFixed(4)}, ${nb} batches, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -252,19 +286,23 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
   return w;
 }
 
-/** Writes the projected pretrained vectors (`vecs @ projection`) into the rows after the hashed buckets. */
-export function projectWordRows(emb: Float32Array, buckets: number, dim: number, wv: WordVectors, projection: Float32Array): void {
+/** Writes row `row` (a pretrained word: `row - buckets` indexes `wv`) as its vector @ projection. */
+function projectRow(emb: Float32Array, row: number, buckets: number, dim: number, wv: WordVectors, projection: Float32Array): void {
   const G = wv.dim;
-  for (let i = 0; i < wv.words.length; i++) {
-    const o = (buckets + i) * dim;
-    for (let d = 0; d < dim; d++) emb[o + d] = 0;
-    for (let k = 0; k < G; k++) {
-      const g = wv.vecs[i * G + k];
-      if (g === 0) continue;
-      const pr = k * dim;
-      for (let d = 0; d < dim; d++) emb[o + d] += g * projection[pr + d];
-    }
+  const i = row - buckets;
+  const o = row * dim;
+  for (let d = 0; d < dim; d++) emb[o + d] = 0;
+  for (let k = 0; k < G; k++) {
+    const g = wv.vecs[i * G + k];
+    if (g === 0) continue;
+    const pr = k * dim;
+    for (let d = 0; d < dim; d++) emb[o + d] += g * projection[pr + d];
   }
+}
+
+/** Writes every pretrained row (`vecs @ projection`) after the hashed buckets: what inference reads. */
+export function projectWordRows(emb: Float32Array, buckets: number, dim: number, wv: WordVectors, projection: Float32Array): void {
+  for (let i = 0; i < wv.words.length; i++) projectRow(emb, buckets + i, buckets, dim, wv, projection);
 }
 
 /** Type-loss weights (count share)^-1/2, normalised to mean 1: rare types are not drowned by insults. */
