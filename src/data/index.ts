@@ -8,7 +8,7 @@
  */
 import * as path from 'path';
 import type { Category } from '../types';
-import { datasetsDir, inDev, offsetsToRanges, readCsv } from './io';
+import { datasetsDir, offsetsToRanges, readCsv } from './io';
 
 export { datasetsDir, codePointToUtf16, utf16ToCodePoint, offsetsToRanges, stableHash, inDev, packageRoot } from './io';
 
@@ -42,13 +42,15 @@ export interface AclComment {
 export interface LabelledComment {
   id: string;
   text: string;
-  domain: 'c3' | 'olid' | 'davidson' | 'ethos' | 'acl' | 'tsd';
+  domain: 'c3' | 'olid' | 'davidson' | 'ethos' | 'acl' | 'tsd' | 'ghc' | 'implicit_hate' | 'edos' | 'stormfront' | 'hateval' | 'hatexplain' | 'ucc' | 'fox' | 'paradetox';
   /** 0..1 soft target for training. */
   toxicity: number;
   /** Binary gold for ROC-AUC / F1 tables (NaN: leave out). */
   toxicBinary: number;
   /** Per category 0..1, NaN = unknown. Order of CATEGORIES. */
   categories: number[];
+  /** The set's own split, or the deterministic dev rule where it has none (loaders of src/data/hate.ts and after). */
+  split?: 'train' | 'dev' | 'test';
 }
 
 const SPAN_DIR = 'toxic_spans_semeval2021';
@@ -204,10 +206,9 @@ export function loadEthos(dir?: string): LabelledComment[] {
     });
 }
 
-/** Fixed salt for every dev split: seeds change training, never which posts are held out. */
-export const SPLIT_SALT = 'moderato-dev-v1';
-
-/** True when a text belongs to the held-out dev part of its dataset (`fraction` of texts). */
-export function isDevText(text: string, fraction = 0.1): boolean {
-  return inDev(text, fraction, SPLIT_SALT);
-}
+export { SPLIT_SALT, isDevText } from './split';
+export { categoryVector, isDevByText, readJsonl, readQuotedTsv, DEV_FRACTION, type SplitName } from './common';
+export { loadGhc, loadImplicitHate, loadEdos, loadStormfront, loadHateval, type GhcPost, type ImplicitHatePost, type EdosPost, type StormfrontSentence, type HatevalTweet } from './hate';
+export { loadHatexplain, hatexplainPost, majorityRanges, type HatexplainPost, type HatexplainWord, type HatexplainLabel, type HatexplainRow } from './hatexplain';
+export { loadUcc, loadFoxNews, UCC_ATTRIBUTES, type UccAttribute, type UccComment, type FoxComment } from './news';
+export { loadParadetox, pseudoSpans, wordKeys, type ParadetoxPair, type ParadetoxUnrewritable } from './paradetox';

@@ -13,8 +13,14 @@ import { FEATURE_VERSION } from '../model/features';
 import type { ToxicityModel, CommentPrediction } from '../model/types';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
 import type { LabelledComment, SpanPost } from '../data';
+import { CATEGORIES } from '../types';
 import { buildCorpus } from './examples';
-import { commentAuc, commentMacroF1, perTypeF1, predictAll, spanF1 } from './evaluate';
+import {
+  calibrationFigures, commentAuc, commentMacroF1, crossDomainFigures, decisionThresholds, hatexplainFigures, loadExtraDevSets,
+  perTypeF1, predictAll, spanF1, spanF1Reweighted, uccFigures,
+  type AucFigure, type CrossDomainFigures, type DecisionThresholds, type ExtraDevSets, type HatexplainFigures, type UccFigures,
+} from './evaluate';
+import type { SpanOptions } from '../spans';
 import { perturbPost, PERTURBATIONS } from './perturb';
 import { identityCheck } from './identity';
 import { rng } from './trainer';
@@ -22,9 +28,22 @@ import { NET_CONFIG } from './cli';
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
-/** All figures `npm run eval` reports. */
+/**
+ * All figures `npm run eval` reports. To add a figure: a field here, a section function over
+ * an {@link EvalContext} (predictions come from `ctx.predict`), a call in `evaluateModel`, a
+ * block in `renderReport` and its headline entries.
+ */
 export interface EvalReport {
   trialF1: number;
+  /** tsd_trial span F1 with the empty-gold posts re-weighted to 20% of the weight. */
+  trialF1Reweighted: number;
+  /** News comments: UCC validation and C3 dev, AUC and calibration. */
+  news: { ucc: UccFigures; c3: AucFigure & { ece: number } };
+  hatexplain: HatexplainFigures;
+  /** Comment sets from other sources, held out (GHC test, EDOS dev, ...). */
+  crossDomain: Record<string, CrossDomainFigures>;
+  /** The decision thresholds every decision-level figure used (from `model.info.thresholds`). */
+  thresholds: DecisionThresholds;
   obfuscation: Record<string, number>;
   perType: Record<string, { f1: number; posts: number }>;
   auc: Record<string, { auc: number; n: number; positives: number }>;
@@ -33,13 +52,48 @@ export interface EvalReport {
   identity: { worstTerm: string; worstFriendlyMean: number; meanFriendly: number; meanHostile: number; friendlySpanRate: number; rows: Awaited<ReturnType<typeof identityCheck>> };
 }
 
+/** What every evaluation section gets: the model's span options and decision thresholds, and its predictions. */
+export interface EvalContext {
+  model: ToxicityModel;
+  /** Span assembly options from `model.info.thresholds`. */
+  opts: SpanOptions;
+  /** Decision thresholds from `model.info.thresholds`. */
+  th: DecisionThresholds;
+  datasets?: string;
+  log: (m: string) => void;
+  predict(texts: string[]): Promise<CommentPrediction[]>;
+}
+
+/** News comments: UCC validation (hostile, antagonize, toxic gold with ECE) and C3 dev (AUC, ECE). */
+async function newsSection(ctx: EvalContext, sets: ExtraDevSets, c3Dev: LabelledComment[], c3Preds: CommentPrediction[]): Promise<EvalReport['news']> {
+  const uccPreds = await ctx.predict(sets.ucc.map((r) => r.text));
+  return { ucc: uccFigures(sets.ucc, uccPreds), c3: calibrationFigures(c3Dev, c3Preds) };
+}
+
+/** HateXplain validation: comment AUROC, token F1 vs the majority rationale, identity_attack. */
+async function hatexplainSection(ctx: EvalContext, sets: ExtraDevSets): Promise<HatexplainFigures> {
+  const preds = await ctx.predict(sets.hatexplain.map((p) => p.text));
+  return hatexplainFigures(sets.hatexplain, preds, ctx.opts, ctx.th);
+}
+
+/** Every held-out comment set from another source: AUCs and firing rates. */
+async function crossDomainSection(ctx: EvalContext, sets: ExtraDevSets): Promise<Record<string, CrossDomainFigures>> {
+  const out: Record<string, CrossDomainFigures> = {};
+  for (const [name, rows] of Object.entries(sets.cross)) out[name] = crossDomainFigures(rows, await ctx.predict(rows.map((r) => r.text)), ctx.th);
+  return out;
+}
+
 /** Runs every evaluation on a loaded model. */
 export async function evaluateModel(model: ToxicityModel, datasets?: string, log: (m: string) => void = () => undefined): Promise<EvalReport> {
   const opts = spanOptionsFromThresholds(model.info.thresholds);
+  const th = decisionThresholds(model.info.thresholds);
+  const ctx: EvalContext = { model, opts, th, datasets, log, predict: (texts) => predictAll(model, texts) };
   const c = buildCorpus({ buckets: NET_CONFIG.buckets, version: FEATURE_VERSION }, { datasets });
+  const sets = loadExtraDevSets(datasets);
   log('corpus built');
   const trialPreds = await predictAll(model, c.trial.map((p) => p.text));
   const trialF1 = spanF1(c.trial, trialPreds, opts);
+  const trialF1Reweighted = spanF1Reweighted(c.trial, trialPreds, opts, 0.2);
   // Obfuscation: one perturbed copy per kind, plus a mixed copy, each with the same seed.
   const obfuscation: Record<string, number> = { clean: trialF1 };
   for (const kind of [...PERTURBATIONS, undefined]) {
@@ -96,14 +150,21 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
     friendlySpanRate: rows.reduce((a, r) => a + r.friendlySpanRate, 0) / rows.length,
     rows,
   };
-  return { trialF1, obfuscation, perType, auc, olidTest, cleanMix, identity };
+  const news = await newsSection(ctx, sets, c.commentDev.c3 ?? [], devPreds.c3 ?? []);
+  const hatexplain = await hatexplainSection(ctx, sets);
+  const crossDomain = await crossDomainSection(ctx, sets);
+  log('news, HateXplain and cross-domain sets done');
+  return { trialF1, trialF1Reweighted, obfuscation, perType, auc, olidTest, cleanMix, identity, news, hatexplain, crossDomain, thresholds: th };
 }
 
 /** Renders the report as markdown tables. */
 export function renderReport(r: EvalReport): string {
   const L: string[] = [];
   L.push('## Toxic spans (SemEval-2021 Task 5 F1, tsd_trial)', '', '| set | F1 |', '| --- | --- |');
-  for (const [k, v] of Object.entries(r.obfuscation)) L.push(`| ${k === 'clean' ? 'tsd_trial (clean)' : `tsd_trial, toxic words perturbed: ${k}`} | ${f3(v)} |`);
+  for (const [k, v] of Object.entries(r.obfuscation)) {
+    L.push(`| ${k === 'clean' ? 'tsd_trial (clean)' : `tsd_trial, toxic words perturbed: ${k}`} | ${f3(v)} |`);
+    if (k === 'clean') L.push(`| tsd_trial, empty-gold posts re-weighted to 20% | ${f3(r.trialF1Reweighted)} |`);
+  }
   L.push('', '## Typed spans (ACL 2022 dev, majority-vote gold; per type over posts whose gold has that type)', '', '| type | F1 | posts |', '| --- | --- | --- |');
   for (const [k, v] of Object.entries(r.perType)) L.push(`| ${k} | ${f3(v.f1)} | ${v.posts} |`);
   L.push('', '## Comment toxicity ROC-AUC (dev splits)', '', '| domain | ROC-AUC | comments | toxic |', '| --- | --- | --- | --- |');
@@ -112,10 +173,53 @@ export function renderReport(r: EvalReport): string {
   L.push(`| 0.5 | ${f3(r.olidTest.macroF1At05)} |`, `| ${r.olidTest.devBestThreshold} (best on OLID dev) | ${f3(r.olidTest.macroF1AtDevBest)} |`, '', `ROC-AUC ${f3(r.olidTest.auc)} on ${r.olidTest.n} tweets.`);
   L.push('', '## Clean-comment mix', '', '| posts | clean share | span F1 | clean comments with any span |', '| --- | --- | --- | --- |');
   L.push(`| ${r.cleanMix.posts} | ${f3(r.cleanMix.cleanShare)} | ${f3(r.cleanMix.f1)} | ${f3(r.cleanMix.falseAlarmRate)} |`);
+  L.push(...renderNews(r), ...renderHatexplain(r), ...renderCrossDomain(r));
   L.push('', '## Identity-term templates', '', `Worst term on friendly sentences: **${r.identity.worstTerm}** (mean toxicity ${f3(r.identity.worstFriendlyMean)}); mean friendly ${f3(r.identity.meanFriendly)}, mean hostile ${f3(r.identity.meanHostile)}, friendly sentences with a span ${f3(r.identity.friendlySpanRate)}.`, '');
   L.push('| group | term | friendly mean | friendly max | hostile mean |', '| --- | --- | --- | --- | --- |');
   for (const row of [...r.identity.rows].sort((a, b) => b.friendlyMean - a.friendlyMean)) L.push(`| ${row.group} | ${row.term} | ${f3(row.friendlyMean)} | ${f3(row.friendlyMax)} | ${f3(row.hostileMean)} |`);
   return L.join('\n') + '\n';
+}
+
+const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
+const aucCell = (a: AucFigure): string => `${f3(a.auc)} | ${a.n} | ${a.positives}`;
+
+function renderNews(r: EvalReport): string[] {
+  const u = r.news.ucc;
+  return [
+    '', '## News comments: UCC validation and C3 dev', '',
+    'UCC toxic gold = hostile or antagonize by majority; C3 gold = crowd toxicity level >= 2. ECE: 10 equal-width bins of `toxicity`.', '',
+    '| set | gold | ROC-AUC | comments | positives | ECE |', '| --- | --- | --- | --- | --- | --- |',
+    `| UCC val | hostile | ${aucCell(u.hostile)} | |`,
+    `| UCC val | antagonize | ${aucCell(u.antagonize)} | |`,
+    `| UCC val | hostile or antagonize | ${aucCell(u.toxic)} | ${f3(u.toxic.ece)} |`,
+    `| C3 dev | toxicity level >= 2 | ${aucCell(r.news.c3)} | ${f3(r.news.c3.ece)} |`,
+  ];
+}
+
+function renderHatexplain(r: EvalReport): string[] {
+  const h = r.hatexplain;
+  return [
+    '', '## HateXplain validation', '',
+    '| figure | value | posts | positives |', '| --- | --- | --- | --- |',
+    `| AUROC toxicity, hatespeech or offensive vs normal (majority) | ${aucCell(h.toxic)} |`,
+    `| token F1 of predicted spans vs majority rationale (posts with one) | ${f3(h.tokenF1)} | ${h.tokenPosts} | |`,
+    `| AUROC identity_attack, hatespeech vs rest | ${aucCell(h.identityAttack)} |`,
+    `| identity_attack >= ${r.thresholds.category.identity_attack} on hatespeech posts | ${pct(h.identityFiresOnHate)} | ${h.identityAttack.positives} | |`,
+  ];
+}
+
+function renderCrossDomain(r: EvalReport): string[] {
+  const cats = CATEGORIES;
+  const L = [
+    '', '## Comment sets from other sources (held out)', '',
+    `Flagged: toxicity >= ${r.thresholds.toxicity}. Category columns: share of the set's positives where the category fires (>= its threshold).`, '',
+    `| set | ROC-AUC | comments | positives | flagged positives | flagged negatives | ${cats.join(' | ')} |`,
+    `| --- | --- | --- | --- | --- | --- | ${cats.map(() => '---').join(' | ')} |`,
+  ];
+  for (const [k, v] of Object.entries(r.crossDomain)) L.push(`| ${k} | ${aucCell(v.toxic)} | ${pct(v.flaggedPositives)} | ${pct(v.flaggedNegatives)} | ${cats.map((c) => pct(v.firesOnPositives[c])).join(' | ')} |`);
+  L.push('', '| set | category (gold) | ROC-AUC | comments | positives |', '| --- | --- | --- | --- | --- |');
+  for (const [k, v] of Object.entries(r.crossDomain)) for (const [c, a] of Object.entries(v.categoryAuc)) L.push(`| ${k} | ${c} | ${aucCell(a)} |`);
+  return L;
 }
 
 /** Headline figures of a report, for the across-seeds summary. */
@@ -128,6 +232,18 @@ export function headline(r: EvalReport): Record<string, number> {
     'OLID test macro-F1 (dev threshold)': r.olidTest.macroF1AtDevBest,
     'identity: worst friendly mean toxicity': r.identity.worstFriendlyMean,
   };
+  h['tsd_trial span F1, empty gold re-weighted to 20%'] = r.trialF1Reweighted;
+  h['UCC ROC-AUC hostile'] = r.news.ucc.hostile.auc;
+  h['UCC ROC-AUC antagonize'] = r.news.ucc.antagonize.auc;
+  h['UCC ECE (hostile or antagonize)'] = r.news.ucc.toxic.ece;
+  h['C3 dev ECE'] = r.news.c3.ece;
+  h['HateXplain val AUROC toxic vs normal'] = r.hatexplain.toxic.auc;
+  h['HateXplain val token F1 vs majority rationale'] = r.hatexplain.tokenF1;
+  h['HateXplain val identity_attack AUROC vs hatespeech'] = r.hatexplain.identityAttack.auc;
+  for (const [k, v] of Object.entries(r.crossDomain)) {
+    h[`ROC-AUC ${k}`] = v.toxic.auc;
+    for (const [c, a] of Object.entries(v.categoryAuc)) h[`ROC-AUC ${k} ${c}`] = a.auc;
+  }
   for (const [k, v] of Object.entries(r.auc)) h[`ROC-AUC ${k}`] = v.auc;
   for (const [k, v] of Object.entries(r.perType)) h[`ACL dev span F1 ${k}`] = v.f1;
   return h;

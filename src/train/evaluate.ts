@@ -1,11 +1,15 @@
 /**
- * Evaluation helpers shared by `npm run train` (threshold tuning) and `npm run eval` (tables).
+ * Evaluation helpers shared by `npm run train` (threshold tuning) and `npm run eval` (tables):
+ * each takes rows and already computed predictions, so one prediction pass serves every figure.
  */
-import { CATEGORIES } from '../types';
+import { CATEGORIES, type Category } from '../types';
 import type { CommentPrediction, ToxicityModel } from '../model/types';
 import { assembleSpans, type SpanOptions } from '../spans';
-import type { AclComment, LabelledComment, SpanPost } from '../data';
-import { meanF1, rangesToCodePoints, rocAuc, macroF1 } from './metrics';
+import {
+  loadEdos, loadFoxNews, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadStormfront, loadUcc,
+  type AclComment, type HatexplainPost, type LabelledComment, type SpanPost, type UccComment,
+} from '../data';
+import { expectedCalibrationError, meanF1, postF1, rangesToCodePoints, reweightedMeanF1, rocAuc, macroF1 } from './metrics';
 
 /** Predicts in chunks (keeps memory flat on big dev sets). */
 export async function predictAll(model: ToxicityModel, texts: string[], chunk = 256): Promise<CommentPrediction[]> {
@@ -18,6 +22,12 @@ export async function predictAll(model: ToxicityModel, texts: string[], chunk = 
 export function spanF1(posts: SpanPost[], preds: CommentPrediction[], opts: SpanOptions = {}): number {
   const p = posts.map((post, i) => rangesToCodePoints(post.text, assembleSpans(post.text, preds[i], opts)));
   return meanF1(p, posts.map((x) => x.goldCp));
+}
+
+/** Span F1 with the empty-gold posts re-weighted to `emptyShare` of the weight (see `reweightedMeanF1`). */
+export function spanF1Reweighted(posts: SpanPost[], preds: CommentPrediction[], opts: SpanOptions = {}, emptyShare = 0.2): number {
+  const p = posts.map((post, i) => rangesToCodePoints(post.text, assembleSpans(post.text, preds[i], opts)));
+  return reweightedMeanF1(p, posts.map((x) => x.goldCp), emptyShare);
 }
 
 /** Grid search over the token threshold on `posts`; returns the best threshold and F1. */
@@ -107,4 +117,169 @@ export function commentAuc(rows: LabelledComment[], preds: CommentPrediction[]):
 /** Macro-F1 at a toxicity threshold. */
 export function commentMacroF1(rows: LabelledComment[], preds: CommentPrediction[], threshold: number): number {
   return macroF1(preds.map((p) => (p.toxicity >= threshold ? 1 : 0)), rows.map((r) => r.toxicBinary));
+}
+
+/** The decision thresholds of a model: comment toxicity and each category. */
+export interface DecisionThresholds {
+  toxicity: number;
+  category: Record<Category, number>;
+}
+
+/**
+ * Decision thresholds from `model.info.thresholds`, the ones `moderato score` applies:
+ * `toxicity`, and per category `category.<name>` if the model has one, else `category`, else
+ * 0.5 (the scorer's default).
+ */
+export function decisionThresholds(th: Record<string, number> | undefined): DecisionThresholds {
+  const num = (x: number | undefined, d: number): number => (Number.isFinite(x) ? (x as number) : d);
+  const base = num(th?.category, 0.5);
+  const category = {} as Record<Category, number>;
+  for (const c of CATEGORIES) category[c] = num(th?.[`category.${c}`], base);
+  return { toxicity: num(th?.toxicity, 0.5), category };
+}
+
+/** ROC-AUC with its counts (rows with NaN gold left out). */
+export interface AucFigure {
+  auc: number;
+  n: number;
+  positives: number;
+}
+
+/** ROC-AUC of scores against binary gold, with the number of rows and positives that took part. */
+export function aucFigure(scores: number[], gold: number[]): AucFigure {
+  const known = gold.filter((g) => Number.isFinite(g));
+  return { auc: rocAuc(scores, gold), n: known.length, positives: known.filter((g) => g > 0.5).length };
+}
+
+/** ROC-AUC and expected calibration error (10 equal-width bins) of comment toxicity against `toxicBinary`. */
+export function calibrationFigures(rows: LabelledComment[], preds: CommentPrediction[]): AucFigure & { ece: number } {
+  const scores = preds.map((p) => p.toxicity);
+  const gold = rows.map((r) => r.toxicBinary);
+  return { ...aucFigure(scores, gold), ece: expectedCalibrationError(scores, gold, 10) };
+}
+
+/** UCC validation figures: AUC against hostile and antagonize gold, AUC and ECE against the UCC toxic gold (hostile or antagonize majority). */
+export interface UccFigures {
+  hostile: AucFigure;
+  antagonize: AucFigure;
+  toxic: AucFigure & { ece: number };
+}
+
+/** Computes the UCC figures from predictions on `loadUcc()` rows. */
+export function uccFigures(rows: UccComment[], preds: CommentPrediction[]): UccFigures {
+  const scores = preds.map((p) => p.toxicity);
+  return {
+    hostile: aucFigure(scores, rows.map((r) => r.attributes.hostile.gold)),
+    antagonize: aucFigure(scores, rows.map((r) => r.attributes.antagonize.gold)),
+    toxic: calibrationFigures(rows, preds),
+  };
+}
+
+/** Indices of the words that a predicted span touches (any character of the word inside a span). */
+export function predictedWords(words: Array<{ start: number; end: number }>, spans: Array<{ start: number; end: number }>): number[] {
+  const out: number[] = [];
+  words.forEach((w, k) => {
+    if (spans.some((s) => s.start < w.end && w.start < s.end)) out.push(k);
+  });
+  return out;
+}
+
+/** HateXplain validation figures. */
+export interface HatexplainFigures {
+  /** AUROC of toxicity, majority hatespeech or offensive vs majority normal. */
+  toxic: AucFigure;
+  /** Mean per-post token F1 of predicted spans vs the majority rationale, over posts that have one. */
+  tokenF1: number;
+  tokenPosts: number;
+  /** AUROC of `categories.identity_attack`, majority hatespeech vs the rest. */
+  identityAttack: AucFigure;
+  /** Share of majority-hatespeech posts with `categories.identity_attack` at or above its threshold. */
+  identityFiresOnHate: number;
+}
+
+/** Computes the HateXplain figures; spans assembled with the model's span options, decisions at its thresholds. */
+export function hatexplainFigures(posts: HatexplainPost[], preds: CommentPrediction[], opts: SpanOptions, th: DecisionThresholds): HatexplainFigures {
+  let sum = 0;
+  let m = 0;
+  posts.forEach((p, i) => {
+    if (!p.hasMajorityRationale) return;
+    const gold = p.words.flatMap((w, k) => (w.majority ? [k] : []));
+    sum += postF1(predictedWords(p.words, assembleSpans(p.text, preds[i], opts)), gold);
+    m++;
+  });
+  const hate = posts.map((p) => (p.label === 'hatespeech' ? 1 : 0));
+  const ia = preds.map((p) => p.categories.identity_attack);
+  const hateIdx = hate.flatMap((h, i) => (h ? [i] : []));
+  return {
+    toxic: aucFigure(preds.map((p) => p.toxicity), posts.map((p) => p.toxicBinary)),
+    tokenF1: m ? sum / m : NaN,
+    tokenPosts: m,
+    identityAttack: aucFigure(ia, hate),
+    identityFiresOnHate: hateIdx.length ? hateIdx.filter((i) => ia[i] >= th.category.identity_attack).length / hateIdx.length : NaN,
+  };
+}
+
+/** Comment-level figures of one labelled set the model never trained on. */
+export interface CrossDomainFigures {
+  toxic: AucFigure;
+  /** Share of positives with toxicity at or above the model's toxicity threshold. */
+  flaggedPositives: number;
+  /** Share of negatives with toxicity at or above the threshold. */
+  flaggedNegatives: number;
+  /** Per category with gold of both classes in the set: AUC of the category score against it. */
+  categoryAuc: Partial<Record<Category, AucFigure>>;
+  /** Per category: share of the set's positives (toxicBinary 1) where the category fires (score >= its threshold). */
+  firesOnPositives: Record<Category, number>;
+}
+
+/** Computes the cross-domain figures of one set. */
+export function crossDomainFigures(rows: LabelledComment[], preds: CommentPrediction[], th: DecisionThresholds): CrossDomainFigures {
+  const pos = rows.flatMap((r, i) => (r.toxicBinary === 1 ? [i] : []));
+  const neg = rows.flatMap((r, i) => (r.toxicBinary === 0 ? [i] : []));
+  const share = (idx: number[], f: (i: number) => boolean): number => (idx.length ? idx.filter(f).length / idx.length : NaN);
+  const categoryAuc: CrossDomainFigures['categoryAuc'] = {};
+  const firesOnPositives = {} as Record<Category, number>;
+  CATEGORIES.forEach((c, k) => {
+    const gold = rows.map((r) => (Number.isFinite(r.categories[k]) ? (r.categories[k] >= 0.5 ? 1 : 0) : NaN));
+    const fig = aucFigure(preds.map((p) => p.categories[c]), gold);
+    if (fig.positives > 0 && fig.positives < fig.n) categoryAuc[c] = fig;
+    firesOnPositives[c] = share(pos, (i) => preds[i].categories[c] >= th.category[c]);
+  });
+  return {
+    toxic: aucFigure(preds.map((p) => p.toxicity), rows.map((r) => r.toxicBinary)),
+    flaggedPositives: share(pos, (i) => preds[i].toxicity >= th.toxicity),
+    flaggedNegatives: share(neg, (i) => preds[i].toxicity >= th.toxicity),
+    categoryAuc,
+    firesOnPositives,
+  };
+}
+
+/** The held-out parts of the comment sets added for Model v2, each scored on its own. */
+export interface ExtraDevSets {
+  /** UCC validation split (all of it: the train split is not here). */
+  ucc: UccComment[];
+  /** HateXplain official val split. */
+  hatexplain: HatexplainPost[];
+  /**
+   * Cross-domain sets: GHC test, EDOS dev, Latent Hatred dev (text-hash rule), HatEval dev,
+   * Stormfront dev (text-hash rule), Fox News (all: never trained on).
+   */
+  cross: Record<string, LabelledComment[]>;
+}
+
+/** Loads every {@link ExtraDevSets} part. */
+export function loadExtraDevSets(datasets?: string): ExtraDevSets {
+  const dev = <T extends LabelledComment>(rows: T[]): T[] => rows.filter((r) => r.split === 'dev');
+  return {
+    ucc: loadUcc(datasets),
+    hatexplain: loadHatexplain('dev', datasets),
+    cross: {
+      ghc_test: loadGhc('test', datasets),
+      edos_dev: dev(loadEdos(datasets)),
+      implicit_hate_dev: dev(loadImplicitHate(datasets)),
+      hateval_dev: loadHateval('dev', datasets),
+      stormfront_dev: dev(loadStormfront(datasets)),
+      fox_news: loadFoxNews(datasets),
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * Evaluation metrics: SemEval-2021 Task 5 span F1 (on code points, as the gold is given),
- * ROC-AUC and macro-F1.
+ * Evaluation metrics: SemEval-2021 Task 5 span F1 (on code points, as the gold is given) and its
+ * re-weighted form, ROC-AUC, macro-F1 and expected calibration error.
  */
 import { utf16ToCodePoint } from '../data/io';
 
@@ -42,8 +42,15 @@ export function meanF1(preds: number[][], golds: number[][]): number {
   return s / preds.length;
 }
 
-/** ROC-AUC via the rank statistic (ties get average ranks). NaN when a class is missing. */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+/** ROC-AUC via the rank statistic (ties get average ranks). Rows with NaN gold are left out; NaN when a class is missing. */
+export function rocAuc(scores: ArrayLike<number>, allLabels: ArrayLike<number>): number {
+  const keep = Array.from({ length: scores.length }, (_, i) => i).filter((i) => Number.isFinite(allLabels[i]));
+  const labels = keep.map((i) => allLabels[i]);
+  const kept = keep.map((i) => scores[i]);
+  return rankAuc(kept, labels);
+}
+
+function rankAuc(scores: number[], labels: number[]): number {
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let pos = 0;
   let neg = 0;
@@ -77,4 +84,50 @@ export function macroF1(pred: ArrayLike<number>, gold: ArrayLike<number>): numbe
     return tp ? (2 * tp) / (2 * tp + fp + fn) : 0;
   };
   return (f1(1) + f1(0)) / 2;
+}
+
+/**
+ * Mean per-post span F1 with the empty-gold posts re-weighted to `emptyShare` of the total weight
+ * (each empty-gold post weighs `emptyShare / m`, each other post `(1 - emptyShare) / (n - m)`).
+ * Models a test set whose share of toxic posts without a gold span differs from the dev set's
+ * (SemEval-2021's test set has 19.7%, tsd_trial 6%). With no empty-gold (or no other) posts it
+ * is the plain mean.
+ */
+export function reweightedMeanF1(preds: number[][], golds: number[][], emptyShare = 0.2): number {
+  if (preds.length !== golds.length) throw new Error('reweightedMeanF1: length mismatch');
+  let emptySum = 0;
+  let empty = 0;
+  let otherSum = 0;
+  for (let i = 0; i < preds.length; i++) {
+    const f = postF1(preds[i], golds[i]);
+    if (golds[i].length === 0) (emptySum += f), empty++;
+    else otherSum += f;
+  }
+  const other = preds.length - empty;
+  if (!empty || !other) return meanF1(preds, golds);
+  return (emptyShare * emptySum) / empty + ((1 - emptyShare) * otherSum) / other;
+}
+
+/**
+ * Expected calibration error: `bins` equal-width bins of the score on [0, 1]; the sum over bins
+ * of (share of rows in the bin) x |mean score - share of positive gold|. Rows with NaN gold are
+ * left out; a score of exactly 1 falls in the last bin.
+ */
+export function expectedCalibrationError(scores: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): number {
+  const n = new Float64Array(bins);
+  const s = new Float64Array(bins);
+  const y = new Float64Array(bins);
+  let total = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(labels[i]) || !Number.isFinite(scores[i])) continue;
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(scores[i] * bins)));
+    n[b]++;
+    s[b] += scores[i];
+    y[b] += labels[i] > 0.5 ? 1 : 0;
+    total++;
+  }
+  if (!total) return NaN;
+  let ece = 0;
+  for (let b = 0; b < bins; b++) if (n[b]) ece += (n[b] / total) * Math.abs(s[b] / n[b] - y[b] / n[b]);
+  return ece;
 }

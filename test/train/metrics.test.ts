@@ -1,4 +1,4 @@
-import { postF1, meanF1, rocAuc, macroF1, rangesToCodePoints } from '../../src/train/metrics';
+import { postF1, meanF1, rocAuc, macroF1, rangesToCodePoints, reweightedMeanF1, expectedCalibrationError } from '../../src/train/metrics';
 import { perturbPost, perturbWord, PERTURBATIONS } from '../../src/train/perturb';
 import { rng } from '../../src/train/trainer';
 import { offsetsToRanges } from '../../src/data/io';
@@ -33,10 +33,41 @@ describe('ROC-AUC and macro-F1', () => {
     expect(rocAuc([0.1, 0.2], [1, 1])).toBeNaN();
   });
 
+  it('AUC leaves rows with NaN gold out (not counted as negatives)', () => {
+    expect(rocAuc([0.1, 0.9, 0.95, 0.99], [0, 1, NaN, NaN])).toBe(1);
+  });
+
   it('macro-F1 averages both classes', () => {
     expect(macroF1([1, 0, 1, 0], [1, 0, 1, 0])).toBe(1);
     // class 1: tp 1, fp 1, fn 0 -> 2/3; class 0: tp 2, fp 0, fn 1 -> 4/5
     expect(macroF1([1, 1, 0, 0], [1, 0, 0, 0])).toBeCloseTo((2 / 3 + 0.8) / 2, 10);
+  });
+});
+
+describe('re-weighted span F1', () => {
+  it('gives the empty-gold posts 20% of the weight, the rest share 80% equally', () => {
+    // Three posts with gold (F1 1, 1, 0) and one empty-gold post with a false span (F1 0).
+    const preds = [[1], [2], [], [5]];
+    const golds = [[1], [2], [3], []];
+    expect(meanF1(preds, golds)).toBeCloseTo(0.5, 10);
+    expect(reweightedMeanF1(preds, golds, 0.2)).toBeCloseTo(0.8 * (2 / 3) + 0.2 * 0, 10);
+    // The empty-gold post right: it then carries 20% by itself.
+    expect(reweightedMeanF1([[1], [2], [], []], golds, 0.2)).toBeCloseTo(0.8 * (2 / 3) + 0.2, 10);
+  });
+
+  it('equals the plain mean when one kind of post is missing', () => {
+    expect(reweightedMeanF1([[1], []], [[1], [2]])).toBeCloseTo(meanF1([[1], []], [[1], [2]]), 10);
+  });
+});
+
+describe('expected calibration error', () => {
+  it('is 0 when every bin mean matches its positive share', () => {
+    expect(expectedCalibrationError([0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0])).toBeCloseTo(0, 10);
+  });
+
+  it('weights each bin by its share of rows; a score of 1 falls in the last bin; NaN gold left out', () => {
+    // Bin 0: score 0.05, gold 1 -> gap 0.95 (1 row); bin 9: scores 1 and 0.95, gold 1 -> gap 0.025 (2 rows).
+    expect(expectedCalibrationError([0.05, 1, 0.95, 0.5], [1, 1, 1, NaN])).toBeCloseTo((0.95 + 2 * 0.025) / 3, 10);
   });
 });
 
