@@ -28,6 +28,11 @@ export interface SpanOptions {
    * have no presence output and are never gated.
    */
   presenceMin?: number;
+  /**
+   * Report no span when the comment's toxicity is below this: a comment the model finds clean
+   * should not show toxic words (a moderator reads spans as the reason for a flag). 0 disables.
+   */
+  minToxicity?: number;
 }
 
 /** Defaults tuned on tsd_trial (see models/README.md). */
@@ -40,6 +45,7 @@ export const DEFAULT_SPAN_OPTIONS: Required<SpanOptions> = {
   mergeAcrossPunct: false,
   score: 'max',
   presenceMin: 0,
+  minToxicity: 0,
 };
 
 const CONTENT = new Set(['word', 'number', 'emoji', 'hashtag', 'mention', 'url']);
@@ -54,6 +60,7 @@ const CONTENT = new Set(['word', 'number', 'emoji', 'hashtag', 'mention', 'url']
 export function assembleSpans(text: string, pred: CommentPrediction, opts: SpanOptions = {}): Span[] {
   const o = { ...DEFAULT_SPAN_OPTIONS, ...opts };
   if (o.presenceMin > 0 && pred.spanPresence !== undefined && pred.spanPresence < o.presenceMin) return [];
+  if (o.minToxicity > 0 && pred.toxicity < o.minToxicity) return [];
   const toks = pred.tokens;
   const p = pred.tokenToxic;
   const selected = new Uint8Array(toks.length);
@@ -123,5 +130,6 @@ export function spanOptionsFromThresholds(th: Record<string, number> | undefined
   if (Number.isFinite(th.fallbackMinToken)) o.fallbackMinToken = th.fallbackMinToken;
   if (Number.isFinite(th.mergeAcrossPunct)) o.mergeAcrossPunct = th.mergeAcrossPunct === 1;
   if (Number.isFinite(th.presenceMin)) o.presenceMin = th.presenceMin;
+  if (Number.isFinite(th.spanMinToxicity)) o.minToxicity = th.spanMinToxicity;
   return o;
 }

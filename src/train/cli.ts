@@ -11,11 +11,14 @@ import { initBackend } from '../model/backend';
 import type { NetConfig } from '../model/net';
 import { saveModel, type ModelMeta, type ModelWeights } from '../model/io';
 import { HashedToxicityModel, defaultModelDir, logit } from '../model';
-import { buildCorpus, type Corpus, type Example } from './examples';
+import { buildCorpus, textKey, type Corpus, type Example } from './examples';
+import { inDev } from '../data';
+import { CATEGORIES } from '../types';
 import type { SpanPost } from '../data';
 import type { CommentPrediction } from '../model/types';
 import { makeBatches, rng, shuffle, trainNet, typeClassWeights, type TrainOptions } from './trainer';
-import { spanF1, tuneFallback, tuneThreshold } from './evaluate';
+import { spanF1, spanF1Reweighted, tuneFallback, tunePresence, tuneThreshold } from './evaluate';
+import { extraPools } from './pools';
 import { loadWordVectors, type WordVectors } from './glove';
 import { wordIndex } from '../model/features';
 
@@ -37,7 +40,7 @@ export interface TrainCliOptions {
 
 /** Parses argv (without node and script). */
 export function parseArgs(argv: string[]): TrainCliOptions {
-  const o: TrainCliOptions = { out: defaultModelDir(), seed: 1, epochs: 2, save: true, perPool: 6000, overrides: {}, evalEpochs: false };
+  const o: TrainCliOptions = { out: defaultModelDir(), seed: 1, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = (): string => {
@@ -64,7 +67,20 @@ export function parseArgs(argv: string[]): TrainCliOptions {
 }
 
 /** The architecture shipped. Feature v1: word bigrams (v2, `--set featureVersion=2`) gave +0.0035 on tsd_trial for one seed, within seed noise. */
-export const NET_CONFIG: NetConfig = { buckets: 1 << 17, dim: 48, h1: 64, h2: 64, k1: 5, k2: 3, featureVersion: 1, globalContext: true, commentHidden: 64 };
+export const NET_CONFIG: NetConfig = { buckets: 1 << 17, dim: 48, h1: 64, h2: 64, k1: 5, k2: 3, featureVersion: 1, globalContext: true, commentHidden: 64, presence: true };
+
+/** Model v2's extra pools (src/train/pools.ts): fewer per epoch than the first pools, so the span data keeps its share. */
+const EXTRA_POOLS = new Set(['ghc', 'implicit_hate', 'edos', 'stormfront', 'hateval', 'hatexplain', 'paradetox']);
+
+/**
+ * Comments drawn per epoch from a pool: `perPool` (4,000), the news pool C3 1.5x (the domain a
+ * news site moderates), each extra pool `extraPerPool` (2,500).
+ */
+export function perPoolOf(name: string, perPool: number, ov: Record<string, number>): number {
+  if (name === 'c3') return Math.round(perPool * (ov.c3Share ?? 1.5));
+  if (EXTRA_POOLS.has(name)) return Math.round(ov.extraPerPool ?? (perPool * 5) / 8);
+  return perPool;
+}
 
 /** Pretrained word rows by frequency (plus the corpus's own words); `--set wordTop=0` trains without them. */
 export const WORD_TOP = 50000;
@@ -84,6 +100,29 @@ function model0(meta: ModelMeta, weights: ModelWeights, backend: string, texts: 
   }
 }
 
+/**
+ * The decision threshold (grid 0.05-0.95) with the best F1 of `score >= t` against binary gold,
+ * or null with fewer than 20 positives (too few to tune on).
+ */
+export function tuneDecision(scores: number[], gold: number[]): { threshold: number; f1: number } | null {
+  const pos = gold.filter((g) => g === 1).length;
+  if (pos < 20) return null;
+  let best = { threshold: 0.5, f1: -1 };
+  for (let t = 0.05; t <= 0.951; t += 0.025) {
+    let tp = 0;
+    let fp = 0;
+    scores.forEach((s, i) => {
+      if (s >= t) {
+        if (gold[i]) tp++;
+        else fp++;
+      }
+    });
+    const f1 = tp ? (2 * tp) / (2 * tp + fp + (pos - tp)) : 0;
+    if (f1 > best.f1) best = { threshold: Number(t.toFixed(3)), f1 };
+  }
+  return best;
+}
+
 /** Everything a finished training produces. */
 export interface TrainResult {
   meta: ModelMeta;
@@ -98,7 +137,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const backend = await initBackend();
   const ov = o.overrides;
   const net: NetConfig = { ...NET_CONFIG };
-  for (const k of [...Object.keys(net), 'globalContext', 'commentHidden']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' ? ov[k] === 1 : ov[k];
+  for (const k of [...Object.keys(net), 'globalContext', 'commentHidden']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' || k === 'presence' ? ov[k] === 1 : ov[k];
   // Pretrained word rows: the `wordTop` most frequent words plus the corpus's words seen twice.
   let wv: WordVectors | undefined;
   const useWords = !corpus && (ov.wordTop ?? WORD_TOP) > 0;
@@ -107,17 +146,24 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     wv = loadWordVectors({ top: ov.wordTop ?? WORD_TOP, extra });
     return wordIndex(wv.words, net.buckets);
   };
-  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined });
+  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined,
+    extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW }) });
   const vectors = wv as WordVectors | undefined;
   if (vectors) {
     net.words = vectors.words.length;
     log(`pretrained word rows: ${vectors.words.length} (${vectors.dim}-d, projected to ${net.dim})`);
   }
   log(`corpus: ${c.train.length} span examples, pools ${Object.entries(c.commentPools).map(([k, v]) => `${k} ${v.length}`).join(', ')}, trial ${c.trial.length}, ACL dev ${c.aclDev.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  // Calibration slice: 5% of every comment pool and of the ACL-only posts (by text hash, the same
+  // for every seed), never trained on; the per-category thresholds are tuned on it.
+  const calibration: Example[] = [];
+  const isCal = (e: Example): boolean => inDev(textKey(e.text), 0.05, 'calibration');
+  for (const [name, pool] of Object.entries(c.commentPools)) c.commentPools[name] = pool.filter((e) => !(isCal(e) && calibration.push(e)));
+  const spanTrain = c.train.filter((e) => !(e.source === 'acl' && isCal(e) && calibration.push(e)));
   const rand = rng(o.seed);
   const batches = (): Example[][] => {
-    const epochSet = [...c.train];
-    for (const pool of Object.values(c.commentPools)) epochSet.push(...shuffle([...pool], rand).slice(0, o.perPool));
+    const epochSet = [...spanTrain];
+    for (const [name, pool] of Object.entries(c.commentPools)) epochSet.push(...shuffle([...pool], rand).slice(0, perPoolOf(name, o.perPool, ov)));
     return makeBatches(epochSet, 32, rand);
   };
   const opts = trainOptions(o.seed, o.epochs, log);
@@ -137,6 +183,25 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   }
   const weights = trainNet(net, batches, opts);
   weights.words = vectors?.words;
+  // Per-category thresholds tuned on the calibration slice and folded into the comment biases,
+  // so `category >= 0.5` is each category's tuned decision (the API keeps one threshold).
+  const calPreds = model0(meta, weights, backend, calibration.map((e) => e.text));
+  const categoryShift: Record<string, number> = {};
+  CATEGORIES.forEach((cat, k) => {
+    const scores: number[] = [];
+    const gold: number[] = [];
+    calibration.forEach((e, i) => {
+      if (!e.comM[1 + k]) return;
+      scores.push(calPreds[i].categories[cat]);
+      gold.push(e.comY[1 + k] >= 0.5 ? 1 : 0);
+    });
+    const t = tuneDecision(scores, gold);
+    if (t) {
+      weights.dense.bc[1 + k] -= logit(t.threshold);
+      categoryShift[cat] = t.threshold;
+      log(`category ${cat}: threshold ${t.threshold} (F1 ${t.f1.toFixed(3)} on ${gold.length} calibration comments, ${gold.filter((g) => g).length} positive) folded into the bias`);
+    }
+  });
   // Tune the token threshold on tsd_trial, fold it into the bias, then tune the fallback rule.
   let preds = model0(meta, weights, backend, c.trial.map((p) => p.text));
   const thr = tuneThreshold(c.trial, preds);
@@ -151,13 +216,18 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const mixPreds = [...preds, ...cleanPreds];
   const fb = tuneFallback(mixPosts, mixPreds, 0.5);
   const fbTrial = tuneFallback(c.trial, preds, 0.5);
-  const trialF1 = spanF1(c.trial, preds, { threshold: 0.5, ...fb.opts });
-  const mixF1 = spanF1(mixPosts, mixPreds, { threshold: 0.5, ...fb.opts });
+  // Span presence (Model v2): report nothing when the model says the comment has no explicit span.
+  const pres = tunePresence(c.trial, preds, { threshold: 0.5, ...fb.opts }, { posts: mixPosts, preds: mixPreds });
+  if (!net.presence) pres.presenceMin = 0;
+  const spanOpts = { threshold: 0.5, ...fb.opts, presenceMin: pres.presenceMin, minToxicity: pres.minToxicity };
+  const trialF1 = spanF1(c.trial, preds, spanOpts);
+  const trialF1Rw = spanF1Reweighted(c.trial, preds, spanOpts);
+  const mixF1 = spanF1(mixPosts, mixPreds, spanOpts);
   log(`tsd_trial: threshold ${thr.threshold} -> F1 ${thr.f1.toFixed(4)} (no fallback); fallback tuned on trial alone ${JSON.stringify(fbTrial.opts)} -> ${fbTrial.f1.toFixed(4)}`);
-  log(`shipped fallback (tuned on trial + ${cleanTune.length} clean) ${JSON.stringify(fb.opts)}: tsd_trial F1 ${trialF1.toFixed(4)}, tuning-mix F1 ${mixF1.toFixed(4)}`);
+  log(`shipped fallback (tuned on trial + ${cleanTune.length} clean) ${JSON.stringify(fb.opts)}, presenceMin ${pres.presenceMin}, minToxicity ${pres.minToxicity}: tsd_trial F1 ${trialF1.toFixed(4)} (empty gold at 20%: ${trialF1Rw.toFixed(4)}), tuning-mix F1 ${mixF1.toFixed(4)}`);
   const seconds = (Date.now() - t0) / 1000;
-  meta.thresholds = { span: 0.5, spanRaw: thr.threshold, fallbackToxicity: fb.opts.fallbackToxicity, fallbackMinToken: fb.opts.fallbackMinToken, mergeAcrossPunct: fb.opts.mergeAcrossPunct ? 1 : 0, toxicity: 0.5 };
-  meta.training = { overrides: ov, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), trialF1: Number(trialF1.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined } };
+  meta.thresholds = { span: 0.5, spanRaw: thr.threshold, fallbackToxicity: fb.opts.fallbackToxicity, fallbackMinToken: fb.opts.fallbackMinToken, mergeAcrossPunct: fb.opts.mergeAcrossPunct ? 1 : 0, presenceMin: pres.presenceMin, spanMinToxicity: pres.minToxicity, toxicity: 0.5 };
+  meta.training = { overrides: ov, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
   return { meta, weights, seconds, trialF1 };
 }
 

@@ -25,6 +25,8 @@ import { perturbPost, PERTURBATIONS } from './perturb';
 import { identityCheck } from './identity';
 import { rng } from './trainer';
 import { NET_CONFIG } from './cli';
+import { renderBehaviour, renderSouthfront, runBehaviour, southfrontCheck, southfrontPath, type BehaviourReport, type SouthfrontReport } from './behaviour';
+import { createScorer } from '../scorer';
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
@@ -50,6 +52,10 @@ export interface EvalReport {
   olidTest: { macroF1At05: number; macroF1AtDevBest: number; devBestThreshold: number; auc: number; n: number };
   cleanMix: { posts: number; cleanShare: number; f1: number; falseAlarmRate: number; toxicF1: number };
   identity: { worstTerm: string; worstFriendlyMean: number; meanFriendly: number; meanHostile: number; friendlySpanRate: number; rows: Awaited<ReturnType<typeof identityCheck>> };
+  /** The behaviour suite (test/fixtures/behaviour), through the product's scorer. */
+  behaviour?: BehaviourReport;
+  /** Issue 11's SouthFront expectations (absent when ../shared/examples is not there). */
+  southfront?: SouthfrontReport;
 }
 
 /** What every evaluation section gets: the model's span options and decision thresholds, and its predictions. */
@@ -246,6 +252,15 @@ export function headline(r: EvalReport): Record<string, number> {
   }
   for (const [k, v] of Object.entries(r.auc)) h[`ROC-AUC ${k}`] = v.auc;
   for (const [k, v] of Object.entries(r.perType)) h[`ACL dev span F1 ${k}`] = v.f1;
+  if (r.behaviour) {
+    h['behaviour suite: overall pass rate'] = r.behaviour.overall;
+    h['behaviour suite: worst functionality pass rate'] = r.behaviour.worst.rate;
+    h['behaviour suite: greetings and short replies flagged'] = r.behaviour.shortFlagged;
+  }
+  if (r.southfront) {
+    h['SouthFront phrases with a span'] = r.southfront.phrases.filter((p) => p.covered).length;
+    h['SouthFront clean comments clean'] = r.southfront.clean.filter((c) => c.clean).length;
+  }
   return h;
 }
 
@@ -279,8 +294,15 @@ async function main(): Promise<void> {
     const model = await loadModel(dir);
     const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'));
     model.dispose();
+    // Behaviour suite and SouthFront through the product's own scorer (flags, categories, spans).
+    const scorer = await createScorer({ modelDir: dir });
+    report.behaviour = await runBehaviour(scorer);
+    if (fs.existsSync(southfrontPath())) report.southfront = await southfrontCheck(scorer);
+    scorer.dispose();
     reports.push(report);
-    process.stdout.write(`# ${dir}\n\n` + renderReport(report) + '\n');
+    let extra = report.behaviour ? '\n' + renderBehaviour(report.behaviour, false) : '';
+    if (report.southfront) extra += '\n' + renderSouthfront(report.southfront);
+    process.stdout.write(`# ${dir}\n\n` + renderReport(report) + extra + '\n');
   }
   if (reports.length > 1) process.stdout.write(renderSummary(dirs, reports));
   if (json) fs.writeFileSync(json, JSON.stringify(reports.length > 1 ? reports : reports[0], null, 1));

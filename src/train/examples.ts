@@ -10,7 +10,7 @@ import { perturbPost } from './perturb';
 import type { Token } from '../text/types';
 import { featurize, type FeatureConfig, type TokenFeatures, type WordIndex } from '../model/features';
 import {
-  inDev, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd,
+  inDev, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd, loadUcc,
   type AclComment, type LabelledComment, type SpanPost,
 } from '../data';
 
@@ -113,7 +113,8 @@ export interface Corpus {
   cleanEval: LabelledComment[];
 }
 
-function labelledExample(c: LabelledComment, cleanSpanW: number): Example {
+/** A comment-level example; a comment every source judged clean is also a span negative (`cleanSpanW`). */
+export function labelledExample(c: LabelledComment, cleanSpanW: number): Example {
   const tokens = tokenize(c.text);
   const comY = new Float32Array(COMMENT_TARGETS);
   const comM = new Float32Array(COMMENT_TARGETS);
@@ -166,9 +167,12 @@ export interface CorpusOptions {
    * count of each normal form over the training examples, returns the word index the features use.
    */
   chooseWords?: (counts: Map<string, number>) => WordIndex;
+  /** More comment pools (Model v2's hate and news sets, `src/train/pools.ts`), sampled per epoch like the others. */
+  extraPools?: Record<string, Example[]>;
 }
 
-const NO_FEATS: TokenFeatures = { offsets: new Int32Array(1), ids: new Int32Array(0), weights: new Float32Array(0) };
+/** Placeholder until `featurizeAll` hashes an example's features. */
+export const NO_FEATS: TokenFeatures = { offsets: new Int32Array(1), ids: new Int32Array(0), weights: new Float32Array(0) };
 
 
 /** Identity words (groups, plurals) whose friendly mentions the model must not learn as toxic. */
@@ -272,10 +276,12 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
       spanY: t.frac, spanW: aclSpanW, typeY: t.typeY, typeW: t.typeW, comY: t.comY, comM: new Float32Array(COMMENT_TARGETS).fill(1),
     });
   }
+  const uccKeys = new Set(loadUcc(o.datasets).map((r) => textKey(r.text)));
   const commentPools: Record<string, Example[]> = {};
   const commentDev: Record<string, LabelledComment[]> = {};
   const sources: Record<string, LabelledComment[]> = {
-    c3: loadC3(o.datasets),
+    // UCC (the C3 newspaper's validation comments) is a reported dev set: its texts never train.
+    c3: loadC3(o.datasets).filter((r) => !uccKeys.has(textKey(r.text))),
     olid: loadOlid('train', o.datasets),
     davidson: loadDavidson(o.datasets),
     ethos: loadEthos(o.datasets),
@@ -301,6 +307,7 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     commentPools[name] = pool;
     if (dev.length) commentDev[name] = dev;
   }
+  for (const [name, pool] of Object.entries(o.extraPools ?? {})) commentPools[name] = o.limit ? pool.slice(0, o.limit) : pool;
   featurizeAll([...train, ...Object.values(commentPools).flat()], cfg, o.chooseWords);
   const clean = [...(commentDev.c3 ?? []).filter((r) => r.toxicity === 0), ...(commentDev.olid ?? []).filter((r) => r.toxicBinary === 0)];
   const cleanTune = clean.filter((r) => inDev(textKey(r.text), 0.5, 'clean-tune'));

@@ -17,8 +17,18 @@ describe('train CLI options', () => {
 });
 
 describeWithDatasets('smoke training (a few hundred examples)', () => {
+  // Pretrained word rows from a tiny fixture in the package's format (the real file is 307 MB).
+  const vectorsBefore = process.env.MODERATO_VECTORS;
+  beforeAll(() => {
+    process.env.MODERATO_VECTORS = path.join(__dirname, '..', 'fixtures', 'vectors', 'tiny-vectors.json');
+  });
+  afterAll(() => {
+    if (vectorsBefore === undefined) delete process.env.MODERATO_VECTORS;
+    else process.env.MODERATO_VECTORS = vectorsBefore;
+  });
+
   it('is reproducible for a seed and produces a loadable model', async () => {
-    const o = { ...parseArgs(['--limit', '150', '--epochs', '1', '--per-pool', '100', '--set', 'buckets=4096', '--set', 'dim=8', '--set', 'h1=16', '--set', 'h2=16']), save: false };
+    const o = { ...parseArgs(['--limit', '150', '--epochs', '1', '--per-pool', '100', '--set', 'buckets=4096', '--set', 'dim=8', '--set', 'h1=16', '--set', 'h2=16', '--set', 'wordTop=30']), save: false };
     const log = (): void => undefined;
     const a = await runTraining({ ...o, seed: 5 }, undefined, log);
     const b = await runTraining({ ...o, seed: 5 }, undefined, log);
@@ -27,9 +37,15 @@ describeWithDatasets('smoke training (a few hundred examples)', () => {
     expect(a.trialF1).toBeGreaterThan(0.05);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-smoke-'));
     saveModel(dir, a.meta, a.weights);
+    // Model v2: the fixture's words (30 most frequent + corpus words it has) are rows after the buckets.
+    expect(a.meta.config.words).toBeGreaterThanOrEqual(30);
+    expect(a.weights.words).toHaveLength(a.meta.config.words as number);
+    expect(fs.readFileSync(path.join(dir, 'words.txt'), 'utf8').split('\n')[0]).toBe('the');
     const m = await loadModel(dir);
     const [p] = await m.predict(['you are an idiot']);
     expect(p.tokenToxic).toHaveLength(4);
+    expect(p.spanPresence).toBeGreaterThanOrEqual(0);
+    expect(p.spanPresence).toBeLessThanOrEqual(1);
     m.dispose();
     fs.rmSync(dir, { recursive: true });
   }, 240000);

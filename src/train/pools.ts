@@ -1,0 +1,87 @@
+/**
+ * Model v2's extra comment pools: hate-speech sets with identity-attack, threat and profanity
+ * labels (Gab Hate Corpus, Latent Hatred, EDOS, Stormfront, HatEval), HateXplain with its
+ * majority rationales as span targets, and ParaDetox toxic sentences (pseudo spans: the words
+ * no paraphrase kept) with their non-toxic paraphrases as matched clean negatives. Only each
+ * set's training part is used; dev and test parts are what `npm run eval` reports on.
+ */
+import { CATEGORIES, type Category } from '../types';
+import {
+  loadEdos, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadParadetox, loadStormfront, majorityRanges, pseudoSpans,
+  type LabelledComment,
+} from '../data';
+import { labelledExample, PRESENCE, tokenLabels, type Example } from './examples';
+
+const NC = CATEGORIES.length;
+
+/** Weights of the extra pools' span supervision. */
+export interface PoolOptions {
+  datasets?: string;
+  /** Span loss weight of HateXplain majority rationales and ParaDetox pseudo spans. */
+  weakSpanW?: number;
+  /** Span loss weight of clean comments (as for the other pools). */
+  cleanSpanW?: number;
+}
+
+/** One-hot type targets on the span tokens. */
+function typedTargets(spanY: Float32Array, type: Category): { typeY: Float32Array; typeW: Float32Array } {
+  const typeY = new Float32Array(spanY.length * NC);
+  const typeW = new Float32Array(spanY.length);
+  const k = CATEGORIES.indexOf(type);
+  for (let t = 0; t < spanY.length; t++) if (spanY[t] > 0) {
+    typeY[t * NC + k] = 1;
+    typeW[t] = 1;
+  }
+  return { typeY, typeW };
+}
+
+/** A comment with span targets (weak: rationales or pseudo spans), typed, with span presence 1. */
+function spanExample(c: LabelledComment, ranges: Array<[number, number]>, spanW: number, type: Category, source: string): Example {
+  const base = labelledExample(c, 0);
+  const tokens = base.tokens;
+  const spanY = tokenLabels(tokens, ranges);
+  const { typeY, typeW } = typedTargets(spanY, type);
+  base.comY[PRESENCE] = ranges.length ? 1 : 0;
+  base.comM[PRESENCE] = 1;
+  return { ...base, source, spanY, spanW, typeY, typeW };
+}
+
+/** The extra pools, keyed by set (training parts only). */
+export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
+  const weak = o.weakSpanW ?? 0.15;
+  const cleanW = o.cleanSpanW ?? 0.1;
+  const train = <T extends LabelledComment>(rows: T[]): T[] => rows.filter((r) => r.split === undefined || r.split === 'train');
+  const plain = (rows: LabelledComment[]): Example[] => rows.filter((r) => Number.isFinite(r.toxicity)).map((r) => labelledExample(r, cleanW));
+  const pools: Record<string, Example[]> = {
+    ghc: plain(loadGhc('train', o.datasets)),
+    implicit_hate: plain(train(loadImplicitHate(o.datasets))),
+    edos: plain(train(loadEdos(o.datasets))),
+    stormfront: plain(train(loadStormfront(o.datasets))),
+    hateval: plain(loadHateval('train', o.datasets)),
+  };
+  // HateXplain train: majority rationales are span targets, typed by the majority label.
+  pools.hatexplain = train(loadHatexplain('train', o.datasets)).filter((p) => Number.isFinite(p.toxicity)).map((p) => {
+    if (p.rationaleSource === 'majority' && p.hasMajorityRationale && (p.label === 'hatespeech' || p.label === 'offensive')) {
+      return spanExample(p, majorityRanges(p), weak, p.label === 'hatespeech' && p.targets.length ? 'identity_attack' : 'insult', 'hatexplain');
+    }
+    return labelledExample(p, cleanW);
+  });
+  // ParaDetox: the toxic sentence with pseudo spans, each paraphrase a clean negative.
+  const pd: Example[] = [];
+  for (const pair of loadParadetox(o.datasets).pairs) {
+    if (pair.split !== 'train') continue;
+    const ranges = pseudoSpans(pair.toxic, pair.neutral);
+    const toxic: LabelledComment = { id: pair.id, text: pair.toxic, domain: 'paradetox', toxicity: 1, toxicBinary: 1, categories: [NaN, NaN, NaN, NaN, NaN] };
+    pd.push(spanExample(toxic, ranges, weak, 'insult', 'paradetox'));
+    // Type targets of pseudo spans are guesses (insult or profanity): keep only the span.
+    const last = pd[pd.length - 1];
+    last.typeY = null;
+    last.typeW = null;
+    for (const [k, text] of pair.neutral.entries()) {
+      if (!text.trim()) continue;
+      pd.push(labelledExample({ id: `${pair.id}:n${k}`, text, domain: 'paradetox', toxicity: 0, toxicBinary: 0, categories: [0, 0, 0, 0, 0] }, cleanW));
+    }
+  }
+  pools.paradetox = pd;
+  return pools;
+}
