@@ -42,7 +42,7 @@ export interface AclComment {
 export interface LabelledComment {
   id: string;
   text: string;
-  domain: 'c3' | 'olid' | 'davidson' | 'ethos' | 'acl' | 'tsd' | 'ghc' | 'implicit_hate' | 'edos' | 'stormfront' | 'hateval' | 'hatexplain' | 'ucc' | 'fox' | 'paradetox';
+  domain: 'c3' | 'olid' | 'davidson' | 'ethos' | 'acl' | 'tsd' | 'ghc' | 'implicit_hate' | 'edos' | 'stormfront' | 'hateval' | 'hatexplain' | 'ucc' | 'fox' | 'paradetox' | 'templates';
   /** 0..1 soft target for training. */
   toxicity: number;
   /** Binary gold for ROC-AUC / F1 tables (NaN: leave out). */

@@ -2,7 +2,8 @@
  * Model v2's extra comment pools: hate-speech sets with identity-attack, threat and profanity
  * labels (Gab Hate Corpus, Latent Hatred, EDOS, Stormfront, HatEval), HateXplain with its
  * majority rationales as span targets, and ParaDetox toxic sentences (pseudo spans: the words
- * no paraphrase kept) with their non-toxic paraphrases as matched clean negatives. Only each
+ * no paraphrase kept) with their non-toxic paraphrases as matched clean negatives, and written
+ * threat templates (`threats.ts`). Only each
  * set's training part is used; dev and test parts are what `npm run eval` reports on.
  */
 import { CATEGORIES, type Category } from '../types';
@@ -11,6 +12,7 @@ import {
   type LabelledComment,
 } from '../data';
 import { labelledExample, PRESENCE, tokenLabels, type Example } from './examples';
+import { threatTemplates } from './threats';
 
 const NC = CATEGORIES.length;
 
@@ -83,5 +85,11 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
     }
   }
   pools.paradetox = pd;
+  // Written threat templates and their matched clean sentences (src/train/threats.ts).
+  pools.threats = threatTemplates(600).map((t, i) => {
+    const c: LabelledComment = { id: `threat-template:${i}`, text: t.text, domain: 'templates', toxicity: t.threat ? 1 : 0, toxicBinary: t.threat ? 1 : 0,
+      categories: t.threat ? [NaN, 1, NaN, NaN, NaN] : [0, 0, 0, 0, 0] };
+    return t.threat && t.span ? spanExample(c, [t.span], 0.5, 'threat', 'threats') : labelledExample(c, 0.5);
+  });
   return pools;
 }
