@@ -6,7 +6,7 @@ import { loadModel, defaultModelDir, HashedToxicityModel } from '../../src/model
 import { initBackend } from '../../src/model/backend';
 import { forwardInfer, forwardTrain, denseShapes, type NetConfig } from '../../src/model/net';
 import { readModel, saveModel } from '../../src/model/io';
-import { featurize, FEATURE_VERSION } from '../../src/model/features';
+import { featurize, FEATURE_VERSION, MAX_TOKEN_FEATURES, tokenFeatureIds, wordIndex } from '../../src/model/features';
 import { initWeights } from '../../src/train/trainer';
 import { tokenize } from '../../src/text';
 import { isModeratoError } from '../../src/errors';
@@ -29,7 +29,7 @@ describe('the shipped model (models/toxicity)', () => {
   it('stays small', () => {
     const dir = defaultModelDir();
     const bytes = fs.readdirSync(dir).reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0);
-    expect(bytes).toBeLessThan(10 * 1024 * 1024);
+    expect(bytes).toBeLessThan(15e6); // the design limit for a shipped model
   });
 
   it('leaves no tensor behind after predict', async () => {
@@ -140,6 +140,30 @@ describe('network forms and storage', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('Model v2 files: pretrained word rows with words.txt and a span-presence output survive save -> load', async () => {
+    const c2: NetConfig = { ...cfg, words: 3, presence: true };
+    const w = initWeights(c2, 4);
+    w.words = ['hello', 'there', 'idiot'];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-model-'));
+    saveModel(dir, { format: 'moderato-toxicity', name: 't', version: '0', config: c2, thresholds: { span: 0.5 } }, w);
+    const back = readModel(dir);
+    expect(back.weights.words).toEqual(w.words);
+    expect(back.weights.emb.length).toBe((c2.buckets + 3) * c2.dim);
+    const m = new HashedToxicityModel(back.meta, back.weights, 'wasm');
+    const [fast] = await m.predict(['hello there idiot']);
+    const [ref] = m.predictReference(['hello there idiot']);
+    expect(fast.spanPresence).toBeGreaterThan(0);
+    expect(fast.spanPresence).toBeCloseTo(ref.spanPresence as number, 4);
+    expect(fast.toxicity).toBeCloseTo(ref.toxicity, 4);
+    m.dispose();
+    // A model whose words.txt is missing or of the wrong length is refused.
+    fs.writeFileSync(path.join(dir, 'words.txt'), 'hello\nthere\n');
+    expect(() => readModel(dir)).toThrow(/lists 2 words/);
+    fs.rmSync(path.join(dir, 'words.txt'));
+    expect(() => readModel(dir)).toThrow(/no words.txt/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('feature v2 adds two bigram features per token; v1 (older models) does not', () => {
     const toks = tokenize('you stupid idiot');
     const v1 = featurize(toks, { buckets: 1 << 17, version: 1 });
@@ -147,6 +171,26 @@ describe('network forms and storage', () => {
     for (let t = 0; t < toks.length; t++) {
       expect(v2.offsets[t + 1] - v2.offsets[t]).toBe(v1.offsets[t + 1] - v1.offsets[t] + 2);
     }
+  });
+
+  it('pretrained word rows (Model v2): a known normal form gets row buckets + i, last, in both feature paths', () => {
+    const buckets = 1 << 17;
+    const words = wordIndex(['idiot', 'you'], buckets);
+    const toks = tokenize('you 1d10t zzqx');
+    const f = featurize(toks, { buckets, version: 1, words });
+    const plain = featurize(toks, { buckets, version: 1 });
+    // 'you' and '1d10t' (normal form 'idiot') get one more feature, the unknown word none.
+    expect(f.ids[f.offsets[1] - 1]).toBe(buckets + 1);
+    expect(f.ids[f.offsets[2] - 1]).toBe(buckets);
+    expect(f.offsets[3] - f.offsets[2]).toBe(plain.offsets[3] - plain.offsets[2]);
+    // The inference fast path's hashing gives the same ids in the same order.
+    const ids = new Int32Array(MAX_TOKEN_FEATURES);
+    const ws = new Float32Array(MAX_TOKEN_FEATURES);
+    toks.forEach((t, i) => {
+      const n = tokenFeatureIds(t, buckets - 1, ids, ws, words);
+      expect(Array.from(ids.subarray(0, n))).toEqual(Array.from(f.ids.subarray(f.offsets[i], f.offsets[i + 1])));
+      expect(Array.from(ws.subarray(0, n))).toEqual(Array.from(f.weights.subarray(f.offsets[i], f.offsets[i + 1])));
+    });
   });
 
   it('features hash the normalised form, so obfuscations share the word feature', () => {

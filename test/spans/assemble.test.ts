@@ -17,6 +17,17 @@ function pred(text: string, probs: Record<string, number>, toxicity = 0.9, types
 }
 
 describe('assembleSpans', () => {
+  it('Model v2 gates: no spans below presenceMin (span presence) or minToxicity (comment toxicity)', () => {
+    const p = { ...pred('you are an idiot', { idiot: 0.9 }, 0.8), spanPresence: 0.2 };
+    expect(assembleSpans('you are an idiot', p).map((s) => s.text)).toEqual(['idiot']);
+    expect(assembleSpans('you are an idiot', p, { presenceMin: 0.3 })).toEqual([]);
+    expect(assembleSpans('you are an idiot', p, { presenceMin: 0.2 }).map((s) => s.text)).toEqual(['idiot']);
+    expect(assembleSpans('you are an idiot', p, { minToxicity: 0.85 })).toEqual([]);
+    // A model without a presence output is never gated by it.
+    expect(assembleSpans('you are an idiot', pred('you are an idiot', { idiot: 0.9 }, 0.8), { presenceMin: 0.9 }).map((s) => s.text)).toEqual(['idiot']);
+    expect(spanOptionsFromThresholds({ presenceMin: 0.35, spanMinToxicity: 0.1 })).toEqual({ presenceMin: 0.35, minToxicity: 0.1 });
+  });
+
   it('merges adjacent toxic words with the space between them', () => {
     const text = 'you stupid idiot, go away';
     const s = assembleSpans(text, pred(text, { stupid: 0.9, idiot: 0.8 }));
