@@ -9,7 +9,7 @@ import { analyzeThread, FEATURE_NAMES, RELEVANCE, CONTEXT_SIZE, TopicArticle, To
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
-import { packageRoot } from './data';
+import { packageRoot } from '../data/io';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';

@@ -6,17 +6,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadCorpus, crossValidate, trainOffTopic, TrainOptions } from '../topic/train';
-import { packageRoot } from '../topic/data';
+import { packageRoot } from '../data/io';
 import { formatCv, parseTopicArgs } from '../topic/report';
 
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));
   const t0 = Date.now();
   const corpus = loadCorpus(args.datasets);
-  const opts: TrainOptions = { folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas };
+  const opts: TrainOptions = { seed: args.seeds?.[0], folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas };
   const cv = crossValidate(corpus, opts);
   const model = trainOffTopic(corpus, cv, opts);
-  const { oof: _oof, labels: _labels, ...figures } = cv;
+  const { oof: _oof, hard: _hard, labels: _labels, qids: _qids, ...figures } = cv;
   model.meta = { ...model.meta, crossValidation: figures, trainMs: Date.now() - t0 };
   const out = args.out ?? path.join(packageRoot(), 'models', 'offtopic');
   fs.mkdirSync(out, { recursive: true });

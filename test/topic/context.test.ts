@@ -3,7 +3,7 @@ import * as path from 'path';
 import { analyzeThread, neighbourhoods, smoothOver, Neighbour, TopicArticle, TopicComment } from '../../src/topic/features';
 import { blendInputs, contextInputs, CONTEXT_INPUTS, loadOffTopicModel } from '../../src/topic/model';
 import { logit, predict } from '../../src/topic/logreg';
-import { datasetsDir } from '../../src/topic/data';
+import { datasetsDir } from '../../src/data/io';
 import type { SparseVec } from '../../src/topic/vectors';
 
 const vec = (...terms: string[]): SparseVec => {

@@ -1,7 +1,8 @@
 import { jointThreshold } from '../../src/topic/train';
 import { fitLexical, lexTokens, lexicalScore, sharedVocabulary } from '../../src/topic/lexical';
 import { parseTopicArgs } from '../../src/topic/report';
-import { loadCqa, datasetsDir, OFF_TOPIC_LABELS } from '../../src/topic/data';
+import { loadCqa, OFF_TOPIC_LABELS } from '../../src/topic/data';
+import { datasetsDir } from '../../src/data/io';
 
 describe('lexical cue', () => {
   const docs = ['thanks a lot!', 'thank you so much', 'the visa office is in the city centre', 'the office opens at 8'].map(lexTokens);
