@@ -12,6 +12,8 @@ export interface TopicArgs {
   lexMinShare?: number;
   newsWeight?: number;
   classifierLambdas?: number[];
+  classifier?: 'logreg' | 'mlp';
+  lexVocab?: 'shared' | 'cqa';
   /** Seeds of the CV (folds and intruders); several give mean ± sd. */
   seeds?: number[];
   /** Write the first seed's out-of-fold scores here (JSON), for a later `--compare`. */
@@ -38,8 +40,15 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
     else if (flag === '--exclude') a.exclude = val.split(',').filter(Boolean);
     else if (flag === '--seeds' || flag === '--seed') a.seeds = val.split(',').map(Number);
     else if (flag === '--save-oof') a.saveOof = val;
+    else if (flag === '--classifier') {
+      if (val !== 'logreg' && val !== 'mlp') throw new Error(`--classifier is logreg or mlp, not ${val}`);
+      a.classifier = val;
+    } else if (flag === '--lex-vocab') {
+      if (val !== 'shared' && val !== 'cqa') throw new Error(`--lex-vocab is shared or cqa, not ${val}`);
+      a.lexVocab = val;
+    }
     else if (flag === '--compare') a.compare = val;
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare)`);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab)`);
   }
   return a;
 }

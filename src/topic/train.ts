@@ -11,7 +11,8 @@ import { topicTerms, TopicTerm } from './terms';
 import { CqaThread, OFF_TOPIC_LABELS, loadCqa, loadCqa2016, dedupeCqa, DedupeCounts, loadC3Threads, loadFoxThreads } from './data';
 import { datasetsDir } from '../data/io';
 import { binaryReport, rocAuc, prf, rng } from './metrics';
-import { MODEL_FORMAT, OffTopicModelFile, scoreThread, blendInputs, contextInputs, CONTEXT_INPUTS } from './model';
+import { MODEL_FORMAT, OffTopicModelFile, scoreThread, blendInputs, contextInputs, CONTEXT_INPUTS, classifierLogit } from './model';
+import { fitMlp, Mlp } from './mlp';
 import { fitLexical, lexTokens, sharedVocabulary, LexicalModel } from './lexical';
 
 /** Options for training / cross-validation. */
@@ -29,6 +30,10 @@ export interface TrainOptions {
   intruderRate?: number;
   /** Candidate L2 penalties for the classifier, chosen by inner-fold log-loss (default `CLASSIFIER_LAMBDAS`). */
   classifierLambdas?: number[];
+  /** Lexical vocabulary: words common to both corpora (`shared`, default) or to the CQA training threads alone (`cqa`). */
+  lexVocab?: 'shared' | 'cqa';
+  /** The conversation classifier: logistic regression (default) or the small network of `mlp.ts`. */
+  classifier?: 'logreg' | 'mlp';
   /** Weight of the news intruder rows against the CQA rows in the blend and threshold (0 = CQA only). */
   newsWeight?: number;
 }
@@ -164,6 +169,7 @@ export interface ModelParts {
   lexical: LexicalModel;
   relevance: LogReg;
   logreg: LogReg;
+  mlp?: Mlp;
   blend: LogReg;
   blendRange: [number, number];
   context: LogReg;
@@ -195,7 +201,7 @@ export function fitParts(
   const idf = idfFor(corpus, set);
   const threads = trainQ.map((q) => corpus.cqa.find((t) => t.qid === q)!);
   const lexDocs = threads.flatMap((q) => corpus.cqaLex.get(q.qid)!);
-  const vocab = sharedVocabulary([corpus.c3Lex, lexDocs], opts.lexMinShare ?? 0.002);
+  const vocab = sharedVocabulary(opts.lexVocab === 'cqa' ? [lexDocs] : [corpus.c3Lex, lexDocs], opts.lexMinShare ?? 0.002);
   const lexical = fitLexical(lexDocs, labelsOf(threads), vocab);
   const inner = 5;
   const innerOf = new Map(trainQ.map((q, i) => [q, i % inner]));
@@ -224,9 +230,22 @@ export function fitParts(
     if (loss < bestLoss) [bestLoss, cLogit, classifierLambda] = [loss, z, lam];
   }
   const logreg = fit(rows.map((r) => r.x), rows.map((r) => r.y), classifierLambda, mask);
+  let mlp: Mlp | undefined;
+  if (opts.classifier === 'mlp') {
+    // The network replaces the regression: its inner-fold logits feed the blend, as the regression's did.
+    cLogit = new Array<number>(rows.length).fill(0);
+    for (let f = 0; f < inner; f++) {
+      const tr = rows.filter((r) => innerOf.get(r.qid) !== f);
+      const m = fitMlp(tr.map((r) => r.x), tr.map((r) => r.y), mask);
+      rows.forEach((r, i) => {
+        if (innerOf.get(r.qid) === f) cLogit[i] = classifierLogit({ logreg, mlp: m }, r.x);
+      });
+    }
+    mlp = fitMlp(rows.map((r) => r.x), rows.map((r) => r.y), mask);
+  }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const blendRange: [number, number] = [median(rows.map((r) => r.x[CONTEXT_SIZE])), median(news.X.map((x) => x[CONTEXT_SIZE]))];
-  const newsLogit = news.X.map((x) => logit(predict(logreg, x)));
+  const newsLogit = news.X.map((x) => classifierLogit({ logreg, mlp }, x));
   const X2 = [...rows.map((r, i) => blendInputs(cLogit[i], r.x, blendRange)), ...news.X.map((x, i) => blendInputs(newsLogit[i], x, blendRange))];
   const y2 = [...rows.map((r) => r.y), ...news.y];
   const newsWeight = opts.newsWeight ?? 1;
@@ -248,7 +267,7 @@ export function fitParts(
   const context = fitNonNegative(X3, y2, lambda, contextMask, CONTEXT_INPUTS.length, 2, w2);
   const trainScores = X3.slice(0, rows.length).map((x) => predict(context, x));
   const newsScores = X3.slice(rows.length).map((x) => predict(context, x));
-  return { parts: { idf, lexical, relevance, logreg, blend, blendRange, context }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
+  return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
 }
 
 /** Candidate L2 penalties of the conversation classifier (picked inside each training set). */
@@ -424,12 +443,13 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
   const { parts, rows, news, classifierLambda } = fitParts(corpus, questionOrder(corpus, opts), opts);
   return {
     format: MODEL_FORMAT,
-    version: '1.0.0',
+    version: '2.0.0',
     features: [...FEATURE_NAMES],
     idf: parts.idf,
     lexical: parts.lexical,
     relevance: roundModel(parts.relevance),
     logreg: roundModel(parts.logreg),
+    ...(parts.mlp ? { mlp: parts.mlp } : {}),
     blend: roundModel(parts.blend),
     blendRange: [round(parts.blendRange[0]), round(parts.blendRange[1])],
     context: roundModel(parts.context),
@@ -440,6 +460,8 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
       seed: opts.seed ?? 2015,
       lambda: opts.lambda ?? 1,
       classifierLambda,
+      classifier: opts.classifier ?? 'logreg',
+      lexVocab: opts.lexVocab ?? 'shared',
       classifierLambdas: opts.classifierLambdas ?? CLASSIFIER_LAMBDAS,
       exclude: opts.exclude ?? [],
       intruderRate: opts.intruderRate ?? 0.5,
@@ -498,10 +520,15 @@ export function c3Mixed(corpus: Corpus, ids: string[], rate: number, r: () => nu
   return ids.map((id) => mixIntruders({ body: corpus.c3Threads.get(id)!.slice(0, articleSize.get(id)!).join('\n\n') }, natives.get(id)!.slice(0, C3_MAX), pool, id, rate, r));
 }
 
-/** Fox News threads under their headline, with intruders from the other Fox articles (a news check). */
+/**
+ * Fox News threads under their headline, with intruders from the other Fox articles (a news
+ * check). Authors are left out: an intruder's author never posts elsewhere in the thread it was
+ * moved into, while natives' authors often do, so with authors the check would measure that
+ * artefact of its construction (it reads author repeats as conversation) rather than topic.
+ */
 export function foxMixed(corpus: Corpus, rate: number, r: () => number): MixedThread[] {
-  const pool: Array<[string, TopicComment[]]> = corpus.fox.map((t) => [t.article.title!, t.comments]);
-  return corpus.fox.map((t) => mixIntruders(t.article, t.comments, pool, t.article.title!, rate, r));
+  const pool: Array<[string, TopicComment[]]> = corpus.fox.map((t) => [t.article.title!, t.comments.map((c) => ({ id: c.id, text: c.text }))]);
+  return pool.map(([title, comments], i) => mixIntruders(corpus.fox[i].article, comments, pool, title, rate, r));
 }
 
 /**

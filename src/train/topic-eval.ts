@@ -31,7 +31,7 @@ function main(): void {
   const runs: CvReport[] = [];
   for (const seed of args.seeds ?? [2015]) {
     const t = Date.now();
-    const cv = crossValidate(corpus, { seed, folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas });
+    const cv = crossValidate(corpus, { seed, folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas, classifier: args.classifier, lexVocab: args.lexVocab });
     process.stderr.write(`${formatCv(cv)}\n(seed ${seed}: ${((Date.now() - t) / 1000).toFixed(1)} s, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})\n\n`);
     runs.push(cv);
   }

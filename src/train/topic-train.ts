@@ -13,7 +13,7 @@ function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));
   const t0 = Date.now();
   const corpus = loadCorpus(args.datasets);
-  const opts: TrainOptions = { seed: args.seeds?.[0], folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas };
+  const opts: TrainOptions = { seed: args.seeds?.[0], folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas, classifier: args.classifier, lexVocab: args.lexVocab };
   const cv = crossValidate(corpus, opts);
   const model = trainOffTopic(corpus, cv, opts);
   const { oof: _oof, hard: _hard, labels: _labels, qids: _qids, ...figures } = cv;
