@@ -1,5 +1,5 @@
 /**
- * `node dist/src/train/topic-southfront.js [-- --news-weight W --exclude a,b --lex-vocab cqa ...]`:
+ * `node dist/src/train/topic-southfront.js [--news-weight W --exclude a,b --lex-vocab cqa ...]`:
  * a quick look at a training variant on the SouthFront thread without the cross-validation: fit
  * every part on all questions, take the threshold from the fit's own scores (inner-fold classifier
  * logits, so close to but not the shipped rule, which uses out-of-fold scores), and print each
