@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadOffTopicModel, topicTerms } from '../src/topic';
-import { datasetsDir } from '../src/topic/data';
+import { datasetsDir } from '../src/data/io';
 import type { CommentInput } from '../src/types';
 import { since, summarize, table } from './stats';
 

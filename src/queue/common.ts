@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ModeratoError } from '../errors';
 import type { ScoreResult } from '../types';
-import type { CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, StoredComment } from './types';
+import type { CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, QueueSort, StoredComment } from './types';
 
 /** A new API key: `mod_` + 32 random bytes (base64url). */
 export function generateApiKey(): string {
@@ -24,7 +24,7 @@ export function generateKeyId(): string {
 
 /** Cursor position: the last item's sort value and sequence number. */
 export interface CursorPos {
-  sort: 'score' | 'age';
+  sort: QueueSort;
   score: number;
   seq: number;
 }
@@ -34,8 +34,21 @@ export function encodeCursor(pos: CursorPos): string {
   return Buffer.from(JSON.stringify([pos.sort, pos.score, pos.seq])).toString('base64url');
 }
 
+/**
+ * The SQL of a sort: the value it orders by (highest first; -1 stands for "no off-topic score", so
+ * those items come last) and the column the row carries it in. Shared so both stores page alike.
+ */
+export function sortKey(sort: Exclude<QueueSort, 'age'>, alias = ''): string {
+  return sort === 'score' ? `${alias}score` : `COALESCE(${alias}off_topic, -1)`;
+}
+
+/** The value of a row under `sort`, for its cursor. */
+export function sortValue(row: CommentRow, sort: QueueSort): number {
+  return sort === 'offTopic' ? (row.off_topic == null ? -1 : Number(row.off_topic)) : Number(row.score);
+}
+
 /** Decodes a cursor; a malformed one (or one from another sort) is a 400. */
-export function decodeCursor(cursor: string, sort: 'score' | 'age'): CursorPos {
+export function decodeCursor(cursor: string, sort: QueueSort): CursorPos {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(v) && v.length === 3 && v[0] === sort && typeof v[1] === 'number' && Number.isFinite(v[1]) && Number.isSafeInteger(v[2])) return { sort, score: v[1], seq: v[2] };
@@ -120,6 +133,7 @@ export interface CommentRow {
   status: string;
   category: string | null;
   score: number;
+  off_topic: number | null;
   result: unknown;
   model: unknown;
   policy_version: number | null;
@@ -146,6 +160,7 @@ export function rowToComment(row: CommentRow, iso: (t: unknown) => string, lease
     status: row.status as CommentStatus,
     category: row.category as HoldCategory | null,
     score: Number(row.score),
+    offTopic: row.off_topic == null ? null : Number(row.off_topic),
     scores: { toxicity: r.toxicity, categories: r.categories, offTopic: r.offTopic, flagged: r.flagged, reasons: r.reasons },
     spans: r.spans,
     model: row.model == null ? null : fromJson(row.model),

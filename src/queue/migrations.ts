@@ -59,6 +59,16 @@ CREATE TABLE feedback (
   context TEXT, received_at INTEGER NOT NULL
 );`,
   },
+  {
+    version: 2,
+    name: 'off_topic_score',
+    // The off-topic score gets its own column (filled from the stored result for existing rows),
+    // so the queue can sort by it; no score is -1 in the index so that those items sort last.
+    sql: `
+ALTER TABLE comments ADD COLUMN off_topic REAL;
+UPDATE comments SET off_topic = json_extract(result, '$.offTopic');
+CREATE INDEX comments_status_off_topic ON comments(status, COALESCE(off_topic, -1) DESC, seq);`,
+  },
 ];
 
 /** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
@@ -106,5 +116,13 @@ CREATE TABLE feedback (
   client_token TEXT, languages JSONB, source TEXT NOT NULL, community_id TEXT, session_id TEXT,
   context JSONB, received_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );`,
+  },
+  {
+    version: 2,
+    name: 'off_topic_score',
+    sql: `
+ALTER TABLE comments ADD COLUMN off_topic DOUBLE PRECISION;
+UPDATE comments SET off_topic = (result->>'offTopic')::double precision;
+CREATE INDEX comments_status_off_topic ON comments(status, (COALESCE(off_topic, -1)) DESC, seq);`,
   },
 ];

@@ -14,7 +14,7 @@ import type {
 import type { Policy } from './policy';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import {
-  decodeCursor, encodeCursor, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
   type CommentRow, type DecisionRow,
 } from './common';
 
@@ -87,15 +87,15 @@ export class PostgresStore implements QueueStore {
 
   async ingest(comments: NewComment[]): Promise<IngestOutcome[]> {
     if (comments.length === 0) return [];
-    const cols = 14;
+    const cols = 15;
     const values: unknown[] = [];
     const tuples = comments.map((c, i) => {
-      values.push(c.id, c.siteId ?? null, c.threadId ?? null, c.parentId ?? null, c.author ?? null, c.text, toJson(c.article), toJson(c.metadata), c.status, c.category, c.score, JSON.stringify(c.result), toJson(c.model), c.policyVersion ?? null);
+      values.push(c.id, c.siteId ?? null, c.threadId ?? null, c.parentId ?? null, c.author ?? null, c.text, toJson(c.article), toJson(c.metadata), c.status, c.category, c.score, c.result.offTopic ?? null, JSON.stringify(c.result), toJson(c.model), c.policyVersion ?? null);
       return '(' + Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ') + ')';
     });
     // One statement: all new rows commit together; ids already stored are left untouched.
     const inserted = await this.pool.query<{ id: string }>(
-      `INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, result, model, policy_version)
+      `INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, off_topic, result, model, policy_version)
        VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
       values,
     );
@@ -142,21 +142,22 @@ export class PostgresStore implements QueueStore {
     if (q.threadId) where.push(`c.thread_id = ${p(q.threadId)}`);
     if (q.siteId) where.push(`c.site_id = ${p(q.siteId)}`);
     if (q.minScore !== undefined) where.push(`c.score >= ${p(q.minScore)}`);
+    if (q.minOffTopic !== undefined) where.push(`c.off_topic >= ${p(q.minOffTopic)}`);
     if (q.cursor) {
       const cur = decodeCursor(q.cursor, sort);
       if (sort === 'age') where.push(`c.seq > ${p(cur.seq)}`);
       else {
         const s = p(cur.score);
-        where.push(`(c.score < ${s} OR (c.score = ${s} AND c.seq > ${p(cur.seq)}))`);
+        where.push(`(${sortKey(sort, 'c.')} < ${s} OR (${sortKey(sort, 'c.')} = ${s} AND c.seq > ${p(cur.seq)}))`);
       }
     }
-    const order = sort === 'age' ? 'c.seq ASC' : 'c.score DESC, c.seq ASC';
+    const order = sort === 'age' ? 'c.seq ASC' : `${sortKey(sort, 'c.')} DESC, c.seq ASC`;
     const r = await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ${p(q.limit + 1)}`, params);
     const page = r.rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
       items: page.map((row) => this.toComment(row)),
-      nextCursor: r.rows.length > q.limit && last ? encodeCursor({ sort, score: Number(last.score), seq: Number(last.seq) }) : null,
+      nextCursor: r.rows.length > q.limit && last ? encodeCursor({ sort, score: sortValue(last, sort), seq: Number(last.seq) }) : null,
     };
   }
 

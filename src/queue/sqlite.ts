@@ -15,7 +15,7 @@ import type {
 import type { Policy } from './policy';
 import { SQLITE_MIGRATIONS } from './migrations';
 import {
-  decodeCursor, encodeCursor, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  decodeCursor, encodeCursor, sortKey, sortValue, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
   type CommentRow, type DecisionRow,
 } from './common';
 
@@ -66,8 +66,8 @@ export class SqliteStore implements QueueStore {
   }
 
   async ingest(comments: NewComment[]): Promise<IngestOutcome[]> {
-    const insert = this.db.prepare(`INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, result, model, policy_version, created_at, updated_at)
-      VALUES (@id, @site_id, @thread_id, @parent_id, @author, @text, @article, @metadata, @status, @category, @score, @result, @model, @policy_version, @now, @now)
+    const insert = this.db.prepare(`INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, off_topic, result, model, policy_version, created_at, updated_at)
+      VALUES (@id, @site_id, @thread_id, @parent_id, @author, @text, @article, @metadata, @status, @category, @score, @off_topic, @result, @model, @policy_version, @now, @now)
       ON CONFLICT(id) DO NOTHING`);
     const select = this.db.prepare('SELECT * FROM comments WHERE id = ?');
     return this.tx(() => {
@@ -75,7 +75,7 @@ export class SqliteStore implements QueueStore {
       return comments.map((c) => {
         const info = insert.run({
           id: c.id, site_id: c.siteId ?? null, thread_id: c.threadId ?? null, parent_id: c.parentId ?? null, author: c.author ?? null, text: c.text,
-          article: toJson(c.article), metadata: toJson(c.metadata), status: c.status, category: c.category, score: c.score,
+          article: toJson(c.article), metadata: toJson(c.metadata), status: c.status, category: c.category, score: c.score, off_topic: c.result.offTopic ?? null,
           result: JSON.stringify(c.result), model: toJson(c.model), policy_version: c.policyVersion ?? null, now,
         });
         return { comment: this.toComment(select.get(c.id) as CommentRow, now), created: info.changes === 1 };
@@ -114,18 +114,19 @@ export class SqliteStore implements QueueStore {
     if (q.threadId) (where.push('thread_id = ?'), params.push(q.threadId));
     if (q.siteId) (where.push('site_id = ?'), params.push(q.siteId));
     if (q.minScore !== undefined) (where.push('score >= ?'), params.push(q.minScore));
+    if (q.minOffTopic !== undefined) (where.push('off_topic >= ?'), params.push(q.minOffTopic));
     if (q.cursor) {
       const c = decodeCursor(q.cursor, sort);
       if (sort === 'age') (where.push('seq > ?'), params.push(c.seq));
-      else (where.push('(score < ? OR (score = ? AND seq > ?))'), params.push(c.score, c.score, c.seq));
+      else (where.push(`(${sortKey(sort)} < ? OR (${sortKey(sort)} = ? AND seq > ?))`), params.push(c.score, c.score, c.seq));
     }
-    const order = sort === 'age' ? 'seq ASC' : 'score DESC, seq ASC';
+    const order = sort === 'age' ? 'seq ASC' : `${sortKey(sort)} DESC, seq ASC`;
     const rows = this.db.prepare(`SELECT * FROM comments ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ?`).all(...params, q.limit + 1) as CommentRow[];
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => this.toComment(r)),
-      nextCursor: rows.length > q.limit && last ? encodeCursor({ sort, score: Number(last.score), seq: Number(last.seq) }) : null,
+      nextCursor: rows.length > q.limit && last ? encodeCursor({ sort, score: sortValue(last, sort), seq: Number(last.seq) }) : null,
     };
   }
 

@@ -58,7 +58,10 @@ export interface StoredComment {
   metadata: Record<string, unknown> | null;
   status: CommentStatus;
   category: HoldCategory | null;
+  /** max(toxicity, every category score), whatever the item was held for. */
   score: number;
+  /** The off-topic score (as `scores.offTopic`): what `sort=offTopic` orders by; null without context. */
+  offTopic: number | null;
   scores: { toxicity: number; categories: Record<Category, number>; offTopic: number | null; flagged: boolean; reasons: Reason[] };
   spans: Span[];
   model: { name: string; version: string } | null;
@@ -96,6 +99,10 @@ export interface IngestOutcome {
   created: boolean;
 }
 
+/** Orders of {@link QueueStore.listQueue}. */
+export const QUEUE_SORTS = ['age', 'score', 'offTopic'] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+
 /** Filters and paging of {@link QueueStore.listQueue}. */
 export interface QueueQuery {
   /** Default `pending`; `all` lists every status. */
@@ -104,8 +111,10 @@ export interface QueueQuery {
   threadId?: string;
   siteId?: string;
   minScore?: number;
-  /** `score`: highest first; `age`: oldest first (default). */
-  sort?: 'score' | 'age';
+  /** `offTopic >= minOffTopic` (items without an off-topic score are left out). */
+  minOffTopic?: number;
+  /** `score` or `offTopic`: highest first (items without an off-topic score last); `age`: oldest first (default). */
+  sort?: QueueSort;
   limit: number;
   /** Opaque `nextCursor` of the previous page. */
   cursor?: string;

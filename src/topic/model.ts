@@ -9,7 +9,8 @@ import { analyzeThread, FEATURE_NAMES, RELEVANCE, CONTEXT_SIZE, TopicArticle, To
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
-import { packageRoot } from './data';
+import { packageRoot } from '../data/io';
+import { Mlp, mlpLogit } from './mlp';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';
@@ -21,6 +22,8 @@ export interface OffTopicModelFile {
   features: string[];
   idf: IdfTable;
   logreg: LogReg;
+  /** When present, the conversation classifier is this network instead of `logreg`. */
+  mlp?: Mlp;
   lexical: LexicalModel;
   /** Self-supervised relevance model whose logit is the `relevance` feature. */
   relevance: LogReg;
@@ -144,7 +147,12 @@ export class OffTopicModel {
 }
 
 /** The parts of a model that scoring needs (training scores held-out threads with them too). */
-export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'blend' | 'blendRange' | 'context'>;
+export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'mlp' | 'blend' | 'blendRange' | 'context'>;
+
+/** The conversation classifier's logit: the network when the model has one, else the logistic regression. */
+export function classifierLogit(parts: Pick<ScoringParts, 'logreg' | 'mlp'>, x: number[]): number {
+  return parts.mlp ? mlpLogit(parts.mlp, x) : logit(predict(parts.logreg, x));
+}
 
 
 /**
@@ -191,7 +199,7 @@ export function contextInputs(z: number[], hoods: Neighbour[][], authors: Array<
 }
 
 function blendScores(parts: ScoringParts, a: ThreadAnalysis): number[] {
-  const z = a.comments.map((c) => logit(predict(parts.blend, blendInputs(logit(predict(parts.logreg, c.features)), c.features, parts.blendRange))));
+  const z = a.comments.map((c) => logit(predict(parts.blend, blendInputs(classifierLogit(parts, c.features), c.features, parts.blendRange))));
   return contextInputs(z, a.hoods, a.authors).map((x) => predict(parts.context, x));
 }
 

@@ -12,6 +12,14 @@ export interface TopicArgs {
   lexMinShare?: number;
   newsWeight?: number;
   classifierLambdas?: number[];
+  classifier?: 'logreg' | 'mlp';
+  lexVocab?: 'shared' | 'cqa';
+  /** Seeds of the CV (folds and intruders); several give mean ± sd. */
+  seeds?: number[];
+  /** Write the first seed's out-of-fold scores here (JSON), for a later `--compare`. */
+  saveOof?: string;
+  /** Paired bootstrap over questions: this run's out-of-fold scores against those saved in the file. */
+  compare?: string;
 }
 
 /** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
@@ -30,7 +38,17 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
     else if (flag === '--intruder-rate') a.intruderRate = Number(val);
     else if (flag === '--classifier-lambdas') a.classifierLambdas = val.split(',').map(Number);
     else if (flag === '--exclude') a.exclude = val.split(',').filter(Boolean);
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas)`);
+    else if (flag === '--seeds' || flag === '--seed') a.seeds = val.split(',').map(Number);
+    else if (flag === '--save-oof') a.saveOof = val;
+    else if (flag === '--classifier') {
+      if (val !== 'logreg' && val !== 'mlp') throw new Error(`--classifier is logreg or mlp, not ${val}`);
+      a.classifier = val;
+    } else if (flag === '--lex-vocab') {
+      if (val !== 'shared' && val !== 'cqa') throw new Error(`--lex-vocab is shared or cqa, not ${val}`);
+      a.lexVocab = val;
+    }
+    else if (flag === '--compare') a.compare = val;
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab)`);
   }
   return a;
 }
@@ -39,12 +57,20 @@ const pct = (x: number) => x.toFixed(3);
 
 /** A small readable table of the CV figures. */
 export function formatCv(cv: CvReport): string {
+  const src = (k: '2015' | '2016') => {
+    const b = cv.bySource[k];
+    return `${k} (${b.comments}): F1 ${pct(b.f1)} (P ${pct(b.precision)} R ${pct(b.recall)})  AUC ${pct(b.rocAuc)}`;
+  };
+  const { c3, fox } = cv.news;
   return [
-    `${cv.folds}-fold CV over ${cv.questions} questions (${cv.comments} comments, ${(cv.offTopicShare * 100).toFixed(1)}% off-topic)`,
+    `${cv.folds}-fold CV (seed ${cv.seed}) over ${cv.questions} questions (${cv.comments} comments, ${(cv.offTopicShare * 100).toFixed(1)}% off-topic; deduped away ${cv.deduped.threads} threads, ${cv.deduped.comments} comments)`,
     `off-topic  P ${pct(cv.offTopic.precision)}  R ${pct(cv.offTopic.recall)}  F1 ${pct(cv.offTopic.f1)}  (per fold ${pct(cv.offTopicF1Folds.mean)} ± ${pct(cv.offTopicF1Folds.sd)})`,
     `ROC-AUC    ${pct(cv.rocAuc)} pooled  (per fold ${pct(cv.rocAucFolds.mean)} ± ${pct(cv.rocAucFolds.sd)})`,
     `on-topic F1 ${pct(cv.onTopicF1)}  macro-F1 ${pct(cv.macroF1)}  accuracy ${pct(cv.accuracy)}`,
     `Good vs Bad (Potential left out): macro-F1 ${pct(cv.goodVsBad.macroF1)}  Good F1 ${pct(cv.goodVsBad.goodF1)}  Bad F1 ${pct(cv.goodVsBad.badF1)}  AUC ${pct(cv.goodVsBad.rocAuc)}`,
     `Good vs rest (Potential counted as Bad): macro-F1 ${pct(cv.goodVsRest.macroF1)}  Good F1 ${pct(cv.goodVsRest.goodF1)}  AUC ${pct(cv.goodVsRest.rocAuc)}`,
+    `by source: ${src('2015')};  ${src('2016')}`,
+    `fold thresholds ${pct(cv.thresholds.mean)} ± ${pct(cv.thresholds.sd)}`,
+    `news: C3 intruders (${c3.threads} held-out articles, ${c3.comments} comments) F1 ${pct(c3.f1)} (P ${pct(c3.precision)} R ${pct(c3.recall)}) AUC ${pct(c3.rocAuc)};  Fox News under its headline (${fox.threads} articles, ${fox.comments} comments) AUC ${pct(fox.rocAuc.mean)} ± ${pct(fox.rocAuc.sd)}, F1 ${pct(fox.f1.mean)} ± ${pct(fox.f1.sd)}`,
   ].join('\n');
 }

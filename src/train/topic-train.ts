@@ -1,22 +1,29 @@
 /**
- * `npm run train:topic [-- --datasets DIR --out DIR --folds K --lambda L --exclude a,b]`:
+ * `npm run train:topic [-- --datasets DIR --out DIR --folds K --lambda L --exclude a,b --news-weight W --save-oof FILE --compare FILE]`:
  * cross-validate over CQA questions, train the off-topic model on all of them, write
  * `models/offtopic/model.json` and print the figures for the model card.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadCorpus, crossValidate, trainOffTopic, TrainOptions } from '../topic/train';
-import { packageRoot } from '../topic/data';
+import { packageRoot } from '../data/io';
 import { formatCv, parseTopicArgs } from '../topic/report';
+import { pairedBootstrap, PairedRun } from '../topic/metrics';
 
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));
   const t0 = Date.now();
   const corpus = loadCorpus(args.datasets);
-  const opts: TrainOptions = { folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas };
+  const opts: TrainOptions = { seed: args.seeds?.[0], folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas, classifier: args.classifier, lexVocab: args.lexVocab };
   const cv = crossValidate(corpus, opts);
+  const run: PairedRun = { scores: cv.oof, hard: cv.hard, labels: cv.labels, groups: cv.qids };
+  if (args.saveOof) fs.writeFileSync(args.saveOof, JSON.stringify(run) + '\n');
+  if (args.compare) {
+    const b = pairedBootstrap(JSON.parse(fs.readFileSync(args.compare, 'utf8')) as PairedRun, run);
+    process.stderr.write(`paired bootstrap over questions against ${args.compare}: ${JSON.stringify(b)}\n`);
+  }
   const model = trainOffTopic(corpus, cv, opts);
-  const { oof: _oof, labels: _labels, ...figures } = cv;
+  const { oof: _oof, hard: _hard, labels: _labels, qids: _qids, ...figures } = cv;
   model.meta = { ...model.meta, crossValidation: figures, trainMs: Date.now() - t0 };
   const out = args.out ?? path.join(packageRoot(), 'models', 'offtopic');
   fs.mkdirSync(out, { recursive: true });

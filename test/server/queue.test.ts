@@ -108,6 +108,24 @@ describe.each(KINDS)('queue HTTP API on %s', (kind) => {
     expect((await request(app()).get('/v1/comments/r1').set(auth('ingest'))).body.article).toBeNull();
   });
 
+  it('sorts the queue by the off-topic score, which items carry apart from their toxicity score', async () => {
+    await request(app()).put('/v1/policy').set(auth('admin')).send({ thresholds: HOLD_ALL }).expect(200);
+    const article = { title: 'Harbour footbridge approved', body: 'The council approved a new footbridge over the harbour for cyclists and walkers.' };
+    const comments = [
+      { id: 'h0', text: 'The footbridge will help cyclists and walkers cross the harbour.', threadId: 'hb' },
+      { id: 'h1', text: 'My cat sleeps on the sofa all day and ignores the dog lol', threadId: 'hb' },
+      { id: 'h2', text: 'A harbour footbridge for walkers is overdue, the council got this right.', threadId: 'hb' },
+    ];
+    await request(app()).post('/v1/comments').set(auth('ingest')).send({ article, comments }).expect(201);
+    const items = (await request(app()).get('/v1/queue?sort=offTopic').set(auth('mod1')).expect(200)).body.items;
+    expect(items[0].id).toBe('h1');
+    for (const c of items) expect(c.offTopic).toBe(c.scores.offTopic);
+    for (let i = 1; i < items.length; i++) expect(items[i - 1].offTopic).toBeGreaterThanOrEqual(items[i].offTopic);
+    const cut = items[0].offTopic;
+    expect((await request(app()).get(`/v1/queue?minOffTopic=${cut}`).set(auth('mod1')).expect(200)).body.items.map((c: { id: string }) => c.id)).toEqual(['h1']);
+    expect((await request(app()).get('/v1/queue?minOffTopic=2').set(auth('mod1')).expect(400)).body.error.details[0].path).toEqual(['minOffTopic']);
+  });
+
   it('scores a reply with its stored parent even when the parent is older than the recent thread context', async () => {
     const article = { title: 'Harbour footbridge approved', body: 'The council approved a new footbridge over the harbour.' };
     const first = [{ id: 'p0', text: 'Will the footbridge over the harbour be open at night?', threadId: 'long' }];

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeThread, neighbourhoods, smoothOver, Neighbour, TopicArticle, TopicComment } from '../../src/topic/features';
-import { blendInputs, contextInputs, CONTEXT_INPUTS, loadOffTopicModel } from '../../src/topic/model';
+import { blendInputs, classifierLogit, contextInputs, CONTEXT_INPUTS, loadOffTopicModel } from '../../src/topic/model';
 import { logit, predict } from '../../src/topic/logreg';
-import { datasetsDir } from '../../src/topic/data';
+import { datasetsDir } from '../../src/data/io';
 import type { SparseVec } from '../../src/topic/vectors';
 
 const vec = (...terms: string[]): SparseVec => {
@@ -61,7 +61,7 @@ describe('shipped context pass', () => {
   const f = model.file;
   const firstPass = (article: TopicArticle | undefined, comments: TopicComment[]) => {
     const a = analyzeThread(f.idf, article, comments, f.lexical, f.relevance);
-    const z = a.comments.map((c) => logit(predict(f.blend, blendInputs(logit(predict(f.logreg, c.features)), c.features, f.blendRange))));
+    const z = a.comments.map((c) => logit(predict(f.blend, blendInputs(classifierLogit(f, c.features), c.features, f.blendRange))));
     return { a, z, x: contextInputs(z, a.hoods, a.authors) };
   };
 

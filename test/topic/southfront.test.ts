@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadOffTopicModel } from '../../src/topic';
-import { datasetsDir } from '../../src/topic/data';
+import { datasetsDir } from '../../src/data/io';
 
 /**
  * The SouthFront thread (Idlib crossings -> Britain, London, Le Pen): expected labels were written

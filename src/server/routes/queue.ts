@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ModeratoError } from '../../errors';
-import { COMMENT_STATUSES, DECISION_ACTIONS, ingestComments, parsePolicy, type StoredComment } from '../../queue';
+import { COMMENT_STATUSES, DECISION_ACTIONS, QUEUE_SORTS, ingestComments, parsePolicy, type StoredComment } from '../../queue';
 import { CATEGORIES } from '../../types';
 import type { AppDeps } from '../app';
 import { asyncHandler, requireScorer } from '../app';
@@ -42,7 +42,8 @@ const QueueQuerySchema = z.strictObject({
   thread: Id.optional(),
   siteId: Id.optional(),
   minScore: z.coerce.number().min(0).max(1).optional(),
-  sort: z.enum(['score', 'age']).optional(),
+  minOffTopic: z.coerce.number().min(0).max(1).optional(),
+  sort: z.enum(QUEUE_SORTS).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -64,7 +65,7 @@ const IdempotencyKeySchema = z.string().min(1).max(200).optional();
 
 /** The ingest answer for one comment: enough for the site to publish or hold it. */
 function ingestView(c: StoredComment, created: boolean) {
-  return { id: c.id, created, status: c.status, category: c.category, score: c.score, scores: c.scores, spans: c.spans, createdAt: c.createdAt };
+  return { id: c.id, created, status: c.status, category: c.category, score: c.score, offTopic: c.offTopic, scores: c.scores, spans: c.spans, createdAt: c.createdAt };
 }
 
 /** Mounts the queue routes. Each route names the roles it allows (admin always passes). */

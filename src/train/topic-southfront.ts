@@ -1,0 +1,46 @@
+/**
+ * `node dist/src/train/topic-southfront.js [--news-weight W --exclude a,b --lex-vocab cqa ...]`:
+ * a quick look at a training variant on the SouthFront thread without the cross-validation: fit
+ * every part on all questions, take the threshold from the fit's own scores (inner-fold classifier
+ * logits, so close to but not the shipped rule, which uses out-of-fold scores), and print each
+ * comment's score against the labels of `test/topic/fixtures/southfront-labels.json`. For
+ * choosing which variants deserve a full `npm run train:topic`; its figures are not the model's.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadCorpus, fitParts, jointThreshold } from '../topic/train';
+import { OffTopicModel, MODEL_FORMAT } from '../topic/model';
+import { FEATURE_NAMES } from '../topic/features';
+import { parseTopicArgs } from '../topic/report';
+import { datasetsDir, packageRoot } from '../data/io';
+
+function main(): void {
+  const args = parseTopicArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  const opts = { lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas, classifier: args.classifier, lexVocab: args.lexVocab };
+  const corpus = loadCorpus(args.datasets);
+  const { parts, rows, trainScores, news } = fitParts(corpus, corpus.cqa.map((q) => q.qid), opts);
+  const threshold = jointThreshold(trainScores, rows.map((r) => r.y), news.scores, news.y, opts.newsWeight);
+  const model = new OffTopicModel({ format: MODEL_FORMAT, version: 'scratch', features: [...FEATURE_NAMES], ...parts, threshold, relatedCosine: 0, meta: {} });
+  const thread = JSON.parse(fs.readFileSync(path.join(datasetsDir(args.datasets), '..', 'examples', 'southfront-thread.json'), 'utf8'));
+  const labels: Record<string, { offTopic: boolean; clear: boolean }> = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'test', 'topic', 'fixtures', 'southfront-labels.json'), 'utf8')).labels;
+  const scores = model.score(thread.article, thread.comments);
+  let right = 0;
+  let onMargin = Infinity;
+  let offMargin = Infinity;
+  const cells = thread.comments.map((c: { id: string }, i: number) => {
+    const p = scores[i].offTopic!;
+    const l = labels[c.id];
+    const ok = p >= threshold === l.offTopic;
+    if (ok) right++;
+    if (l.clear) {
+      if (l.offTopic) offMargin = Math.min(offMargin, p - threshold);
+      else onMargin = Math.min(onMargin, threshold - p);
+    }
+    return `${c.id} ${p.toFixed(3)}${ok ? '' : ' (wrong)'}`;
+  });
+  process.stdout.write(`threshold ${threshold}; ${right}/21 as labelled; smallest clear margins: on-topic ${onMargin.toFixed(3)}, off-topic ${offMargin.toFixed(3)} (tests need 0.01)\n${cells.join('\n')}\n`);
+  process.stdout.write(`blend weights ${parts.blend.weights.map((w) => w.toFixed(2)).join(', ')}; context ${parts.context.weights.map((w) => w.toFixed(2)).join(', ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+main();
