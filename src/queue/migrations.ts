@@ -59,6 +59,19 @@ CREATE TABLE feedback (
   context TEXT, received_at INTEGER NOT NULL
 );`,
   },
+  {
+    version: 2,
+    name: 'sessions',
+    sql: `
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL REFERENCES api_keys(id),
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE INDEX decisions_created ON decisions(created_at);
+CREATE INDEX comments_created ON comments(created_at) WHERE category IS NOT NULL;`,
+  },
 ];
 
 /** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
@@ -106,5 +119,18 @@ CREATE TABLE feedback (
   client_token TEXT, languages JSONB, source TEXT NOT NULL, community_id TEXT, session_id TEXT,
   context JSONB, received_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );`,
+  },
+  {
+    version: 2,
+    name: 'sessions',
+    sql: `
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL REFERENCES api_keys(id),
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(), expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE INDEX decisions_created ON decisions(created_at);
+CREATE INDEX comments_created ON comments(created_at) WHERE category IS NOT NULL;`,
   },
 ];
