@@ -26,6 +26,7 @@ await build({
 });
 copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
 copyFileSync(join(here, 'style.css'), join(out, 'assets', 'app.css'));
+copyFileSync(join(here, 'favicon.svg'), join(out, 'assets', 'favicon.svg'));
 const sizes = ['app.js', 'app.css'].map((f) => {
   const raw = readFileSync(join(out, 'assets', f));
   return { f, raw: raw.length, gz: gzipSync(raw, { level: 9 }).length };
