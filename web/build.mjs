@@ -1,4 +1,4 @@
-// Bundles the moderator's page (web/src) into dist/web with esbuild and checks its size.
+// Bundles the moderator's page (web/src) into dist/moderate with esbuild and checks its size.
 // Run by `npm run build:web` (and so by `npm ci`, through `prepare`).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', 'dist', 'web');
+const out = join(here, '..', 'dist', 'moderate');
 /** The issue's budget for the page's JavaScript and CSS, gzipped. */
 const MAX_GZIP_BYTES = 150 * 1024;
 

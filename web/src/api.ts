@@ -21,7 +21,7 @@ let csrfToken = '';
 let onSignedOut: () => void = () => undefined;
 
 /** Remembers the session's CSRF token (in memory only) and what to do when the session ends. */
-export function useSession(s: SessionView | null, signedOut: () => void): void {
+export function bindSession(s: SessionView | null, signedOut: () => void): void {
   csrfToken = s?.csrfToken ?? '';
   onSignedOut = signedOut;
 }

@@ -45,7 +45,7 @@ interface Context {
   authorComments: StoredComment[];
 }
 
-/** The item pane. `noteRef` is the note's textarea, read by the decision keys. */
+/** The item pane: everything a moderator needs to decide one comment. `noteRef` is the note's textarea, read by the decision keys. */
 export function ItemPane({ id, onDecide, noteRef }: { id: string; onDecide: (a: DecisionAction) => void; noteRef: Ref<HTMLTextAreaElement> }) {
   const [item, setItem] = useState<CommentWithHistory | null>(null);
   const [ctx, setCtx] = useState<Context | null>(null);

@@ -5,7 +5,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, useSession, type SessionView } from './api';
+import { api, bindSession, type SessionView } from './api';
 import { SignIn } from './signin';
 import { QueueView } from './queue';
 import { StatsView } from './stats';
@@ -16,7 +16,7 @@ type Tab = 'queue' | 'stats' | 'policy';
 function App() {
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
   const [tab, setTab] = useState<Tab>('queue');
-  useSession(session ?? null, () => setSession(null));
+  bindSession(session ?? null, () => setSession(null));
 
   useEffect(() => {
     api<SessionView>('GET', '/v1/session').then(setSession, () => setSession(null));

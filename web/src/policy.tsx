@@ -19,6 +19,7 @@ function withScope(p: Policy, s: Scope, t: PolicyThresholds): Policy {
   return { ...p, [s.kind]: all };
 }
 
+/** The policy tab (admin keys only): edit a scope's thresholds, preview, save. */
 export function PolicyView() {
   const [current, setCurrent] = useState<PolicyVersion | null>(null);
   const [draft, setDraft] = useState<Policy>({ thresholds: {} });

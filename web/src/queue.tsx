@@ -15,6 +15,8 @@ export const UNDO_MS = 4000;
 /** How often the list and counts are refreshed. */
 export const POLL_MS = 3000;
 const PAGE = 100;
+/** The most items one poll refreshes (the queue API's largest page). */
+const LIVE_MAX = 500;
 const CLAIM = 10;
 
 type Filters = { status: 'pending' | 'escalated'; sort: 'age' | 'score'; category: string; threadId: string; siteId: string; minScore: string };
@@ -38,6 +40,7 @@ const left = (iso: string, now: number) => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 
+/** The queue with the item under review; `me` is the signed-in key's id (its leases are "yours"). */
 export function QueueView({ me }: { me: string }) {
   const [filters, setFilters] = useState<Filters>({ status: 'pending', sort: 'age', category: '', threadId: '', siteId: '', minScore: '' });
   const [items, setItems] = useState<StoredComment[]>([]);
@@ -67,11 +70,21 @@ export function QueueView({ me }: { me: string }) {
   live.current = { items, visible, index, cursor, pending, filters };
 
   const refreshStats = () => api<Stats>('GET', '/v1/stats').then(setStats, fail);
-  /** Reloads the list from the top, as long as it is now (at least one page), so polling keeps what was scrolled in. */
+  /**
+   * Reloads the list from the top, as long as it is now (at least one page, at most
+   * {@link LIVE_MAX}), so polling keeps what was scrolled in. Past LIVE_MAX loaded items the
+   * rest is kept as loaded: it refreshes as it moves up.
+   */
   const reload = async (atLeast = PAGE) => {
-    const page = await api<QueuePage>('GET', `/v1/queue${params(Math.min(500, Math.max(PAGE, atLeast)))}`);
-    setItems(page.items);
-    setCursor(page.nextCursor);
+    const n = Math.min(LIVE_MAX, Math.max(PAGE, atLeast));
+    const page = await api<QueuePage>('GET', `/v1/queue${params(n)}`);
+    const whole = atLeast <= n;
+    setItems((prev) => {
+      if (whole) return page.items;
+      const fresh = new Set(page.items.map((i) => i.id));
+      return [...page.items, ...prev.slice(n).filter((i) => !fresh.has(i.id))];
+    });
+    if (whole) setCursor(page.nextCursor);
     setLoaded(true);
     setError(null);
   };

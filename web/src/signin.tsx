@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type SessionView } from './api';
 
+/** The sign-in form; calls `onSignedIn` with the new session. */
 export function SignIn({ onSignedIn }: { onSignedIn: (s: SessionView) => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);

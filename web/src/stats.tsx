@@ -51,6 +51,7 @@ function Chart({ title, buckets, field }: { title: string; buckets: Activity['bu
   );
 }
 
+/** The stats tab: activity over a chosen range and decisions per moderator. */
 export function StatsView() {
   const [range, setRange] = useState(0);
   const [data, setData] = useState<Activity | null>(null);

@@ -1,5 +1,5 @@
 /**
- * The moderator's page (web/, bundled into dist/web by `npm run build:web`, which `npm ci`
+ * The moderator's page (web/, bundled into dist/moderate by `npm run build:web`, which `npm ci`
  * runs): `/moderate` and its assets, and the landing page at `/` that links to it.
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { ModeratoError } from '../../errors';
 
 /** Where the built page lives. */
 export function webDir(): string {
-  return path.join(packageRoot(), 'dist', 'web');
+  return path.join(packageRoot(), 'dist', 'moderate');
 }
 
 const LANDING = `<!doctype html>
