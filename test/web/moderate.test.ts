@@ -153,6 +153,19 @@ describe('the moderator page', () => {
     expect(c.decisions).toHaveLength(0);
   });
 
+  it('escalates with a note written in the item pane', async () => {
+    await alice.locator('[data-testid=item][data-id="c-undo"]').waitFor();
+    await alice.keyboard.press('n');
+    await alice.keyboard.type('needs a senior look');
+    await alice.keyboard.press('Escape');
+    await alice.keyboard.press('e');
+    const c = await until(async () => {
+      const x = await server.call(server.keys.admin, 'GET', '/v1/comments/c-undo');
+      return x.status === 'escalated' ? x : null;
+    }, 15_000, 'the escalation to be stored');
+    expect(c.decisions[0]).toMatchObject({ action: 'escalate', moderator: 'alice', note: 'needs a senior look' });
+  });
+
   it('renders hostile comment text as inert text', async () => {
     await alice.locator('button.row[data-id="c-xss"]').click();
     const text = alice.locator('[data-testid=item][data-id="c-xss"] [data-testid=comment-text]');
@@ -194,7 +207,7 @@ describe('the moderator page', () => {
     const table = alice.getByTestId('moderators');
     await table.waitFor();
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
-    expect(rows).toEqual(expect.arrayContaining([['alice', '0', '1', '0', '1'], ['bob', '1', '0', '0', '1']]));
+    expect(rows).toEqual(expect.arrayContaining([['alice', '0', '1', '1', '2'], ['bob', '1', '0', '0', '1']]));
     expect(await alice.locator('.chart svg rect').count()).toBeGreaterThan(0);
     await alice.getByRole('button', { name: 'Queue' }).click();
   });
@@ -257,8 +270,13 @@ describe('the moderator page', () => {
       await page.waitForSelector('body[data-queue-ready="true"]');
       times.push(await page.evaluate(() => performance.getEntriesByName('moderato:queue-interactive')[0]!.startTime));
     }
+    const current = () => page.locator('button.row.current').getAttribute('data-id');
+    const first = await current();
     await page.keyboard.press('j');
-    expect(await page.locator('button.row.current').count()).toBe(1);
+    await page.waitForFunction((id) => document.querySelector('button.row.current')?.getAttribute('data-id') !== id, first);
+    expect(await page.getByTestId('item').getAttribute('data-id')).toBe(await current());
+    await page.keyboard.press('k');
+    await page.waitForFunction((id) => document.querySelector('button.row.current')?.getAttribute('data-id') === id, first);
     await page.keyboard.press('c');
     await page.getByTestId('batch').filter({ hasText: 'Your batch: 10 items' }).waitFor();
     await page.screenshot({ path: join(DOCS, 'moderate-queue.png') });
