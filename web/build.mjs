@@ -1,7 +1,8 @@
 // Bundles the moderator's page (web/src) into dist/moderate with esbuild and checks its size.
 // Run by `npm run build:web` (and so by `npm ci`, through `prepare`).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -24,13 +25,18 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
 copyFileSync(join(here, 'style.css'), join(out, 'assets', 'app.css'));
 copyFileSync(join(here, 'favicon.svg'), join(out, 'assets', 'favicon.svg'));
 const sizes = ['app.js', 'app.css'].map((f) => {
   const raw = readFileSync(join(out, 'assets', f));
   return { f, raw: raw.length, gz: gzipSync(raw, { level: 9 }).length };
 });
+// The assets are cached for an hour; a content hash in their URLs makes a new build load at once.
+const version = (f) => createHash('sha256').update(readFileSync(join(out, 'assets', f))).digest('hex').slice(0, 12);
+writeFileSync(
+  join(out, 'index.html'),
+  readFileSync(join(here, 'index.html'), 'utf8').replace(/\/moderate\/assets\/(app\.js|app\.css)"/g, (_m, f) => `/moderate/assets/${f}?v=${version(f)}"`),
+);
 const total = sizes.reduce((s, x) => s + x.gz, 0);
 console.log(`web: ${sizes.map((s) => `${s.f} ${s.raw} B (${s.gz} B gzipped)`).join(', ')}; total ${total} B gzipped`);
 if (total > MAX_GZIP_BYTES) {
