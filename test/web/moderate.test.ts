@@ -209,6 +209,7 @@ describe('the moderator page', () => {
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
     expect(rows).toEqual(expect.arrayContaining([['alice', '0', '1', '1', '2'], ['bob', '1', '0', '0', '1']]));
     expect(await alice.locator('.chart svg rect').count()).toBeGreaterThan(0);
+    await alice.screenshot({ path: join(DOCS, 'moderate-stats.png') });
     await alice.getByRole('button', { name: 'Queue' }).click();
   });
 

@@ -15,6 +15,15 @@ const RANGES = [
   { label: 'last hour', hours: 1, bucketMinutes: 5 },
 ];
 
+/** Every bucket of the range, empty ones too, so the bars sit on an even time axis (the API answers only buckets with events). */
+function allBuckets(a: Activity): Activity['buckets'] {
+  const ms = a.bucketSeconds * 1000;
+  const have = new Map(a.buckets.map((b) => [Date.parse(b.start), b]));
+  const out: Activity['buckets'] = [];
+  for (let t = Math.floor(Date.parse(a.since) / ms) * ms; t <= Date.now(); t += ms) out.push(have.get(t) ?? { start: new Date(t).toISOString(), held: {}, decided: {} });
+  return out;
+}
+
 function Chart({ title, buckets, field }: { title: string; buckets: Activity['buckets']; field: 'held' | 'decided' }) {
   const cats = [...new Set(buckets.flatMap((b) => Object.keys(b[field])))].sort();
   const totals = buckets.map((b) => Object.values(b[field]).reduce((s, n) => s + n, 0));
@@ -28,6 +37,8 @@ function Chart({ title, buckets, field }: { title: string; buckets: Activity['bu
         <line x1={30} y1={H} x2={W} y2={H} stroke="#333" />
         <text x={0} y={12} font-size="11">{max}</text>
         <text x={0} y={H} font-size="11">0</text>
+        {buckets.length > 0 && <text x={34} y={H + 16} font-size="11">{new Date(buckets[0]!.start).toLocaleString()}</text>}
+        {buckets.length > 1 && <text x={W} y={H + 16} font-size="11" text-anchor="end">{new Date(buckets[buckets.length - 1]!.start).toLocaleString()}</text>}
         {buckets.map((b, i) => {
           let y = H;
           return cats.map((c) => {
@@ -67,8 +78,8 @@ export function StatsView() {
       {error && <p role="alert" class="error">{error}</p>}
       {data && (
         <>
-          <Chart title="Held comments by category" buckets={data.buckets} field="held" />
-          <Chart title="Decisions by category" buckets={data.buckets} field="decided" />
+          <Chart title="Held comments by category" buckets={allBuckets(data)} field="held" />
+          <Chart title="Decisions by category" buckets={allBuckets(data)} field="decided" />
           <table class="moderators" data-testid="moderators">
             <caption>Decisions per moderator</caption>
             <thead><tr><th scope="col">Moderator</th><th scope="col">Approved</th><th scope="col">Rejected</th><th scope="col">Escalated</th><th scope="col">Total</th></tr></thead>
