@@ -302,7 +302,10 @@ export class PostgresStore implements QueueStore {
   }
 
   async createSession(s: { tokenHash: string; keyId: string; expiresAt: Date }): Promise<void> {
-    await this.pool.query('INSERT INTO sessions (token_hash, key_id, expires_at) VALUES ($1, $2, $3)', [s.tokenHash, s.keyId, s.expiresAt]);
+    await this.tx(async (c) => {
+      await c.query('DELETE FROM sessions WHERE expires_at <= now()');
+      await c.query('INSERT INTO sessions (token_hash, key_id, expires_at) VALUES ($1, $2, $3)', [s.tokenHash, s.keyId, s.expiresAt]);
+    });
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | null> {

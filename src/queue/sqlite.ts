@@ -261,7 +261,10 @@ export class SqliteStore implements QueueStore {
   }
 
   async createSession(s: { tokenHash: string; keyId: string; expiresAt: Date }): Promise<void> {
-    this.db.prepare('INSERT INTO sessions (token_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(s.tokenHash, s.keyId, Date.now(), s.expiresAt.getTime());
+    this.tx(() => {
+      this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(Date.now());
+      this.db.prepare('INSERT INTO sessions (token_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(s.tokenHash, s.keyId, Date.now(), s.expiresAt.getTime());
+    });
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | null> {

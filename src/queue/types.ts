@@ -267,7 +267,7 @@ export interface QueueStore {
   /** The content hash of the last policy applied from a file, so a restart re-applies only an edited file. */
   lastPolicyFileHash(): Promise<string | null>;
   recordFeedback(input: FeedbackInput): Promise<FeedbackRecord>;
-  /** Stores a session whose secret has SHA-256 `tokenHash`, for the live key `keyId`. */
+  /** Stores a session whose secret has SHA-256 `tokenHash`, for the live key `keyId`; purges expired sessions. */
   createSession(s: { tokenHash: string; keyId: string; expiresAt: Date }): Promise<void>;
   /** The session, when it exists, has not expired and its key is not revoked; else null. */
   findSession(tokenHash: string): Promise<SessionRecord | null>;

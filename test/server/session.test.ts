@@ -113,12 +113,13 @@ describe.each(KINDS)('moderator page API on %s', (kind) => {
     await request(app()).get('/v1/queue').set('Cookie', b.cookie).expect(401);
   });
 
-  it('expires sessions', async () => {
-    deps.config.sessionHours = 1;
+  it('expires sessions; the lifetime is configured in hours, at least 1', async () => {
     const { cookie } = await signIn('mod');
     await store.createSession({ tokenHash: 'x'.repeat(64), keyId: keys.mod.id, expiresAt: new Date(Date.now() - 1000) });
     expect(await store.findSession('x'.repeat(64))).toBeNull();
     await request(app()).get('/v1/session').set('Cookie', cookie).expect(200);
+    expect(() => configFromEnv({ MODERATO_SESSION_HOURS: '0' })).toThrow(/MODERATO_SESSION_HOURS must be at least 1/);
+    expect(configFromEnv({}).sessionHours).toBe(8);
   });
 
   it('sends the strict CSP on the page and the API', async () => {
