@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CATEGORIES } from '../../src/types';
 import { api, ApiError, query, type DecisionAction, type QueuePage, type Stats, type StoredComment } from './api';
+import { Help } from './help';
 import { ItemPane } from './item';
 
 /** How long a decision can be undone before it is sent. */
@@ -23,16 +24,6 @@ type Filters = { status: 'pending' | 'escalated'; sort: 'age' | 'score'; categor
 type Pending = { item: StoredComment; action: DecisionAction; note: string; key: string; timer: ReturnType<typeof setTimeout> };
 
 const LABEL: Record<DecisionAction, string> = { approve: 'Approved', reject: 'Rejected', escalate: 'Escalated' };
-const KEYS: [string, string][] = [
-  ['j / k', 'next / previous item'],
-  ['a', 'approve'],
-  ['r', 'reject'],
-  ['e', 'escalate'],
-  ['u', 'undo the last decision (for a few seconds)'],
-  ['n', 'write a note for the decision'],
-  ['c', `claim the next ${CLAIM} items`],
-  ['?', 'show or hide this list'],
-];
 
 const snippet = (t: string) => (t.length > 140 ? t.slice(0, 140) + '…' : t);
 const left = (iso: string, now: number) => {
@@ -317,13 +308,7 @@ export function QueueView({ me }: { me: string }) {
         {toast}
         {pending && <button type="button" onClick={undo}>Undo <kbd>u</kbd></button>}
       </div>
-      {help && (
-        <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title">
-          <h2 id="help-title">Keyboard</h2>
-          <dl>{KEYS.map(([k, d]) => <><dt><kbd>{k}</kbd></dt><dd>{d}</dd></>)}</dl>
-          <button type="button" ref={(b) => b?.focus()} onClick={() => setHelp(false)}>Close <kbd>Esc</kbd></button>
-        </div>
-      )}
+      {help && <Help claim={CLAIM} onClose={() => setHelp(false)} />}
     </div>
   );
 }
