@@ -26,10 +26,16 @@ type Pending = { item: StoredComment; action: DecisionAction; note: string; key:
 const LABEL: Record<DecisionAction, string> = { approve: 'Approved', reject: 'Rejected', escalate: 'Escalated' };
 
 const snippet = (t: string) => (t.length > 140 ? t.slice(0, 140) + '…' : t);
-const left = (iso: string, now: number) => {
-  const s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
+/** Time left until `until`, as m:ss, ticking each second on its own (so the list does not re-render every second). */
+function Countdown({ until }: { until: string }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const s = Math.max(0, Math.round((Date.parse(until) - now) / 1000));
+  return <>{`${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`}</>;
+}
 
 /** The queue with the item under review; `me` is the signed-in key's id (its leases are "yours"). */
 export function QueueView({ me }: { me: string }) {
@@ -45,7 +51,6 @@ export function QueueView({ me }: { me: string }) {
   const [toast, setToast] = useState<string>('');
   const [error, setError] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
-  const [now, setNow] = useState(Date.now());
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const lastIndex = useRef(0);
 
@@ -101,11 +106,7 @@ export function QueueView({ me }: { me: string }) {
       reload(live.current.items.length).catch(fail);
       refreshStats();
     }, POLL_MS);
-    const tick = setInterval(() => setNow(Date.now()), 1000);
-    return () => {
-      clearInterval(poll);
-      clearInterval(tick);
-    };
+    return () => clearInterval(poll);
   }, [filters]);
 
   // Keep a selection: the same item if it is still there, else the one now at its place.
@@ -281,7 +282,7 @@ export function QueueView({ me }: { me: string }) {
         <button type="button" onClick={() => setHelp(true)}>Keys <kbd>?</kbd></button>
       </form>
       <p class="batch" data-testid="batch">
-        {mine.length > 0 ? <>Your batch: {mine.length} items, lease ends in <strong>{soonest ? left(soonest, now) : '–'}</strong></> : 'No items claimed: claim a batch so no one else reviews them.'}
+        {mine.length > 0 ? <>Your batch: {mine.length} items, lease ends in <strong>{soonest ? <Countdown until={soonest} /> : '–'}</strong></> : 'No items claimed: claim a batch so no one else reviews them.'}
       </p>
       {error && <p role="alert" class="error">{error}</p>}
       <div class="panes">
@@ -294,7 +295,7 @@ export function QueueView({ me }: { me: string }) {
                 <button type="button" class={i.id === selected ? 'row current' : 'row'} aria-current={i.id === selected ? 'true' : undefined} data-id={i.id} onClick={() => setSelected(i.id)}>
                   <span class="score">{i.score.toFixed(2)}</span>
                   <span class="cat">{i.category}</span>
-                  {i.lease && <span class="lease">yours · {left(i.lease.expiresAt, now)}</span>}
+                  {i.lease && <span class="lease">yours · <Countdown until={i.lease.expiresAt} /></span>}
                   <span class="snippet">{snippet(i.text)}</span>
                 </button>
               </li>
