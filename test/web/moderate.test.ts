@@ -25,11 +25,11 @@ const contexts: BrowserContext[] = [];
 /** Script errors and console errors (a CSP violation is one) of every page; the last test wants none. */
 const pageErrors: string[] = [];
 
-/** Collects a page's errors; the 401 of the first `GET /v1/session` before sign-in is expected. */
+/** Collects a page's errors; the 401 of the first `GET /v1/session` before sign-in and the 409 of the refused decision are expected. */
 function watch(page: Page): Page {
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 401/.test(m.text())) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|409)/.test(m.text())) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
   });
   return page;
 }
@@ -211,12 +211,23 @@ describe('the moderator page', () => {
     await alice.locator('button.row[data-id="c-live"]').waitFor({ state: 'detached', timeout: 10_000 });
   });
 
+  it('says so when the server refuses a decision (another moderator decided first inside the undo window)', async () => {
+    await server.call(server.keys.ingest, 'POST', '/v1/comments', { comments: [{ id: 'c-race', text: 'Get lost, loser.', threadId: 'a-78', author: 'late' }] });
+    await alice.locator('button.row[data-id="c-race"]').click({ timeout: 10_000 });
+    await alice.locator('[data-testid=item][data-id="c-race"]').waitFor();
+    await alice.keyboard.press('a');
+    await server.call(server.keys.bob, 'POST', '/v1/comments/c-race/decision', { action: 'reject' });
+    await expect(alice.getByTestId('refused').textContent({ timeout: 15_000 })).resolves.toMatch(/c-race.*already rejected/);
+    const c = await server.call(server.keys.admin, 'GET', '/v1/comments/c-race');
+    expect(c.decisions.map((d: any) => [d.action, d.moderator])).toEqual([['reject', 'bob']]);
+  });
+
   it('charts activity and lists decisions per moderator', async () => {
     await alice.getByRole('button', { name: 'Stats' }).click();
     const table = alice.getByTestId('moderators');
     await table.waitFor();
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
-    expect(rows).toEqual(expect.arrayContaining([['alice', '0', '1', '1', '2'], ['bob', '1', '0', '0', '1']]));
+    expect(rows).toEqual(expect.arrayContaining([['alice', '0', '1', '1', '2'], ['bob', '1', '1', '0', '2']]));
     expect(await alice.locator('.chart svg rect').count()).toBeGreaterThan(0);
     await alice.screenshot({ path: join(DOCS, 'moderate-stats.png') });
     expect(await axeViolations(alice)).toEqual([]);

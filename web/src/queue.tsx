@@ -50,6 +50,8 @@ export function QueueView({ me }: { me: string }) {
   const [pending, setPending] = useState<Pending | null>(null);
   const [toast, setToast] = useState<string>('');
   const [error, setError] = useState<string | null>(null);
+  /** A decision the server refused; kept until the next decision (polling clears only load errors). */
+  const [refused, setRefused] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const lastIndex = useRef(0);
@@ -138,7 +140,7 @@ export function QueueView({ me }: { me: string }) {
     } catch (e) {
       setHidden((h) => new Set([...h].filter((x) => x !== p.item.id)));
       setToast('');
-      setError(`Could not record the decision on ${p.item.id}: ${e instanceof ApiError ? e.message : String(e)}`);
+      setRefused(`Could not record the decision on ${p.item.id}: ${e instanceof ApiError ? e.message : String(e)}`);
     }
   };
   const flush = () => {
@@ -154,6 +156,7 @@ export function QueueView({ me }: { me: string }) {
     if (!item) return;
     if (action === 'escalate' && item.status === 'escalated') return;
     flush();
+    setRefused(null);
     const p: Pending = { item, action, note: noteRef.current?.value.trim() ?? '', key: crypto.randomUUID(), timer: setTimeout(() => {
       setPending((cur) => (cur === p ? null : cur));
       void send(p);
@@ -285,6 +288,7 @@ export function QueueView({ me }: { me: string }) {
         {mine.length > 0 ? <>Your batch: {mine.length} items, lease ends in <strong>{soonest ? <Countdown until={soonest} /> : '–'}</strong></> : 'No items claimed: claim a batch so no one else reviews them.'}
       </p>
       {error && <p role="alert" class="error">{error}</p>}
+      {refused && <p role="alert" class="error" data-testid="refused">{refused}</p>}
       <div class="panes">
         <section class="list" aria-label="Queue items">
           <p class="sr-only" aria-live="polite">{current ? `Item ${index + 1} of ${visible.length}` : ''}</p>
