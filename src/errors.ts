@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   MOD_ERR_METHOD_NOT_ALLOWED: { status: 405, description: 'The route exists but not for this method.' },
   MOD_ERR_UNAUTHORIZED: { status: 401, description: 'No valid API key was sent (`Authorization: Bearer KEY`).' },
   MOD_ERR_FORBIDDEN: { status: 403, description: "The API key's role does not allow this action." },
+  MOD_ERR_CSRF: { status: 403, description: 'A request authenticated by the session cookie changes state without the session\'s `X-CSRF-Token` header, or comes from another origin.' },
   MOD_ERR_CONFLICT: { status: 409, description: 'The request conflicts with the current state (e.g. a second, different decision).' },
   MOD_ERR_NOT_READY: { status: 503, description: 'The model is still loading.' },
   MOD_ERR_UNKNOWN_ATTRIBUTE: { status: 400, description: 'A Perspective-compatible request asked for an attribute Moderato does not score.' },

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ModeratoError } from '../errors';
 import type { ScoreResult } from '../types';
-import type { CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, QueueSort, StoredComment } from './types';
+import type { Activity, ActivityQuery, CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, QueueSort, StoredComment } from './types';
 
 /** A new API key: `mod_` + 32 random bytes (base64url). */
 export function generateApiKey(): string {
@@ -201,5 +201,38 @@ export function rowToDecision(row: DecisionRow, iso: (t: unknown) => string): De
     fromStatus: row.from_status as CommentStatus,
     toStatus: row.to_status as CommentStatus,
     createdAt: iso(row.created_at),
+  };
+}
+
+/** Rows of the three activity queries, as both stores select them (`bucket` in ms since the epoch). */
+export interface ActivityRows {
+  held: { bucket: number; category: string; n: number }[];
+  decided: { bucket: number; category: string; n: number }[];
+  moderators: { moderatorId: string; moderator: string | null; action: string; n: number }[];
+}
+
+/** Folds the activity queries' rows into {@link Activity}, so both stores answer the same shape. */
+export function assembleActivity(q: ActivityQuery, rows: ActivityRows): Activity {
+  const buckets = new Map<number, Activity['buckets'][number]>();
+  const bucket = (b: number) => {
+    let out = buckets.get(b);
+    if (!out) buckets.set(b, (out = { start: new Date(b).toISOString(), held: {}, decided: {} }));
+    return out;
+  };
+  for (const r of rows.held) bucket(r.bucket).held[r.category] = (bucket(r.bucket).held[r.category] ?? 0) + r.n;
+  for (const r of rows.decided) bucket(r.bucket).decided[r.category] = (bucket(r.bucket).decided[r.category] ?? 0) + r.n;
+  const mods = new Map<string, Activity['moderators'][number]>();
+  for (const r of rows.moderators) {
+    let m = mods.get(r.moderatorId);
+    if (!m) mods.set(r.moderatorId, (m = { moderatorId: r.moderatorId, moderator: r.moderator, approve: 0, reject: 0, escalate: 0, total: 0 }));
+    if (r.action === 'approve' || r.action === 'reject' || r.action === 'escalate') m[r.action] += r.n;
+    m.total += r.n;
+    m.moderator ??= r.moderator;
+  }
+  return {
+    bucketSeconds: q.bucketSeconds,
+    since: q.since.toISOString(),
+    buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v),
+    moderators: [...mods.values()].sort((a, b) => b.total - a.total || a.moderatorId.localeCompare(b.moderatorId)),
   };
 }

@@ -15,6 +15,7 @@ export { PostgresStore, type PostgresOptions } from './postgres';
 export { classify, loadPolicyFile, parsePolicy, resolveThresholds, PolicySchema, type Policy, type PolicyThresholds, type ResolvedThresholds, type Classification, type BaseThresholds } from './policy';
 export { hashApiKey, generateApiKey } from './common';
 export { ingestComments, THREAD_CONTEXT, type IngestInput, type IngestItem } from './ingest';
+export { previewPolicy, PREVIEW_MAX_SCAN, type PolicyPreview } from './preview';
 export { SQLITE_MIGRATIONS, POSTGRES_MIGRATIONS, type Migration } from './migrations';
 
 /** The default store: a SQLite file under `./data`, so `npm start` works on a fresh machine. */

@@ -69,6 +69,19 @@ ALTER TABLE comments ADD COLUMN off_topic REAL;
 UPDATE comments SET off_topic = json_extract(result, '$.offTopic');
 CREATE INDEX comments_status_off_topic ON comments(status, COALESCE(off_topic, -1) DESC, seq);`,
   },
+  {
+    version: 3,
+    name: 'sessions',
+    sql: `
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL REFERENCES api_keys(id),
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE INDEX decisions_created ON decisions(created_at);
+CREATE INDEX comments_created ON comments(created_at) WHERE category IS NOT NULL;`,
+  },
 ];
 
 /** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
@@ -124,5 +137,18 @@ CREATE TABLE feedback (
 ALTER TABLE comments ADD COLUMN off_topic DOUBLE PRECISION;
 UPDATE comments SET off_topic = (result->>'offTopic')::double precision;
 CREATE INDEX comments_status_off_topic ON comments(status, (COALESCE(off_topic, -1)) DESC, seq);`,
+  },
+  {
+    version: 3,
+    name: 'sessions',
+    sql: `
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL REFERENCES api_keys(id),
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(), expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE INDEX decisions_created ON decisions(created_at);
+CREATE INDEX comments_created ON comments(created_at) WHERE category IS NOT NULL;`,
   },
 ];

@@ -8,13 +8,13 @@ import { Pool, type PoolClient } from 'pg';
 import { ModeratoError } from '../errors';
 import { COMMENT_STATUSES } from './types';
 import type {
-  Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, DecisionOutcome, DecisionRequest,
-  FeedbackInput, FeedbackRecord, IngestOutcome, NewComment, PolicyVersion, QueuePage, QueueQuery, QueueStore, Role, Stats, StoredComment,
+  Activity, ActivityQuery, Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, DecisionOutcome, DecisionRequest,
+  FeedbackInput, FeedbackRecord, IngestOutcome, NewComment, PolicyVersion, QueuePage, QueueQuery, QueueStore, Role, SessionRecord, Stats, StoredComment,
 } from './types';
 import type { Policy } from './policy';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import {
-  decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  assembleActivity, decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
   type CommentRow, type DecisionRow,
 } from './common';
 
@@ -300,6 +300,43 @@ export class PostgresStore implements QueueStore {
       id: Number(r.rows[0].id), commentText: f.commentText, attributeScores: f.attributeScores, clientToken: f.clientToken ?? null, languages: f.languages ?? null,
       source: f.source, communityId: f.communityId ?? null, sessionId: f.sessionId ?? null, context: f.context ?? null, receivedAt: iso(r.rows[0].received_at),
     };
+  }
+
+  async createSession(s: { tokenHash: string; keyId: string; expiresAt: Date }): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('DELETE FROM sessions WHERE expires_at <= now()');
+      await c.query('INSERT INTO sessions (token_hash, key_id, expires_at) VALUES ($1, $2, $3)', [s.tokenHash, s.keyId, s.expiresAt]);
+    });
+  }
+
+  async findSession(tokenHash: string): Promise<SessionRecord | null> {
+    const r = await this.pool.query(
+      'SELECT k.*, s.created_at AS s_created, s.expires_at AS s_expires FROM sessions s JOIN api_keys k ON k.id = s.key_id WHERE s.token_hash = $1 AND s.expires_at > now() AND k.revoked_at IS NULL',
+      [tokenHash],
+    );
+    const row = r.rows[0];
+    return row ? { key: this.toKey(row), createdAt: iso(row.s_created), expiresAt: iso(row.s_expires) } : null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      await c.query('DELETE FROM sessions WHERE expires_at <= now()');
+      return ((await c.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])).rowCount ?? 0) === 1;
+    });
+  }
+
+  async activity(q: ActivityQuery): Promise<Activity> {
+    const sec = Math.max(0.001, q.bucketSeconds);
+    const bucket = (col: string) => `(floor(extract(epoch from ${col}) / $1) * $1 * 1000)::float8`;
+    const num = <T extends { n: unknown; bucket?: unknown }>(rows: T[]) => rows.map((r) => ({ ...r, n: Number(r.n), bucket: Number(r.bucket) }));
+    const held = await this.pool.query(`SELECT ${bucket('created_at')} AS bucket, category, COUNT(*) AS n FROM comments WHERE category IS NOT NULL AND created_at >= $2 GROUP BY 1, category`, [sec, q.since]);
+    const decided = await this.pool.query(
+      `SELECT ${bucket('d.created_at')} AS bucket, COALESCE(c.category, 'none') AS category, COUNT(*) AS n FROM decisions d JOIN comments c ON c.id = d.comment_id
+       WHERE d.created_at >= $2 GROUP BY 1, 2`,
+      [sec, q.since],
+    );
+    const mods = await this.pool.query('SELECT moderator_id AS "moderatorId", MAX(moderator_name) AS moderator, action, COUNT(*) AS n FROM decisions WHERE created_at >= $1 GROUP BY moderator_id, action', [q.since]);
+    return assembleActivity(q, { held: num(held.rows), decided: num(decided.rows), moderators: mods.rows.map((r) => ({ ...r, n: Number(r.n) })) });
   }
 
   /** Drops this store's schema (tests use it to clean up their unique schema). */

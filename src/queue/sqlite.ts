@@ -9,14 +9,14 @@ import { dirname } from 'node:path';
 import { ModeratoError } from '../errors';
 import { COMMENT_STATUSES } from './types';
 import type {
-  Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, Decision, DecisionOutcome, DecisionRequest,
-  FeedbackInput, FeedbackRecord, IngestOutcome, NewComment, PolicyVersion, QueuePage, QueueQuery, QueueStore, Role, Stats, StoredComment,
+  Activity, ActivityQuery, Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, Decision, DecisionOutcome, DecisionRequest,
+  FeedbackInput, FeedbackRecord, IngestOutcome, NewComment, PolicyVersion, QueuePage, QueueQuery, QueueStore, Role, SessionRecord, Stats, StoredComment,
 } from './types';
 import type { Policy } from './policy';
 import { SQLITE_MIGRATIONS } from './migrations';
 import {
-  decodeCursor, encodeCursor, sortKey, sortValue, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
-  type CommentRow, type DecisionRow,
+  assembleActivity, decodeCursor, encodeCursor, sortKey, sortValue, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  type ActivityRows, type CommentRow, type DecisionRow,
 } from './common';
 
 const iso = (t: unknown): string => new Date(Number(t)).toISOString();
@@ -259,6 +259,42 @@ export class SqliteStore implements QueueStore {
       id: Number(info.lastInsertRowid), commentText: f.commentText, attributeScores: f.attributeScores, clientToken: f.clientToken ?? null, languages: f.languages ?? null,
       source: f.source, communityId: f.communityId ?? null, sessionId: f.sessionId ?? null, context: f.context ?? null, receivedAt: iso(at),
     };
+  }
+
+  async createSession(s: { tokenHash: string; keyId: string; expiresAt: Date }): Promise<void> {
+    this.tx(() => {
+      this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(Date.now());
+      this.db.prepare('INSERT INTO sessions (token_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(s.tokenHash, s.keyId, Date.now(), s.expiresAt.getTime());
+    });
+  }
+
+  async findSession(tokenHash: string): Promise<SessionRecord | null> {
+    const r = this.db
+      .prepare('SELECT k.*, s.created_at AS s_created, s.expires_at AS s_expires FROM sessions s JOIN api_keys k ON k.id = s.key_id WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL')
+      .get(tokenHash, Date.now()) as (Parameters<SqliteStore['toKey']>[0] & { s_created: number; s_expires: number }) | undefined;
+    return r ? { key: this.toKey(r), createdAt: iso(r.s_created), expiresAt: iso(r.s_expires) } : null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<boolean> {
+    return this.tx(() => {
+      this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(Date.now());
+      return this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash).changes === 1;
+    });
+  }
+
+  async activity(q: ActivityQuery): Promise<Activity> {
+    const ms = Math.max(1, Math.round(q.bucketSeconds * 1000));
+    const since = q.since.getTime();
+    type Row = { bucket: number; category: string; n: number };
+    const held = this.db.prepare('SELECT CAST(created_at / ? AS INTEGER) * ? AS bucket, category, COUNT(*) AS n FROM comments WHERE category IS NOT NULL AND created_at >= ? GROUP BY bucket, category').all(ms, ms, since) as Row[];
+    const decided = this.db
+      .prepare(`SELECT CAST(d.created_at / ? AS INTEGER) * ? AS bucket, COALESCE(c.category, 'none') AS category, COUNT(*) AS n FROM decisions d JOIN comments c ON c.id = d.comment_id
+        WHERE d.created_at >= ? GROUP BY bucket, COALESCE(c.category, 'none')`)
+      .all(ms, ms, since) as Row[];
+    const moderators = this.db
+      .prepare('SELECT moderator_id AS moderatorId, MAX(moderator_name) AS moderator, action, COUNT(*) AS n FROM decisions WHERE created_at >= ? GROUP BY moderator_id, action')
+      .all(since) as ActivityRows['moderators'];
+    return assembleActivity(q, { held, decided, moderators });
   }
 
   async close(): Promise<void> {

@@ -210,6 +210,34 @@ export interface FeedbackRecord {
   receivedAt: string;
 }
 
+/** A signed-in browser session (the moderator's page): its key and when it ends. */
+export interface SessionRecord {
+  key: ApiKeyRecord;
+  expiresAt: string;
+  createdAt: string;
+}
+
+/** Options of {@link QueueStore.activity}. */
+export interface ActivityQuery {
+  /** Start of the window (inclusive). */
+  since: Date;
+  /** Bucket length in seconds (e.g. 3600 for hourly). */
+  bucketSeconds: number;
+}
+
+/**
+ * Queue activity over time: held comments (by their ingest time) and decisions (by their time),
+ * counted per bucket and hold category, and decisions per moderator over the window.
+ */
+export interface Activity {
+  bucketSeconds: number;
+  since: string;
+  /** Buckets with at least one event, oldest first; `start` is the bucket's ISO start. */
+  buckets: { start: string; held: Record<string, number>; decided: Record<string, number> }[];
+  /** One row per moderator with a decision in the window, most decisions first. */
+  moderators: { moderatorId: string; moderator: string | null; approve: number; reject: number; escalate: number; total: number }[];
+}
+
 /**
  * The queue's storage. Every method is atomic: once its promise resolves the change is durable
  * (SQLite `synchronous=FULL`, PostgreSQL commit), so an acknowledged request survives a crash.
@@ -248,5 +276,13 @@ export interface QueueStore {
   /** The content hash of the last policy applied from a file, so a restart re-applies only an edited file. */
   lastPolicyFileHash(): Promise<string | null>;
   recordFeedback(input: FeedbackInput): Promise<FeedbackRecord>;
+  /** Stores a session whose secret has SHA-256 `tokenHash`, for the live key `keyId`; purges expired sessions. */
+  createSession(s: { tokenHash: string; keyId: string; expiresAt: Date }): Promise<void>;
+  /** The session, when it exists, has not expired and its key is not revoked; else null. */
+  findSession(tokenHash: string): Promise<SessionRecord | null>;
+  /** Ends a session (sign-out); answers whether it existed. Expired sessions are purged here too. */
+  deleteSession(tokenHash: string): Promise<boolean>;
+  /** Held and decided comments over time by category, and decisions per moderator. */
+  activity(q: ActivityQuery): Promise<Activity>;
   close(): Promise<void>;
 }

@@ -7,6 +7,10 @@ import { scoreRouter } from './routes/score';
 import { queueRouter } from './routes/queue';
 import type { QueueStore } from '../queue';
 import { perspectiveErrorHandler, perspectiveRouter } from './routes/perspective';
+import { securityHeaders } from './csp';
+import { pageRouter } from './routes/page';
+import { sessionRouter } from './routes/session';
+import { moderateRouter } from './routes/moderate';
 
 /**
  * What the app needs. The scorer loads asynchronously: `scorer.current` stays null until the
@@ -62,6 +66,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(securityHeaders);
+  app.use(pageRouter());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -78,6 +84,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(scoreRouter(deps));
   // Further routers (queue, Perspective compatibility) are mounted here.
   app.use(queueRouter(deps));
+  // The moderator's page: sign-in and what the page needs beyond the queue API.
+  app.use(sessionRouter(deps), moderateRouter(deps));
   // Perspective's error handler sits right after its router so body-parser errors on its paths answer Google's shape too.
   app.use(perspectiveRouter(deps), perspectiveErrorHandler(deps));
 

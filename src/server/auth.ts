@@ -8,6 +8,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ModeratoError } from '../errors';
 import { hashApiKey, type Actor, type ApiKeyRecord, type QueueStore, type Role } from '../queue';
 import type { AppDeps } from './app';
+import { authenticateSession } from './session';
 
 /** The store, or MOD_ERR_CONFIG when the server runs without one. */
 export function requireStore(deps: AppDeps): QueueStore {
@@ -15,9 +16,16 @@ export function requireStore(deps: AppDeps): QueueStore {
   return deps.store;
 }
 
-/** Reads and checks the bearer key; throws MOD_ERR_UNAUTHORIZED when it is missing or unknown. */
+/**
+ * Reads and checks the bearer key, or else the moderator page's session cookie (src/server/session.ts,
+ * which also enforces CSRF on writes); throws MOD_ERR_UNAUTHORIZED when neither is valid.
+ */
 export async function authenticate(deps: AppDeps, req: Request): Promise<ApiKeyRecord> {
   const header = req.headers.authorization;
+  if (!header && deps.store) {
+    const s = await authenticateSession(deps.store, req);
+    if (s) return s.session.key;
+  }
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!m) throw new ModeratoError('MOD_ERR_UNAUTHORIZED', header ? 'Authorization must be "Bearer KEY"' : 'An API key is required (Authorization: Bearer KEY)');
   const key = await requireStore(deps).findApiKey(hashApiKey(m[1]!));

@@ -23,6 +23,8 @@ export interface ServerConfig {
   policyFile?: string;
   /** Seconds a claimed queue item stays leased to its moderator. */
   leaseSeconds: number;
+  /** Hours a moderator's page session (cookie) lasts before signing in again. */
+  sessionHours: number;
 }
 
 function intFrom(name: string, raw: string | undefined, fallback: number): number {
@@ -39,6 +41,11 @@ function boolFrom(name: string, raw: string | undefined, fallback: boolean): boo
   throw new ModeratoError('MOD_ERR_CONFIG', `${name} must be true or false, got "${raw}"`);
 }
 
+function positive(name: string, n: number): number {
+  if (n === 0) throw new ModeratoError('MOD_ERR_CONFIG', `${name} must be at least 1, got 0`);
+  return n;
+}
+
 /** Reads the server configuration from environment variables (see README "Configuration"). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
@@ -47,5 +54,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     scoreRequiresKey: boolFrom('MODERATO_SCORE_REQUIRES_KEY', env.MODERATO_SCORE_REQUIRES_KEY, false),
     policyFile: env.MODERATO_POLICY || undefined,
     leaseSeconds: intFrom('MODERATO_LEASE_SECONDS', env.MODERATO_LEASE_SECONDS, 300),
+    sessionHours: positive('MODERATO_SESSION_HOURS', intFrom('MODERATO_SESSION_HOURS', env.MODERATO_SESSION_HOURS, 8)),
   };
 }

@@ -1,0 +1,51 @@
+/**
+ * Sign-in for the moderator's page: `POST /v1/session` trades a moderator or admin API key (in
+ * the JSON body, never a URL) for a session cookie; `GET` answers who is signed in and the CSRF
+ * token; `DELETE` signs out. The rules live in src/server/session.ts.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { ModeratoError } from '../../errors';
+import { hashApiKey } from '../../queue';
+import type { AppDeps } from '../app';
+import { requireStore } from '../auth';
+import { authenticateSession, endSession, requireSameOrigin, sessionCookie, sessionView, startSession } from '../session';
+import { validate } from '../validate';
+
+const SignInSchema = z.strictObject({ key: z.string().min(1).max(200) });
+
+/** Mounts `/v1/session`. */
+export function sessionRouter(deps: AppDeps): Router {
+  const router = Router();
+
+  router.post('/v1/session', async (req, res) => {
+    requireSameOrigin(req);
+    const { key } = validate(SignInSchema, req.body ?? {});
+    const store = requireStore(deps);
+    const record = await store.findApiKey(hashApiKey(key));
+    if (!record) throw new ModeratoError('MOD_ERR_UNAUTHORIZED', 'Unknown or revoked API key');
+    if (record.role !== 'moderator' && record.role !== 'admin') {
+      throw new ModeratoError('MOD_ERR_FORBIDDEN', `The moderator's page needs a moderator or admin key; this key has role ${record.role}`, { required: ['moderator', 'admin'], role: record.role });
+    }
+    const { secret, session } = await startSession(store, record, deps.config.sessionHours);
+    res.setHeader('Set-Cookie', sessionCookie(secret, new Date(session.expiresAt), req.secure));
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(201).json(sessionView(session, secret));
+  });
+
+  router.get('/v1/session', async (req, res) => {
+    const s = await authenticateSession(requireStore(deps), req);
+    if (!s) throw new ModeratoError('MOD_ERR_UNAUTHORIZED', 'Not signed in');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(sessionView(s.session, s.secret));
+  });
+
+  router.delete('/v1/session', async (req, res) => {
+    const s = await authenticateSession(requireStore(deps), req);
+    if (s) await endSession(requireStore(deps), s.secret);
+    res.setHeader('Set-Cookie', sessionCookie(null, new Date(0), req.secure));
+    res.json({ signedOut: s !== null });
+  });
+
+  return router;
+}
