@@ -38,14 +38,15 @@ export interface SpanOptions {
 /** Defaults tuned on tsd_trial (see models/README.md). */
 export const DEFAULT_SPAN_OPTIONS: Required<SpanOptions> = {
   threshold: 0.5,
-  // Tuned on tsd_trial + clean dev comments for the shipped model: a comment scoring >= 0.5
-  // with no token over the threshold still gets its best token when that token is >= 0.3.
+  // Tuned on tsd_trial + clean dev comments for the shipped model (Model v2, seed 2): a comment
+  // scoring >= 0.5 with no token over the threshold still gets its best token when that token is
+  // >= 0.4; no spans when span presence < 0.1 or toxicity < 0.15.
   fallbackToxicity: 0.5,
-  fallbackMinToken: 0.3,
+  fallbackMinToken: 0.4,
   mergeAcrossPunct: false,
   score: 'max',
-  presenceMin: 0,
-  minToxicity: 0,
+  presenceMin: 0.1,
+  minToxicity: 0.15,
 };
 
 const CONTENT = new Set(['word', 'number', 'emoji', 'hashtag', 'mention', 'url']);

@@ -40,7 +40,7 @@ export interface TrainCliOptions {
 
 /** Parses argv (without node and script). */
 export function parseArgs(argv: string[]): TrainCliOptions {
-  const o: TrainCliOptions = { out: defaultModelDir(), seed: 1, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false };
+  const o: TrainCliOptions = { out: defaultModelDir(), seed: 2, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = (): string => {

@@ -15,25 +15,27 @@ import {
   type BehaviourCase, type BehaviourReport, type SouthfrontReport,
 } from '../../src/train/behaviour';
 
-// ---- Floors: the shipped model's figures (measured 2026-12-01, model 1.0.0). Issue 11 targets in comments.
-/** Share of all cases passed (target >= 0.90). */
-const OVERALL_MIN = 0.55;
-/** Pass rate of the worst functionality (target >= 0.70). */
-const WORST_MIN = 0;
-/** Greetings and short replies flagged, of 43 (target 0). */
-const GREETINGS_FLAGGED_MAX = 10;
+// ---- Floors: the shipped model's figures (Model v2, seed 2, measured 2026-12-01). Issue 11 targets in comments.
+// Lowered from model 1.0.0 (see models/README.md): negated_hate 3 -> 2, spam_offtopic 14 -> 13;
+// every other floor rose or stayed.
+/** Share of all cases passed (target >= 0.90; model 1.0.0: 0.55). */
+const OVERALL_MIN = 0.78;
+/** Pass rate of the worst functionality (target >= 0.70; 1.0.0: 0). */
+const WORST_MIN = 0.13;
+/** Greetings and short replies flagged, of 43 (target 0; 1.0.0: 10). */
+const GREETINGS_FLAGGED_MAX = 3;
 /** Cases passed per functionality. */
 const FUNCTIONALITY_MIN: Record<string, number> = {
-  greeting: 12, short_reply: 16, thanks_praise: 15, question: 15, identity_friendly: 17, news_violence: 6,
-  disagreement: 15, public_figure_criticism: 14, spam_offtopic: 14, emoji_punct: 14, long_clean: 10,
-  negated_hate: 3, counter_speech: 6, reclaimed: 7, dehumanisation: 3, threat_direct: 0, threat_indirect: 0,
-  profanity_untargeted: 0, profanity_targeted: 3, insult_direct: 17, insult_long: 14, insult_obfuscated: 10,
-  slur_obfuscated: 1, identity_attack_no_slur: 2,
+  greeting: 15, short_reply: 24, thanks_praise: 18, question: 18, identity_friendly: 18, news_violence: 9,
+  disagreement: 16, public_figure_criticism: 15, spam_offtopic: 13, emoji_punct: 14, long_clean: 12,
+  negated_hate: 2, counter_speech: 9, reclaimed: 9, dehumanisation: 11, threat_direct: 15, threat_indirect: 7,
+  profanity_untargeted: 14, profanity_targeted: 4, insult_direct: 17, insult_long: 14, insult_obfuscated: 10,
+  slur_obfuscated: 11, identity_attack_no_slur: 11,
 };
 /** SouthFront phrases that must be covered by spans (target: all five of SOUTHFRONT_SPAN_PHRASES). */
-const SOUTHFRONT_MUST_COVER: string[] = [];
-/** SouthFront comments that must stay unflagged and span-free (target: c01, c18-c21; c01 gets a span on "fail" now). */
-const SOUTHFRONT_MUST_BE_CLEAN = ['c18', 'c19', 'c20', 'c21'];
+const SOUTHFRONT_MUST_COVER: string[] = ['Muslim terrorists'];
+/** SouthFront comments that must stay unflagged and span-free (the issue's c01, c18-c21: all five now). */
+const SOUTHFRONT_MUST_BE_CLEAN = ['c01', 'c18', 'c19', 'c20', 'c21'];
 
 const result = (over: Partial<ScoreResult> = {}): ScoreResult => ({
   id: 'x', toxicity: 0.1, categories: { insult: 0, threat: 0, identity_attack: 0, profanity: 0, other: 0 }, offTopic: null,
