@@ -16,7 +16,7 @@
  * Plus the cost of off-topic scoring on a 500-comment thread. One core: Node runs JS on one thread
  * and the wasm backend is built without threads here.
  *
- *   npm run bench [-- --rounds 5 --datasets PATH --backend wasm]
+ *   npm run bench [-- --rounds 5 --datasets PATH --backend wasm --model DIR]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -45,7 +45,7 @@ export function cleanMixStream(datasets?: string): { texts: string[]; clean: num
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, datasets: { type: 'string' }, backend: { type: 'string' }, 'no-reference': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, datasets: { type: 'string' }, backend: { type: 'string' }, model: { type: 'string' }, 'no-reference': { type: 'boolean', default: false } } });
   const rounds = Number(values.rounds);
   const tsd = loadTsd('tsd_trial', values.datasets).map((p) => p.text);
   const mix = cleanMixStream(values.datasets);
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   // Baseline: obscenity's recommended English setup, finding every match (what a span filter needs).
   const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
   const loadStart = process.hrtime.bigint();
-  const model = (await loadModel(undefined, { backend: values.backend })) as HashedToxicityModel;
+  const model = (await loadModel(values.model, { backend: values.backend })) as HashedToxicityModel;
   const loadMs = since(loadStart);
 
   let sink = 0;
