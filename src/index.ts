@@ -19,6 +19,8 @@ export { assembleSpans } from './spans';
 export { loadOffTopicModel } from './topic';
 export { createScorer, DEFAULT_THRESHOLDS } from './scorer';
 export type { Scorer, ScorerOptions, Thresholds } from './scorer';
+export { createScorerPool, ScorerPoolFullError } from './scorer';
+export type { ScorerPool, ScorerPoolOptions } from './scorer';
 export { createApp } from './server/app';
 export type { AppDeps } from './server/app';
 export { startServer } from './server/serve';

@@ -5,3 +5,5 @@
  */
 export type { Scorer, ScorerOptions, Thresholds } from './scorer';
 export { createScorer, DEFAULT_THRESHOLDS } from './scorer';
+export type { ScorerPool, ScorerPoolOptions } from './pool';
+export { createScorerPool, ScorerPoolFullError } from './pool';

@@ -1,0 +1,45 @@
+/**
+ * The body of one scorer-pool thread (see ./pool.ts). Loaded by piscina in a worker thread: it
+ * builds one library scorer from `workerData` as soon as the thread starts, so every thread loads
+ * the models once, and then scores the batches it is handed with that same scorer.
+ */
+import { workerData } from 'worker_threads';
+import { isModeratoError } from '../errors';
+import { createScorer, type Scorer, type ScorerOptions } from './scorer';
+import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
+
+/** What the main thread sends. `jsonl` asks for each request's results as JSONL text. */
+export type PoolTask = { kind: 'info' } | { kind: 'score'; requests: ScoreRequest[]; jsonl?: boolean };
+
+/** What comes back. Errors travel as data: structured clone drops an Error's `code`. */
+export type PoolReply =
+  | { ok: true; info: ModelInfo }
+  | { ok: true; results: ScoreResult[][] }
+  | { ok: true; lines: string[] }
+  | { ok: false; error: { code?: string; message: string; details?: unknown } };
+
+const options = ((workerData as { scorer?: ScorerOptions } | undefined)?.scorer ?? {}) as ScorerOptions;
+const scorerReady: Promise<Scorer> = createScorer(options);
+// Keep a failed load from crashing the thread as an unhandled rejection; the next task reports it.
+scorerReady.catch(() => undefined);
+
+function toReply(err: unknown): PoolReply {
+  if (isModeratoError(err)) return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
+  const e = err as { message?: string; stack?: string };
+  return { ok: false, error: { message: e?.stack ?? e?.message ?? String(err) } };
+}
+
+/** Handles one task: model info, or a batch of score requests scored one after another. */
+export default async function handle(task: PoolTask): Promise<PoolReply> {
+  try {
+    const scorer = await scorerReady;
+    if (task.kind === 'info') return { ok: true, info: scorer.info };
+    const results: ScoreResult[][] = [];
+    for (const req of task.requests) results.push(await scorer.score(req));
+    if (!task.jsonl) return { ok: true, results };
+    // Serialising here keeps JSON.stringify off the main thread, which also reads the input.
+    return { ok: true, lines: results.map((rs) => rs.map((r) => JSON.stringify(r) + '\n').join('')) };
+  } catch (err) {
+    return toReply(err);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A pool of scorer threads (piscina): every thread loads the models once and scores with the
+ * same library scorer as {@link createScorer}, so a result is the same whichever thread made it.
+ * Used by the batch CLI (`moderato score --workers N`, `moderato worker`) and fit for the HTTP
+ * server: a bounded queue, and a distinct error when it is full so a caller can shed load.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import Piscina from 'piscina';
+import { ModeratoError, type ErrorCode } from '../errors';
+import { packageRoot } from '../data/io';
+import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
+import type { ScorerOptions } from './scorer';
+import type { PoolReply, PoolTask } from './pool-worker';
+
+/** Options for {@link createScorerPool}. */
+export interface ScorerPoolOptions {
+  /** Worker threads (default: `os.availableParallelism()`). */
+  threads?: number;
+  /**
+   * Tasks that may wait for a free thread beyond those running (default: `threads * 4`). One more
+   * rejects with {@link ScorerPoolFullError}; use `Infinity` for an unbounded queue.
+   */
+  maxQueue?: number;
+  /** How each thread builds its scorer (model dirs, backend, thresholds): plain data only. */
+  scorer?: ScorerOptions;
+}
+
+/** A pool of scorer threads. Every method may be called concurrently. */
+export interface ScorerPool {
+  /** Number of worker threads. */
+  readonly threads: number;
+  /** Resolves once a thread has loaded the models (rejects with the load error, e.g. `MOD_ERR_MODEL`). */
+  ready(): Promise<ModelInfo>;
+  /** Scores one request in a thread: the same results as `Scorer.score(req)`. */
+  score(req: ScoreRequest): Promise<ScoreResult[]>;
+  /** Scores several requests as one task (one message each way): one result array per request. */
+  scoreMany(reqs: ScoreRequest[]): Promise<ScoreResult[][]>;
+  /**
+   * Like {@link scoreMany} but each request's results come back as JSONL text (one
+   * `JSON.stringify(result)` line per comment, each ending in `\n`), serialised in the thread.
+   */
+  scoreJsonl(reqs: ScoreRequest[]): Promise<string[]>;
+  /** Tasks waiting for a thread (not counting those running). */
+  readonly queueSize: number;
+  /** Finishes queued and running tasks, then stops the threads. */
+  close(): Promise<void>;
+}
+
+/** The pool's queue already holds `maxQueue` waiting tasks: shed load or retry later. */
+export class ScorerPoolFullError extends Error {
+  readonly code = 'SCORER_POOL_FULL';
+  constructor(readonly maxQueue: number) {
+    super(`scorer pool queue is full (${maxQueue} tasks waiting)`);
+    this.name = 'ScorerPoolFullError';
+  }
+}
+
+/** The compiled worker file: next to this one in dist/, or dist/'s copy when running from src/ (ts-jest). */
+function workerFile(): string {
+  const here = path.join(__dirname, 'pool-worker.js');
+  if (fs.existsSync(here)) return here;
+  const built = path.join(packageRoot(), 'dist', 'src', 'scorer', 'pool-worker.js');
+  if (fs.existsSync(built)) return built;
+  throw new ModeratoError('MOD_ERR_CONFIG', `scorer pool worker not found at ${built}: run "npm run build" first`);
+}
+
+function unwrap(reply: PoolReply): Exclude<PoolReply, { ok: false }> {
+  if (reply.ok) return reply;
+  const { code, message, details } = reply.error;
+  if (code?.startsWith('MOD_ERR_')) throw new ModeratoError(code as ErrorCode, message, details);
+  throw new ModeratoError('MOD_ERR_INTERNAL', `scorer thread failed: ${message}`);
+}
+
+/**
+ * Starts a pool of scorer threads; each begins loading the models at once.
+ * @example
+ * const pool = createScorerPool({ threads: 2 });
+ * await pool.ready();
+ * const [results] = await pool.scoreMany([{ comments: [{ id: 'c1', text: 'you idiot' }] }]);
+ * await pool.close();
+ */
+export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
+  const threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
+  const maxQueue = opts.maxQueue ?? threads * 4;
+  const piscina = new Piscina<PoolTask, PoolReply>({
+    filename: workerFile(),
+    minThreads: threads,
+    maxThreads: threads,
+    maxQueue: Number.isFinite(maxQueue) ? Math.max(0, Math.floor(maxQueue)) : undefined,
+    idleTimeout: Infinity,
+    workerData: { scorer: opts.scorer ?? {} },
+    // natural's dotenv prints tips on stdout, which carries JSONL in the CLI.
+    env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' },
+  });
+
+  const run = async (task: PoolTask): Promise<Exclude<PoolReply, { ok: false }>> => {
+    let reply: PoolReply;
+    try {
+      reply = await piscina.run(task);
+    } catch (err) {
+      if (err instanceof Error && /Task queue is at limit|No task queue available/.test(err.message)) throw new ScorerPoolFullError(maxQueue);
+      throw new ModeratoError('MOD_ERR_INTERNAL', `scorer thread failed: ${(err as Error).message}`);
+    }
+    return unwrap(reply);
+  };
+  let info: Promise<ModelInfo> | undefined;
+
+  return {
+    threads,
+    ready() {
+      info ??= run({ kind: 'info' }).then((r) => (r as { info: ModelInfo }).info);
+      return info;
+    },
+    async score(req) {
+      const r = await run({ kind: 'score', requests: [req] });
+      return (r as { results: ScoreResult[][] }).results[0];
+    },
+    async scoreMany(reqs) {
+      if (reqs.length === 0) return [];
+      const r = await run({ kind: 'score', requests: reqs });
+      return (r as { results: ScoreResult[][] }).results;
+    },
+    async scoreJsonl(reqs) {
+      if (reqs.length === 0) return [];
+      const r = await run({ kind: 'score', requests: reqs, jsonl: true });
+      return (r as { lines: string[] }).lines;
+    },
+    get queueSize() {
+      return piscina.queueSize;
+    },
+    close() {
+      return piscina.close();
+    },
+  };
+}
