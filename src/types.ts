@@ -38,6 +38,8 @@ export interface CommentInput {
   parentId?: string | null;
   threadId?: string;
   author?: string;
+  /** When it was posted (ISO 8601), if the source says: batch output and reports carry it. */
+  createdAt?: string;
 }
 
 /** Why a comment was flagged (or, for drift, what it drifted from). */

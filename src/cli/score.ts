@@ -1,11 +1,11 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import { parseArgs } from 'util';
 import { once } from 'events';
 import type { Writable } from 'stream';
 import { ModeratoError } from '../errors';
-import { createScorer, type Scorer } from '../scorer';
-import type { CommentInput } from '../types';
-import { formatFromName, openInput, readItems, type InputFormat, type InputItem } from './input';
+import { createScorerPool, type Scorer, type ScorerPool } from '../scorer';
+import { ARCHIVE_FORMATS, checkNotInput, inProcessJsonl, openArchive, openOutput, scoreUnits, toUnits, type ArchiveFormat, type JsonlScorer, type Problem, type SafeOutput } from '../batch';
 import { Progress } from './progress';
 
 /** Standard streams of a command (injectable for tests). */
@@ -14,26 +14,40 @@ export interface CliIO {
   stderr: Writable & { isTTY?: boolean };
 }
 
-export const SCORE_HELP = `Usage: moderato score [FILE|-] [--output FILE] [--format jsonl|json|csv] [--strict] [--backend NAME]
+export const SCORE_HELP = `Usage: moderato score [FILE|DIR|-] [--output FILE [--resume]] [--workers N] [--format F] [--strict] [--backend NAME]
 
-Scores comments and writes one JSON result per comment (the HTTP result object) to stdout or
---output, in input order. FILE (default: stdin) is
+Scores comments and writes one JSON result per comment (the HTTP result object, plus threadId,
+threadTitle and createdAt when the input has them) to stdout or --output, in input order.
+FILE (default: stdin) is
   .jsonl  one comment {"id","text",...} or one thread {"article":{...},"comments":[...]} per line
   .json   one thread {"article":{...},"comments":[...]} (or an array of comments)
-  .csv    a header row with a "text" column (and optionally "id")
-stdin is read as JSONL unless --format says otherwise.
+  .csv    a header row with a "text" column (and optionally id, parentId, threadId, author, createdAt)
+  .xml    a Disqus export or a WordPress export (WXR): each article a thread
+  any of these gzip-compressed (.gz); DIR: every such file in it, in name order
+stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says otherwise.
+--workers N   scoring threads (default: the number of cores, here ${os.availableParallelism()})
+--output FILE results go to FILE.partial, renamed to FILE when the run completes; the output may
+              not be the input; --resume continues an interrupted run from what FILE.partial
+              (or FILE) holds: nothing skipped, nothing doubled
 A malformed line is reported on stderr with its line number and skipped; --strict stops at it
 (exit code 1). Lines of single comments are scored independently (offTopic null); threads are
 scored in context (offTopic against the article and the thread).`;
 
-/** Comments scored per model call for comment-per-line input. */
-const BATCH = 64;
-
-async function write(out: Writable, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
+function parseWorkers(raw: string | undefined): number {
+  if (raw === undefined) return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new ModeratoError('MOD_ERR_INPUT', `--workers must be a whole number from 1 to 256, got "${raw}"`);
+  return n;
 }
 
-/** `moderato score`: streams input to JSONL results. Returns the exit code. */
+/** Where results go: a safe output file, or stdout (with back-pressure). */
+function stdoutSink(out: Writable): (text: string) => Promise<void> {
+  return async (text) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+}
+
+/** `moderato score`: streams an archive to JSONL results. Returns the exit code. */
 export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: Scorer } = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -42,6 +56,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       output: { type: 'string', short: 'o' },
       format: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      resume: { type: 'boolean', default: false },
+      workers: { type: 'string', short: 'w' },
       backend: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -50,68 +66,93 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     io.stdout.write(SCORE_HELP + '\n');
     return 0;
   }
-  if (positionals.length > 1) throw new ModeratoError('MOD_ERR_INPUT', `score takes one input file, got ${positionals.length}`);
+  if (positionals.length > 1) throw new ModeratoError('MOD_ERR_INPUT', `score takes one input file or folder, got ${positionals.length}`);
   const file = positionals[0] ?? '-';
-  if (values.format !== undefined && !['jsonl', 'json', 'csv'].includes(values.format)) {
-    throw new ModeratoError('MOD_ERR_INPUT', `--format must be jsonl, json or csv, got "${values.format}"`);
+  if (values.format !== undefined && !ARCHIVE_FORMATS.includes(values.format as ArchiveFormat)) {
+    throw new ModeratoError('MOD_ERR_INPUT', `--format must be one of ${ARCHIVE_FORMATS.join(', ')}, got "${values.format}"`);
   }
-  const format: InputFormat = (values.format as InputFormat | undefined) ?? (file === '-' ? 'jsonl' : formatFromName(file));
-  let input: ReturnType<typeof openInput>;
-  try {
-    input = openInput(file);
-  } catch (e) {
-    throw new ModeratoError('MOD_ERR_INPUT', `cannot read ${file}: ${(e as Error).message}`);
+  if (values.resume && !values.output) throw new ModeratoError('MOD_ERR_INPUT', '--resume needs --output FILE (stdout cannot be resumed)');
+  const workers = parseWorkers(values.workers);
+  const archive = openArchive(file, { format: values.format as ArchiveFormat | undefined });
+
+  let output: SafeOutput | undefined;
+  if (values.output) {
+    checkNotInput(values.output, [file]);
+    output = await openOutput(values.output, { resume: values.resume });
+    if (values.resume) io.stderr.write(`moderato: resuming ${output.partialPath}: ${output.resumed.count} results already there\n`);
   }
 
-  const scorer = opts.scorer ?? (await createScorer({ backend: values.backend }));
-  const out: Writable = values.output ? fs.createWriteStream(values.output) : io.stdout;
-  const progress = new Progress(io.stderr, input.size);
-  let scored = 0;
-  let skipped = 0;
-  let pending: CommentInput[] = [];
-
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const results = await scorer.score({ comments: pending, independent: true });
-    pending = [];
-    await write(out, results.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    scored += results.length;
-  };
-
+  let pool: ScorerPool | undefined;
+  let scorer: JsonlScorer;
+  let onSigint: (() => void) | undefined;
   try {
-    for await (const item of readItems(input.stream, format) as AsyncGenerator<InputItem>) {
-      if (item.kind === 'error') {
-        io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}line ${item.line}: ${item.message}\n`);
-        if (values.strict) {
-          await flush();
-          io.stderr.write(`moderato: stopped at line ${item.line} (--strict); ${scored} comments scored before it\n`);
-          return 1;
-        }
-        skipped++;
-        continue;
-      }
-      if (item.kind === 'comment') {
-        pending.push(item.comment);
-        if (pending.length >= BATCH) await flush();
-      } else {
-        await flush();
-        if (item.comments.length > 0) {
-          const results = await scorer.score({ comments: item.comments, article: item.article });
-          await write(out, results.map((r) => JSON.stringify(r)).join('\n') + '\n');
-          scored += results.length;
-        }
-      }
-      progress.update(scored + pending.length, input.stream.readableLength !== undefined ? (input.stream as fs.ReadStream).bytesRead ?? 0 : 0);
+    if (opts.scorer) {
+      scorer = inProcessJsonl(opts.scorer);
+    } else {
+      pool = createScorerPool({ threads: workers, scorer: { backend: values.backend } });
+      await pool.ready();
+      scorer = pool;
     }
-    await flush();
+    if (output) {
+      const out = output;
+      onSigint = () => {
+        io.stderr.write(`\nmoderato: interrupted; the results so far are in ${out.partialPath}: run again with --resume to continue\n`);
+        process.exit(130);
+      };
+      process.once('SIGINT', onSigint);
+    }
+    const resumed = output?.resumed.count ?? 0;
+    const progress = new Progress(io.stderr, archive.size);
+    const started = Date.now();
+    const summary = await scoreUnits(toUnits(archive.items), {
+      scorer,
+      write: output ? (t) => output!.write(t) : stdoutSink(io.stdout),
+      inFlight: (pool?.threads ?? 1) * 2,
+      resume: output?.resumed,
+      strict: values.strict,
+      onProblem: (p: Problem) => io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}${p.source ? p.source + ' ' : ''}line ${p.line}: ${p.message}\n`),
+      onProgress: (n) => progress.update(resumed + n, archive.bytesRead()),
+    });
+    progress.done(resumed + summary.written, archive.bytesRead());
+    const total = resumed + summary.written;
+    if (summary.stoppedAt) {
+      await output?.close();
+      const at = summary.stoppedAt;
+      io.stderr.write(`moderato: stopped at ${at.source ? at.source + ' ' : ''}line ${at.line} (--strict); ${total} comments scored before it${output ? `, in ${output.partialPath}` : ''}\n`);
+      return 1;
+    }
+    if (total === 0) {
+      await output?.discard();
+      output = undefined;
+      throw new ModeratoError('MOD_ERR_INPUT', `nothing could be scored in ${file === '-' ? 'stdin' : file}${summary.problems ? `: all ${summary.problems} line(s) were malformed (reported above)` : ': it holds no comments'}`);
+    }
+    await output?.commit();
+    const secs = (Date.now() - started) / 1000;
+    io.stderr.write(
+      `moderato: scored ${summary.written} comments${resumed ? ` (${resumed} already in the output)` : ''} in ${secs.toFixed(1)} s, ${Math.round(summary.written / Math.max(secs, 0.001))}/s on ${pool?.threads ?? 1} worker(s)` +
+        `${summary.problems ? `; skipped ${summary.problems} malformed line(s) (reported above)` : ''}\n`,
+    );
+    return 0;
+  } catch (err) {
+    // Keep what was written for --resume; a run that wrote nothing leaves no file behind.
+    if (output) {
+      if (output.resumed.count === 0 && (await isEmpty(output.partialPath))) await output.discard();
+      else {
+        await output.close();
+        io.stderr.write(`moderato: the results so far are kept in ${output.partialPath} (--resume continues)\n`);
+      }
+    }
+    throw err;
   } finally {
-    if (values.output) {
-      (out as fs.WriteStream).end();
-      await once(out, 'close');
-    }
-    if (!opts.scorer) scorer.dispose();
+    if (onSigint) process.removeListener('SIGINT', onSigint);
+    await pool?.close();
   }
-  progress.done(scored, input.size ?? 0);
-  io.stderr.write(`moderato: scored ${scored} comments${skipped ? `, skipped ${skipped} malformed line(s) (reported above)` : ''}\n`);
-  return 0;
+}
+
+async function isEmpty(file: string): Promise<boolean> {
+  try {
+    return (await fs.promises.stat(file)).size === 0;
+  } catch {
+    return true;
+  }
 }

@@ -1,0 +1,136 @@
+/**
+ * Safe output files for batch scoring. Results go to `OUTPUT.partial` beside the output and
+ * are renamed over OUTPUT only when the run completes, so an interrupted run never leaves a
+ * truncated OUTPUT and the input can never be clobbered. `resume` reopens the partial file (or
+ * a finished OUTPUT), drops a torn last line and reports how many results it already holds.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ModeratoError } from '../errors';
+import type { ResumePoint } from './pipeline';
+
+/** An output being written. */
+export interface SafeOutput {
+  /** The final path. */
+  readonly path: string;
+  /** The temporary file written until {@link commit}. */
+  readonly partialPath: string;
+  /** What the file held when opened with `resume` (count 0 for a fresh file). */
+  readonly resumed: ResumePoint;
+  write(text: string): Promise<void>;
+  /** Flushes to disk and renames the partial file over the output. */
+  commit(): Promise<void>;
+  /** Closes without renaming: the partial file stays for `--resume`. */
+  close(): Promise<void>;
+  /** Closes and deletes the partial file (nothing worth keeping was written). */
+  discard(): Promise<void>;
+}
+
+const real = (p: string): string => {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+};
+
+/** Rejects an output that is, or lies inside, one of the inputs (a file or a directory). */
+export function checkNotInput(output: string, inputs: string[]): void {
+  const out = path.join(real(path.dirname(output)), path.basename(output));
+  for (const input of inputs) {
+    if (input === '-') continue;
+    const inp = real(input);
+    if (out === inp || out === inp + '.partial' || out.startsWith(inp + path.sep)) {
+      throw new ModeratoError('MOD_ERR_INPUT', `--output ${output} is the input ${input} (or inside it): choose another file`);
+    }
+  }
+}
+
+/** Counts complete JSONL lines of `file`, truncates a torn last line, and returns the last id. */
+async function scanExisting(file: string): Promise<ResumePoint> {
+  const fh = await fs.promises.open(file, 'r+');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let pos = 0;
+    let count = 0;
+    let lastNl = -1;
+    let prevNl = -1;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      for (let i = buf.indexOf(10); i !== -1 && i < bytesRead; i = buf.indexOf(10, i + 1)) {
+        count++;
+        prevNl = lastNl;
+        lastNl = pos + i;
+      }
+      pos += bytesRead;
+    }
+    // A run killed mid-write can leave half a line: drop it, it is scored again.
+    if (lastNl + 1 < pos) await fh.truncate(lastNl + 1);
+    if (count === 0) return { count: 0 };
+    const len = lastNl - prevNl - 1;
+    const line = Buffer.alloc(len);
+    await fh.read(line, 0, len, prevNl + 1);
+    let lastId: string | undefined;
+    try {
+      lastId = String((JSON.parse(line.toString('utf8')) as { id: unknown }).id);
+    } catch {
+      throw new ModeratoError('MOD_ERR_INPUT', `cannot resume from ${file}: its last line is not a result`);
+    }
+    return { count, lastId };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Opens `file` for results. Fails with `MOD_ERR_INPUT` when its folder is missing or not
+ * writable. With `resume`, continues `file.partial` (or `file` itself, when a run finished).
+ */
+export async function openOutput(file: string, opts: { resume?: boolean } = {}): Promise<SafeOutput> {
+  const dir = path.dirname(path.resolve(file));
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: the folder ${dir} does not exist`);
+  }
+  if (!st.isDirectory()) throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: ${dir} is not a folder`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: it is a folder`);
+  const partialPath = file + '.partial';
+  let resumed: ResumePoint = { count: 0 };
+  if (opts.resume) {
+    if (!fs.existsSync(partialPath) && fs.existsSync(file)) fs.renameSync(file, partialPath);
+    if (fs.existsSync(partialPath)) resumed = await scanExisting(partialPath);
+  }
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(partialPath, resumed.count > 0 ? 'a' : 'w');
+  } catch (e) {
+    throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: ${(e as Error).message}`);
+  }
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await fh.close();
+  };
+  return {
+    path: file,
+    partialPath,
+    resumed,
+    async write(text) {
+      await fh.write(text);
+    },
+    async commit() {
+      await fh.sync();
+      await close();
+      await fs.promises.rename(partialPath, file);
+    },
+    close,
+    async discard() {
+      await close();
+      await fs.promises.rm(partialPath, { force: true });
+    },
+  };
+}
