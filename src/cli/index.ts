@@ -6,8 +6,10 @@ import { startServer } from '../server/serve';
 const HELP = `moderato: comment moderation (toxicity, typed toxic spans, off-topic) as a library, HTTP service and CLI
 
 Usage:
-  moderato score [FILE|-] [--output FILE] [--format jsonl|json|csv] [--strict]
-                             score comments or threads to JSONL (see: moderato score --help)
+  moderato score [FILE|DIR|-] [--output FILE [--resume]] [--workers N] [--format F] [--strict]
+                             score comments or threads to JSONL on all cores (see: moderato score --help)
+  moderato batch submit|status|export ...   an archive scored by many machines (PostgreSQL, pg-boss)
+  moderato worker [--db URL] [--workers N]  take and score batch chunks (see: moderato batch --help)
   moderato serve [--port N]  serve the HTTP API (PORT env, default 8080; DATABASE_URL for the queue)
   moderato keys create --role ingest|moderator|admin [--name NAME]
                              create an API key (printed alone on the last line of stdout)
@@ -53,6 +55,14 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
         return await scoreCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io);
+      case 'batch': {
+        const { batchCommand } = await import('./batch');
+        return await batchCommand(rest, io);
+      }
+      case 'worker': {
+        const { workerCommand } = await import('./batch');
+        return await workerCommand(rest, io);
+      }
       case 'keys': {
         const { keysCommand } = await import('./keys');
         return await keysCommand(rest, io);
