@@ -10,6 +10,7 @@ Usage:
                              score comments or threads to JSONL on all cores (see: moderato score --help)
   moderato batch submit|status|export ...   an archive scored by many machines (PostgreSQL, pg-boss)
   moderato worker [--db URL] [--workers N]  take and score batch chunks (see: moderato batch --help)
+  moderato report SCORED.jsonl [--html FILE]  summary on stderr; a self-contained HTML report with charts
   moderato serve [--port N]  serve the HTTP API (PORT env, default 8080; DATABASE_URL for the queue)
   moderato keys create --role ingest|moderator|admin [--name NAME]
                              create an API key (printed alone on the last line of stdout)
@@ -62,6 +63,10 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       case 'worker': {
         const { workerCommand } = await import('./batch');
         return await workerCommand(rest, io);
+      }
+      case 'report': {
+        const { reportCommand } = await import('./report');
+        return await reportCommand(rest, io);
       }
       case 'keys': {
         const { keysCommand } = await import('./keys');
