@@ -30,5 +30,6 @@ export function jsonlToCsv(jsonl: string, header: boolean): string {
         r.spans.map((s) => s.text).join(' | '),
       ];
     });
-  return stringify(header ? [CSV_COLUMNS, ...rows] : rows);
+  // csv-stringify writes false as an empty cell by default; a reader wants the word.
+  return stringify(header ? [CSV_COLUMNS, ...rows] : rows, { cast: { boolean: (v) => String(v) } });
 }
