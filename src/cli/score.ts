@@ -5,8 +5,12 @@ import { once } from 'events';
 import type { Writable } from 'stream';
 import { ModeratoError } from '../errors';
 import { createScorerPool, type Scorer, type ScorerPool } from '../scorer';
-import { ARCHIVE_FORMATS, checkNotInput, inProcessJsonl, openArchive, openOutput, scoreUnits, toUnits, type ArchiveFormat, type JsonlScorer, type Problem, type SafeOutput } from '../batch';
+import {
+  ARCHIVE_FORMATS, checkNotInput, inProcessJsonl, openArchive, openOutput, scoreUnits, toUnits, withIngest,
+  type ArchiveFormat, type IngestCounts, type JsonlScorer, type Problem, type SafeOutput,
+} from '../batch';
 import { Progress } from './progress';
+import { DEFAULT_DATABASE_URL, openStore, type QueueStore } from '../queue';
 
 /** Standard streams of a command (injectable for tests). */
 export interface CliIO {
@@ -25,6 +29,8 @@ FILE (default: stdin) is
   .xml    a Disqus export or a WordPress export (WXR): each article a thread
   any of these gzip-compressed (.gz); DIR: every such file in it, in name order
 stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says otherwise.
+--ingest      put the comments the queue's policy holds into the moderation queue
+              (--queue URL, default DATABASE_URL, else the SQLite file of moderato serve)
 --workers N   scoring threads (default: the number of cores, here ${os.availableParallelism()})
 --output FILE results go to FILE.partial, renamed to FILE when the run completes; the output may
               not be the input; --resume continues an interrupted run from what FILE.partial
@@ -58,6 +64,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       strict: { type: 'boolean', default: false },
       resume: { type: 'boolean', default: false },
       workers: { type: 'string', short: 'w' },
+      ingest: { type: 'boolean', default: false },
+      queue: { type: 'string' },
       backend: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -84,6 +92,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
 
   let pool: ScorerPool | undefined;
   let scorer: JsonlScorer;
+  let store: QueueStore | undefined;
+  let ingested: IngestCounts | undefined;
   let onSigint: (() => void) | undefined;
   try {
     if (opts.scorer) {
@@ -92,6 +102,11 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       pool = createScorerPool({ threads: workers, scorer: { backend: values.backend } });
       await pool.ready();
       scorer = pool;
+    }
+    if (values.ingest) {
+      store = await openStore(values.queue ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+      const info = opts.scorer ? opts.scorer.info : await pool!.ready();
+      ({ scorer, counts: ingested } = await withIngest(scorer, store, info));
     }
     if (output) {
       const out = output;
@@ -132,6 +147,7 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       `moderato: scored ${summary.written} comments${resumed ? ` (${resumed} already in the output)` : ''} in ${secs.toFixed(1)} s, ${Math.round(summary.written / Math.max(secs, 0.001))}/s on ${pool?.threads ?? 1} worker(s)` +
         `${summary.problems ? `; skipped ${summary.problems} malformed line(s) (reported above)` : ''}\n`,
     );
+    if (ingested) io.stderr.write(`moderato: ${ingested.held} held comment(s) put into the moderation queue${ingested.known ? ` (${ingested.known} were there already)` : ''}\n`);
     return 0;
   } catch (err) {
     // Keep what was written for --resume; a run that wrote nothing leaves no file behind.
@@ -146,6 +162,7 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   } finally {
     if (onSigint) process.removeListener('SIGINT', onSigint);
     await pool?.close();
+    await store?.close();
   }
 }
 

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { openStore } from '../../src/queue';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'moderato.js');
@@ -130,5 +131,28 @@ describe('moderato score on archive exports', () => {
     const byId = Object.fromEntries(results.map((x) => [x.id, x]));
     expect(byId['7003'].flagged).toBe(true);
     expect(byId['304'].flagged).toBe(true);
+  });
+});
+
+describe('moderato score --ingest', () => {
+  it('puts the comments the queue policy holds into the moderation queue, once', async () => {
+    const url = `sqlite:${path.join(dir, 'queue', 'q.db')}`;
+    const r = run(['score', ARCH, '--workers', '1', '--ingest', '--queue', url]);
+    expect(r.code).toBe(0);
+    const held = Number(/(\d+) held comment\(s\) put into the moderation queue\n/.exec(r.stderr)?.[1]);
+    expect(held).toBeGreaterThanOrEqual(2);
+    const again = run(['score', ARCH, '--workers', '1', '--ingest', '--queue', url]);
+    expect(again.stderr).toMatch(new RegExp(`0 held comment\\(s\\) put into the moderation queue \\(${held} were there already\\)`));
+    const store = await openStore(url);
+    try {
+      const page = await store.listQueue({ status: 'pending', limit: 100 });
+      expect(page.items).toHaveLength(held);
+      const byId = Object.fromEntries(page.items.map((c) => [c.id, c]));
+      expect(byId['7003']).toMatchObject({ status: 'pending', category: 'insult', threadId: '5001', text: 'Shut up, you stupid troll.\nNobody asked for your pathetic opinion.' });
+      expect(byId['7003'].article?.title).toBe('City council approves new footbridge over the harbour');
+      expect(byId['304']).toMatchObject({ status: 'pending', threadId: '41' });
+    } finally {
+      await store.close();
+    }
   });
 });
