@@ -5,6 +5,7 @@ import { checkNotInput, openArchive, openOutput, type ArchiveFormat } from '../b
 import { BatchStore, exportBatch, parseBatchDb, runWorker, submitBatch, type BatchStatus } from '../batch/jobs';
 import type { CliIO } from './score';
 
+/** `moderato batch --help` (also `moderato worker --help`). */
 export const BATCH_HELP = `Usage:
   moderato batch submit FILE|DIR [--db URL] [--chunk N] [--lease SECONDS] [--format F]
       split an archive (any format moderato score reads) into chunk jobs; threads stay whole;

@@ -5,6 +5,7 @@ import { checkNotInput, openOutput } from '../batch';
 import { aggregate, renderHtml, renderSummary } from '../report';
 import type { CliIO } from './score';
 
+/** `moderato report --help`. */
 export const REPORT_HELP = `Usage: moderato report SCORED.jsonl [--html report.html]
 
 Reads the results of moderato score or batch export (stdin for -) and prints a plain summary on

@@ -18,6 +18,7 @@ export interface CliIO {
   stderr: Writable & { isTTY?: boolean };
 }
 
+/** `moderato score --help`. */
 export const SCORE_HELP = `Usage: moderato score [FILE|DIR|-] [--output FILE [--resume]] [--workers N] [--format F] [--strict] [--backend NAME]
 
 Scores comments and writes one JSON result per comment (the HTTP result object, plus threadId,

@@ -115,6 +115,7 @@ export class BatchStore {
     }
   }
 
+  /** Adds a batch row (its totals are set by {@link finishSubmit}). */
   async createBatch(id: string, source: string): Promise<void> {
     await this.pool.query(`INSERT INTO ${this.t('batch')} (id, source) VALUES ($1, $2)`, [id, source]);
   }
@@ -130,10 +131,12 @@ export class BatchStore {
     await this.pool.query(`INSERT INTO ${this.t('batch_chunk')} (batch_id, seq, first, comments, units) VALUES ${rows.join(', ')}`, values);
   }
 
+  /** Marks the submit complete with its totals: from then on status has an ETA and export may run. */
   async finishSubmit(batchId: string, totals: { chunks: number; comments: number; problems: number }): Promise<void> {
     await this.pool.query(`UPDATE ${this.t('batch')} SET submitted_at = now(), chunks = $2, comments = $3, problems = $4 WHERE id = $1`, [batchId, totals.chunks, totals.comments, totals.problems]);
   }
 
+  /** Withdraws a batch with its chunks and results (a submit that failed part way). */
   async deleteBatch(batchId: string): Promise<void> {
     await this.pool.query(`DELETE FROM ${this.t('batch')} WHERE id = $1`, [batchId]);
   }
@@ -226,6 +229,7 @@ export class BatchStore {
     return r.rows;
   }
 
+  /** Closes the connection pool. */
   async close(): Promise<void> {
     await this.pool.end();
   }
