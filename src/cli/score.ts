@@ -87,6 +87,9 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   let output: SafeOutput | undefined;
   if (values.output) {
     checkNotInput(values.output, [file]);
+    if (!values.resume && fs.existsSync(values.output + '.partial')) {
+      io.stderr.write(`moderato: starting afresh over ${values.output}.partial, left by an interrupted run (--resume continues it instead)\n`);
+    }
     output = await openOutput(values.output, { resume: values.resume });
     if (values.resume) io.stderr.write(`moderato: resuming ${output.partialPath}: ${output.resumed.count} results already there\n`);
   }
