@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   MOD_ERR_CSRF: { status: 403, description: 'A request authenticated by the session cookie changes state without the session\'s `X-CSRF-Token` header, or comes from another origin.' },
   MOD_ERR_CONFLICT: { status: 409, description: 'The request conflicts with the current state (e.g. a second, different decision).' },
   MOD_ERR_NOT_READY: { status: 503, description: 'The model is still loading.' },
+  MOD_ERR_RATE_LIMITED: { status: 429, description: 'Too many requests from this client or API key; retry after `Retry-After` seconds.' },
+  MOD_ERR_OVERLOADED: { status: 503, description: 'Every scoring worker is busy and the wait queue is full; retry after `Retry-After` seconds.' },
   MOD_ERR_UNKNOWN_ATTRIBUTE: { status: 400, description: 'A Perspective-compatible request asked for an attribute Moderato does not score.' },
   MOD_ERR_UNSUPPORTED_LANGUAGE: { status: 400, description: 'A Perspective-compatible request asked for a language Moderato does not score.' },
   MOD_ERR_FEEDBACK_UNAVAILABLE: { status: 503, description: 'A Perspective-compatible `comments:suggestscore` asked to store feedback, but the server has no queue store.' },

@@ -11,7 +11,8 @@ Usage:
   moderato batch submit|status|export ...   an archive scored by many machines (PostgreSQL, pg-boss)
   moderato worker [--db URL] [--workers N]  take and score batch chunks (see: moderato batch --help)
   moderato report SCORED.jsonl [--html FILE]  summary on stderr; a self-contained HTML report with charts
-  moderato serve [--port N]  serve the HTTP API (PORT env, default 8080; DATABASE_URL for the queue)
+  moderato serve [--port N] [--host ADDRESS]
+                             serve the HTTP API (PORT, HOST env; DATABASE_URL for the queue)
   moderato keys create --role ingest|moderator|admin [--name NAME]
                              create an API key (printed alone on the last line of stdout)
   moderato --help            this help
@@ -19,25 +20,35 @@ Usage:
 Docs: README.md`;
 
 async function serveCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    io.stdout.write('Usage: moderato serve [--port N] [--backend tfjs-node|wasm|cpu]\n');
+    io.stdout.write('Usage: moderato serve [--port N] [--host ADDRESS] [--backend tfjs-node|wasm|cpu]\n');
     return 0;
   }
-  const overrides: { port?: number } = {};
+  const overrides: { port?: number; host?: string } = {};
   if (values.port !== undefined) {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ModeratoError('MOD_ERR_INPUT', `--port must be 0..65535, got "${values.port}"`);
     overrides.port = port;
   }
-  const running = await startServer(overrides, { backend: values.backend });
-  await new Promise<void>((resolve) => {
+  if (values.host !== undefined) overrides.host = values.host;
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer(overrides, { backend: values.backend });
+  } catch (e) {
+    // Start-up fails in one clear line: an error we did not foresee is still a configuration problem to the operator.
+    throw isModeratoError(e) ? e : new ModeratoError('MOD_ERR_CONFIG', `Cannot start the server: ${(e as Error).message}`);
+  }
+  const failed = await new Promise<Error | null>((resolve) => {
     const stop = (): void => {
-      running.close().then(resolve, resolve);
+      running.close().then(() => resolve(null), resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A model that cannot load must stop the process: a live server that answers 500 to every score would pass liveness probes.
+    running.ready.catch((err: Error) => running.close().then(() => resolve(err), () => resolve(err)));
   });
+  if (failed) throw isModeratoError(failed) ? failed : new ModeratoError('MOD_ERR_MODEL', `The model failed to load: ${failed.message}`);
   return 0;
 }
 

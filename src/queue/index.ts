@@ -3,7 +3,7 @@
  * (SQLite for one machine, PostgreSQL for several instances), and {@link openStore}, which picks
  * one from `DATABASE_URL` and migrates it.
  */
-import { ModeratoError } from '../errors';
+import { ModeratoError, isModeratoError } from '../errors';
 import { loadPolicyFile } from './policy';
 import { PostgresStore } from './postgres';
 import { SqliteStore } from './sqlite';
@@ -27,6 +27,13 @@ export interface OpenStoreOptions {
   policyFile?: string;
   /** Run migrations (default true). */
   migrate?: boolean;
+  /** PostgreSQL: milliseconds to wait for a connection to be accepted and ready (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+/** The URL with its password masked, for messages and logs. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 /**
@@ -42,19 +49,26 @@ export async function openStore(databaseUrl: string = DEFAULT_DATABASE_URL, opts
     if (!path) throw new ModeratoError('MOD_ERR_CONFIG', 'DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/moderato.db');
     store = new SqliteStore(path);
   } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    const url = new URL(databaseUrl);
+    let url: URL;
+    try {
+      url = new URL(databaseUrl);
+    } catch {
+      throw new ModeratoError('MOD_ERR_CONFIG', `DATABASE_URL is not a valid URL: "${redactDatabaseUrl(databaseUrl)}"`);
+    }
     const schema = url.searchParams.get('schema') ?? undefined;
     url.searchParams.delete('schema');
-    store = new PostgresStore(url.toString(), { schema });
+    store = new PostgresStore(url.toString(), { schema, connectTimeoutMs: opts.connectTimeoutMs });
   } else {
-    throw new ModeratoError('MOD_ERR_CONFIG', `DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}"`);
+    throw new ModeratoError('MOD_ERR_CONFIG', `DATABASE_URL must start with sqlite: or postgres://, got "${redactDatabaseUrl(databaseUrl)}"`);
   }
   try {
     if (opts.migrate !== false) await store.migrate();
     if (opts.policyFile) await applyPolicyFile(store, opts.policyFile);
   } catch (e) {
     await store.close().catch(() => undefined);
-    throw e;
+    if (isModeratoError(e)) throw e;
+    // A refused, unreachable, silent or read-only database: say which, at start, in one line.
+    throw new ModeratoError('MOD_ERR_CONFIG', `Cannot use the ${store.kind} database ${redactDatabaseUrl(databaseUrl)}: ${(e as Error).message}`);
   }
   return store;
 }

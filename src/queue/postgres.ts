@@ -33,6 +33,8 @@ export interface PostgresOptions {
   schema?: string;
   /** Pool size (default 10). */
   max?: number;
+  /** Milliseconds to wait for a connection to be accepted and ready (default 5000); a server that never answers fails instead of hanging. */
+  connectTimeoutMs?: number;
 }
 
 /** {@link QueueStore} on PostgreSQL. */
@@ -46,7 +48,7 @@ export class PostgresStore implements QueueStore {
     if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) throw new ModeratoError('MOD_ERR_CONFIG', `Invalid PostgreSQL schema name "${opts.schema}" (lowercase letters, digits, underscore)`);
     this.schema = opts.schema;
     // search_path as a startup parameter applies to every pooled connection before its first query.
-    this.pool = new Pool({ connectionString, max: opts.max ?? 10, ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}) });
+    this.pool = new Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}) });
     // An idle client's error (e.g. the server restarting) must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }

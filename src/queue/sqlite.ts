@@ -4,8 +4,8 @@
  * up front so several processes on one file serialize instead of failing mid-transaction.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDir } from '../util/fs';
 import { ModeratoError } from '../errors';
 import { COMMENT_STATUSES } from './types';
 import type {
@@ -36,8 +36,12 @@ export class SqliteStore implements QueueStore {
 
   /** Opens (creating the file and its directory if missing) without migrating; call {@link migrate}. */
   constructor(readonly path: string, opts: SqliteOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    try {
+      if (path !== ':memory:') ensureDir(dirname(path));
+      this.db = new Database(path);
+    } catch (e) {
+      throw new ModeratoError('MOD_ERR_CONFIG', `Cannot open the SQLite database ${path}: ${(e as Error).message}`, { path });
+    }
     this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);

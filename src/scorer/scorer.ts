@@ -1,6 +1,7 @@
 import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reason, type ScoreRequest, type ScoreResult } from '../types';
 import { loadModel } from '../model';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
+import { ModeratoError } from '../errors';
 import { loadOffTopicModel } from '../topic';
 
 /** Thresholds the scorer flags with (0..1). */
@@ -51,6 +52,24 @@ function toxicityReasons(toxicity: number, categories: Record<Category, number>,
   return reasons;
 }
 
+/** Texts scored once at load: a model whose weights are corrupt (random, NaN) fails here, not on every request. */
+export const CANARY = ['You are a stupid idiot and nobody likes you.', 'Thanks for the clear article about the new footbridge.'];
+
+/**
+ * Scores {@link CANARY}; MOD_ERR_MODEL when any output is not a finite probability, or when the
+ * insult does not outscore the thanks (a same-size file of random weights passes the size checks
+ * of `readModel` and would otherwise be served, answering `toxicity: null`).
+ */
+async function checkCanary(model: Awaited<ReturnType<typeof loadModel>>): Promise<void> {
+  const [bad, good] = await model.predict(CANARY);
+  const outputs = [bad!, good!].flatMap((p) => [p.toxicity, ...CATEGORIES.map((c) => p.categories[c]), ...p.tokenToxic]);
+  const broken = outputs.find((x) => !Number.isFinite(x) || x < 0 || x > 1);
+  if (broken !== undefined) throw new ModeratoError('MOD_ERR_MODEL', `the toxicity model answers ${broken} on its load check: its weights are corrupt`);
+  if (!(bad!.toxicity > good!.toxicity)) {
+    throw new ModeratoError('MOD_ERR_MODEL', `the toxicity model scores an insult (${bad!.toxicity.toFixed(3)}) no higher than a thank-you (${good!.toxicity.toFixed(3)}) on its load check: wrong or corrupt weights`);
+  }
+}
+
 /**
  * Loads the toxicity and off-topic models and returns a ready scorer. Thresholds come from the
  * options, else the models' own tuned thresholds, else {@link DEFAULT_THRESHOLDS}.
@@ -66,6 +85,12 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
   const info: ModelInfo = { ...model.info, thresholds: { ...thresholds } };
   // The span rules tuned with the model (threshold, fallback, presence gate) travel in its model.json.
   const spanOpts = spanOptionsFromThresholds(model.info.thresholds);
+  try {
+    await checkCanary(model);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 
   return {
     info,

@@ -6,15 +6,10 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ModeratoError } from '../errors';
-import { hashApiKey, type Actor, type ApiKeyRecord, type QueueStore, type Role } from '../queue';
-import type { AppDeps } from './app';
+import { hashApiKey, type Actor, type ApiKeyRecord, type Role } from '../queue';
+import { requireStore, type AppDeps } from './context';
 import { authenticateSession } from './session';
 
-/** The store, or MOD_ERR_CONFIG when the server runs without one. */
-export function requireStore(deps: AppDeps): QueueStore {
-  if (!deps.store) throw new ModeratoError('MOD_ERR_CONFIG', 'The queue store is not configured (set DATABASE_URL)');
-  return deps.store;
-}
 
 /**
  * Reads and checks the bearer key, or else the moderator page's session cookie (src/server/session.ts,

@@ -1,68 +1,121 @@
-import type { Server } from 'http';
-import type { AddressInfo } from 'net';
-import { createApp, type AppDeps } from './app';
+import { createServer, type Server } from 'http';
+import type { AddressInfo, Socket } from 'net';
+import type { Logger } from 'pino';
+import { ModeratoError } from '../errors';
+import { openStore, redactDatabaseUrl } from '../queue';
+import { createScorer, createScorerPool, type ScorerOptions, type ScorerPool } from '../scorer';
+import { createApp } from './app';
 import { configFromEnv, type ServerConfig } from './config';
-import { createScorer, type ScorerOptions } from '../scorer';
-import { openStore } from '../queue';
+import type { AppDeps } from './context';
+import { createLogger } from './logging';
+import { createMetrics } from './metrics';
+import { instrumentScorer, poolScorer } from './scoring';
 
-/** A running server: its port and how to stop it. */
+/** A running server: its address and how to stop it. */
 export interface RunningServer {
   port: number;
+  host: string;
   server: Server;
   deps: AppDeps;
-  /** Resolves once the model is loaded (rejects if it failed). */
+  /** Resolves once the model is loaded (rejects with MOD_ERR_MODEL if it failed). */
   ready: Promise<void>;
+  /** Graceful stop: no new connections, in-flight requests finish (up to the shutdown timeout), then the pool and the store close. */
   close(): Promise<void>;
+}
+
+/** The JSON answer for a request Node's HTTP parser rejects before the app sees it. */
+function clientErrorResponse(err: NodeJS.ErrnoException): string {
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify(new ModeratoError('MOD_ERR_VALIDATION', tooLarge ? 'Request headers are too large' : `Malformed HTTP request (${err.code ?? 'parse error'})`).toJSON());
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** Listens, turning the errors an operator can fix (port taken, bad HOST) into MOD_ERR_CONFIG. */
+async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? 'no such local address' : e.message;
+      reject(new ModeratoError('MOD_ERR_CONFIG', `Cannot listen on ${host}:${port} (HOST, PORT): ${why}`));
+    });
+    server.listen(port, host);
+  });
+  return server.address() as AddressInfo;
 }
 
 /**
  * Opens the queue store (migrating it), then the port, and loads the model in the background
  * (`/readyz` says when it is ready), so orchestrators see a live process while the model loads.
  * The store opens first: a server that cannot keep what it accepts must not accept anything.
+ * Scoring runs in a pool of worker threads (`scoreWorkers`), or on the main thread when 0.
  */
-export async function startServer(
-  overrides: Partial<ServerConfig> = {},
-  scorerOptions: ScorerOptions = {},
-  log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
-): Promise<RunningServer> {
+export async function startServer(overrides: Partial<ServerConfig> = {}, scorerOptions: ScorerOptions = {}, logger?: Logger): Promise<RunningServer> {
   const config: ServerConfig = { ...configFromEnv(), ...overrides };
-  const store = await openStore(config.databaseUrl, { policyFile: config.policyFile });
-  log(`moderato: queue store ${store.kind} (${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')})`);
-  const deps: AppDeps = { scorer: { current: null }, config, log, store };
-  const app = createApp(deps);
-  const server = app.listen(config.port);
+  const log = logger ?? createLogger(config.logLevel);
+  const store = await openStore(config.databaseUrl, { policyFile: config.policyFile, connectTimeoutMs: config.dbConnectTimeoutMs });
+  log.info({ store: store.kind, databaseUrl: redactDatabaseUrl(config.databaseUrl) }, 'queue store open');
+
+  let pool: ScorerPool | undefined;
+  const metrics = createMetrics({ store, poolDepth: () => pool?.queueSize ?? 0, processMetrics: true });
+  const deps: AppDeps = { scorer: { current: null }, config, logger: log, store, metrics };
+  const server = createServer(createApp(deps));
+  // Answer what Node's parser rejects (bad request line, huge headers) in JSON, not an empty 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+    else socket.end(clientErrorResponse(err));
+  });
+  let address: AddressInfo;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
+    address = await listen(server, config.port, config.host);
   } catch (e) {
     await store.close();
     throw e;
   }
-  const port = (server.address() as AddressInfo).port;
-  log(`moderato: listening on http://127.0.0.1:${port}`);
-  const ready = createScorer(scorerOptions).then(
+  log.info({ host: address.address, port: address.port, url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` }, 'listening');
+
+  const loading = config.scoreWorkers > 0
+    ? (async () => {
+        pool = createScorerPool({ threads: config.scoreWorkers, maxQueue: config.scoreQueue, scorer: scorerOptions });
+        return poolScorer(pool, await pool.ready(), metrics);
+      })()
+    : createScorer(scorerOptions).then((s) => instrumentScorer(s, metrics));
+  const ready = loading.then(
     (scorer) => {
       deps.scorer.current = scorer;
-      log(`moderato: model ${scorer.info.name} ${scorer.info.version} ready (backend ${scorer.info.backend})`);
+      metrics.modelInfo.set({ name: scorer.info.name, version: scorer.info.version, backend: scorer.info.backend }, 1);
+      log.info({ model: scorer.info, workers: config.scoreWorkers, queue: config.scoreQueue }, 'model ready');
     },
     (err: Error) => {
       deps.scorer.error = err;
-      log(`moderato: model failed to load: ${err.message}`);
       throw err;
     },
   );
   ready.catch(() => undefined);
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections with no request in flight would hold close() open until they time out.
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing the remaining connections');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    await closed;
+    clearTimeout(timer);
+    await ready.catch(() => undefined);
+    await pool?.close();
+    deps.scorer.current?.dispose();
+    await store.close();
+    log.info('stopped');
+  };
   return {
-    port,
+    port: address.port,
+    host: address.address,
     server,
     deps,
     ready,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      deps.scorer.current?.dispose();
-    },
+    close: () => (closing ??= close()),
   };
 }

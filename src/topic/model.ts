@@ -11,6 +11,7 @@ import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
 import { packageRoot } from '../data/io';
 import { Mlp, mlpLogit } from './mlp';
+import { ModeratoError } from '../errors';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';
@@ -79,9 +80,9 @@ export class OffTopicModel {
   readonly version: string;
 
   constructor(readonly file: OffTopicModelFile) {
-    if (file.format !== MODEL_FORMAT) throw new Error(`off-topic model format ${file.format}, expected ${MODEL_FORMAT}`);
+    if (file.format !== MODEL_FORMAT) throw new ModeratoError('MOD_ERR_MODEL', `off-topic model format ${file.format}, expected ${MODEL_FORMAT}`);
     if (file.features.join(',') !== FEATURE_NAMES.join(',')) {
-      throw new Error(`off-topic model features [${file.features}] do not match this code [${FEATURE_NAMES}]`);
+      throw new ModeratoError('MOD_ERR_MODEL', `off-topic model features [${file.features}] do not match this code [${FEATURE_NAMES}]`);
     }
     this.threshold = file.threshold;
     this.relatedCosine = file.relatedCosine;
@@ -214,6 +215,19 @@ export function scoreThread(parts: ScoringParts, article: TopicArticle | undefin
  */
 export function loadOffTopicModel(dir?: string): OffTopicModel {
   const d = dir ?? path.join(packageRoot(), 'models', 'offtopic');
-  const file = JSON.parse(fs.readFileSync(path.join(d, 'model.json'), 'utf8')) as OffTopicModelFile;
-  return new OffTopicModel(file);
+  const jsonPath = path.join(d, 'model.json');
+  let file: OffTopicModelFile;
+  try {
+    file = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as OffTopicModelFile;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new ModeratoError('MOD_ERR_MODEL', `cannot read the off-topic model ${jsonPath}: ${why}`);
+  }
+  if (!file || typeof file !== 'object') throw new ModeratoError('MOD_ERR_MODEL', `${jsonPath} is not an off-topic model`);
+  try {
+    return new OffTopicModel(file);
+  } catch (e) {
+    if (e instanceof ModeratoError) throw e;
+    throw new ModeratoError('MOD_ERR_MODEL', `invalid off-topic model ${jsonPath}: ${(e as Error).message}`);
+  }
 }

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 function deps(over: Partial<AppDeps> = {}, config: Record<string, string> = {}): AppDeps {
-  return { scorer: { current: scorer }, config: configFromEnv(config), store, log: () => undefined, ...over };
+  return { scorer: { current: scorer }, config: configFromEnv(config), store, ...over };
 }
 const app = (over: Partial<AppDeps> = {}, config: Record<string, string> = {}) => createApp(deps(over, config));
 

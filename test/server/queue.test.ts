@@ -31,7 +31,7 @@ describe.each(KINDS)('queue HTTP API on %s', (kind) => {
   beforeEach(async () => {
     db = makeTestDb(kind);
     store = await db.open();
-    deps = { scorer: { current: scorer }, config: { ...configFromEnv({}), leaseSeconds: 60 }, store, log: () => undefined };
+    deps = { scorer: { current: scorer }, config: { ...configFromEnv({}), leaseSeconds: 60 }, store };
     keys = {
       ingest: (await store.createApiKey({ role: 'ingest', name: 'site' })).key,
       mod1: (await store.createApiKey({ role: 'moderator', name: 'mod1' })).key,

@@ -10,7 +10,7 @@ let deps: AppDeps;
 
 beforeAll(async () => {
   scorer = await createScorer();
-  deps = { scorer: { current: scorer }, config: configFromEnv({}), log: () => undefined };
+  deps = { scorer: { current: scorer }, config: configFromEnv({}) };
 });
 afterAll(() => scorer.dispose());
 
@@ -103,7 +103,7 @@ describe('health', () => {
     await request(app()).get('/healthz').expect(200, { status: 'ok' });
   });
   it('GET /readyz is 503 until the model is loaded, then 200', async () => {
-    const loading: AppDeps = { scorer: { current: null }, config: configFromEnv({}), log: () => undefined };
+    const loading: AppDeps = { scorer: { current: null }, config: configFromEnv({}) };
     const notReady = await request(createApp(loading)).get('/readyz').expect(503);
     expect(notReady.body.error.code).toBe('MOD_ERR_NOT_READY');
     const scoreWhileLoading = await request(createApp(loading)).post('/v1/score').send({ comments: [{ id: 'a', text: 'hi' }] }).expect(503);

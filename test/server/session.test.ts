@@ -38,7 +38,7 @@ describe.each(KINDS)('moderator page API on %s', (kind) => {
   beforeEach(async () => {
     db = makeTestDb(kind);
     store = await db.open();
-    deps = { scorer: { current: scorer }, config: { ...configFromEnv({}), leaseSeconds: 60, sessionHours: 2 }, store, log: () => undefined };
+    deps = { scorer: { current: scorer }, config: { ...configFromEnv({}), leaseSeconds: 60, sessionHours: 2 }, store };
     const mk = async (role: 'ingest' | 'moderator' | 'admin', name: string) => {
       const k = await store.createApiKey({ role, name });
       return { key: k.key, id: k.id };

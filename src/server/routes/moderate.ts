@@ -7,9 +7,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ModeratoError } from '../../errors';
 import { parsePolicy, previewPolicy } from '../../queue';
-import type { AppDeps } from '../app';
-import { requireScorer } from '../app';
-import { requireRole, requireStore } from '../auth';
+import { requireScorer, requireStore, type AppDeps } from '../context';
+import { requireRole } from '../auth';
 import { validate } from '../validate';
 
 /** How far back in the thread the author's other comments are looked for. */

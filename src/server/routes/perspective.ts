@@ -1,12 +1,11 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { ModeratoError, isModeratoError } from '../../errors';
+import { ModeratoError } from '../../errors';
 import { analyzeComment, discoveryDocument, toFeedbackInput, toGoogleError } from '../../perspective';
 import { AnalyzeCommentRequestSchema, SuggestCommentScoreRequestSchema } from '../../perspective/schema';
 import type { QueueStore } from '../../queue/types';
-import type { AppDeps } from '../app';
-import { asyncHandler, requireScorer } from '../app';
+import { requireScorer, requireStore, type AppDeps } from '../context';
 import { requireRole, scoreAuth } from '../auth';
-import { LIMITS } from '../config';
+import { setErrorHeaders, toModeratoError } from '../errors';
 import { validate } from '../validate';
 
 /**
@@ -75,19 +74,19 @@ export function perspectiveRouter(deps: AppDeps): Router {
     keyFromQuery,
     // The same rule as POST /v1/score: a key (any role) only when MODERATO_SCORE_REQUIRES_KEY.
     scoreAuth(deps),
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const body = validate(AnalyzeCommentRequestSchema, req.body);
       const scorer = requireScorer(deps);
       // doNotStore needs no action: analyze never stores the comment or its context.
       res.json(await analyzeComment(scorer, body));
-    }),
+    },
   );
 
   router.post(
     SUGGEST,
     keyFromQuery,
     feedbackAuth(deps),
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const body = validate(SuggestCommentScoreRequestSchema, req.body);
       const input = toFeedbackInput(body);
       const token = body.clientToken !== undefined ? { clientToken: body.clientToken } : {};
@@ -102,7 +101,7 @@ export function perspectiveRouter(deps: AppDeps): Router {
       }
       await store.recordFeedback(input);
       res.json({ ...token, stored: true });
-    }),
+    },
   );
 
   router.get('/\\$discovery/rest', (req, res, next) => {
@@ -123,36 +122,25 @@ export function perspectiveRouter(deps: AppDeps): Router {
   return router;
 }
 
-/** Maps body-parser failures (which happen before the router runs) onto the error registry. */
-function asModeratoError(err: unknown): ModeratoError {
-  if (isModeratoError(err)) return err;
-  const e = err as { type?: string; status?: number; message?: string; limit?: number };
-  if (e?.type === 'entity.parse.failed') return new ModeratoError('MOD_ERR_MALFORMED_JSON', `Malformed JSON body: ${e.message ?? 'parse error'}`);
-  if (e?.type === 'entity.too.large') return new ModeratoError('MOD_ERR_PAYLOAD_TOO_LARGE', `Request body exceeds ${e.limit ?? LIMITS.maxBodyBytes} bytes`, { limitBytes: e.limit ?? LIMITS.maxBodyBytes });
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ModeratoError('MOD_ERR_UNSUPPORTED_MEDIA_TYPE', e.message ?? 'Unsupported encoding');
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new ModeratoError('MOD_ERR_VALIDATION', e.message ?? 'Bad request');
-  return new ModeratoError('MOD_ERR_INTERNAL', 'Internal error');
-}
-
 /**
  * Error middleware for the Perspective paths: answers Google's error shape, which Perspective
  * clients parse (numeric `error.code`, `error.status`), with Moderato's code in the details.
  * Other paths pass through to the app's own error handler.
  */
-export function perspectiveErrorHandler(deps: AppDeps) {
-  const log = deps.log ?? ((line: string) => process.stderr.write(line + '\n'));
+export function perspectiveErrorHandler() {
   // Express recognises error middleware by its four parameters.
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (!isPerspectivePath(req.path)) {
       next(err);
       return;
     }
-    const me = asModeratoError(err);
-    if (me.code === 'MOD_ERR_INTERNAL') log(`error ${req.method} ${req.path}: ${(err as Error)?.stack ?? String(err)}`);
+    const me = toModeratoError(err);
+    if (me.code === 'MOD_ERR_INTERNAL') req.log?.error({ err }, 'internal error');
     if (res.headersSent) {
       res.end();
       return;
     }
+    setErrorHeaders(res, me);
     res.status(me.status).json(toGoogleError(me));
   };
 }

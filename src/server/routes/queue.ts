@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { ModeratoError } from '../../errors';
 import { COMMENT_STATUSES, DECISION_ACTIONS, QUEUE_SORTS, ingestComments, parsePolicy, type StoredComment } from '../../queue';
 import { CATEGORIES } from '../../types';
-import type { AppDeps } from '../app';
-import { asyncHandler, requireScorer } from '../app';
-import { actorOf, requireRole, requireStore } from '../auth';
+import { requireScorer, requireStore, type AppDeps } from '../context';
+import { actorOf, requireRole } from '../auth';
 import { LIMITS } from '../config';
 import { ArticleSchema, CommentSchema, uniqueIds } from '../schemas';
 import { validate } from '../validate';
@@ -17,11 +16,11 @@ import { validate } from '../validate';
 const Id = z.string().min(1).max(200);
 
 /** One ingested comment: the score API's comment plus `siteId`; any other field is kept as metadata. */
-const IngestCommentSchema = CommentSchema.extend({ siteId: Id.optional(), article: ArticleSchema.optional() }).loose();
+export const IngestCommentSchema = CommentSchema.extend({ siteId: Id.optional(), article: ArticleSchema.optional() }).loose();
 const KNOWN_FIELDS = new Set(['id', 'text', 'parentId', 'threadId', 'author', 'siteId', 'article']);
 
 /** `POST /v1/comments`: either one comment or `{"comments":[...]}`, each with optional article context. */
-const IngestBatchSchema = z.strictObject({
+export const IngestBatchSchema = z.strictObject({
   comments: z
     .array(IngestCommentSchema)
     .min(1)
@@ -34,7 +33,7 @@ const IngestBatchSchema = z.strictObject({
 const HOLD_CATEGORIES = [...CATEGORIES, 'toxicity', 'off_topic'] as const;
 
 /** `GET /v1/queue` query; unknown parameters are a 400 so typos do not silently list everything. */
-const QueueQuerySchema = z.strictObject({
+export const QueueQuerySchema = z.strictObject({
   status: z.enum([...COMMENT_STATUSES, 'all']).optional(),
   category: z.enum(HOLD_CATEGORIES).optional(),
   threadId: Id.optional(),
@@ -48,14 +47,14 @@ const QueueQuerySchema = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
-const ClaimSchema = z.strictObject({
+export const ClaimSchema = z.strictObject({
   limit: z.number().int().min(1).max(100).default(10),
   status: z.enum(['pending', 'escalated']).optional(),
 });
 
-const ReleaseSchema = z.strictObject({ ids: z.array(Id).max(100).optional() });
+export const ReleaseSchema = z.strictObject({ ids: z.array(Id).max(100).optional() });
 
-const DecisionSchema = z.strictObject({
+export const DecisionSchema = z.strictObject({
   action: z.enum(DECISION_ACTIONS),
   note: z.string().max(2000).optional(),
   redactedText: z.string().max(LIMITS.maxTextLength).optional(),
@@ -78,7 +77,7 @@ export function queueRouter(deps: AppDeps): Router {
   router.post(
     '/v1/comments',
     ingest,
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const raw = req.body as unknown;
       const batch = raw && typeof raw === 'object' && !Array.isArray(raw) && 'comments' in raw
         ? validate(IngestBatchSchema, raw)
@@ -98,93 +97,93 @@ export function queueRouter(deps: AppDeps): Router {
       });
       const items = out.map((o) => ingestView(o.comment, o.created));
       res.status(items.some((i) => i.created) ? 201 : 200).json({ items });
-    }),
+    },
   );
 
   router.get(
     '/v1/comments/:id',
     requireRole(deps, 'ingest', 'moderator'),
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const id = String(req.params.id);
       const c = await requireStore(deps).getComment(id);
       if (!c) throw new ModeratoError('MOD_ERR_NOT_FOUND', `No comment with id "${id}"`);
       res.json(c);
-    }),
+    },
   );
 
   router.post(
     '/v1/comments/:id/decision',
     moderator,
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const body = validate(DecisionSchema, req.body ?? {});
       const key = validate(IdempotencyKeySchema, req.get('idempotency-key'), 'Idempotency-Key header');
       const out = await requireStore(deps).decide({ commentId: String(req.params.id), action: body.action, note: body.note, redactedText: body.redactedText, moderator: actorOf(res), idempotencyKey: key });
       if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.json({ decision: out.decision, comment: { id: out.comment.id, status: out.comment.status, redactedText: out.comment.redactedText }, replayed: out.replayed });
-    }),
+    },
   );
 
   router.get(
     '/v1/queue',
     moderator,
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const { thread, ...q } = validate(QueueQuerySchema, req.query, 'query');
       res.json(await requireStore(deps).listQueue({ ...q, threadId: q.threadId ?? thread }));
-    }),
+    },
   );
 
   router.post(
     '/v1/queue/claim',
     moderator,
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const body = validate(ClaimSchema, req.body ?? {});
       const items = await requireStore(deps).claim({ moderator: actorOf(res), limit: body.limit, leaseSeconds: deps.config.leaseSeconds, status: body.status });
       res.json({ items, leaseSeconds: deps.config.leaseSeconds });
-    }),
+    },
   );
 
   router.post(
     '/v1/queue/release',
     moderator,
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const body = validate(ReleaseSchema, req.body ?? {});
       res.json({ released: await requireStore(deps).release(actorOf(res), body.ids) });
-    }),
+    },
   );
 
   router.get(
     '/v1/stats',
     moderator,
-    asyncHandler(async (_req, res) => {
+    async (_req, res) => {
       res.json(await requireStore(deps).stats());
-    }),
+    },
   );
 
   router.get(
     '/v1/policy',
     moderator,
-    asyncHandler(async (_req, res) => {
+    async (_req, res) => {
       const p = await requireStore(deps).getPolicy();
       res.json(p ?? { version: 0, policy: { thresholds: {} }, changedBy: null, source: 'default', changedAt: null });
-    }),
+    },
   );
 
   router.put(
     '/v1/policy',
     admin,
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const policy = parsePolicy(req.body);
       const who = actorOf(res);
       res.json(await requireStore(deps).setPolicy(policy, { changedBy: who.name ? `${who.name} (${who.id})` : who.id, source: 'api' }));
-    }),
+    },
   );
 
   router.get(
     '/v1/policy/history',
     admin,
-    asyncHandler(async (_req, res) => {
+    async (_req, res) => {
       res.json({ items: await requireStore(deps).policyHistory() });
-    }),
+    },
   );
 
   return router;

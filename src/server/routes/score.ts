@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../app';
-import { asyncHandler, requireScorer } from '../app';
+import { requireScorer, requireStore, type AppDeps } from '../context';
 import { scoreAuth } from '../auth';
 import { ScoreRequestSchema } from '../schemas';
 import { validate } from '../validate';
@@ -12,7 +11,7 @@ export function scoreRouter(deps: AppDeps): Router {
   router.post(
     '/v1/score',
     scoreAuth(deps),
-    asyncHandler(async (req, res) => {
+    async (req, res) => {
       const body = validate(ScoreRequestSchema, req.body);
       const scorer = requireScorer(deps);
       const request: ScoreRequest = {
@@ -21,7 +20,7 @@ export function scoreRouter(deps: AppDeps): Router {
       };
       const results = await scorer.score(request);
       res.json({ model: scorer.info, results });
-    }),
+    },
   );
   return router;
 }

@@ -7,8 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ModeratoError } from '../../errors';
 import { hashApiKey } from '../../queue';
-import type { AppDeps } from '../app';
-import { requireStore } from '../auth';
+import { requireStore, type AppDeps } from '../context';
 import { authenticateSession, endSession, requireSameOrigin, sessionCookie, sessionView, startSession } from '../session';
 import { validate } from '../validate';
 
