@@ -20,9 +20,9 @@ Usage:
 Docs: README.md`;
 
 async function serveCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    io.stdout.write('Usage: moderato serve [--port N] [--host ADDRESS] [--backend tfjs-node|wasm|cpu]\n');
+    io.stdout.write('Usage: moderato serve [--port N] [--host ADDRESS] [--model DIR] [--backend tfjs-node|wasm|cpu]\n');
     return 0;
   }
   const overrides: { port?: number; host?: string } = {};
@@ -34,7 +34,7 @@ async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.host !== undefined) overrides.host = values.host;
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
-    running = await startServer(overrides, { backend: values.backend });
+    running = await startServer(overrides, { backend: values.backend, modelDir: values.model });
   } catch (e) {
     // Start-up fails in one clear line: an error we did not foresee is still a configuration problem to the operator.
     throw isModeratoError(e) ? e : new ModeratoError('MOD_ERR_CONFIG', `Cannot start the server: ${(e as Error).message}`);

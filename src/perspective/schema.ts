@@ -21,7 +21,7 @@ const ContextSchema = z.object({
   articleAndParentComment: z
     .object({
       article: TextEntrySchema(LIMITS.maxArticleLength).optional(),
-      parentComment: TextEntrySchema(LIMITS.maxTextLength).optional(),
+      parentComment: TextEntrySchema(LIMITS.maxPerspectiveTextLength).optional(),
     })
     .optional(),
 });
@@ -36,7 +36,7 @@ const AttributeParametersSchema = z
 
 /** Body of `POST /v1alpha1/comments:analyze`. */
 export const AnalyzeCommentRequestSchema = z.object({
-  comment: TextEntrySchema(LIMITS.maxTextLength).extend({ text: z.string().min(1).max(LIMITS.maxTextLength) }),
+  comment: TextEntrySchema(LIMITS.maxPerspectiveTextLength).extend({ text: z.string().min(1).max(LIMITS.maxPerspectiveTextLength) }),
   context: ContextSchema.optional(),
   requestedAttributes: z.record(z.string(), AttributeParametersSchema).refine((m) => Object.keys(m).length > 0, {
     message: 'requestedAttributes must name at least one attribute',
@@ -77,7 +77,7 @@ const SuggestedAttributeSchema = z
 
 /** Body of `POST /v1alpha1/comments:suggestscore`. */
 export const SuggestCommentScoreRequestSchema = z.object({
-  comment: TextEntrySchema(LIMITS.maxTextLength).extend({ text: z.string().min(1).max(LIMITS.maxTextLength) }),
+  comment: TextEntrySchema(LIMITS.maxPerspectiveTextLength).extend({ text: z.string().min(1).max(LIMITS.maxPerspectiveTextLength) }),
   context: ContextSchema.optional(),
   attributeScores: z.record(z.string(), SuggestedAttributeSchema).refine((m) => Object.keys(m).length > 0, {
     message: 'attributeScores must not be empty',

@@ -2,6 +2,7 @@
  * Ingest: score new comments in their thread's context, apply the policy, store them. Ids already
  * stored are answered as stored without scoring again, so a client's retry is cheap and harmless.
  */
+import { ModeratoError } from '../errors';
 import type { Scorer } from '../scorer';
 import type { Article, CommentInput, ScoreResult } from '../types';
 import { classify, resolveThresholds } from './policy';
@@ -41,7 +42,9 @@ export interface IngestItem {
  */
 export async function ingestComments(store: QueueStore, getScorer: () => Scorer, req: { comments: IngestInput[]; article?: Article; siteId?: string }): Promise<IngestItem[]> {
   const ids = req.comments.map((c) => c.id);
-  const known = new Set((await store.getComments(ids)).map((c) => c.id));
+  const stored0 = await store.getComments(ids);
+  assertSameText(req.comments, stored0);
+  const known = new Set(stored0.map((c) => c.id));
   const fresh = req.comments.filter((c) => !known.has(c.id));
   if (fresh.length === 0) return (await store.getComments(ids)).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id)).map((comment) => ({ comment, created: false }));
   const scorer = getScorer();
@@ -59,9 +62,23 @@ export async function ingestComments(store: QueueStore, getScorer: () => Scorer,
     };
   });
   const stored = new Map((await store.ingest(records)).map((o) => [o.comment.id, o]));
+  // A concurrent request may have stored one of these ids first, with another text.
+  assertSameText(fresh, [...stored.values()].filter((o) => !o.created).map((o) => o.comment));
   // Known ids are read after the insert, so the answer shows any decision made since.
   const previous = new Map((await store.getComments([...known])).map((c) => [c.id, c]));
   return ids.map((id) => stored.get(id) ?? { comment: previous.get(id)!, created: false });
+}
+
+/**
+ * Re-sending an id is a retry, answered as stored; re-sending it with another text is a client
+ * bug that would otherwise silently keep the old text: MOD_ERR_CONFLICT (409) naming the ids.
+ */
+function assertSameText(sent: IngestInput[], stored: StoredComment[]): void {
+  const byId = new Map(stored.map((c) => [c.id, c]));
+  const differ = sent.filter((c) => byId.has(c.id) && byId.get(c.id)!.text !== c.text).map((c) => c.id);
+  if (differ.length) {
+    throw new ModeratoError('MOD_ERR_CONFLICT', `Comment ${differ.map((id) => `"${id}"`).join(', ')} is already stored with a different text; a new text needs a new id`, { ids: differ });
+  }
 }
 
 /** Scores `fresh` (in order): one scorer call per thread (with its stored context), one for all thread-less comments. */
@@ -73,9 +90,15 @@ async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestIn
   const toInput = (c: { id: string; text: string; parentId?: string | null; threadId?: string | null; author?: string | null }): CommentInput => ({
     id: c.id, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId ?? undefined, author: c.author ?? undefined,
   });
-  if (solo.length) {
-    const rs = await scorer.score({ comments: solo.map((i) => toInput(fresh[i]!)), article: article ?? solo.map((i) => fresh[i]!.article).find(Boolean), independent: true });
-    solo.forEach((i, k) => (out[i] = rs[k]!));
+  // Thread-less comments are independent: each is judged against the request's article, else its own.
+  const byArticle = new Map<string, number[]>();
+  for (const i of solo) {
+    const key = JSON.stringify(article ?? fresh[i]!.article ?? null);
+    byArticle.set(key, [...(byArticle.get(key) ?? []), i]);
+  }
+  for (const group of byArticle.values()) {
+    const rs = await scorer.score({ comments: group.map((i) => toInput(fresh[i]!)), article: article ?? fresh[group[0]!]!.article, independent: true });
+    group.forEach((i, k) => (out[i] = rs[k]!));
   }
   for (const [threadId, idx] of threads) {
     const own = idx.map((i) => fresh[i]!);

@@ -52,8 +52,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument());
   });
 
-  app.use(...corsAndOptions(deps.config.corsOrigins));
-  app.use(...rateLimits({ perClient: deps.config.rateLimitPerClient, perKey: deps.config.rateLimitPerKey, metrics }));
+  for (const m of corsAndOptions(deps.config.corsOrigins)) app.use(m);
+  for (const m of rateLimits({ perClient: deps.config.rateLimitPerClient, perKey: deps.config.rateLimitPerKey, metrics })) app.use(m);
   app.use(requireJson);
   app.use(express.json({ limit: LIMITS.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(rejectUnsafeInput);

@@ -72,7 +72,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, scorerO
     await store.close();
     throw e;
   }
-  log.info({ host: address.address, port: address.port, url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` }, 'listening');
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  // The address the socket is bound to, not a guess: 0.0.0.0 means every interface.
+  log.info({ host: address.address, port: address.port, url }, `listening on ${url}`);
 
   const loading = config.scoreWorkers > 0
     ? (async () => {

@@ -23,7 +23,7 @@ interface Server { proc: ChildProcess; base: string; log: () => string }
 async function startServer(db: TestDb): Promise<Server> {
   const proc = spawn(process.execPath, [BIN, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATABASE_URL: db.url, MODERATO_LEASE_SECONDS: '2', MODERATO_POLICY: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, MODERATO_LEASE_SECONDS: '2', MODERATO_POLICY: '', MODERATO_RATE_LIMIT_PER_CLIENT: '0', MODERATO_RATE_LIMIT_PER_KEY: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
