@@ -1,7 +1,7 @@
 import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reason, type ScoreRequest, type ScoreResult } from '../types';
 import { loadModel } from '../model';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
-import { ModeratoError } from '../errors';
+import { ModeratoError, isModeratoError } from '../errors';
 import { loadOffTopicModel } from '../topic';
 
 /** Thresholds the scorer flags with (0..1). */
@@ -75,7 +75,11 @@ async function checkCanary(model: Awaited<ReturnType<typeof loadModel>>): Promis
  * options, else the models' own tuned thresholds, else {@link DEFAULT_THRESHOLDS}.
  */
 export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
-  const model = await loadModel(opts.modelDir, { backend: opts.backend });
+  const model = await loadModel(opts.modelDir, { backend: opts.backend }).catch((e: unknown) => {
+    // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
+    if (isModeratoError(e)) throw e;
+    throw new ModeratoError('MOD_ERR_MODEL', `cannot load the toxicity model: ${(e as Error).message}`);
+  });
   const topic = loadOffTopicModel(opts.topicDir);
   const thresholds: Thresholds = {
     toxicity: opts.thresholds?.toxicity ?? model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
