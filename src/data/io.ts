@@ -8,25 +8,7 @@ import * as zlib from 'zlib';
 import { parse } from 'csv-parse/sync';
 import { ModeratoError } from '../errors';
 
-/** The repository root (two levels above dist/src/data or src/data). */
-export function packageRoot(): string {
-  // Walk up from this file until package.json: works from src/ (ts-jest) and dist/src/ alike.
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    dir = path.dirname(dir);
-  }
-  return path.resolve(__dirname, '..', '..');
-}
-
-/** Datasets folder: explicit option, else $MODERATO_DATASETS, else `../shared/datasets` beside the repo. */
-export function datasetsDir(explicit?: string): string {
-  const dir = explicit ?? process.env.MODERATO_DATASETS ?? path.resolve(packageRoot(), '..', 'shared', 'datasets');
-  if (!fs.existsSync(dir)) {
-    throw new ModeratoError('MOD_ERR_CONFIG', `datasets folder not found: ${dir} (set --datasets or MODERATO_DATASETS)`);
-  }
-  return dir;
-}
+export { datasetsDir, packageRoot } from '../util/paths';
 
 /** Reads a text file, gunzipping `.gz`. */
 export function readText(file: string): string {

@@ -16,11 +16,8 @@ const Threshold = z.number().min(0).max(1).nullable().optional();
 export const PolicyThresholdsSchema = z.strictObject({
   toxicity: Threshold,
   offTopic: Threshold,
-  insult: Threshold,
-  threat: Threshold,
-  identity_attack: Threshold,
-  profanity: Threshold,
-  other: Threshold,
+  // One key per category, from CATEGORIES, so a new category cannot be forgotten here.
+  ...(Object.fromEntries(CATEGORIES.map((c) => [c, Threshold])) as Record<Category, typeof Threshold>),
 });
 export type PolicyThresholds = z.infer<typeof PolicyThresholdsSchema>;
 
@@ -49,7 +46,7 @@ export interface BaseThresholds {
  * its site, then its thread; the most specific scope that sets a key wins.
  */
 export function resolveThresholds(policy: Policy | null, base: BaseThresholds, where: { siteId?: string | null; threadId?: string | null } = {}): ResolvedThresholds {
-  const out: ResolvedThresholds = { toxicity: base.toxicity, offTopic: base.offTopic, insult: base.category, threat: base.category, identity_attack: base.category, profanity: base.category, other: base.category };
+  const out = { toxicity: base.toxicity, offTopic: base.offTopic, ...Object.fromEntries(CATEGORIES.map((c) => [c, base.category])) } as ResolvedThresholds;
   const scopes: (PolicyThresholds | undefined)[] = [
     policy?.thresholds,
     where.siteId ? policy?.sites?.[where.siteId]?.thresholds : undefined,

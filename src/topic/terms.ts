@@ -5,9 +5,7 @@
  */
 // Subpath imports on purpose: `require('natural')` loads its storage layer, whose dotenv prints to
 // stdout and would corrupt the CLI's JSONL (see ml-runtime notes).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const porter: { stem(word: string): string } = require('natural/lib/natural/stemmers/porter_stemmer');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const naturalStop: { words: string[] } = require('natural/lib/natural/util/stopwords');
 
 /**

@@ -34,6 +34,5 @@ export function shapeMismatches(actual: unknown, documented: unknown, path = '$'
 
 /** Reads a fixture of test/perspective/fixtures. */
 export function fixture<T = Record<string, any>>(name: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(`./fixtures/${name}.json`) as T;
 }

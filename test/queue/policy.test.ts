@@ -59,3 +59,11 @@ describe('parsePolicy', () => {
     expect(parsePolicy({})).toEqual({ thresholds: {} });
   });
 });
+
+describe('regression: the policy schema derives its categories from CATEGORIES', () => {
+  it('has a threshold for every category and toxicity/offTopic, nothing else', async () => {
+    const { PolicyThresholdsSchema } = await import('../../src/queue/policy');
+    const { CATEGORIES } = await import('../../src/types');
+    expect(Object.keys(PolicyThresholdsSchema.shape).sort()).toEqual(['offTopic', 'toxicity', ...CATEGORIES].sort());
+  });
+});

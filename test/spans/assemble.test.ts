@@ -99,7 +99,6 @@ describe('assembleSpans', () => {
 
 describe('defaults', () => {
   it('DEFAULT_SPAN_OPTIONS are the thresholds the shipped model was tuned with', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const meta = require('../../models/toxicity/model.json');
     expect({ ...DEFAULT_SPAN_OPTIONS, ...spanOptionsFromThresholds(meta.thresholds) }).toEqual(DEFAULT_SPAN_OPTIONS);
   });
