@@ -9,6 +9,11 @@ describe('error registry', () => {
     expect(readme).toContain(`\`${code}\``);
   });
 
+  it('README.md documents no code the registry lacks', () => {
+    const documented = new Set(readme.match(/MOD_ERR_[A-Z_]+/g) ?? []);
+    expect([...documented].filter((c) => !(c in ERROR_CODES))).toEqual([]);
+  });
+
   it.each(Object.entries(ERROR_CODES))('%s has an HTTP status', (_code, spec) => {
     expect(spec.status).toBeGreaterThanOrEqual(400);
     expect(spec.status).toBeLessThan(600);

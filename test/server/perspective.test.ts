@@ -310,3 +310,23 @@ describe('clients over real HTTP, as they build their URLs', () => {
     expect(other.status).toBe(404);
   });
 });
+
+describe('regression: Perspective accepts 20,480 characters, so Moderato does', () => {
+  it('scores a 20,480-character comment in full, with spans exact up to its end, and answers 400 beyond', async () => {
+    const filler = 'The council approved the footbridge over the harbour. ';
+    const tail = 'You are a stupid idiot.';
+    const text = (filler.repeat(400).slice(0, 20_480 - tail.length) + tail);
+    expect(text.length).toBe(20_480);
+    const res = await request(app()).post('/v1alpha1/comments:analyze').send({ comment: { text }, requestedAttributes: { INSULT: {} }, spanAnnotations: true }).expect(200);
+    const spans = res.body.attributeScores.INSULT.spanScores as { begin: number; end: number }[];
+    expect(spans.map((s) => text.slice(s.begin, s.end))).toEqual(expect.arrayContaining(['idiot']));
+    expect(Math.max(...spans.map((s) => s.end))).toBeGreaterThan(20_400);
+    const over = await request(app()).post('/v1alpha1/comments:analyze').send({ comment: { text: text + 'x' }, requestedAttributes: { INSULT: {} } }).expect(400);
+    expect(over.body.error.status).toBe('INVALID_ARGUMENT');
+  });
+
+  it('regression: OPTIONS on comments:analyze is 204 with Allow (was 405)', async () => {
+    const res = await request(app()).options('/v1alpha1/comments:analyze').expect(204);
+    expect(res.headers.allow).toBe('POST, OPTIONS');
+  });
+});
