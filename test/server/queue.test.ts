@@ -142,7 +142,7 @@ describe.each(KINDS)('queue HTTP API on %s', (kind) => {
     await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'k1', text: 'Stored before.' }).expect(201);
     deps.scorer = { current: null };
     expect((await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'k1', text: 'Stored before.' }).expect(200)).body.items[0]).toMatchObject({ id: 'k1', created: false });
-    expect((await request(app()).post('/v1/comments').set(auth('ingest')).send({ comments: [{ id: 'k1', text: 'x' }, { id: 'k2', text: 'y' }] }).expect(503)).body.error.code).toBe('MOD_ERR_NOT_READY');
+    expect((await request(app()).post('/v1/comments').set(auth('ingest')).send({ comments: [{ id: 'k1', text: 'Stored before.' }, { id: 'k2', text: 'y' }] }).expect(503)).body.error.code).toBe('MOD_ERR_NOT_READY');
     expect(await store.getComment('k2')).toBeNull();
   });
 

@@ -3,7 +3,7 @@ import { ModeratoError } from '../../errors';
 import { analyzeComment, discoveryDocument, toFeedbackInput, toGoogleError } from '../../perspective';
 import { AnalyzeCommentRequestSchema, SuggestCommentScoreRequestSchema } from '../../perspective/schema';
 import type { QueueStore } from '../../queue/types';
-import { requireScorer, requireStore, type AppDeps } from '../context';
+import { requireScorer, type AppDeps } from '../context';
 import { requireRole, scoreAuth } from '../auth';
 import { setErrorHeaders, toModeratoError } from '../errors';
 import { validate } from '../validate';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireScorer, requireStore, type AppDeps } from '../context';
+import { requireScorer, type AppDeps } from '../context';
 import { scoreAuth } from '../auth';
 import { ScoreRequestSchema } from '../schemas';
 import { validate } from '../validate';
