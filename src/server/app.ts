@@ -10,6 +10,7 @@ import { requestLogger, silentLogger } from './logging';
 import { createMetrics, recordRequests } from './metrics';
 import { openApiDocument } from './openapi';
 import { rateLimits } from './rate-limit';
+import { shedWhenSaturated } from './scoring';
 import { perspectiveErrorHandler, perspectiveRouter } from './routes/perspective';
 import { securityHeaders } from './csp';
 import { pageRouter } from './routes/page';
@@ -54,6 +55,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   for (const m of corsAndOptions(deps.config.corsOrigins)) app.use(m);
   for (const m of rateLimits({ perClient: deps.config.rateLimitPerClient, perKey: deps.config.rateLimitPerKey, metrics })) app.use(m);
+  // Scoring-only routes shed load before reading the body; ingest goes on to the pool's own check (a retry needs no scoring).
+  app.post(['/v1/score', /^\/v1alpha1\/comments(?::|%3[aA])analyze$/], shedWhenSaturated(() => deps.scorer.current, deps.config.scoreQueue, metrics));
   app.use(requireJson);
   app.use(express.json({ limit: LIMITS.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(rejectUnsafeInput);

@@ -37,6 +37,8 @@ export function requestLogger(logger: Logger) {
       return id;
     },
     customLogLevel(_req, res, err) {
+      // 503 is load shed on purpose (overloaded, loading): a warning, not an error.
+      if (res.statusCode === 503) return 'warn';
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
       return 'info';

@@ -79,7 +79,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, scorerO
   const loading = config.scoreWorkers > 0
     ? (async () => {
         pool = createScorerPool({ threads: config.scoreWorkers, maxQueue: config.scoreQueue, scorer: scorerOptions });
-        return poolScorer(pool, await pool.ready(), metrics);
+        return poolScorer(pool, await pool.ready(), metrics, config.scoreQueue);
       })()
     : createScorer(scorerOptions).then((s) => instrumentScorer(s, metrics));
   const ready = loading.then(

@@ -151,11 +151,17 @@ describe('back-pressure from the scoring pool', () => {
     pool = createScorerPool({ threads: 1, maxQueue: 1 });
     const metrics = createMetrics({ poolDepth: () => pool.queueSize });
     const d = deps({ rateLimitPerClient: 0 }, { metrics });
-    d.scorer.current = poolScorer(pool, await pool.ready(), metrics);
+    d.scorer.current = poolScorer(pool, await pool.ready(), metrics, 1);
     const app = createApp(d);
     const heavy = { comments: Array.from({ length: 40 }, (_, i) => ({ id: `c${i}`, text: `${'a long comment about the harbour footbridge and the council vote '.repeat(40)} ${i}` })) };
     const scoring = Promise.all(Array.from({ length: 6 }, () => request(app).post('/v1/score').send(heavy)));
     await request(app).get('/healthz').expect(200);
+    // Saturated: the next scoring request is turned away before its body is even parsed.
+    const deadline = Date.now() + 20_000;
+    while (pool.queueSize < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const shed = await request(app).post('/v1/score').set('Content-Type', 'application/json').send('{not json');
+    expect(shed.status).toBe(503);
+    expect(shed.body.error.code).toBe('MOD_ERR_OVERLOADED');
     const answers = await scoring;
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toContain(200);
