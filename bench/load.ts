@@ -5,7 +5,7 @@
  * the same server scoring on its event loop (MODERATO_SCORE_WORKERS=0, as before the pool)
  * against the default (scoring in worker threads, bounded queue: 503 when full).
  *
- *   node dist/bench/load.js [--duration 5] [--connections 1,8,32,128] [--sizes 1,20] [--modes before,after]
+ *   node dist/bench/load.js [--duration 5] [--connections 1,8,32,128] [--sizes 1,20] [--modes before,after] [--queue N]
  *
  * Each server runs in its own process (`node bin/moderato.js serve`, SQLite in memory, rate
  * limits off); autocannon and the prober share this process, so probe times include its own
@@ -42,10 +42,10 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts `moderato serve` with request logs on (to /dev/null: the cost of logging is part of serving). */
-async function startServer(workers: number): Promise<{ proc: ChildProcess; port: number }> {
+async function startServer(workers: number, queue?: number): Promise<{ proc: ChildProcess; port: number }> {
   const port = await freePort();
   const proc = spawn(process.execPath, [join(ROOT, 'bin', 'moderato.js'), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', MODERATO_SCORE_WORKERS: String(workers), MODERATO_RATE_LIMIT_PER_CLIENT: '0', MODERATO_RATE_LIMIT_PER_KEY: '0' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', MODERATO_SCORE_WORKERS: String(workers), ...(queue !== undefined ? { MODERATO_SCORE_QUEUE: String(queue) } : {}), MODERATO_RATE_LIMIT_PER_CLIENT: '0', MODERATO_RATE_LIMIT_PER_KEY: '0' },
     stdio: 'ignore',
   });
   const deadline = Date.now() + 120_000;
@@ -91,7 +91,8 @@ async function cell(port: number, connections: number, size: number, duration: n
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '1,8,32,128' }, sizes: { type: 'string', default: '1,20' }, modes: { type: 'string', default: 'before,after' } } });
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '1,8,32,128' }, sizes: { type: 'string', default: '1,20' }, modes: { type: 'string', default: 'before,after' }, queue: { type: 'string' } } });
+  const queue = values.queue === undefined ? undefined : Number(values.queue);
   const duration = Number(values.duration);
   const conns = values.connections!.split(',').map(Number);
   const sizes = values.sizes!.split(',').map(Number);
@@ -99,12 +100,12 @@ async function main(): Promise<void> {
   console.log(`load bench: ${duration} s per cell, ${os.availableParallelism()} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);
   const rows: string[] = [];
   for (const mode of values.modes!.split(',')) {
-    const { proc, port } = await startServer(mode === 'before' ? 0 : workers);
+    const { proc, port } = await startServer(mode === 'before' ? 0 : workers, queue);
     try {
       for (const size of sizes) {
         for (const c of conns) {
           const r = await cell(port, c, size, duration);
-          const row = `| ${mode === 'before' ? 'before (event loop)' : `after (${workers} worker${workers > 1 ? 's' : ''})`} | ${size} | ${c} | ${r.rps.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.busy} | ${r.hz50.toFixed(1)} | ${r.hz99.toFixed(1)} | ${r.hzMax.toFixed(1)} |`;
+          const row = `| ${mode === 'before' ? 'before (event loop)' : `after (${workers} worker${workers > 1 ? 's' : ''}, queue ${queue ?? 64})`} | ${size} | ${c} | ${r.rps.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.busy} | ${r.hz50.toFixed(1)} | ${r.hz99.toFixed(1)} | ${r.hzMax.toFixed(1)} |`;
           rows.push(row);
           console.log(row);
         }
