@@ -1,5 +1,6 @@
 /** Binary classification metrics used by training and the model card. */
 import { rocAuc } from '../train/metrics';
+import { rng } from '../util/prng';
 
 /** Precision, recall and F1 of the positive class at a threshold (`score >= t` is positive). */
 export function prf(scores: number[], labels: number[], t: number): { precision: number; recall: number; f1: number } {
@@ -41,11 +42,8 @@ export function bestF1Threshold(scores: number[], labels: number[]): { threshold
   return best;
 }
 
-/** Seeded linear congruential generator in [0, 1): every random choice of topic training comes from it. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
+/** Seeded PRNG in [0, 1): every random choice of topic training comes from it (kept once, in src/util). */
+export { rng };
 
 /** Rows of one run for a paired bootstrap: out-of-fold scores, decisions, labels and the group (question) of each row. */
 export interface PairedRun {
