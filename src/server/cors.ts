@@ -15,8 +15,8 @@ export function corsAndOptions(origins: string[]): RequestHandler[] {
   if (origins.length) {
     out.push(cors({
       origin: origins.includes('*') ? '*' : origins,
-      methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id', 'X-CSRF-Token'],
       exposedHeaders: ['Retry-After', 'X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
       maxAge: 600,
     }));

@@ -43,8 +43,9 @@ function operation(route: RouteSpec): Record<string, unknown> {
   if (route.query) params.push(...queryParameters(route.query));
   if (params.length) op.parameters = params;
   if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
-  if (route.auth !== 'none') op.security = route.auth === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }];
-  op.responses = { 200: { description: 'OK', content: { [route.path === '/metrics' ? 'text/plain' : 'application/json']: {} } }, ...errorResponses(route) };
+  if (route.auth === 'session') op.security = [{ session: [] }];
+  else if (route.auth !== 'none') op.security = route.auth === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }, { session: [] }];
+  op.responses = { 200: { description: 'OK', content: { [route.path === '/metrics' ? 'text/plain' : route.path === '/' || route.path === '/moderate' ? 'text/html' : 'application/json']: {} } }, ...errorResponses(route) };
   return op;
 }
 
@@ -57,7 +58,10 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: 'Moderato', version: VERSION, description: 'Comment moderation: toxicity, typed toxic spans, off-topic, moderation queue, Perspective-compatible routes. Error codes: README.md "Errors".' },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `moderato keys create` (Perspective routes also take `?key=`).' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `moderato keys create` (Perspective routes also take `?key=`).' },
+        session: { type: 'apiKey', in: 'cookie', name: 'moderato_session', description: "The moderator's page session (POST /v1/session); writes also need the X-CSRF-Token header." },
+      },
       schemas: {
         Error: {
           type: 'object', required: ['error'],

@@ -14,7 +14,7 @@ import { validate } from '../validate';
 /** How far back in the thread the author's other comments are looked for. */
 export const THREAD_LOOKBACK = 200;
 
-const ActivityQuerySchema = z.strictObject({
+export const ActivityQuerySchema = z.strictObject({
   hours: z.coerce.number().int().min(1).max(24 * 90).default(24),
   bucketMinutes: z.coerce.number().int().min(1).max(24 * 60).default(60),
 });

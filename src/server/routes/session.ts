@@ -11,7 +11,7 @@ import { requireStore, type AppDeps } from '../context';
 import { authenticateSession, endSession, requireSameOrigin, sessionCookie, sessionView, startSession } from '../session';
 import { validate } from '../validate';
 
-const SignInSchema = z.strictObject({ key: z.string().min(1).max(200) });
+export const SignInSchema = z.strictObject({ key: z.string().min(1).max(200) });
 
 /** Mounts `/v1/session`. */
 export function sessionRouter(deps: AppDeps): Router {
