@@ -23,7 +23,7 @@ export interface TestServer {
 /** Creates the keys with the CLI, starts the server on a free port and waits until the model is ready. */
 export async function startTestServer(): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'moderato-web-'));
-  const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'moderato.db')}`, PORT: '0', MODERATO_LEASE_SECONDS: '300', DOTENV_CONFIG_QUIET: 'true' };
+  const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'moderato.db')}`, PORT: '0', HOST: '127.0.0.1', MODERATO_LEASE_SECONDS: '300', DOTENV_CONFIG_QUIET: 'true' };
   const key = (role: string, name: string) => execFileSync('node', [BIN, 'keys', 'create', '--role', role, '--name', name], { env, encoding: 'utf8' }).trim().split('\n').pop()!;
   const keys = { ingest: key('ingest', 'example.com'), alice: key('moderator', 'alice'), bob: key('moderator', 'bob'), admin: key('admin', 'root') };
   const child: ChildProcess = spawn('node', [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
