@@ -18,12 +18,13 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** A model folder holding the shipped model.json and `weights`. */
+/** A copy of the shipped model folder (every file it has) with `model.json` and `weights.bin` replaced. */
 function modelDir(name: string, weights: Buffer | null, json = fs.readFileSync(path.join(SHIPPED, 'model.json'), 'utf8')): string {
   const dir = path.join(tmp, name);
-  fs.mkdirSync(dir);
+  fs.cpSync(SHIPPED, dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'model.json'), json);
   if (weights) fs.writeFileSync(path.join(dir, 'weights.bin'), weights);
+  else fs.rmSync(path.join(dir, 'weights.bin'));
   return dir;
 }
 

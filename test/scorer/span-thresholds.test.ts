@@ -12,8 +12,8 @@ it('assembles spans with the thresholds in model.json', async () => {
     const json = JSON.parse(fs.readFileSync(path.join(SHIPPED, 'model.json'), 'utf8'));
     // No token can reach 1.01 and the fallback is off: this model must never report a span.
     json.thresholds = { ...json.thresholds, span: 1.01, fallbackToxicity: 2 };
+    fs.cpSync(SHIPPED, dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-    fs.copyFileSync(path.join(SHIPPED, 'weights.bin'), path.join(dir, 'weights.bin'));
     const comments = [{ id: 'a', text: 'You are a stupid idiot and a pathetic loser.' }];
     const shipped = await createScorer();
     const strict = await createScorer({ modelDir: dir });
