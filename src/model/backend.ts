@@ -38,7 +38,6 @@ function registerWasmKernels(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
       const numSegments = (attrs as { numSegments: number }).numSegments;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const b = backend as any;
       const rowLen = x.shape.slice(1).reduce((a: number, d: number) => a * d, 1);
       const out = b.makeOutput([numSegments, ...x.shape.slice(1)], x.dtype);
@@ -62,10 +61,8 @@ async function tryBackend(name: BackendName): Promise<boolean> {
   try {
     if (name === 'tensorflow') {
       if (!hasTfjsNode()) return false;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('@tensorflow/tfjs-node');
     } else if (name === 'wasm') {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('@tensorflow/tfjs-backend-wasm');
       registerWasmKernels();
     }

@@ -7,22 +7,14 @@ import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import { commentOutputs, denseShapes, forwardTrain, type NetConfig } from '../model/net';
 import { embRows, type ModelWeights } from '../model/io';
+import { mulberry32 } from '../util/prng';
 import type { Example } from './examples';
 import type { WordVectors } from './glove';
 
 const NC = CATEGORIES.length;
 
-/** Seeded PRNG (mulberry32): every random choice in training comes from it. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG of training (mulberry32, src/util/prng): every random choice in training comes from it. */
+export const rng = mulberry32;
 
 /** Fisher-Yates with the given PRNG. */
 export function shuffle<T>(a: T[], rand: () => number): T[] {
