@@ -171,9 +171,9 @@ async function main(): Promise<void> {
   console.log(`\n500-comment thread (SouthFront comments repeated), ms`);
   console.log(table(['stage', 'min', 'median', 'max'], [['off-topic only', tm.min, tm.median, Math.max(...topicMs)], ['full scoring incl. off-topic', fm.min, fm.median, Math.max(...fullMs)]]));
 
-  const modelDir = path.join(packageRoot(), 'models', 'toxicity');
+  const modelDir = values.model ?? path.join(packageRoot(), 'models', 'toxicity');
   const bytes = fs.readdirSync(modelDir).reduce((a, f) => a + fs.statSync(path.join(modelDir, f)).size, 0);
-  console.log(`\nModel: ${(bytes / 1e6).toFixed(2)} MB on disk (models/toxicity), load ${loadMs.toFixed(0)} ms (incl. backend init)`);
+  console.log(`\nModel: ${(bytes / 1e6).toFixed(2)} MB on disk (${values.model ?? 'models/toxicity'}), load ${loadMs.toFixed(0)} ms (incl. backend init)`);
   if (sink === -1) console.log('');
 }
 
