@@ -32,6 +32,18 @@ export function predict(m: LogReg, x: number[]): number {
   return sigmoid(z);
 }
 
+/** Per-feature mean and standard deviation of rows `X` (a constant feature gets std 1, so it stays harmless). */
+export function standardisation(X: number[][]): { mean: number[]; std: number[] } {
+  const n = X.length;
+  const d = X[0].length;
+  const mean = new Array<number>(d).fill(0);
+  const std = new Array<number>(d).fill(0);
+  for (const x of X) for (let j = 0; j < d; j++) mean[j] += x[j] / n;
+  for (const x of X) for (let j = 0; j < d; j++) std[j] += (x[j] - mean[j]) ** 2 / n;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1;
+  return { mean, std };
+}
+
 /**
  * Fit on rows `X` with labels `y` (1 = positive). `lambda` is the L2 penalty on standardised
  * weights (not on the bias); `mask[j] === false` pins feature j to weight 0 (for ablations);
@@ -40,11 +52,7 @@ export function predict(m: LogReg, x: number[]): number {
 export function fit(X: number[][], y: number[], lambda = 1, mask?: boolean[], iters = 30, weight?: number[]): LogReg {
   const n = X.length;
   const d = X[0].length;
-  const mean = new Array<number>(d).fill(0);
-  const std = new Array<number>(d).fill(0);
-  for (const x of X) for (let j = 0; j < d; j++) mean[j] += x[j] / n;
-  for (const x of X) for (let j = 0; j < d; j++) std[j] += (x[j] - mean[j]) ** 2 / n;
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1; // constant features stay harmless
+  const { mean, std } = standardisation(X);
   const active = [...Array(d).keys()].filter((j) => !mask || mask[j]);
   const Z = X.map((x) => [1, ...active.map((j) => (x[j] - mean[j]) / std[j])]);
   const k = active.length + 1;

@@ -5,7 +5,7 @@
  * initialisation and shuffles, so a fit is reproducible; mini-batch Adam with L2 weight decay.
  */
 import { rng } from './metrics';
-import { sigmoid } from './logreg';
+import { sigmoid, standardisation } from './logreg';
 
 /** A fitted network: inputs standardised with `mean`/`std`; `w1[h]` are hidden unit h's input weights. */
 export interface Mlp {
@@ -52,11 +52,7 @@ export function fitMlp(X: number[][], y: number[], mask?: boolean[], opts: Parti
   const o = { ...MLP_DEFAULTS, ...opts };
   const n = X.length;
   const d = X[0].length;
-  const mean = new Array<number>(d).fill(0);
-  const std = new Array<number>(d).fill(0);
-  for (const x of X) for (let j = 0; j < d; j++) mean[j] += x[j] / n;
-  for (const x of X) for (let j = 0; j < d; j++) std[j] += (x[j] - mean[j]) ** 2 / n;
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1;
+  const { mean, std } = standardisation(X);
   const on = Array.from({ length: d }, (_, j) => !mask || mask[j]);
   const Z = X.map((x) => Float64Array.from(x, (v, j) => (on[j] ? (v - mean[j]) / std[j] : 0)));
   const r = rng(o.seed);

@@ -1,5 +1,5 @@
 import { fitMlp, mlpLogit } from '../../src/topic/mlp';
-import { fit, predict } from '../../src/topic/logreg';
+import { fit as fitLogReg, predict } from '../../src/topic/logreg';
 import { rng } from '../../src/topic/metrics';
 
 /** Points in a square, positive where x and y have the same sign: no line separates them. */
@@ -17,7 +17,7 @@ describe('fitMlp', () => {
 
   it('learns an interaction a logistic regression cannot', () => {
     const m = fitMlp(train.X, train.y, undefined, { epochs: 40 });
-    const lr = fit(train.X, train.y);
+    const lr = fitLogReg(train.X, train.y);
     expect(accuracy(test.X.map((x) => mlpLogit(m, x)), test.y)).toBeGreaterThan(0.9);
     expect(accuracy(test.X.map((x) => predict(lr, x) - 0.5), test.y)).toBeLessThan(0.7);
   });
