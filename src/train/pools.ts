@@ -13,6 +13,7 @@ import {
 } from '../data';
 import { labelledExample, PRESENCE, tokenLabels, type Example } from './examples';
 import { threatTemplates } from './threats';
+import { contrastTemplates } from './contrast';
 
 const NC = CATEGORIES.length;
 
@@ -23,6 +24,15 @@ export interface PoolOptions {
   weakSpanW?: number;
   /** Span loss weight of clean comments (as for the other pools). */
   cleanSpanW?: number;
+  /**
+   * Toxicity loss weight of a hate-only set's negatives (Latent Hatred `not_hate`, EDOS not
+   * sexist, Stormfront `noHate`, HatEval non-hateful). Those sets label hate, not toxicity: a
+   * non-hateful post may still insult or swear, so "not hate" is weak evidence of "not toxic",
+   * and such a post is no span negative. 1 treats it as clean (2.0.0).
+   */
+  hateNegW?: number;
+  /** Sentences of each kind in the contrast pool (`contrast.ts`); 0 leaves the pool out. */
+  contrastPerKind?: number;
 }
 
 /** One-hot type targets on the span tokens. */
@@ -53,13 +63,22 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   const weak = o.weakSpanW ?? 0.15;
   const cleanW = o.cleanSpanW ?? 0.1;
   const train = <T extends LabelledComment>(rows: T[]): T[] => rows.filter((r) => r.split === undefined || r.split === 'train');
+  const hateNegW = o.hateNegW ?? 1;
   const plain = (rows: LabelledComment[]): Example[] => rows.filter((r) => Number.isFinite(r.toxicity)).map((r) => labelledExample(r, cleanW));
+  // Hate-only sets: a negative is "not hate", so its toxicity target weighs hateNegW and it
+  // teaches nothing about spans or span presence.
+  const hateOnly = (rows: LabelledComment[]): Example[] => plain(rows).map((e) => {
+    if (hateNegW === 1 || e.comY[0] !== 0) return e;
+    e.comM[0] = hateNegW;
+    e.comM[PRESENCE] = 0;
+    return { ...e, spanY: null, spanW: 0 };
+  });
   const pools: Record<string, Example[]> = {
     ghc: plain(loadGhc('train', o.datasets)),
-    implicit_hate: plain(train(loadImplicitHate(o.datasets))),
-    edos: plain(train(loadEdos(o.datasets))),
-    stormfront: plain(train(loadStormfront(o.datasets))),
-    hateval: plain(loadHateval('train', o.datasets)),
+    implicit_hate: hateOnly(train(loadImplicitHate(o.datasets))),
+    edos: hateOnly(train(loadEdos(o.datasets))),
+    stormfront: hateOnly(train(loadStormfront(o.datasets))),
+    hateval: hateOnly(loadHateval('train', o.datasets)),
   };
   // HateXplain train: majority rationales are span targets, typed by the majority label.
   pools.hatexplain = train(loadHatexplain('train', o.datasets)).filter((p) => Number.isFinite(p.toxicity)).map((p) => {
@@ -91,5 +110,15 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
       categories: t.threat ? [NaN, 1, NaN, NaN, NaN] : [0, 0, 0, 0, 0] };
     return t.threat && t.span ? spanExample(c, [t.span], 0.5, 'threat', 'threats') : labelledExample(c, 0.5);
   });
+  // Written contrast templates (src/train/contrast.ts): dehumanising hate beside the same words
+  // negated, quoted to condemn them, and violence in news terms.
+  const perKind = o.contrastPerKind ?? 300;
+  if (perKind > 0) {
+    pools.contrast = contrastTemplates(perKind).map((t, i) => {
+      const c: LabelledComment = { id: `contrast-template:${i}`, text: t.text, domain: 'templates', toxicity: t.toxic ? 1 : 0, toxicBinary: t.toxic ? 1 : 0,
+        categories: t.toxic ? [NaN, NaN, 1, NaN, NaN] : [0, 0, 0, 0, 0] };
+      return t.toxic && t.span ? spanExample(c, [t.span], 0.5, 'identity_attack', 'contrast') : labelledExample(c, 0.5);
+    });
+  }
   return pools;
 }
