@@ -61,6 +61,7 @@ export const VECTOR_FEATURES = [
   'vecTitle', // the same with the title alone
   'vecFollowed', // the same with what it follows (the article for a top-level comment; 0 with neither)
   'vecAlign', // mean over the comment's words of the best cosine with one of the article's words (0 without an article)
+  'vecZ', // vecArticle standardised within the thread (as zArticle): mean vectors of all texts share a common direction
 ] as const;
 
 /** The feature names of a model without or with word vectors, in vector order. */
@@ -215,14 +216,17 @@ function vectorFeatures(words: WordTable, idf: IdfTable, titleTerms: TopicTerm[]
     }
     return n > 1e-12 ? dot / Math.sqrt(n) : 0;
   };
+  const vecArt = m.map((v, i) => (hasArticle ? meaningCosine(v, art) : rest(i)));
+  const mu = vecArt.reduce((a, b) => a + b, 0) / vecArt.length;
+  const sd = Math.sqrt(vecArt.reduce((a, b) => a + (b - mu) ** 2, 0) / vecArt.length) + 0.05;
   return m.map((v, i) => {
-    const vecArt = hasArticle ? meaningCosine(v, art) : rest(i);
     const f = followed[i];
     return [
-      vecArt,
-      hasArticle && titleTerms.length ? meaningCosine(v, title) : vecArt,
-      f >= 0 ? meaningCosine(v, m[f]) : hasArticle ? vecArt : 0,
+      vecArt[i],
+      hasArticle && titleTerms.length ? meaningCosine(v, title) : vecArt[i],
+      f >= 0 ? meaningCosine(v, m[f]) : hasArticle ? vecArt[i] : 0,
       softAlign(words, v.rows, target, cache),
+      (vecArt[i] - mu) / sd,
     ];
   });
 }

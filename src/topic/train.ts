@@ -577,7 +577,9 @@ export function fitRelevance(
   for (const t of threads) add(mixIntruders(t.article, t.comments, cqaPool, t.qid, rate, r), false);
   for (const t of c3Mixed(corpus, newsIds, rate, r)) add(t, true);
   const vectorsHere = opts.vectorsIn !== 'classifier';
-  const mask = featureNames(!!opts.words).map((f) => TOPICAL_FEATURES.includes(f) && (vectorsHere || !isVectorFeature(f)));
+  // `--exclude` reaches the relevance model for the vector features only (the others' ablations are the classifier's).
+  const exclude = opts.exclude ?? [];
+  const mask = featureNames(!!opts.words).map((f) => TOPICAL_FEATURES.includes(f) && (!isVectorFeature(f) || (vectorsHere && !exclude.includes(f))));
   const relevance = fit(X, y, opts.lambda ?? 1, mask);
   for (const x of news.X) x[RELEVANCE] = logit(predict(relevance, x));
   return { relevance, news };
