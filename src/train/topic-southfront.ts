@@ -10,18 +10,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadCorpus, fitParts, jointThreshold } from '../topic/train';
 import { OffTopicModel, MODEL_FORMAT } from '../topic/model';
-import { FEATURE_NAMES } from '../topic/features';
-import { parseTopicArgs } from '../topic/report';
+import { featureNames } from '../topic/features';
+import { parseTopicArgs, trainOptions } from '../topic/report';
 import { datasetsDir, packageRoot } from '../data/io';
 
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));
   const t0 = Date.now();
-  const opts = { lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas, classifier: args.classifier, lexVocab: args.lexVocab };
+  const opts = trainOptions(args);
   const corpus = loadCorpus(args.datasets);
   const { parts, rows, trainScores, news } = fitParts(corpus, corpus.cqa.map((q) => q.qid), opts);
   const threshold = jointThreshold(trainScores, rows.map((r) => r.y), news.scores, news.y, opts.newsWeight);
-  const model = new OffTopicModel({ format: MODEL_FORMAT, version: 'scratch', features: [...FEATURE_NAMES], ...parts, threshold, relatedCosine: 0, meta: {} });
+  const wordVectors = opts.words ? { dim: opts.words.dim, words: opts.words.index.size, source: 'scratch' } : undefined;
+  const model = new OffTopicModel({ format: MODEL_FORMAT, version: 'scratch', features: [...featureNames(!!opts.words)], ...parts, wordVectors, threshold, relatedCosine: 0, meta: {} }, opts.words);
   const thread = JSON.parse(fs.readFileSync(path.join(datasetsDir(args.datasets), '..', 'examples', 'southfront-thread.json'), 'utf8'));
   const labels: Record<string, { offTopic: boolean; clear: boolean }> = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'test', 'topic', 'fixtures', 'southfront-labels.json'), 'utf8')).labels;
   const scores = model.score(thread.article, thread.comments);

@@ -7,14 +7,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadCorpus, crossValidate, trainOffTopic, TrainOptions } from '../topic/train';
 import { packageRoot } from '../data/io';
-import { formatCv, parseTopicArgs } from '../topic/report';
+import { formatCv, parseTopicArgs, trainOptions } from '../topic/report';
+import { WORDVEC_WORDS, WORDVEC_BIN } from '../topic/wordvec';
 import { pairedBootstrap, PairedRun } from '../topic/metrics';
 
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));
   const t0 = Date.now();
   const corpus = loadCorpus(args.datasets);
-  const opts: TrainOptions = { seed: args.seeds?.[0], folds: args.folds, lambda: args.lambda, exclude: args.exclude, intruderRate: args.intruderRate, lexMinShare: args.lexMinShare, newsWeight: args.newsWeight, classifierLambdas: args.classifierLambdas, classifier: args.classifier, lexVocab: args.lexVocab };
+  const opts: TrainOptions = trainOptions(args);
   const cv = crossValidate(corpus, opts);
   const run: PairedRun = { scores: cv.oof, hard: cv.hard, labels: cv.labels, groups: cv.qids };
   if (args.saveOof) fs.writeFileSync(args.saveOof, JSON.stringify(run) + '\n');
@@ -28,6 +29,12 @@ function main(): void {
   const out = args.out ?? path.join(packageRoot(), 'models', 'offtopic');
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'model.json'), JSON.stringify(model) + '\n');
+  // A model with vector features carries its table; one without must not leave a stale one behind.
+  for (const f of [WORDVEC_WORDS, WORDVEC_BIN]) {
+    const to = path.join(out, f);
+    if (args.vectors && path.resolve(args.vectors) !== path.resolve(out)) fs.copyFileSync(path.join(args.vectors, f), to);
+    else if (!args.vectors && fs.existsSync(to)) fs.rmSync(to);
+  }
   process.stderr.write(`${formatCv(cv)}\nthreshold ${model.threshold}, relatedCosine ${model.relatedCosine}\n`);
   process.stderr.write(`wrote ${path.join(out, 'model.json')} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }

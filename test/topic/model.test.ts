@@ -92,6 +92,10 @@ describe('OffTopicModel.score', () => {
     expect(model.threshold).toBeLessThan(1);
     expect(() => new OffTopicModel({ ...model.file, features: FEATURE_NAMES.slice(1) })).toThrow(/features/);
     expect(() => new OffTopicModel({ ...model.file, format: 'other/0' })).toThrow(/format/);
+    // A model with the word-vector features needs its table, and one without refuses a table.
+    const withVectors = { ...model.file, features: [...FEATURE_NAMES, 'vecArticle', 'vecTitle', 'vecFollowed', 'vecAlign', 'vecZ'], wordVectors: { dim: 3, words: 1, source: 'test' } };
+    expect(() => new OffTopicModel(withVectors)).toThrow(/word-vector table/);
+    expect(() => new OffTopicModel(model.file, { dim: 3, index: new Map([['a', 0]]), vecs: new Float32Array(3) })).toThrow(/no word-vector features/);
   });
 
   it('loads from the package root whatever the working directory, or from an explicit dir', () => {
