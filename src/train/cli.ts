@@ -170,7 +170,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   opts.wordVectors = vectors;
   for (const k of Object.keys(opts) as Array<keyof TrainOptions>) if (k in ov) (opts as unknown as Record<string, number>)[k] = ov[k];
   if (!ov.noTypeBalance) opts.typeClassWeights = typeClassWeights(c.train);
-  const meta: ModelMeta = { format: 'moderato-toxicity', name: 'moderato-toxicity', version: '2.0.0', config: net, thresholds: {} };
+  const meta: ModelMeta = { format: 'moderato-toxicity', name: 'moderato-toxicity', version: '2.1.0', config: net, thresholds: {} };
   if (o.evalEpochs) {
     opts.onEpoch = (epoch, w) => {
       w.words = vectors?.words;

@@ -28,10 +28,14 @@ export interface PoolOptions {
    * Toxicity loss weight of a hate-only set's negatives (Latent Hatred `not_hate`, EDOS not
    * sexist, Stormfront `noHate`, HatEval non-hateful). Those sets label hate, not toxicity: a
    * non-hateful post may still insult or swear, so "not hate" is weak evidence of "not toxic",
-   * and such a post is no span negative. 1 treats it as clean (2.0.0).
+   * and such a post is no span negative. 1 treats it as clean (model 2.0.0); default 0.25
+   * (model 2.1.0).
    */
   hateNegW?: number;
-  /** Sentences of each kind in the contrast pool (`contrast.ts`); 0 leaves the pool out. */
+  /**
+   * Sentences of each kind in the contrast pool (`contrast.ts`; default 100, model 2.1.0); 0
+   * leaves the pool out. At 300 it cost the held-out sets more than it gave (models/README.md).
+   */
   contrastPerKind?: number;
 }
 
@@ -63,7 +67,7 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   const weak = o.weakSpanW ?? 0.15;
   const cleanW = o.cleanSpanW ?? 0.1;
   const train = <T extends LabelledComment>(rows: T[]): T[] => rows.filter((r) => r.split === undefined || r.split === 'train');
-  const hateNegW = o.hateNegW ?? 1;
+  const hateNegW = o.hateNegW ?? 0.25;
   const plain = (rows: LabelledComment[]): Example[] => rows.filter((r) => Number.isFinite(r.toxicity)).map((r) => labelledExample(r, cleanW));
   // Hate-only sets: a negative is "not hate", so its toxicity target weighs hateNegW and it
   // teaches nothing about spans or span presence.
@@ -112,7 +116,7 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   });
   // Written contrast templates (src/train/contrast.ts): dehumanising hate beside the same words
   // negated, quoted to condemn them, and violence in news terms.
-  const perKind = o.contrastPerKind ?? 300;
+  const perKind = o.contrastPerKind ?? 100;
   if (perKind > 0) {
     pools.contrast = contrastTemplates(perKind).map((t, i) => {
       const c: LabelledComment = { id: `contrast-template:${i}`, text: t.text, domain: 'templates', toxicity: t.toxic ? 1 : 0, toxicBinary: t.toxic ? 1 : 0,
