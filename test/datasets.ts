@@ -3,6 +3,7 @@
  * suites that read them run only when they are (a clean clone elsewhere still passes the rest).
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { datasetsDir } from '../src/data';
 
 export const haveDatasets: boolean = (() => {
@@ -15,3 +16,19 @@ export const haveDatasets: boolean = (() => {
 
 /** `describe` when the datasets are present, `describe.skip` otherwise. */
 export const describeWithDatasets: jest.Describe = haveDatasets ? describe : describe.skip;
+/** `it` when the datasets are present, `it.skip` otherwise. */
+export const itWithDatasets: jest.It = haveDatasets ? it : it.skip;
+
+/** The SouthFront thread (`../shared/examples`, beside the datasets). */
+export const southfrontThreadPath: string = (() => {
+  try {
+    return path.join(datasetsDir(), '..', 'examples', 'southfront-thread.json');
+  } catch {
+    return '';
+  }
+})();
+/** Whether the SouthFront thread is on this machine. */
+export const haveSouthfront: boolean = southfrontThreadPath !== '' && fs.existsSync(southfrontThreadPath);
+/** `describe` / `it` when the SouthFront thread is present, skipped otherwise. */
+export const describeWithSouthfront: jest.Describe = haveSouthfront ? describe : describe.skip;
+export const itWithSouthfront: jest.It = haveSouthfront ? it : it.skip;

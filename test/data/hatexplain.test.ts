@@ -42,7 +42,10 @@ describe('hatexplainPost', () => {
 });
 
 describeWithDatasets('HateXplain loader', () => {
-  const all = loadHatexplain('all');
+  let all: ReturnType<typeof loadHatexplain> = [];
+  beforeAll(() => {
+    all = loadHatexplain('all');
+  });
 
   it('has the counts of SOURCE.md, val kept as dev', () => {
     expect(all).toHaveLength(10336);

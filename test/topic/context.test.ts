@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { analyzeThread, neighbourhoods, smoothOver, Neighbour, TopicArticle, TopicComment } from '../../src/topic/features';
 import { blendInputs, classifierLogit, contextInputs, CONTEXT_INPUTS, loadOffTopicModel } from '../../src/topic/model';
 import { logit, predict } from '../../src/topic/logreg';
-import { datasetsDir } from '../../src/data/io';
+import { itWithSouthfront, southfrontThreadPath } from '../datasets';
 import type { SparseVec } from '../../src/topic/vectors';
 
 const vec = (...terms: string[]): SparseVec => {
@@ -80,8 +79,8 @@ describe('shipped context pass', () => {
     expect(x[1][2]).toBe(z[1]); // no author either
   });
 
-  it('SouthFront: the Britain exchange (c09, c10) is off topic through its company, not its own words', () => {
-    const thread = JSON.parse(fs.readFileSync(path.join(datasetsDir(), '..', 'examples', 'southfront-thread.json'), 'utf8'));
+  itWithSouthfront('SouthFront: the Britain exchange (c09, c10) is off topic through its company, not its own words', () => {
+    const thread = JSON.parse(fs.readFileSync(southfrontThreadPath, 'utf8'));
     const { z, x } = firstPass(thread.article, thread.comments);
     for (const id of ['c09', 'c10']) {
       const i = thread.comments.findIndex((c: TopicComment) => c.id === id);

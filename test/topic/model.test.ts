@@ -4,6 +4,7 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { loadOffTopicModel, OffTopicModel, FEATURE_NAMES } from '../../src/topic';
 import type { CommentInput } from '../../src/types';
+import { itWithSouthfront, southfrontThreadPath } from '../datasets';
 
 /** Tests run on the shipped model (models/offtopic), offline, with tolerances. */
 const model = loadOffTopicModel();
@@ -82,8 +83,8 @@ describe('OffTopicModel.score', () => {
     for (const r of a) expect(r.offTopic!).toBeGreaterThanOrEqual(0), expect(r.offTopic!).toBeLessThanOrEqual(1);
   });
 
-  it('reasons appear exactly when offTopic >= threshold', () => {
-    const t = require('/work/shared/examples/southfront-thread.json'.replace('/work/shared', path.join(__dirname, '..', '..', '..', 'shared')));
+  itWithSouthfront('reasons appear exactly when offTopic >= threshold', () => {
+    const t = JSON.parse(fs.readFileSync(southfrontThreadPath, 'utf8'));
     for (const r of model.score(t.article, t.comments)) expect(r.reasons.length > 0).toBe(r.offTopic! >= model.threshold);
   });
 

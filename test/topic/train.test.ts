@@ -57,7 +57,7 @@ describe('parseTopicArgs', () => {
   });
 });
 
-describe('CQA loader', () => {
+describeWithDatasets('CQA loader', () => {
   it('reads the 300 devel questions with gold labels and askers', () => {
     const threads = loadCqa(datasetsDir());
     expect(threads).toHaveLength(300);
