@@ -3,8 +3,8 @@
  * suites that read them run only when they are (a clean clone elsewhere still passes the rest).
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { datasetsDir } from '../src/data';
+import { southfrontPath } from '../src/train/behaviour';
 
 export const haveDatasets: boolean = (() => {
   try {
@@ -19,16 +19,10 @@ export const describeWithDatasets: jest.Describe = haveDatasets ? describe : des
 /** `it` when the datasets are present, `it.skip` otherwise. */
 export const itWithDatasets: jest.It = haveDatasets ? it : it.skip;
 
-/** The SouthFront thread (`../shared/examples`, beside the datasets). */
-export const southfrontThreadPath: string = (() => {
-  try {
-    return path.join(datasetsDir(), '..', 'examples', 'southfront-thread.json');
-  } catch {
-    return '';
-  }
-})();
+/** The SouthFront thread (`../shared/examples`, beside the repository). */
+export const southfrontThreadPath: string = southfrontPath();
 /** Whether the SouthFront thread is on this machine. */
-export const haveSouthfront: boolean = southfrontThreadPath !== '' && fs.existsSync(southfrontThreadPath);
+export const haveSouthfront: boolean = fs.existsSync(southfrontThreadPath);
 /** `describe` / `it` when the SouthFront thread is present, skipped otherwise. */
 export const describeWithSouthfront: jest.Describe = haveSouthfront ? describe : describe.skip;
 export const itWithSouthfront: jest.It = haveSouthfront ? it : it.skip;

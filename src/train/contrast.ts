@@ -19,6 +19,7 @@
  * Seeded: the same sentences for every training seed.
  */
 import { rng } from './trainer';
+import { cap, distinctSentences } from './templates';
 
 /** One generated sentence: its kind, its text, and for hateful ones the dehumanising stretch. */
 export interface ContrastSentence {
@@ -71,8 +72,6 @@ const NEWS_MORE = ['The suspect was charged with {k} counts of murder.', 'The ju
   'A report accuses both sides of shooting civilians who tried to flee.', 'The death toll from the bombing rose to {k}, hospital staff said.'];
 const COUNTS = ['two', 'three', 'four', 'five', 'seven', 'nine', 'twelve', 'fifteen', '20', '31', 'dozens of', 'at least six'];
 
-const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
-
 /** Fills `{g}` / `{G}` (group), `{n}` / `{N}` (noun), `{k}` / `{K}` (count); returns the text and where `{n}` landed. */
 function fill(frame: string, v: { g?: string; n?: string; k?: string }): { text: string; noun?: [number, number] } {
   let text = '';
@@ -95,14 +94,7 @@ function fill(frame: string, v: { g?: string; n?: string; k?: string }): { text:
 export function contrastTemplates(perKind = 300, seed = 20261202): ContrastSentence[] {
   const r = rng(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
-  const out: ContrastSentence[] = [];
-  const seen = new Set<string>();
-  const add = (s: ContrastSentence): boolean => {
-    if (seen.has(s.text)) return false;
-    seen.add(s.text);
-    out.push(s);
-    return true;
-  };
+  const { out, add } = distinctSentences<ContrastSentence>();
   const make = (kind: ContrastSentence['kind'], n: number, gen: () => ContrastSentence): void => {
     for (let made = 0, tries = 0; made < n && tries < n * 20; tries++) if (add(gen())) made++;
   };

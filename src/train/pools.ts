@@ -62,6 +62,17 @@ function spanExample(c: LabelledComment, ranges: Array<[number, number]>, spanW:
   return { ...base, source, spanY, spanW, typeY, typeW };
 }
 
+/**
+ * A written template sentence (`threats.ts`, `contrast.ts`): toxic of `type` with that span
+ * typed `type` (span weight 0.5), or, with `type` null, clean on every category and a span
+ * negative of the same weight.
+ */
+function templateExample(id: string, text: string, type: Category | null, span: [number, number] | undefined, source: string): Example {
+  const categories = CATEGORIES.map((k) => (type === null ? 0 : k === type ? 1 : NaN));
+  const c: LabelledComment = { id, text, domain: 'templates', toxicity: type ? 1 : 0, toxicBinary: type ? 1 : 0, categories };
+  return type && span ? spanExample(c, [span], 0.5, type, source) : labelledExample(c, 0.5);
+}
+
 /** The extra pools, keyed by set (training parts only). */
 export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   const weak = o.weakSpanW ?? 0.15;
@@ -109,20 +120,12 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   }
   pools.paradetox = pd;
   // Written threat templates and their matched clean sentences (src/train/threats.ts).
-  pools.threats = threatTemplates(600).map((t, i) => {
-    const c: LabelledComment = { id: `threat-template:${i}`, text: t.text, domain: 'templates', toxicity: t.threat ? 1 : 0, toxicBinary: t.threat ? 1 : 0,
-      categories: t.threat ? [NaN, 1, NaN, NaN, NaN] : [0, 0, 0, 0, 0] };
-    return t.threat && t.span ? spanExample(c, [t.span], 0.5, 'threat', 'threats') : labelledExample(c, 0.5);
-  });
+  pools.threats = threatTemplates(600).map((t, i) => templateExample(`threat-template:${i}`, t.text, t.threat ? 'threat' : null, t.span, 'threats'));
   // Written contrast templates (src/train/contrast.ts): dehumanising hate beside the same words
   // negated, quoted to condemn them, and violence in news terms.
   const perKind = o.contrastPerKind ?? 100;
   if (perKind > 0) {
-    pools.contrast = contrastTemplates(perKind).map((t, i) => {
-      const c: LabelledComment = { id: `contrast-template:${i}`, text: t.text, domain: 'templates', toxicity: t.toxic ? 1 : 0, toxicBinary: t.toxic ? 1 : 0,
-        categories: t.toxic ? [NaN, NaN, 1, NaN, NaN] : [0, 0, 0, 0, 0] };
-      return t.toxic && t.span ? spanExample(c, [t.span], 0.5, 'identity_attack', 'contrast') : labelledExample(c, 0.5);
-    });
+    pools.contrast = contrastTemplates(perKind).map((t, i) => templateExample(`contrast-template:${i}`, t.text, t.toxic ? 'identity_attack' : null, t.span, 'contrast'));
   }
   return pools;
 }

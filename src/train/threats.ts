@@ -7,6 +7,7 @@
  * from the lists below (written for this project, not taken from any dataset or test suite).
  */
 import { rng } from './trainer';
+import { cap, distinctSentences } from './templates';
 
 /** A generated sentence: its text, whether it threatens, and the threatening stretch. */
 export interface TemplateSentence {
@@ -49,19 +50,12 @@ const CLEAN_H2 = ['kill his neighbour', 'burn down the office', 'shoot the guard
 const CLEAN_V2 = ['shoot', 'expel', 'starve'];
 
 const fill = (t: string, vars: Record<string, string>): string => t.replace(/\{(\w+)\}/g, (_, k: string) => vars[k]);
-const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
 
 /** The generated pool: about `n` threats plus matched clean sentences (seeded, so the same for every training seed). */
 export function threatTemplates(n = 1200, seed = 20261201): TemplateSentence[] {
   const r = rng(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
-  const out: TemplateSentence[] = [];
-  const seen = new Set<string>();
-  const add = (s: TemplateSentence): void => {
-    if (seen.has(s.text)) return;
-    seen.add(s.text);
-    out.push(s);
-  };
+  const { out, add } = distinctSentences<TemplateSentence>();
   for (let i = 0; out.length < n && i < n * 20; i++) {
     const kind = r();
     if (kind < 0.6) {
