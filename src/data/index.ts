@@ -210,5 +210,5 @@ export { SPLIT_SALT, isDevText } from './split';
 export { categoryVector, isDevByText, readJsonl, readQuotedTsv, DEV_FRACTION, type SplitName } from './common';
 export { loadGhc, loadImplicitHate, loadEdos, loadStormfront, loadHateval, type GhcPost, type ImplicitHatePost, type EdosPost, type StormfrontSentence, type HatevalTweet } from './hate';
 export { loadHatexplain, hatexplainPost, majorityRanges, type HatexplainPost, type HatexplainWord, type HatexplainLabel, type HatexplainRow } from './hatexplain';
-export { loadUcc, loadFoxNews, UCC_ATTRIBUTES, type UccAttribute, type UccComment, type FoxComment } from './news';
+export { loadUcc, loadFoxNews, uccHeldOut, UCC_HELD_OUT, UCC_ATTRIBUTES, type UccAttribute, type UccComment, type FoxComment } from './news';
 export { loadParadetox, pseudoSpans, wordKeys, type ParadetoxPair, type ParadetoxUnrewritable } from './paradetox';

@@ -1,10 +1,12 @@
 /**
  * News-comment sets: the Unhealthy Comments Corpus validation split (Globe and Mail, the C3
- * newspaper) and the Fox News comments. Both are evaluation sets here (never trained on unless
- * the trainer says so), so every row is marked `split: 'dev'` (UCC) or `'test'` (Fox News).
+ * newspaper) and the Fox News comments. Fox News is an evaluation set (`split: 'test'`, never
+ * trained on). UCC validation is split in two halves by text hash (`uccHeldOut`): `split: 'dev'`
+ * rows are reported by `npm run eval` and never trained on; `split: 'train'` rows may train
+ * (the toxicity trainer's `ucc` pool, model 2.2.0) and are reported only apart.
  */
 import * as path from 'path';
-import { datasetsDir, readCsv } from './io';
+import { datasetsDir, inDev, readCsv } from './io';
 import { categoryVector, readJsonl } from './common';
 import type { LabelledComment } from './index';
 
@@ -25,8 +27,16 @@ export interface UccComment extends LabelledComment {
   attributes: Record<UccAttribute, { gold: number; share: number }>;
 }
 
+/** Share of UCC validation comments held out as dev (by text hash, fixed salt). */
+export const UCC_HELD_OUT = 0.5;
+
+/** True when a UCC comment is in the held-out dev half (never trained on). */
+export function uccHeldOut(text: string): boolean {
+  return inDev(text.replace(/\s+/g, ' ').trim(), UCC_HELD_OUT, 'ucc-held-out');
+}
+
 /**
- * UCC validation split (4,423 comments). toxicBinary ("UCC toxic gold") = hostile or antagonize
+ * UCC validation split (4,423 comments; `split` as in `uccHeldOut`). toxicBinary ("UCC toxic gold") = hostile or antagonize
  * by majority (195 comments); toxicity = the larger of the hostile and antagonize shares (the
  * share of annotators marking either cannot be recovered without per-annotator rows; the larger
  * share is its lower bound). Categories are all unknown: the attributes do not map one-to-one
@@ -50,7 +60,7 @@ export function loadUcc(dir?: string): UccComment[] {
       u.share = uc > 0 ? attributes.generalisation.share * (u.gold ? uc : 1 - uc) : 0;
       const toxicBinary = attributes.hostile.gold || attributes.antagonize.gold ? 1 : 0;
       return {
-        id: `ucc:${r._unit_id}`, text: r.comment.trim(), domain: 'ucc' as const, split: 'dev' as const,
+        id: `ucc:${r._unit_id}`, text: r.comment.trim(), domain: 'ucc' as const, split: uccHeldOut(r.comment) ? 'dev' as const : 'train' as const,
         toxicity: Math.max(attributes.hostile.share, attributes.antagonize.share), toxicBinary,
         categories: categoryVector({}), judgements: Number(r._trusted_judgments), attributes,
       };

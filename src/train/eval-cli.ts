@@ -8,6 +8,7 @@
  * With several `--model` folders (e.g. one per seed) it adds a mean / sd / min / max summary.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { defaultModelDir, loadModel } from '../model';
 import { FEATURE_VERSION } from '../model/features';
 import type { ToxicityModel, CommentPrediction } from '../model/types';
@@ -39,8 +40,11 @@ export interface EvalReport {
   trialF1: number;
   /** tsd_trial span F1 with the empty-gold posts re-weighted to 20% of the weight. */
   trialF1Reweighted: number;
-  /** News comments: UCC validation and C3 dev, AUC and calibration. */
-  news: { ucc: UccFigures; c3: AucFigure & { ece: number } };
+  /**
+   * News comments: UCC validation's held-out half and C3 dev, AUC and calibration; `uccOther`
+   * is UCC's other half, held out too unless `uccTrained` (the model's `ucc` pool trained on it).
+   */
+  news: { ucc: UccFigures; uccOther: UccFigures; uccTrained: boolean; c3: AucFigure & { ece: number } };
   hatexplain: HatexplainFigures;
   /** Comment sets from other sources, held out (GHC test, EDOS dev, ...). */
   crossDomain: Record<string, CrossDomainFigures>;
@@ -71,9 +75,10 @@ export interface EvalContext {
 }
 
 /** News comments: UCC validation (hostile, antagonize, toxic gold with ECE) and C3 dev (AUC, ECE). */
-async function newsSection(ctx: EvalContext, sets: ExtraDevSets, c3Dev: LabelledComment[], c3Preds: CommentPrediction[]): Promise<EvalReport['news']> {
+async function newsSection(ctx: EvalContext, sets: ExtraDevSets, c3Dev: LabelledComment[], c3Preds: CommentPrediction[], uccTrained: boolean): Promise<EvalReport['news']> {
   const uccPreds = await ctx.predict(sets.ucc.map((r) => r.text));
-  return { ucc: uccFigures(sets.ucc, uccPreds), c3: calibrationFigures(c3Dev, c3Preds) };
+  const otherPreds = await ctx.predict(sets.uccOther.map((r) => r.text));
+  return { ucc: uccFigures(sets.ucc, uccPreds), uccOther: uccFigures(sets.uccOther, otherPreds), uccTrained, c3: calibrationFigures(c3Dev, c3Preds) };
 }
 
 /** HateXplain validation: comment AUROC, token F1 vs the majority rationale, identity_attack. */
@@ -89,8 +94,17 @@ async function crossDomainSection(ctx: EvalContext, sets: ExtraDevSets): Promise
   return out;
 }
 
-/** Runs every evaluation on a loaded model. */
-export async function evaluateModel(model: ToxicityModel, datasets?: string, log: (m: string) => void = () => undefined): Promise<EvalReport> {
+/**
+ * True when the model in `dir` trained on UCC validation's other half (`model.json`'s
+ * `training.overrides.uccRepeat`), so that half is no dev set for it.
+ */
+export function trainedOnUcc(dir: string): boolean {
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { training?: { overrides?: Record<string, number> } };
+  return (meta.training?.overrides?.uccRepeat ?? 0) > 0;
+}
+
+/** Runs every evaluation on a loaded model (`uccTrained`: see {@link trainedOnUcc}). */
+export async function evaluateModel(model: ToxicityModel, datasets?: string, log: (m: string) => void = () => undefined, uccTrained = false): Promise<EvalReport> {
   const opts = spanOptionsFromThresholds(model.info.thresholds);
   const th = decisionThresholds(model.info.thresholds);
   const ctx: EvalContext = { model, opts, th, datasets, log, predict: (texts) => predictAll(model, texts) };
@@ -156,7 +170,7 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
     friendlySpanRate: rows.reduce((a, r) => a + r.friendlySpanRate, 0) / rows.length,
     rows,
   };
-  const news = await newsSection(ctx, sets, c.commentDev.c3 ?? [], devPreds.c3 ?? []);
+  const news = await newsSection(ctx, sets, c.commentDev.c3 ?? [], devPreds.c3 ?? [], uccTrained);
   const hatexplain = await hatexplainSection(ctx, sets);
   const crossDomain = await crossDomainSection(ctx, sets);
   log('news, HateXplain and cross-domain sets done');
@@ -191,13 +205,17 @@ const aucCell = (a: AucFigure): string => `${f3(a.auc)} | ${a.n} | ${a.positives
 
 function renderNews(r: EvalReport): string[] {
   const u = r.news.ucc;
+  const o = r.news.uccOther;
+  const other = r.news.uccTrained ? 'UCC val other half (TRAINED ON: not a dev figure)' : 'UCC val other half (held out too)';
   return [
     '', '## News comments: UCC validation and C3 dev', '',
-    'UCC toxic gold = hostile or antagonize by majority; C3 gold = crowd toxicity level >= 2. ECE: 10 equal-width bins of `toxicity`.', '',
+    'UCC toxic gold = hostile or antagonize by majority; C3 gold = crowd toxicity level >= 2. ECE: 10 equal-width bins of `toxicity`.',
+    'UCC validation is split in two halves by text hash: the held-out half is never trained on; the other half trains the `ucc` pool when the model was trained with it.', '',
     '| set | gold | ROC-AUC | comments | positives | ECE |', '| --- | --- | --- | --- | --- | --- |',
-    `| UCC val | hostile | ${aucCell(u.hostile)} | |`,
-    `| UCC val | antagonize | ${aucCell(u.antagonize)} | |`,
-    `| UCC val | hostile or antagonize | ${aucCell(u.toxic)} | ${f3(u.toxic.ece)} |`,
+    `| UCC val held-out half | hostile | ${aucCell(u.hostile)} | |`,
+    `| UCC val held-out half | antagonize | ${aucCell(u.antagonize)} | |`,
+    `| UCC val held-out half | hostile or antagonize | ${aucCell(u.toxic)} | ${f3(u.toxic.ece)} |`,
+    `| ${other} | hostile / antagonize | ${f3(o.hostile.auc)} / ${f3(o.antagonize.auc)} | ${o.hostile.n} | ${o.hostile.positives} / ${o.antagonize.positives} | ${f3(o.toxic.ece)} |`,
     `| C3 dev | toxicity level >= 2 | ${aucCell(r.news.c3)} | ${f3(r.news.c3.ece)} |`,
   ];
 }
@@ -292,7 +310,7 @@ async function main(): Promise<void> {
   const reports: EvalReport[] = [];
   for (const dir of dirs) {
     const model = await loadModel(dir);
-    const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'));
+    const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'), trainedOnUcc(dir));
     model.dispose();
     // Behaviour suite and SouthFront through the product's own scorer (flags, categories, spans).
     const scorer = await createScorer({ modelDir: dir });

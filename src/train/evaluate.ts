@@ -278,8 +278,10 @@ export function crossDomainFigures(rows: LabelledComment[], preds: CommentPredic
 
 /** The held-out parts of the comment sets added for Model v2, each scored on its own. */
 export interface ExtraDevSets {
-  /** UCC validation split (all of it: the train split is not here). */
+  /** UCC validation's held-out half (`uccHeldOut`; the corpus's train split is not here). */
   ucc: UccComment[];
+  /** UCC validation's other half: a dev set too unless the model trained on it (its `ucc` pool). */
+  uccOther: UccComment[];
   /** HateXplain official val split. */
   hatexplain: HatexplainPost[];
   /**
@@ -293,7 +295,8 @@ export interface ExtraDevSets {
 export function loadExtraDevSets(datasets?: string): ExtraDevSets {
   const dev = <T extends LabelledComment>(rows: T[]): T[] => rows.filter((r) => r.split === 'dev');
   return {
-    ucc: loadUcc(datasets),
+    ucc: dev(loadUcc(datasets)),
+    uccOther: loadUcc(datasets).filter((r) => r.split === 'train'),
     hatexplain: loadHatexplain('dev', datasets),
     cross: {
       ghc_test: loadGhc('test', datasets),

@@ -8,7 +8,7 @@
  */
 import { CATEGORIES, type Category } from '../types';
 import {
-  loadEdos, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadParadetox, loadStormfront, majorityRanges, pseudoSpans,
+  loadEdos, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadParadetox, loadStormfront, loadUcc, majorityRanges, pseudoSpans,
   type LabelledComment,
 } from '../data';
 import { labelledExample, PRESENCE, tokenLabels, type Example } from './examples';
@@ -37,6 +37,12 @@ export interface PoolOptions {
    * leaves the pool out. At 300 it cost the held-out sets more than it gave (models/README.md).
    */
   contrastPerKind?: number;
+  /**
+   * Copies of each UCC validation comment of the trainable half (`split: 'train'`, see
+   * `uccHeldOut`) in the `ucc` pool; 0 (default) leaves the pool out. Target: the larger of the
+   * hostile and antagonize crowd shares.
+   */
+  uccRepeat?: number;
 }
 
 /** One-hot type targets on the span tokens. */
@@ -71,6 +77,17 @@ function templateExample(id: string, text: string, type: Category | null, span: 
   const categories = CATEGORIES.map((k) => (type === null ? 0 : k === type ? 1 : NaN));
   const c: LabelledComment = { id, text, domain: 'templates', toxicity: type ? 1 : 0, toxicBinary: type ? 1 : 0, categories };
   return type && span ? spanExample(c, [span], 0.5, type, source) : labelledExample(c, 0.5);
+}
+
+/**
+ * UCC validation's trainable half (Globe and Mail comments, the stream a news site moderates),
+ * each comment `repeat` times; the held-out half (`uccHeldOut`) never enters.
+ */
+export function uccPool(repeat: number, cleanSpanW: number, datasets?: string): Example[] {
+  return loadUcc(datasets).filter((r) => r.split === 'train').flatMap((r) => {
+    const e = labelledExample(r, cleanSpanW);
+    return Array.from({ length: repeat }, () => e);
+  });
 }
 
 /** The extra pools, keyed by set (training parts only). */
@@ -119,6 +136,7 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
     }
   }
   pools.paradetox = pd;
+  if ((o.uccRepeat ?? 0) > 0) pools.ucc = uccPool(o.uccRepeat ?? 0, cleanW, o.datasets);
   // Written threat templates and their matched clean sentences (src/train/threats.ts).
   pools.threats = threatTemplates(600).map((t, i) => templateExample(`threat-template:${i}`, t.text, t.threat ? 'threat' : null, t.span, 'threats'));
   // Written contrast templates (src/train/contrast.ts): dehumanising hate beside the same words

@@ -1,4 +1,4 @@
-import { loadFoxNews, loadUcc, UCC_ATTRIBUTES } from '../../src/data';
+import { loadFoxNews, loadUcc, uccHeldOut, UCC_ATTRIBUTES } from '../../src/data';
 import { describeWithDatasets } from '../datasets';
 
 describeWithDatasets('news-comment loaders', () => {
@@ -22,6 +22,22 @@ describeWithDatasets('news-comment loaders', () => {
     }
     expect(bad).toEqual([]);
     expect(rows.filter((r) => r.toxicBinary === 1)).toHaveLength(195);
+  });
+
+  it('UCC validation splits in two halves by text: the held-out half is split dev, the other split train', () => {
+    const rows = loadUcc();
+    const dev = rows.filter((r) => r.split === 'dev');
+    const train = rows.filter((r) => r.split === 'train');
+    expect(dev.length + train.length).toBe(rows.length);
+    expect(dev.length / rows.length).toBeGreaterThan(0.45);
+    expect(dev.length / rows.length).toBeLessThan(0.55);
+    // Both halves have toxic comments to train and to measure on.
+    expect(dev.filter((r) => r.toxicBinary === 1).length).toBeGreaterThan(70);
+    expect(train.filter((r) => r.toxicBinary === 1).length).toBeGreaterThan(70);
+    // The rule depends on the text only (whitespace-insensitive), so a repeated text cannot sit on both sides.
+    for (const r of rows.slice(0, 200)) expect(uccHeldOut(`  ${r.text.replace(/ /g, '\n')} `)).toBe(r.split === 'dev');
+    const devTexts = new Set(dev.map((r) => r.text));
+    expect(train.filter((r) => devTexts.has(r.text))).toEqual([]);
   });
 
   it('Fox News: 1,528 comments on 10 articles, 435 hateful, headline kept', () => {
