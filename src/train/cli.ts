@@ -74,9 +74,11 @@ const EXTRA_POOLS = new Set(['ghc', 'implicit_hate', 'edos', 'stormfront', 'hate
 
 /**
  * Comments drawn per epoch from a pool: `perPool` (4,000), the news pool C3 1.5x (the domain a
- * news site moderates), each extra pool `extraPerPool` (2,500).
+ * news site moderates), each extra pool `extraPerPool` (2,500); `--set perPool.NAME=N` sets one pool's.
  */
 export function perPoolOf(name: string, perPool: number, ov: Record<string, number>): number {
+  const own = ov[`perPool.${name}`];
+  if (own !== undefined) return own;
   if (name === 'c3') return Math.round(perPool * (ov.c3Share ?? 1.5));
   if (EXTRA_POOLS.has(name)) return Math.round(ov.extraPerPool ?? (perPool * 5) / 8);
   return perPool;
@@ -87,7 +89,7 @@ export const WORD_TOP = 50000;
 
 /** Default hyper-parameters. */
 export function trainOptions(seed: number, epochs: number, log: (m: string) => void): TrainOptions {
-  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, seed, log };
+  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, domainBias: 0, seed, log };
 }
 
 /** Predicts with a throw-away model built from in-memory weights. */

@@ -52,7 +52,20 @@ export interface TrainOptions {
    * are written into the embedding table after each epoch, so inference sees plain rows.
    */
   wordVectors?: WordVectors;
+  /**
+   * Per-source comment biases (training only): with a weight > 0, every example's comment logits
+   * get a learned offset for its source (`Example.source`: tsd, c3, hatexplain, ...), L2-penalised
+   * with this weight, and dropped after training. The sets' base rates (every tsd post is toxic,
+   * tweets lean offensive, "not hate" sets keep insults) go into the offsets instead of into
+   * words and styles the shared network would then carry to other domains. 0: off.
+   */
+  domainBias?: number;
 }
+
+/** Most sources a per-source bias table holds (`TrainOptions.domainBias`). */
+const MAX_SOURCES = 32;
+/** Written template sentences get no per-source offset: their lesson is in their words. */
+const NO_SOURCE_OFFSET = new Set(['threats', 'contrast', 'templates']);
 
 /** A fresh network: a near-zero embedding table (unseen buckets contribute almost nothing), Glorot dense weights. */
 export function initWeights(c: NetConfig, seed: number): ModelWeights {
@@ -99,6 +112,9 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
   const dP = new Float32Array(P.length);
   const projectedAt = new Int32Array(wv ? wv.words.length : 0);
   const opt = tf.train.adam(o.lr);
+  const domW = o.domainBias ?? 0;
+  const sourceIndex = new Map<string, number>();
+  const dom = domW > 0 ? tf.variable(tf.zeros([MAX_SOURCES, commentOutputs(c)]), true, `dom_${o.seed}_${Date.now()}`) : null;
   const D = c.dim;
   const B0 = c.buckets;
   const eM = new Float32Array(w.emb.length);
@@ -146,7 +162,13 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
         const K = commentOutputs(c);
         const comY = new Float32Array(B * K);
         const comM = new Float32Array(B * K);
+        const srcOneHot = new Float32Array(dom ? B * MAX_SOURCES : 0);
         batch.forEach((e, b) => {
+          if (dom && !NO_SOURCE_OFFSET.has(e.source)) {
+            if (!sourceIndex.has(e.source) && sourceIndex.size < MAX_SOURCES) sourceIndex.set(e.source, sourceIndex.size);
+            const si = sourceIndex.get(e.source);
+            if (si !== undefined) srcOneHot[b * MAX_SOURCES + si] = 1;
+          }
           const f = e.feats;
           const n = Math.min(T, e.tokens.length);
           const k = new Uint8Array(f.ids.length);
@@ -189,13 +211,16 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
             const sw = sW.mul(mT);
             const spanLoss = tf.sum(bce(out.token, sY).mul(sw)).div(tf.maximum(tf.sum(sw), 1));
             const typeLoss = tf.sum(tf.sum(yY.mul(tf.logSoftmax(out.type)), 2).neg().mul(yW)).div(tf.maximum(tf.sum(yW), 1));
-            const comLoss = tf.sum(bce(out.comment, cY).mul(cM)).div(tf.maximum(tf.sum(cM), 1));
-            return spanLoss.add(typeLoss.mul(o.typeLossW)).add(comLoss.mul(o.commentLossW)) as tf.Scalar;
-          }, [xv, ...Object.values(vars)]);
+            const comZ = dom ? out.comment.add(tf.matMul(tf.tensor2d(srcOneHot, [B, MAX_SOURCES]), dom)) : out.comment;
+            const comLoss = tf.sum(bce(comZ, cY).mul(cM)).div(tf.maximum(tf.sum(cM), 1));
+            const loss = spanLoss.add(typeLoss.mul(o.typeLossW)).add(comLoss.mul(o.commentLossW));
+            return (dom ? loss.add(tf.sum(tf.square(dom)).mul(domW)) : loss) as tf.Scalar;
+          }, [xv, ...Object.values(vars), ...(dom ? [dom] : [])]);
         });
         const gx = grads[xv.name].dataSync() as Float32Array;
         const denseGrads: tf.NamedTensorMap = {};
         for (const v of Object.values(vars)) denseGrads[v.name] = grads[v.name];
+        if (dom) denseGrads[dom.name] = grads[dom.name];
         opt.applyGradients(denseGrads as unknown as Parameters<typeof opt.applyGradients>[0]);
         lossSum += value.dataSync()[0];
         nb++;
@@ -268,11 +293,16 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
         w.projection = Float32Array.from(P);
         projectWordRows(w.emb, B0, D, wv, w.projection);
       }
+      if (dom) {
+        const d = dom.arraySync() as number[][];
+        o.log?.(`per-source toxicity offsets: ${[...sourceIndex].map(([name, i]) => `${name} ${d[i][0].toFixed(2)}`).join(', ')}`);
+      }
       o.log?.(`epoch ${epoch + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, nb)).toFixed(4)}, ${nb} batches, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       o.onEpoch?.(epoch, w);
     }
   } finally {
     for (const v of Object.values(vars)) v.dispose();
+    dom?.dispose();
     opt.dispose();
   }
   return w;
