@@ -40,7 +40,7 @@ export interface TrainCliOptions {
 
 /** Parses argv (without node and script). */
 export function parseArgs(argv: string[]): TrainCliOptions {
-  const o: TrainCliOptions = { out: defaultModelDir(), seed: 2, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false };
+  const o: TrainCliOptions = { out: defaultModelDir(), seed: 1, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = (): string => {
@@ -84,12 +84,15 @@ export function perPoolOf(name: string, perPool: number, ov: Record<string, numb
   return perPool;
 }
 
+/** Copies of each trainable-half UCC comment in the `ucc` pool (model 2.2.0; `--set uccRepeat=0` leaves it out). */
+export const UCC_REPEAT = 2;
+
 /** Pretrained word rows by frequency (plus the corpus's own words); `--set wordTop=0` trains without them. */
 export const WORD_TOP = 50000;
 
 /** Default hyper-parameters. */
 export function trainOptions(seed: number, epochs: number, log: (m: string) => void): TrainOptions {
-  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, domainBias: 0, seed, log };
+  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, domainBias: 0.001, seed, log };
 }
 
 /** Predicts with a throw-away model built from in-memory weights. */
@@ -149,7 +152,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     return wordIndex(wv.words, net.buckets);
   };
   const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined,
-    extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat }) });
+    extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat ?? UCC_REPEAT }) });
   const vectors = wv as WordVectors | undefined;
   if (vectors) {
     net.words = vectors.words.length;
@@ -172,7 +175,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   opts.wordVectors = vectors;
   for (const k of Object.keys(opts) as Array<keyof TrainOptions>) if (k in ov) (opts as unknown as Record<string, number>)[k] = ov[k];
   if (!ov.noTypeBalance) opts.typeClassWeights = typeClassWeights(c.train);
-  const meta: ModelMeta = { format: 'moderato-toxicity', name: 'moderato-toxicity', version: '2.1.0', config: net, thresholds: {} };
+  const meta: ModelMeta = { format: 'moderato-toxicity', name: 'moderato-toxicity', version: '2.2.0', config: net, thresholds: {} };
   if (o.evalEpochs) {
     opts.onEpoch = (epoch, w) => {
       w.words = vectors?.words;
@@ -229,7 +232,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   log(`shipped fallback (tuned on trial + ${cleanTune.length} clean) ${JSON.stringify(fb.opts)}, presenceMin ${pres.presenceMin}, minToxicity ${pres.minToxicity}: tsd_trial F1 ${trialF1.toFixed(4)} (empty gold at 20%: ${trialF1Rw.toFixed(4)}), tuning-mix F1 ${mixF1.toFixed(4)}`);
   const seconds = (Date.now() - t0) / 1000;
   meta.thresholds = { span: 0.5, spanRaw: thr.threshold, fallbackToxicity: fb.opts.fallbackToxicity, fallbackMinToken: fb.opts.fallbackMinToken, mergeAcrossPunct: fb.opts.mergeAcrossPunct ? 1 : 0, presenceMin: pres.presenceMin, spanMinToxicity: pres.minToxicity, toxicity: 0.5 };
-  meta.training = { overrides: ov, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
+  meta.training = { overrides: ov, uccRepeat: ov.uccRepeat ?? UCC_REPEAT, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
   return { meta, weights, seconds, trialF1 };
 }
 

@@ -40,7 +40,7 @@ export interface PoolOptions {
   /**
    * Copies of each UCC validation comment of the trainable half (`split: 'train'`, see
    * `uccHeldOut`) in the `ucc` pool; 0 (default) leaves the pool out. Target: the larger of the
-   * hostile and antagonize crowd shares.
+   * hostile and antagonize crowd shares. The trainer passes 2 (model 2.2.0, `UCC_REPEAT`).
    */
   uccRepeat?: number;
 }

@@ -15,24 +15,24 @@ import {
   type BehaviourCase, type BehaviourReport, type SouthfrontReport,
 } from '../../src/train/behaviour';
 
-// ---- Floors: the shipped model's figures (Model v2, 2.1.0, seed 2, measured 2026-12-01). Issue 11 targets in comments.
-// Lowered from 2.0.0 (see models/README.md, "2.1.0"): short_reply 24 -> 23, identity_friendly 18 -> 16,
-// public_figure_criticism 15 -> 14, threat_direct 15 -> 13, threat_indirect 7 -> 6, insult_direct 17 -> 16,
-// insult_long 14 -> 11, identity_attack_no_slur 11 -> 8, greetings and short replies flagged 3 -> 4;
-// raised: news_violence, spam_offtopic, reclaimed, dehumanisation, profanity_targeted, insult_obfuscated.
-/** Share of all cases passed (target >= 0.90; model 1.0.0: 0.55). */
-const OVERALL_MIN = 0.78;
-/** Pass rate of the worst functionality (target >= 0.70; 1.0.0: 0). */
-const WORST_MIN = 0.13;
-/** Greetings and short replies flagged, of 43 (target 0; 1.0.0: 10; 2.0.0: 3). */
-const GREETINGS_FLAGGED_MAX = 4;
+// ---- Floors: the shipped model's figures (Model v2, 2.2.0, seed 1, measured 2026-12-02). Issue 11 targets in comments.
+// Lowered from 2.1.0 (see models/README.md, "2.2.0"): thanks_praise 18 -> 17, public_figure_criticism 14 -> 12,
+// profanity_untargeted 14 -> 13, profanity_targeted 7 -> 4, slur_obfuscated 11 -> 10;
+// raised: greeting, short_reply, identity_friendly, negated_hate, insult_direct, insult_long,
+// identity_attack_no_slur, and greetings and short replies flagged 4 -> 1.
+/** Share of all cases passed (target >= 0.90; model 1.0.0: 0.55; 2.1.0: 0.787). */
+const OVERALL_MIN = 0.79;
+/** Pass rate of the worst functionality (target >= 0.70; 1.0.0: 0; 2.1.0: 0.133). */
+const WORST_MIN = 0.2;
+/** Greetings and short replies flagged, of 43 (target 0; 1.0.0: 10; 2.0.0: 3; 2.1.0: 4). */
+const GREETINGS_FLAGGED_MAX = 1;
 /** Cases passed per functionality. */
 const FUNCTIONALITY_MIN: Record<string, number> = {
-  greeting: 15, short_reply: 23, thanks_praise: 18, question: 18, identity_friendly: 16, news_violence: 13,
-  disagreement: 16, public_figure_criticism: 14, spam_offtopic: 14, emoji_punct: 14, long_clean: 12,
-  negated_hate: 2, counter_speech: 9, reclaimed: 11, dehumanisation: 13, threat_direct: 13, threat_indirect: 6,
-  profanity_untargeted: 14, profanity_targeted: 7, insult_direct: 16, insult_long: 11, insult_obfuscated: 12,
-  slur_obfuscated: 11, identity_attack_no_slur: 8,
+  greeting: 17, short_reply: 25, thanks_praise: 17, question: 18, identity_friendly: 17, news_violence: 13,
+  disagreement: 16, public_figure_criticism: 12, spam_offtopic: 14, emoji_punct: 14, long_clean: 12,
+  negated_hate: 3, counter_speech: 9, reclaimed: 11, dehumanisation: 13, threat_direct: 13, threat_indirect: 6,
+  profanity_untargeted: 13, profanity_targeted: 4, insult_direct: 17, insult_long: 12, insult_obfuscated: 12,
+  slur_obfuscated: 10, identity_attack_no_slur: 12,
 };
 /** SouthFront phrases that must be covered by spans (target: all five of SOUTHFRONT_SPAN_PHRASES). */
 const SOUTHFRONT_MUST_COVER: string[] = ['Muslim terrorists'];
