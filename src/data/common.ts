@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import { parse } from 'csv-parse/sync';
 import { CATEGORIES, type Category } from '../types';
-import { isDevText } from './split';
+import { isDevText, textKey } from './split';
 import { readText } from './io';
 
 /**
@@ -43,7 +43,7 @@ export const DEV_FRACTION = 0.15;
  * always fall on the same side, in every set.
  */
 export function isDevByText(text: string): boolean {
-  return isDevText(text.replace(/\s+/g, ' ').trim(), DEV_FRACTION);
+  return isDevText(textKey(text), DEV_FRACTION);
 }
 
 /** Which part of its set a row belongs to. */

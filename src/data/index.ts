@@ -206,7 +206,7 @@ export function loadEthos(dir?: string): LabelledComment[] {
     });
 }
 
-export { SPLIT_SALT, isDevText } from './split';
+export { SPLIT_SALT, isDevText, textKey } from './split';
 export { categoryVector, isDevByText, readJsonl, readQuotedTsv, DEV_FRACTION, type SplitName } from './common';
 export { loadGhc, loadImplicitHate, loadEdos, loadStormfront, loadHateval, type GhcPost, type ImplicitHatePost, type EdosPost, type StormfrontSentence, type HatevalTweet } from './hate';
 export { loadHatexplain, hatexplainPost, majorityRanges, type HatexplainPost, type HatexplainWord, type HatexplainLabel, type HatexplainRow } from './hatexplain';

@@ -8,6 +8,7 @@
 import * as path from 'path';
 import { datasetsDir, inDev, readCsv } from './io';
 import { categoryVector, readJsonl } from './common';
+import { textKey } from './split';
 import type { LabelledComment } from './index';
 
 /** The seven UCC attributes, in the file's column order. */
@@ -32,7 +33,7 @@ export const UCC_HELD_OUT = 0.5;
 
 /** True when a UCC comment is in the held-out dev half (never trained on). */
 export function uccHeldOut(text: string): boolean {
-  return inDev(text.replace(/\s+/g, ' ').trim(), UCC_HELD_OUT, 'ucc-held-out');
+  return inDev(textKey(text), UCC_HELD_OUT, 'ucc-held-out');
 }
 
 /**

@@ -10,7 +10,7 @@ import { perturbPost } from './perturb';
 import type { Token } from '../text/types';
 import { featurize, type FeatureConfig, type TokenFeatures, type WordIndex } from '../model/features';
 import {
-  inDev, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd, loadUcc,
+  inDev, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd, loadUcc, textKey,
   type AclComment, type LabelledComment, type SpanPost,
 } from '../data';
 
@@ -47,10 +47,8 @@ export function tokenLabels(tokens: Token[], ranges: Array<[number, number]>): F
   return y;
 }
 
-/** Normalised text key for deduplicating ACL 2022 against tsd (whitespace-insensitive). */
-export function textKey(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
+/** Normalised text key for deduplicating ACL 2022 against tsd (whitespace-insensitive; the split rules' key). */
+export { textKey };
 
 /** True for a comment-level row (C3, OLID, Davidson) held out as dev: 15% by text hash, never trained on. */
 export function isCommentDev(text: string): boolean {
