@@ -292,7 +292,10 @@ describe('the moderator page', () => {
     const first = await current();
     await page.keyboard.press('j');
     await page.waitForFunction((id) => document.querySelector('button.row.current')?.getAttribute('data-id') !== id, first);
+    // The item view follows the list's selection once the item has loaded (it is fetched, so it may lag a frame).
+    await page.waitForFunction(() => document.querySelector('[data-testid="item"]')?.getAttribute('data-id') === document.querySelector('button.row.current')?.getAttribute('data-id'));
     expect(await page.getByTestId('item').getAttribute('data-id')).toBe(await current());
+    expect(await current()).not.toBe(first);
     await page.keyboard.press('k');
     await page.waitForFunction((id) => document.querySelector('button.row.current')?.getAttribute('data-id') === id, first);
     await page.keyboard.press('c');
