@@ -18,7 +18,7 @@ import type { SpanPost } from '../data';
 import type { CommentPrediction } from '../model/types';
 import { makeBatches, rng, shuffle, trainNet, typeClassWeights, type TrainOptions } from './trainer';
 import { spanF1, spanF1Reweighted, tuneFallback, tunePresence, tuneThreshold } from './evaluate';
-import { extraPools } from './pools';
+import { extraPools, UCC_REPEAT } from './pools';
 import { loadWordVectors, type WordVectors } from './glove';
 import { wordIndex } from '../model/features';
 
@@ -83,9 +83,6 @@ export function perPoolOf(name: string, perPool: number, ov: Record<string, numb
   if (EXTRA_POOLS.has(name)) return Math.round(ov.extraPerPool ?? (perPool * 5) / 8);
   return perPool;
 }
-
-/** Copies of each trainable-half UCC comment in the `ucc` pool (model 2.2.0; `--set uccRepeat=0` leaves it out). */
-export const UCC_REPEAT = 2;
 
 /** Pretrained word rows by frequency (plus the corpus's own words); `--set wordTop=0` trains without them. */
 export const WORD_TOP = 50000;
@@ -152,7 +149,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     return wordIndex(wv.words, net.buckets);
   };
   const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined,
-    extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat ?? UCC_REPEAT }) });
+    extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat }) });
   const vectors = wv as WordVectors | undefined;
   if (vectors) {
     net.words = vectors.words.length;
@@ -232,7 +229,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   log(`shipped fallback (tuned on trial + ${cleanTune.length} clean) ${JSON.stringify(fb.opts)}, presenceMin ${pres.presenceMin}, minToxicity ${pres.minToxicity}: tsd_trial F1 ${trialF1.toFixed(4)} (empty gold at 20%: ${trialF1Rw.toFixed(4)}), tuning-mix F1 ${mixF1.toFixed(4)}`);
   const seconds = (Date.now() - t0) / 1000;
   meta.thresholds = { span: 0.5, spanRaw: thr.threshold, fallbackToxicity: fb.opts.fallbackToxicity, fallbackMinToken: fb.opts.fallbackMinToken, mergeAcrossPunct: fb.opts.mergeAcrossPunct ? 1 : 0, presenceMin: pres.presenceMin, spanMinToxicity: pres.minToxicity, toxicity: 0.5 };
-  meta.training = { overrides: ov, uccRepeat: ov.uccRepeat ?? UCC_REPEAT, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
+  meta.training = { overrides: ov, uccRepeat: c.commentPools.ucc ? (ov.uccRepeat ?? UCC_REPEAT) : 0, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
   return { meta, weights, seconds, trialF1 };
 }
 

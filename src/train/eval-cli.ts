@@ -96,11 +96,11 @@ async function crossDomainSection(ctx: EvalContext, sets: ExtraDevSets): Promise
 
 /**
  * True when the model in `dir` trained on UCC validation's other half (`model.json`'s
- * `training.uccRepeat`, or the override of models trained before it was recorded), so that half is no dev set for it.
+ * `training.uccRepeat`, recorded since model 2.2.0), so that half is no dev set for it.
  */
 export function trainedOnUcc(dir: string): boolean {
-  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { training?: { uccRepeat?: number; overrides?: Record<string, number> } };
-  return (meta.training?.uccRepeat ?? meta.training?.overrides?.uccRepeat ?? 0) > 0;
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { training?: { uccRepeat?: number } };
+  return (meta.training?.uccRepeat ?? 0) > 0;
 }
 
 /** Runs every evaluation on a loaded model (`uccTrained`: see {@link trainedOnUcc}). */

@@ -294,9 +294,10 @@ export interface ExtraDevSets {
 /** Loads every {@link ExtraDevSets} part. */
 export function loadExtraDevSets(datasets?: string): ExtraDevSets {
   const dev = <T extends LabelledComment>(rows: T[]): T[] => rows.filter((r) => r.split === 'dev');
+  const ucc = loadUcc(datasets);
   return {
-    ucc: dev(loadUcc(datasets)),
-    uccOther: loadUcc(datasets).filter((r) => r.split === 'train'),
+    ucc: dev(ucc),
+    uccOther: ucc.filter((r) => r.split === 'train'),
     hatexplain: loadHatexplain('dev', datasets),
     cross: {
       ghc_test: loadGhc('test', datasets),

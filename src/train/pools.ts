@@ -39,11 +39,14 @@ export interface PoolOptions {
   contrastPerKind?: number;
   /**
    * Copies of each UCC validation comment of the trainable half (`split: 'train'`, see
-   * `uccHeldOut`) in the `ucc` pool; 0 (default) leaves the pool out. Target: the larger of the
-   * hostile and antagonize crowd shares. The trainer passes 2 (model 2.2.0, `UCC_REPEAT`).
+   * `uccHeldOut`) in the `ucc` pool (default `UCC_REPEAT`, model 2.2.0); 0 leaves the pool out.
+   * Target: the larger of the hostile and antagonize crowd shares.
    */
   uccRepeat?: number;
 }
+
+/** Default copies of each trainable-half UCC comment in the `ucc` pool (model 2.2.0). */
+export const UCC_REPEAT = 2;
 
 /** One-hot type targets on the span tokens. */
 function typedTargets(spanY: Float32Array, type: Category): { typeY: Float32Array; typeW: Float32Array } {
@@ -76,7 +79,7 @@ function spanExample(c: LabelledComment, ranges: Array<[number, number]>, spanW:
 function templateExample(id: string, text: string, type: Category | null, span: [number, number] | undefined, source: string): Example {
   const categories = CATEGORIES.map((k) => (type === null ? 0 : k === type ? 1 : NaN));
   const c: LabelledComment = { id, text, domain: 'templates', toxicity: type ? 1 : 0, toxicBinary: type ? 1 : 0, categories };
-  return type && span ? spanExample(c, [span], 0.5, type, source) : labelledExample(c, 0.5);
+  return type && span ? spanExample(c, [span], 0.5, type, source) : { ...labelledExample(c, 0.5), source };
 }
 
 /**
@@ -136,7 +139,8 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
     }
   }
   pools.paradetox = pd;
-  if ((o.uccRepeat ?? 0) > 0) pools.ucc = uccPool(o.uccRepeat ?? 0, cleanW, o.datasets);
+  const uccRepeat = o.uccRepeat ?? UCC_REPEAT;
+  if (uccRepeat > 0) pools.ucc = uccPool(uccRepeat, cleanW, o.datasets);
   // Written threat templates and their matched clean sentences (src/train/threats.ts).
   pools.threats = threatTemplates(600).map((t, i) => templateExample(`threat-template:${i}`, t.text, t.threat ? 'threat' : null, t.span, 'threats'));
   // Written contrast templates (src/train/contrast.ts): dehumanising hate beside the same words
