@@ -22,20 +22,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
-import { loadC3, loadOlid, loadTsd, packageRoot } from '../src/data';
+import { isDevByText, loadC3, loadOlid, loadTsd, packageRoot } from '../src/data';
 import { loadModel, type HashedToxicityModel } from '../src/model';
 import { assembleSpans } from '../src/spans';
 import { createScorer } from '../src/scorer';
 import { loadOffTopicModel } from '../src/topic';
 import { clearTextCaches, tokenize } from '../src/text';
-import { isCommentDev } from '../src/train/examples';
 import type { CommentInput } from '../src/types';
 import { since, summarize, table } from './stats';
 
 /** The clean-majority stream: C3 and OLID dev comments (the 15% held out from training), interleaved. */
 export function cleanMixStream(datasets?: string): { texts: string[]; clean: number } {
-  const c3 = loadC3(datasets).filter((r) => isCommentDev(r.text));
-  const olid = loadOlid('train', datasets).filter((r) => isCommentDev(r.text));
+  const c3 = loadC3(datasets).filter((r) => isDevByText(r.text));
+  const olid = loadOlid('train', datasets).filter((r) => isDevByText(r.text));
   const rows = [];
   for (let i = 0; i < Math.max(c3.length, olid.length); i++) {
     if (i < c3.length) rows.push(c3[i]);

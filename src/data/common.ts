@@ -39,8 +39,8 @@ export const DEV_FRACTION = 0.15;
 
 /**
  * Dev rule for sets without their own split: the text (whitespace collapsed) hashed with the
- * fixed split salt, 15% dev. The same rule as `isCommentDev` in training, so identical texts
- * always fall on the same side, in every set.
+ * fixed split salt, 15% dev. Training's comment-level dev rows (C3, OLID, Davidson) use it too,
+ * so identical texts always fall on the same side, in every set.
  */
 export function isDevByText(text: string): boolean {
   return isDevText(textKey(text), DEV_FRACTION);

@@ -11,8 +11,8 @@ import { initBackend } from '../model/backend';
 import type { NetConfig } from '../model/net';
 import { saveModel, type ModelMeta, type ModelWeights } from '../model/io';
 import { HashedToxicityModel, defaultModelDir, logit } from '../model';
-import { buildCorpus, textKey, type Corpus, type Example } from './examples';
-import { inDev } from '../data';
+import { buildCorpus, type Corpus, type Example } from './examples';
+import { inDev, textKey } from '../data';
 import { CATEGORIES } from '../types';
 import type { SpanPost } from '../data';
 import type { CommentPrediction } from '../model/types';
@@ -89,7 +89,7 @@ export const WORD_TOP = 50000;
 
 /** Default hyper-parameters. */
 export function trainOptions(seed: number, epochs: number, log: (m: string) => void): TrainOptions {
-  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, domainBias: 0.001, domainBiasCats: 1, seed, log };
+  return { epochs, batchSize: 32, lr: 2e-3, embLr: 4e-3, dropout: 0.2, featureDrop: 0.1, maxTokens: 160, typeLossW: 0.3, commentLossW: 1, lrEnd: 0.1, domainBias: 0.001, seed, log };
 }
 
 /** Predicts with a throw-away model built from in-memory weights. */

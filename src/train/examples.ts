@@ -10,7 +10,7 @@ import { perturbPost } from './perturb';
 import type { Token } from '../text/types';
 import { featurize, type FeatureConfig, type TokenFeatures, type WordIndex } from '../model/features';
 import {
-  inDev, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd, loadUcc, textKey,
+  inDev, isDevByText, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd, loadUcc, textKey,
   type AclComment, type LabelledComment, type SpanPost,
 } from '../data';
 
@@ -45,14 +45,6 @@ export function tokenLabels(tokens: Token[], ranges: Array<[number, number]>): F
     for (const [s, e] of ranges) if (t.start < e && s < t.end) y[i] = 1;
   });
   return y;
-}
-
-/** Normalised text key for deduplicating ACL 2022 against tsd (whitespace-insensitive; the split rules' key). */
-export { textKey };
-
-/** True for a comment-level row (C3, OLID, Davidson) held out as dev: 15% by text hash, never trained on. */
-export function isCommentDev(text: string): boolean {
-  return isDevText(textKey(text), 0.15);
 }
 
 /** ACL 2022 per-token targets: share of annotators marking the token, type votes. */
@@ -289,7 +281,7 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     const pool: Example[] = [];
     for (const r of lim(rows)) {
       // ETHOS is small and not a reported domain: all of it trains.
-      if (name !== 'ethos' && isCommentDev(r.text)) dev.push(r);
+      if (name !== 'ethos' && isDevByText(r.text)) dev.push(r);
       else {
         // Friendly identity mentions are the counter-examples against learning 'gay' or 'muslim' as toxic.
         const friendlyIdentity = r.toxicity === 0 && mentionsIdentity(r.text);

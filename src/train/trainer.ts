@@ -60,8 +60,6 @@ export interface TrainOptions {
    * words and styles the shared network would then carry to other domains. 0: off.
    */
   domainBias?: number;
-  /** 1 (default): the per-source offsets shift every comment output; 0: toxicity and span presence only, not the categories. */
-  domainBiasCats?: number;
 }
 
 /** Most sources a per-source bias table holds (`TrainOptions.domainBias`). */
@@ -117,8 +115,6 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
   const domW = o.domainBias ?? 0;
   const sourceIndex = new Map<string, number>();
   const dom = domW > 0 ? tf.variable(tf.zeros([MAX_SOURCES, commentOutputs(c)]), true, `dom_${o.seed}_${Date.now()}`) : null;
-  // domainBiasCats 0: offsets only on toxicity (output 0) and span presence (the last, when present).
-  const catMask = dom && o.domainBiasCats === 0 ? tf.tensor1d(Array.from({ length: commentOutputs(c) }, (_, k) => (k === 0 || (c.presence && k === commentOutputs(c) - 1) ? 1 : 0))) : null;
   const D = c.dim;
   const B0 = c.buckets;
   const eM = new Float32Array(w.emb.length);
@@ -215,8 +211,7 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
             const sw = sW.mul(mT);
             const spanLoss = tf.sum(bce(out.token, sY).mul(sw)).div(tf.maximum(tf.sum(sw), 1));
             const typeLoss = tf.sum(tf.sum(yY.mul(tf.logSoftmax(out.type)), 2).neg().mul(yW)).div(tf.maximum(tf.sum(yW), 1));
-            const offsets = dom ? tf.matMul(tf.tensor2d(srcOneHot, [B, MAX_SOURCES]), dom) : null;
-            const comZ = offsets ? out.comment.add(catMask ? offsets.mul(catMask) : offsets) : out.comment;
+            const comZ = dom ? out.comment.add(tf.matMul(tf.tensor2d(srcOneHot, [B, MAX_SOURCES]), dom)) : out.comment;
             const comLoss = tf.sum(bce(comZ, cY).mul(cM)).div(tf.maximum(tf.sum(cM), 1));
             const loss = spanLoss.add(typeLoss.mul(o.typeLossW)).add(comLoss.mul(o.commentLossW));
             return (dom ? loss.add(tf.sum(tf.square(dom)).mul(domW)) : loss) as tf.Scalar;
@@ -308,7 +303,6 @@ export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptio
   } finally {
     for (const v of Object.values(vars)) v.dispose();
     dom?.dispose();
-    catMask?.dispose();
     opt.dispose();
   }
   return w;
