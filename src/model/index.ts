@@ -34,7 +34,7 @@ export class HashedToxicityModel implements ToxicityModel {
   readonly meta: ModelMeta;
   private readonly emb: Float32Array;
   private readonly dense: Record<string, tf.Tensor>;
-  private readonly fast: FastInference | null;
+  private readonly fast: FastInference;
   /** Pretrained word rows (Model v2), or undefined for a hashed-only model. */
   private readonly words: WordIndex | undefined;
   private disposed = false;
@@ -54,7 +54,7 @@ export class HashedToxicityModel implements ToxicityModel {
       old.dispose();
     }
     this.words = weights.words?.length ? wordIndex(weights.words, meta.config.buckets) : undefined;
-    this.fast = meta.config.attn ? null : new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words);
+    this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }
 
@@ -86,7 +86,6 @@ export class HashedToxicityModel implements ToxicityModel {
 
   /** Synchronous form of predict (training uses it between epochs). */
   predictSync(texts: string[]): CommentPrediction[] {
-    if (!this.fast) return this.predictReference(texts);
     const { toks, order, out } = this.prepare(texts);
     const res = this.fast.run(order.map((i) => toks[i]));
     order.forEach((i, k) => {
@@ -159,7 +158,7 @@ export class HashedToxicityModel implements ToxicityModel {
 
   /** Empties the token-vector and tokenizer caches (outputs never depend on them; benchmarks time cold starts). */
   clearCaches(): void {
-    this.fast?.clearCache();
+    this.fast.clearCache();
     clearTextCaches();
   }
 
@@ -168,7 +167,7 @@ export class HashedToxicityModel implements ToxicityModel {
     if (this.disposed) return;
     this.disposed = true;
     for (const t of Object.values(this.dense)) t.dispose();
-    this.fast?.dispose();
+    this.fast.dispose();
   }
 }
 

@@ -32,10 +32,6 @@ export interface NetConfig {
   words?: number;
   /** Model v2: one more comment output, the probability that a toxic comment has an explicit span. */
   presence?: boolean;
-  /** Experiment: width of one self-attention block over h2 (residual; 0/absent: none). Reference inference path only. */
-  attn?: number;
-  /** Experiment: with `attn`, the comment head pools the pre-attention h2 (attention feeds the token heads only). */
-  attnTokensOnly?: boolean;
 }
 
 /** Comment outputs of a config: toxicity, the categories, and span presence when configured. */
@@ -57,7 +53,6 @@ export function denseShapes(c: NetConfig): Record<string, number[]> {
     by: [nc],
     // The pooled comment vector (max h2, mean h2, mean embedding) also shifts every token's
     // logit: whether the comment as a whole is toxic changes how readily its words are.
-    ...(c.attn ? { wq: [c.h2, c.attn], wk: [c.h2, c.attn], wv: [c.h2, c.attn], wo: [c.attn, c.h2] } : {}),
     ...(c.globalContext ? { wg: [2 * c.h2 + c.dim, 1] } : {}),
     ...(c.commentHidden ? { wh: [2 * c.h2 + (c.globalContext ? c.dim : 0), c.commentHidden], bh: [c.commentHidden] } : {}),
     wc: [c.commentHidden ? c.commentHidden : 2 * c.h2 + (c.globalContext ? c.dim : 0), commentOutputs(c)],
@@ -114,34 +109,6 @@ const mm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   };
 }) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
-/** Batched matMul [B,M,K] @ [B,K,N] whose gradient transposes explicitly (see `mm`). */
-const bmm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b) as tf.Tensor,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as tf.Tensor3D[];
-      return [tf.matMul(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])), tf.matMul(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D)];
-    },
-  };
-}) as unknown as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
-
-/** One residual self-attention block over the tokens of each comment (keys masked to real tokens). */
-function attend(h: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, A: number, train: boolean): tf.Tensor3D {
-  const [B, T, H] = h.shape;
-  const lin = (a: tf.Tensor2D, b: tf.Tensor): tf.Tensor2D => (train ? mm(a, b as tf.Tensor2D) : tf.matMul(a, b as tf.Tensor2D));
-  const flat = h.reshape([B * T, H]) as tf.Tensor2D;
-  const q = lin(flat, w.wq).reshape([B, T, A]) as tf.Tensor3D;
-  const k = lin(flat, w.wk).reshape([B, T, A]) as tf.Tensor3D;
-  const v = lin(flat, w.wv).reshape([B, T, A]) as tf.Tensor3D;
-  const mul = train ? bmm : (a: tf.Tensor3D, b: tf.Tensor3D) => tf.matMul(a, b) as tf.Tensor3D;
-  const scores = mul(q, tf.transpose(k, [0, 2, 1]) as tf.Tensor3D).div(Math.sqrt(A)).add(mask.expandDims(1).sub(1).mul(1e4));
-  const ctx = mul(tf.softmax(scores) as tf.Tensor3D, v);
-  const out = lin(ctx.reshape([B * T, A]) as tf.Tensor2D, w.wo).reshape([B, T, H]);
-  return tf.relu(h.add(out)).mul(mask.expandDims(2)) as tf.Tensor3D;
-}
-
 function windowConcat(x: tf.Tensor3D, k: number): tf.Tensor3D {
   const [B, T, C] = x.shape;
   const p = (k - 1) / 2;
@@ -151,15 +118,15 @@ function windowConcat(x: tf.Tensor3D, k: number): tf.Tensor3D {
   return tf.concat(parts, 2);
 }
 
-function heads(x: tf.Tensor3D, h2: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, asConv: boolean, h2Pool: tf.Tensor3D = h2): NetOutputs {
+function heads(x: tf.Tensor3D, h2: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, asConv: boolean): NetOutputs {
   const [B, T, H] = h2.shape;
   const nc = CATEGORIES.length;
   const m3 = mask.expandDims(2);
   // Masked max: padded positions pushed far below any activation (activations are >= 0 after relu).
   // Clamped at 0 (a no-op for real tokens, which are >= 0) so an empty comment pools to zeros.
-  const maxPool = tf.relu(tf.max(h2Pool.add(m3.sub(1).mul(1e4)), 1));
+  const maxPool = tf.relu(tf.max(h2.add(m3.sub(1).mul(1e4)), 1));
   const count = tf.maximum(tf.sum(mask, 1, true), 1);
-  const meanPool = tf.sum(h2Pool, 1).div(count);
+  const meanPool = tf.sum(h2, 1).div(count);
   const pooled = (w.wg ? tf.concat([maxPool, meanPool, tf.sum(x, 1).div(count)], 1) : tf.concat([maxPool, meanPool], 1)) as tf.Tensor2D;
   const g = w.wg ? (asConv ? tf.matMul(pooled, w.wg as tf.Tensor2D) : mm(pooled, w.wg as tf.Tensor2D)).reshape([B, 1]) : tf.zeros([B, 1]);
   let token: tf.Tensor2D;
@@ -188,10 +155,8 @@ export function forwardTrain(x: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string
   let h1 = tf.relu(mm(windowConcat(x, c.k1).reshape([B * T, c.k1 * c.dim]), w.w1 as tf.Tensor2D).add(w.b1)).reshape([B, T, c.h1]).mul(m3) as tf.Tensor3D;
   if (dropout > 0) h1 = tf.dropout(h1, dropout, undefined, seed) as tf.Tensor3D;
   let h2 = tf.relu(mm(windowConcat(h1, c.k2).reshape([B * T, c.k2 * c.h1]), w.w2 as tf.Tensor2D).add(w.b2)).reshape([B, T, c.h2]).mul(m3) as tf.Tensor3D;
-  const pre = h2;
-  if (c.attn) h2 = attend(h2, mask, w, c.attn, true);
   if (dropout > 0) h2 = tf.dropout(h2, dropout, undefined, seed + 1) as tf.Tensor3D;
-  return heads(x, h2, mask, w, false, c.attn && c.attnTokensOnly ? (dropout > 0 ? tf.dropout(pre, dropout, undefined, seed + 2) as tf.Tensor3D : pre) : h2);
+  return heads(x, h2, mask, w, false);
 }
 
 /** Inference-form forward pass: the same weights run as conv1d kernels ('same' padding). */
@@ -200,8 +165,6 @@ export function forwardInfer(x: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string
   const k1 = w.w1.reshape([c.k1, c.dim, c.h1]) as tf.Tensor3D;
   const h1 = tf.relu(tf.conv1d(x, k1, 1, 'same').add(w.b1)).mul(m3) as tf.Tensor3D;
   const k2 = w.w2.reshape([c.k2, c.h1, c.h2]) as tf.Tensor3D;
-  let h2 = tf.relu(tf.conv1d(h1, k2, 1, 'same').add(w.b2)).mul(m3) as tf.Tensor3D;
-  const pre = h2;
-  if (c.attn) h2 = attend(h2, mask, w, c.attn, false);
-  return heads(x, h2, mask, w, true, c.attn && c.attnTokensOnly ? pre : h2);
+  const h2 = tf.relu(tf.conv1d(h1, k2, 1, 'same').add(w.b2)).mul(m3) as tf.Tensor3D;
+  return heads(x, h2, mask, w, true);
 }

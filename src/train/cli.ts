@@ -139,7 +139,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const backend = await initBackend();
   const ov = o.overrides;
   const net: NetConfig = { ...NET_CONFIG };
-  for (const k of [...Object.keys(net), 'globalContext', 'commentHidden', 'attn', 'attnTokensOnly']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' || k === 'presence' || k === 'attnTokensOnly' ? ov[k] === 1 : ov[k];
+  for (const k of [...Object.keys(net), 'globalContext', 'commentHidden']) if (k in ov) (net as unknown as Record<string, number | boolean>)[k] = k === 'globalContext' || k === 'presence' ? ov[k] === 1 : ov[k];
   // Pretrained word rows: the `wordTop` most frequent words plus the corpus's words seen twice.
   let wv: WordVectors | undefined;
   const useWords = !corpus && (ov.wordTop ?? WORD_TOP) > 0;
