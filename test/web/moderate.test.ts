@@ -234,6 +234,25 @@ describe('the moderator page', () => {
     await alice.getByRole('button', { name: 'Queue' }).click();
   });
 
+  it('keeps the policy form disabled until the saved policy has loaded (an earlier edit would be overwritten)', async () => {
+    const admin = await signIn(server.keys.admin);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    await admin.route('**/v1/policy', async (route) => {
+      if (route.request().method() === 'GET') await gate;
+      await route.continue();
+    });
+    await admin.getByRole('button', { name: 'Policy' }).click();
+    const box = admin.getByLabel('never hold on insult');
+    await box.waitFor();
+    expect(await box.isDisabled()).toBe(true);
+    expect(await admin.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(true);
+    release();
+    await admin.waitForFunction(() => !(document.querySelector('[aria-label="never hold on insult"]') as HTMLInputElement).disabled);
+    expect(await admin.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(false);
+    await admin.unroute('**/v1/policy');
+  });
+
   it('previews a policy change for an admin before saving it', async () => {
     const admin = await signIn(server.keys.admin);
     await admin.getByRole('button', { name: 'Policy' }).click();

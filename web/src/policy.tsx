@@ -81,7 +81,8 @@ export function PolicyView() {
           )}
           <datalist id="scope-ids">{scopeIds.map((id) => <option value={id} />)}</datalist>
         </fieldset>
-        <fieldset disabled={scope.kind !== 'global' && !scope.id}>
+        {/* Disabled until the saved policy has loaded: an edit made earlier would be overwritten by it. */}
+        <fieldset disabled={!current || (scope.kind !== 'global' && !scope.id)}>
           <legend>Thresholds</legend>
           <table class="thresholds">
             <thead><tr><th scope="col">Score</th><th scope="col">Threshold (0–1)</th><th scope="col">Never hold</th></tr></thead>
@@ -98,7 +99,7 @@ export function PolicyView() {
           </table>
         </fieldset>
         <div class="buttons">
-          <button type="submit">Preview</button>
+          <button type="submit" disabled={!current}>Preview</button>
           <button type="button" disabled={!previewed} onClick={save}>Save</button>
           <button type="button" onClick={() => { if (current) setDraft(current.policy); setPreview(null); }}>Reset</button>
         </div>
