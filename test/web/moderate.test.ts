@@ -248,7 +248,7 @@ describe('the moderator page', () => {
     expect(await box.isDisabled()).toBe(true);
     expect(await admin.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(true);
     release();
-    await admin.waitForFunction(() => !(document.querySelector('[aria-label="never hold on insult"]') as HTMLInputElement).disabled);
+    await admin.waitForFunction(() => !document.querySelector('[aria-label="never hold on insult"]')?.matches(':disabled'));
     expect(await admin.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(false);
     await admin.unroute('**/v1/policy');
   });
