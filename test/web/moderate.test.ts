@@ -248,7 +248,7 @@ describe('the moderator page', () => {
     expect(await box.isDisabled()).toBe(true);
     expect(await admin.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(true);
     release();
-    await admin.waitForFunction(() => !document.querySelector('[aria-label="never hold on insult"]')?.matches(':disabled'));
+    await admin.locator('[aria-label="never hold on insult"]:enabled').waitFor();
     expect(await admin.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(false);
     await admin.unroute('**/v1/policy');
   });
