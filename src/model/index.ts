@@ -12,6 +12,7 @@ import { commentOutputs, denseShapes, embedBatch, forwardInfer, type NetConfig }
 import { readModel, type ModelMeta, type ModelWeights } from './io';
 import { FastInference } from './infer';
 import { initBackend } from './backend';
+import { WidePart } from './wide';
 import { ModeratoError } from '../errors';
 import type { CommentPrediction, ToxicityModel } from './types';
 
@@ -37,6 +38,8 @@ export class HashedToxicityModel implements ToxicityModel {
   private readonly fast: FastInference;
   /** Pretrained word rows (Model v2), or undefined for a hashed-only model. */
   private readonly words: WordIndex | undefined;
+  /** The wide part blended into comment toxicity (model 2.3.0), or undefined. */
+  private readonly wide: WidePart | undefined;
   private disposed = false;
 
   constructor(meta: ModelMeta, weights: ModelWeights, backend: string) {
@@ -54,6 +57,7 @@ export class HashedToxicityModel implements ToxicityModel {
       old.dispose();
     }
     this.words = weights.words?.length ? wordIndex(weights.words, meta.config.buckets) : undefined;
+    this.wide = meta.wide && weights.wide ? new WidePart(meta.wide, weights.wide) : undefined;
     this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }
@@ -94,6 +98,12 @@ export class HashedToxicityModel implements ToxicityModel {
       CATEGORIES.forEach((cat, j) => (categories[cat] = r.categories[j]));
       out[i] = { tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories, ...(r.spanPresence !== undefined ? { spanPresence: r.spanPresence } : {}) };
     });
+    return this.blend(texts, order, out);
+  }
+
+  /** Comment toxicity blended with the wide part, for the comments the net scored. */
+  private blend(texts: string[], order: number[], out: CommentPrediction[]): CommentPrediction[] {
+    if (this.wide) for (const i of order) out[i].toxicity = this.wide.toxicity(texts[i], out[i].toxicity);
     return out;
   }
 
@@ -110,7 +120,7 @@ export class HashedToxicityModel implements ToxicityModel {
       const res = this.runBatch(idx.map((i) => featurize(toks[i], fc)));
       idx.forEach((i, k) => (out[i] = this.toPrediction(toks[i], res, k)));
     }
-    return out;
+    return this.blend(texts, order, out);
   }
 
   /**

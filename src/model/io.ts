@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ModeratoError } from '../errors';
 import { denseShapes, type NetConfig } from './net';
+import type { WideConfig } from './wide';
 
 /** Everything model.json holds besides the weights. */
 export interface ModelMeta {
@@ -19,6 +20,8 @@ export interface ModelMeta {
   thresholds: Record<string, number>;
   /** Free-form training record (seed, data sizes, measured dev figures). */
   training?: Record<string, unknown>;
+  /** Model 2.3.0: the wide part blended into comment toxicity (`src/model/wide.ts`); absent before. */
+  wide?: WideConfig;
 }
 
 /** In-memory weights: the JS-side embedding table plus the dense tf weights as plain arrays. */
@@ -29,6 +32,8 @@ export interface ModelWeights {
   embMaxAbs?: number;
   /** Words of the pretrained rows (row `buckets + i` is `words[i]`), `config.words` of them. */
   words?: string[];
+  /** The wide part's 2^bits weights, when `meta.wide` is set. */
+  wide?: Float32Array;
   /** Training only: the learned projection of the pretrained vectors (not saved: its rows are). */
   projection?: Float32Array;
 }
@@ -91,6 +96,18 @@ export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number
     specs.push({ name, shape, dtype: 'float32' });
     chunks.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
   }
+  if (meta.wide) {
+    // Affine uint8 over [-m, m]: 1 byte per weight, a step of m / 127.5.
+    const a = w.wide;
+    if (!a || a.length !== 1 << meta.wide.bits) throw new ModeratoError('MOD_ERR_MODEL', `meta.wide needs 2^${meta.wide.bits} wide weights, ${a?.length ?? 0} given`);
+    let m = 0;
+    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+    m = m || 1;
+    const qa = new Uint8Array(a.length);
+    for (let i = 0; i < a.length; i++) qa[i] = Math.max(0, Math.min(255, Math.round(((a[i] + m) * 255) / (2 * m))));
+    specs.push({ name: 'wide', shape: [a.length], dtype: 'float32', quantization: { dtype: 'uint8', min: -m, scale: (2 * m) / 255 } });
+    chunks.push(Buffer.from(qa.buffer, qa.byteOffset, qa.byteLength));
+  }
   const bin = Buffer.concat(chunks);
   fs.writeFileSync(path.join(dir, 'weights.bin'), bin);
   let extra = 0;
@@ -152,9 +169,15 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
       if (!t || t.size !== shape.reduce((a, b) => a * b, 1)) throw new ModeratoError('MOD_ERR_MODEL', `weight ${name} missing or of the wrong size in ${dir}`);
       dense[name] = Float32Array.from(t.dataSync() as Float32Array);
     }
+    let wide: Float32Array | undefined;
+    if (json.wide) {
+      const t = named.wide;
+      if (!t || t.size !== 1 << json.wide.bits) throw new ModeratoError('MOD_ERR_MODEL', `wide weights missing or of the wrong size in ${dir}`);
+      wide = Float32Array.from(t.dataSync() as Float32Array);
+    }
     const { weightsManifest: _ignored, ...meta } = json;
     void _ignored;
-    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words } };
+    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words, ...(wide ? { wide } : {}) } };
   } finally {
     for (const t of Object.values(named)) t.dispose();
   }

@@ -35,6 +35,10 @@ describeWithDatasets('smoke training (a few hundred examples)', () => {
     expect(Array.from(a.weights.dense.w1.slice(0, 50))).toEqual(Array.from(b.weights.dense.w1.slice(0, 50)));
     expect(a.trialF1).toBeCloseTo(b.trialF1, 10);
     expect(a.trialF1).toBeGreaterThan(0.05);
+    // Model 2.3.0: the wide part is trained (same seed, same weights) and blended in.
+    expect(a.meta.wide?.bits).toBe(20);
+    expect(Array.from((a.weights.wide as Float32Array).slice(0, 5000))).toEqual(Array.from((b.weights.wide as Float32Array).slice(0, 5000)));
+    expect((a.weights.wide as Float32Array).some((x) => x !== 0)).toBe(true);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-smoke-'));
     saveModel(dir, a.meta, a.weights);
     // Model v2: the fixture's words (30 most frequent + corpus words it has) are rows after the buckets.

@@ -1,0 +1,211 @@
+/**
+ * The wide part of the toxicity model (model 2.3.0): a linear model over hashed words, word pairs
+ * and character n-grams of the whole comment, blended with the network's comment toxicity.
+ *
+ * The network reads five-token windows through word vectors; the wide part memorises exact
+ * words, pairs and spellings across the comment. The two make different errors (the wide part
+ * alone is better on implicit-hate sets, worse on news comments), so their blend ranks and
+ * calibrates comment toxicity better than either. Only `toxicity` is blended: categories, span
+ * presence and token scores stay the network's.
+ */
+
+/** The wide part's settings, stored in model.json as `wide`. */
+export interface WideConfig {
+  /** Hash table size is 2^bits. */
+  bits: number;
+  /** Character n-gram lengths (over the lower-cased, whitespace-collapsed comment padded by a space). */
+  charN: number[];
+  /** The linear model's intercept. */
+  bias: number;
+  /** toxicity = sigmoid(cnn * logit(network toxicity) + wide * wideLogit + bias), fitted on the calibration slice. */
+  blend: { cnn: number; wide: number; bias: number };
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnvFrom(h: number, s: string, from = 0, to = s.length): number {
+  for (let i = from; i < to; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return h;
+}
+
+const PREFIX_W = fnvFrom(FNV_OFFSET, 'w:');
+const PREFIX_B = fnvFrom(FNV_OFFSET, 'b:');
+const SPACE = 32;
+const prefixC = new Map<number, number>();
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const WHITESPACE = /\s/;
+/** ASCII classes: 1 word character (letters, digits, ' * @ $ !), 2 whitespace. */
+const ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[a-zA-Z0-9'*@$!]/.test(ch)) ASCII[c] = 1;
+  else if (WHITESPACE.test(ch)) ASCII[c] = 2;
+}
+
+/** Dedupe stamps per table size: feature f was seen in this call when stamp[f] === the call's generation. */
+const stamps = new Map<number, { stamp: Uint32Array; gen: number }>();
+
+/**
+ * Collects the distinct hashed features of a comment into `out` (grown as needed) and returns
+ * them with their count: each word (`w:` + the word), each pair of adjacent words (`b:` + both,
+ * space-joined) and each character n-gram (`c<n>:` + the n-gram), FNV-1a hashed to 2^bits.
+ *
+ * Words are runs of letters, digits and ' * @ $ ! in the lower-cased text; the n-grams run over
+ * the lower-cased text with whitespace runs collapsed to one space, trimmed, and padded by a
+ * space each side. One pass, no per-feature strings (`test/model/wide.test.ts` checks it against
+ * the regular-expression statement of the same rules).
+ */
+export function collectWideFeatures(text: string, c: Pick<WideConfig, 'bits' | 'charN'>, out: { buf: Int32Array }): number {
+  const mask = (1 << c.bits) - 1;
+  let st = stamps.get(c.bits);
+  if (!st) stamps.set(c.bits, (st = { stamp: new Uint32Array(1 << c.bits), gen: 0 }));
+  if (++st.gen === 0xffffffff) (st.stamp.fill(0), (st.gen = 1));
+  const { stamp, gen } = st;
+  let n = 0;
+  const add = (h: number): void => {
+    const f = (h >>> 0) & mask;
+    if (stamp[f] === gen) return;
+    stamp[f] = gen;
+    if (n === out.buf.length) {
+      const grown = new Int32Array(out.buf.length * 2 || 64);
+      grown.set(out.buf);
+      out.buf = grown;
+    }
+    out.buf[n++] = f;
+  };
+  const ns = c.charN;
+  const maxN = Math.max(0, ...ns);
+  const pre = ns.map((k) => {
+    let p = prefixC.get(k);
+    if (p === undefined) prefixC.set(k, (p = fnvFrom(FNV_OFFSET, `c${k}:`)));
+    return p;
+  });
+  // The last maxN units of the normalised stream, as a ring.
+  const ring = new Uint16Array(Math.max(1, maxN));
+  let emitted = 0;
+  const emit = (u: number): void => {
+    ring[emitted % ring.length] = u;
+    emitted++;
+    for (let j = 0; j < ns.length; j++) {
+      const k = ns[j];
+      if (emitted < k) continue;
+      let h = pre[j];
+      for (let q = emitted - k; q < emitted; q++) {
+        h ^= ring[q % ring.length];
+        h = Math.imul(h, FNV_PRIME);
+      }
+      add(h);
+    }
+  };
+  const low = text.toLowerCase();
+  emit(SPACE);
+  let pendingSpace = false;
+  let inWord = false;
+  let hw = 0; // this word's `w:` hash
+  let hb = 0; // this word's `b:` pair hash (continues from the previous word)
+  let prevB = -1; // `b:` + previous word + ' ', or -1 before the first word
+  let hbNext = 0; // `b:` + this word, for the next pair
+  for (let i = 0; i < low.length; i++) {
+    let u = low.charCodeAt(i);
+    let units = 1;
+    let cls: number;
+    if (u < 128) cls = ASCII[u];
+    else if (u >= 0xd800 && u <= 0xdbff && i + 1 < low.length && (low.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      units = 2;
+      cls = LETTER_OR_DIGIT.test(low.slice(i, i + 2)) ? 1 : 0;
+    } else {
+      const ch = low[i];
+      cls = LETTER_OR_DIGIT.test(ch) ? 1 : WHITESPACE.test(ch) ? 2 : 0;
+    }
+    if (cls === 1) {
+      if (!inWord) {
+        inWord = true;
+        hw = PREFIX_W;
+        hbNext = PREFIX_B;
+        hb = prevB;
+      }
+      for (let k = 0; k < units; k++) {
+        const cu = k ? low.charCodeAt(i + 1) : u;
+        hw = Math.imul(hw ^ cu, FNV_PRIME);
+        hbNext = Math.imul(hbNext ^ cu, FNV_PRIME);
+        if (prevB !== -1) hb = Math.imul(hb ^ cu, FNV_PRIME);
+      }
+    } else if (inWord) {
+      inWord = false;
+      add(hw);
+      if (prevB !== -1) add(hb);
+      prevB = Math.imul(hbNext ^ SPACE, FNV_PRIME);
+    }
+    if (cls === 2) {
+      if (emitted > 1) pendingSpace = true;
+    } else {
+      if (pendingSpace) emit(SPACE);
+      pendingSpace = false;
+      emit(u);
+      if (units === 2) emit(low.charCodeAt(i + 1));
+    }
+    i += units - 1;
+  }
+  if (inWord) {
+    add(hw);
+    if (prevB !== -1) add(hb);
+  }
+  emit(SPACE);
+  return n;
+}
+
+/**
+ * The distinct hashed features of a comment (see {@link collectWideFeatures}), as indices into a
+ * table of 2^bits weights.
+ *
+ * @example wideFeatures('You idiot', { bits: 20, charN: [4] }).length // 2 words + 1 pair + 8 four-grams
+ */
+export function wideFeatures(text: string, c: Pick<WideConfig, 'bits' | 'charN'>): Int32Array {
+  const out = { buf: new Int32Array(256) };
+  const n = collectWideFeatures(text, c, out);
+  return out.buf.slice(0, n);
+}
+
+/** The wide part's logit for a comment's features: the weights' sum scaled by 1/sqrt(count), plus the bias. */
+export function wideLogit(weights: Float32Array, bias: number, feats: Int32Array): number {
+  let z = 0;
+  for (let i = 0; i < feats.length; i++) z += weights[feats[i]];
+  return bias + z / Math.sqrt(Math.max(1, feats.length));
+}
+
+function logit(p: number): number {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
+}
+
+/** The blended comment toxicity of a network toxicity `p` and a wide logit `z`. */
+export function blendToxicity(p: number, z: number, blend: WideConfig['blend']): number {
+  return 1 / (1 + Math.exp(-(blend.cnn * logit(p) + blend.wide * z + blend.bias)));
+}
+
+/** The wide part of a loaded model: its settings and its 2^bits weights. */
+export class WidePart {
+  constructor(
+    readonly config: WideConfig,
+    private readonly weights: Float32Array,
+  ) {
+    if (weights.length !== 1 << config.bits) throw new RangeError(`wide weights: ${weights.length} values for 2^${config.bits}`);
+  }
+
+  private readonly scratch = { buf: new Int32Array(1024) };
+
+  /** The wide logit of one comment. */
+  logit(text: string): number {
+    const n = collectWideFeatures(text, this.config, this.scratch);
+    return wideLogit(this.weights, this.config.bias, this.scratch.buf.subarray(0, n));
+  }
+
+  /** The blended toxicity of a comment whose network toxicity is `p`. */
+  toxicity(text: string, p: number): number {
+    return blendToxicity(p, this.logit(text), this.config.blend);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Training of the wide part (`src/model/wide.ts`): a logistic regression on hashed words, word
+ * pairs and character n-grams, trained by AdaGrad on the network's own comment targets, then
+ * blended with the network's toxicity by a three-weight logistic fit on the calibration slice.
+ */
+import { wideFeatures, wideLogit, type WideConfig } from '../model/wide';
+import { shuffle } from './trainer';
+
+/** One training comment: its text, toxicity target 0..1, weight, and training source. */
+export interface WideRow {
+  text: string;
+  y: number;
+  w: number;
+  source: string;
+}
+
+/** Settings of a wide-part training (`--set wideBits=...` etc. in `npm run train`). */
+export interface WideTrainOptions {
+  bits: number;
+  charN: number[];
+  epochs: number;
+  /** AdaGrad step. */
+  rate: number;
+  /** L2 weight on the touched weights. */
+  l2: number;
+  rand: () => number;
+}
+
+export const WIDE_DEFAULTS = { bits: 20, charN: [4], epochs: 4, rate: 0.2, l2: 1e-6 };
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/**
+ * Fits the linear model. Each training source also gets its own offset, learned beside the
+ * weights and dropped afterwards (as the network's per-source offsets): the sets' base rates go
+ * there instead of into words.
+ */
+export function trainWide(rows: WideRow[], o: WideTrainOptions): { weights: Float32Array; bias: number; loss: number } {
+  const size = 1 << o.bits;
+  const w = new Float32Array(size);
+  const g2 = new Float32Array(size).fill(1e-2);
+  const sources = new Map<string, number>();
+  const data = rows.map((r) => {
+    if (!sources.has(r.source)) sources.set(r.source, sources.size);
+    return { x: wideFeatures(r.text, o), y: r.y, w: r.w, s: sources.get(r.source) as number };
+  });
+  const offsets = new Float64Array(sources.size);
+  let bias = 0;
+  let loss = 0;
+  for (let ep = 0; ep < o.epochs; ep++) {
+    loss = 0;
+    let weight = 0;
+    for (const r of shuffle([...data], o.rand)) {
+      const sc = 1 / Math.sqrt(Math.max(1, r.x.length));
+      const p = sigmoid(wideLogit(w, bias + offsets[r.s], r.x));
+      const g = (p - r.y) * r.w;
+      loss += r.w * -(r.y * Math.log(p + 1e-9) + (1 - r.y) * Math.log(1 - p + 1e-9));
+      weight += r.w;
+      for (let i = 0; i < r.x.length; i++) {
+        const f = r.x[i];
+        const gf = g * sc + o.l2 * w[f];
+        g2[f] += gf * gf;
+        w[f] -= (o.rate * gf) / Math.sqrt(g2[f]);
+      }
+      bias -= 0.01 * g;
+      offsets[r.s] -= 0.01 * g + 0.001 * offsets[r.s];
+    }
+    loss /= Math.max(weight, 1e-9);
+  }
+  return { weights: w, bias, loss };
+}
+
+/**
+ * The blend of the network's toxicity `p` and the wide logit `z`: logistic regression of the
+ * target on [logit(p), z] over the calibration comments (full-batch gradient descent).
+ */
+export function fitBlend(rows: Array<{ p: number; z: number; y: number }>, iters = 3000): WideConfig['blend'] {
+  const lg = (p: number): number => {
+    const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+    return Math.log(q / (1 - q));
+  };
+  const u = rows.map((r) => lg(r.p));
+  let a = 1;
+  let b = 0;
+  let c = 0;
+  const n = Math.max(1, rows.length);
+  for (let it = 0; it < iters; it++) {
+    let ga = 0;
+    let gb = 0;
+    let gc = 0;
+    rows.forEach((r, i) => {
+      const g = sigmoid(a * u[i] + b * r.z + c) - r.y;
+      ga += g * u[i];
+      gb += g * r.z;
+      gc += g;
+    });
+    a -= (0.5 * ga) / n;
+    b -= (0.5 * gb) / n;
+    c -= (0.5 * gc) / n;
+  }
+  return { cnn: a, wide: b, bias: c };
+}
