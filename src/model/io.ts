@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ModeratoError } from '../errors';
 import { denseShapes, type NetConfig } from './net';
-import type { WideConfig } from './wide';
+import { quantizeWide, type WideConfig } from './wide';
 
 /** Everything model.json holds besides the weights. */
 export interface ModelMeta {
@@ -97,14 +97,10 @@ export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number
     chunks.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
   }
   if (meta.wide) {
-    // Affine uint8 over [-m, m]: 1 byte per weight, a step of m / 127.5.
+    // Affine uint8 over [-m, m]: 1 byte per weight, a step of 2m / 255.
     const a = w.wide;
     if (!a || a.length !== 1 << meta.wide.bits) throw new ModeratoError('MOD_ERR_MODEL', `meta.wide needs 2^${meta.wide.bits} wide weights, ${a?.length ?? 0} given`);
-    let m = 0;
-    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-    m = m || 1;
-    const qa = new Uint8Array(a.length);
-    for (let i = 0; i < a.length; i++) qa[i] = Math.max(0, Math.min(255, Math.round(((a[i] + m) * 255) / (2 * m))));
+    const { q: qa, m } = quantizeWide(a);
     specs.push({ name: 'wide', shape: [a.length], dtype: 'float32', quantization: { dtype: 'uint8', min: -m, scale: (2 * m) / 255 } });
     chunks.push(Buffer.from(qa.buffer, qa.byteOffset, qa.byteLength));
   }

@@ -46,8 +46,11 @@ for (let c = 0; c < 128; c++) {
   else if (WHITESPACE.test(ch)) ASCII[c] = 2;
 }
 
-/** Dedupe stamps per table size: feature f was seen in this call when stamp[f] === the call's generation. */
-const stamps = new Map<number, { stamp: Uint32Array; gen: number }>();
+/**
+ * The set of features seen in one call: open addressing over a small table (at least twice the
+ * comment's possible features, so it stays in cache), a slot in use when its stamp is the call's.
+ */
+const seen = { keys: new Int32Array(1024), stamps: new Uint32Array(1024), gen: 0 };
 
 /**
  * Collects the distinct hashed features of a comment into `out` (grown as needed) and returns
@@ -61,15 +64,24 @@ const stamps = new Map<number, { stamp: Uint32Array; gen: number }>();
  */
 export function collectWideFeatures(text: string, c: Pick<WideConfig, 'bits' | 'charN'>, out: { buf: Int32Array }): number {
   const mask = (1 << c.bits) - 1;
-  let st = stamps.get(c.bits);
-  if (!st) stamps.set(c.bits, (st = { stamp: new Uint32Array(1 << c.bits), gen: 0 }));
-  if (++st.gen === 0xffffffff) (st.stamp.fill(0), (st.gen = 1));
-  const { stamp, gen } = st;
+  const low = text.toLowerCase();
+  // Upper bound of the features: one n-gram per unit and length, a word and a pair per unit.
+  let cap = 64;
+  while (cap < 2 * (low.length + 2) * (c.charN.length + 2)) cap *= 2;
+  if (seen.keys.length < cap) (seen.keys = new Int32Array(cap)), (seen.stamps = new Uint32Array(cap)), (seen.gen = 0);
+  if (++seen.gen === 0xffffffff) (seen.stamps.fill(0), (seen.gen = 1));
+  const { keys, stamps, gen } = seen;
+  const slotMask = cap - 1;
   let n = 0;
   const add = (h: number): void => {
     const f = (h >>> 0) & mask;
-    if (stamp[f] === gen) return;
-    stamp[f] = gen;
+    let i = Math.imul(f, 0x9e3779b1) & slotMask;
+    while (stamps[i] === gen) {
+      if (keys[i] === f) return;
+      i = (i + 1) & slotMask;
+    }
+    stamps[i] = gen;
+    keys[i] = f;
     if (n === out.buf.length) {
       const grown = new Int32Array(out.buf.length * 2 || 64);
       grown.set(out.buf);
@@ -101,7 +113,6 @@ export function collectWideFeatures(text: string, c: Pick<WideConfig, 'bits' | '
       add(h);
     }
   };
-  const low = text.toLowerCase();
   emit(SPACE);
   let pendingSpace = false;
   let inWord = false;
@@ -187,21 +198,46 @@ export function blendToxicity(p: number, z: number, blend: WideConfig['blend']):
   return 1 / (1 + Math.exp(-(blend.cnn * logit(p) + blend.wide * z + blend.bias)));
 }
 
-/** The wide part of a loaded model: its settings and its 2^bits weights. */
+/**
+ * Symmetric uint8 quantisation of the wide weights over [-m, m] (m = the largest |weight|), the
+ * form `weights.bin` stores them in: weight ~ q * step - m, step = 2m / 255.
+ */
+export function quantizeWide(a: Float32Array): { q: Uint8Array; m: number; step: number } {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  m = m || 1;
+  const step = (2 * m) / 255;
+  const q = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) q[i] = Math.max(0, Math.min(255, Math.round((a[i] + m) / step)));
+  return { q, m, step };
+}
+
+/**
+ * The wide part of a loaded model: its settings and its 2^bits weights, held as the uint8 codes
+ * of {@link quantizeWide} (a quarter of the memory traffic of floats; re-quantising weights read
+ * from `weights.bin` gives back their stored codes, so the saved and the trained model agree).
+ */
 export class WidePart {
+  private readonly q: Uint8Array;
+  private readonly m: number;
+  private readonly step: number;
+  private readonly scratch = { buf: new Int32Array(1024) };
+
   constructor(
     readonly config: WideConfig,
-    private readonly weights: Float32Array,
+    weights: Float32Array,
   ) {
     if (weights.length !== 1 << config.bits) throw new RangeError(`wide weights: ${weights.length} values for 2^${config.bits}`);
+    ({ q: this.q, m: this.m, step: this.step } = quantizeWide(weights));
   }
-
-  private readonly scratch = { buf: new Int32Array(1024) };
 
   /** The wide logit of one comment. */
   logit(text: string): number {
     const n = collectWideFeatures(text, this.config, this.scratch);
-    return wideLogit(this.weights, this.config.bias, this.scratch.buf.subarray(0, n));
+    const f = this.scratch.buf;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += this.q[f[i]];
+    return this.config.bias + (sum * this.step - n * this.m) / Math.sqrt(Math.max(1, n));
   }
 
   /** The blended toxicity of a comment whose network toxicity is `p`. */

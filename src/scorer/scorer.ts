@@ -57,16 +57,18 @@ export const CANARY = ['You are a stupid idiot and nobody likes you.', 'Thanks f
 
 /**
  * Scores {@link CANARY}; MOD_ERR_MODEL when any output is not a finite probability, or when the
- * insult does not outscore the thanks (a same-size file of random weights passes the size checks
- * of `readModel` and would otherwise be served, answering `toxicity: null`).
+ * insult does not outscore the thanks, on toxicity and on the network's own insult score (a
+ * same-size file of random weights passes the size checks of `readModel` and would otherwise be
+ * served, answering `toxicity: null`; with the wide part blended in, toxicity alone can still
+ * rank the two when the network's weights are all zero).
  */
 async function checkCanary(model: Awaited<ReturnType<typeof loadModel>>): Promise<void> {
   const [bad, good] = await model.predict(CANARY);
   const outputs = [bad!, good!].flatMap((p) => [p.toxicity, ...CATEGORIES.map((c) => p.categories[c]), ...p.tokenToxic]);
   const broken = outputs.find((x) => !Number.isFinite(x) || x < 0 || x > 1);
   if (broken !== undefined) throw new ModeratoError('MOD_ERR_MODEL', `the toxicity model answers ${broken} on its load check: its weights are corrupt`);
-  if (!(bad!.toxicity > good!.toxicity)) {
-    throw new ModeratoError('MOD_ERR_MODEL', `the toxicity model scores an insult (${bad!.toxicity.toFixed(3)}) no higher than a thank-you (${good!.toxicity.toFixed(3)}) on its load check: wrong or corrupt weights`);
+  for (const [what, b, g] of [['toxicity', bad!.toxicity, good!.toxicity], ['insult', bad!.categories.insult, good!.categories.insult]] as const) {
+    if (!(b > g)) throw new ModeratoError('MOD_ERR_MODEL', `the toxicity model scores an insult (${what} ${b.toFixed(3)}) no higher than a thank-you (${g.toFixed(3)}) on its load check: wrong or corrupt weights`);
   }
 }
 

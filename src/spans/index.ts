@@ -38,15 +38,15 @@ export interface SpanOptions {
 /** Defaults tuned on tsd_trial (see models/README.md). */
 export const DEFAULT_SPAN_OPTIONS: Required<SpanOptions> = {
   threshold: 0.5,
-  // Tuned on tsd_trial + clean dev comments for the shipped model (2.2.0, seed 1): a comment
-  // scoring >= 0.5 with no token over the threshold still gets its best token when that token is
-  // >= 0.05; no spans when span presence < 0.15 (no toxicity gate).
-  fallbackToxicity: 0.5,
-  fallbackMinToken: 0.05,
+  // Tuned on tsd_trial + clean dev comments for the shipped model (2.3.0, seed 1): a comment
+  // scoring >= 0.4 with no token over the threshold still gets its best token when that token is
+  // >= 0.1; no spans when span presence < 0.1 or toxicity < 0.1.
+  fallbackToxicity: 0.4,
+  fallbackMinToken: 0.1,
   mergeAcrossPunct: false,
   score: 'max',
-  presenceMin: 0.15,
-  minToxicity: 0,
+  presenceMin: 0.1,
+  minToxicity: 0.1,
 };
 
 const CONTENT = new Set(['word', 'number', 'emoji', 'hashtag', 'mention', 'url']);

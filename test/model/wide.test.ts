@@ -6,7 +6,7 @@ import { initBackend } from '../../src/model/backend';
 import type { NetConfig } from '../../src/model/net';
 import { readModel, saveModel, type ModelMeta } from '../../src/model/io';
 import { FEATURE_VERSION } from '../../src/model/features';
-import { blendToxicity, collectWideFeatures, WidePart, wideFeatures, wideLogit } from '../../src/model/wide';
+import { blendToxicity, collectWideFeatures, quantizeWide, WidePart, wideFeatures, wideLogit } from '../../src/model/wide';
 import { initWeights } from '../../src/train/trainer';
 
 const C = { bits: 12, charN: [4] };
@@ -65,6 +65,18 @@ describe('wide features', () => {
     expect(blendToxicity(0.8, 3, { cnn: 1, wide: 0, bias: 0 })).toBeCloseTo(0.8, 5);
     expect(blendToxicity(0.5, 2, { cnn: 1, wide: 1, bias: 0 })).toBeCloseTo(1 / (1 + Math.exp(-2)), 5);
     expect(() => new WidePart({ ...C, bias: 0, blend: { cnn: 1, wide: 1, bias: 0 } }, new Float32Array(10))).toThrow(/2\^12/);
+  });
+
+  it('a loaded wide part sums uint8 codes: the logit of the dequantised weights, and re-quantising them gives the same codes', () => {
+    const w = Float32Array.from({ length: 1 << C.bits }, (_, i) => Math.sin(i * 1.7) * 1.3);
+    const { q, m, step } = quantizeWide(w);
+    const deq = Float32Array.from(q, (x) => x * step - m);
+    expect(Array.from(quantizeWide(deq).q)).toEqual(Array.from(q));
+    const part = new WidePart({ ...C, bias: 0.2, blend: { cnn: 1, wide: 1, bias: 0 } }, w);
+    for (const t of ['you idiot', 'a longer and entirely friendly comment about the harbour footbridge']) {
+      expect(part.logit(t)).toBeCloseTo(wideLogit(deq, 0.2, wideFeatures(t, C)), 5);
+      expect(Math.abs(part.logit(t) - wideLogit(w, 0.2, wideFeatures(t, C)))).toBeLessThan(step);
+    }
   });
 });
 
