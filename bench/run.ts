@@ -23,7 +23,8 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import { isDevByText, loadC3, loadOlid, loadTsd, packageRoot } from '../src/data';
-import { loadModel, type HashedToxicityModel } from '../src/model';
+import { defaultModelDir, HashedToxicityModel, loadModel } from '../src/model';
+import { readModel } from '../src/model/io';
 import { assembleSpans } from '../src/spans';
 import { createScorer } from '../src/scorer';
 import { loadOffTopicModel } from '../src/topic';
@@ -63,13 +64,21 @@ async function main(): Promise<void> {
   const loadStart = process.hrtime.bigint();
   const model = (await loadModel(values.model, { backend: values.backend })) as HashedToxicityModel;
   const loadMs = since(loadStart);
+  // The same model without its wide part (model 2.3.0), for the wide part's cost in the same run.
+  let noWide: HashedToxicityModel | undefined;
+  if (model.meta.wide) {
+    const { meta, weights } = readModel(values.model ?? defaultModelDir());
+    const { wide: _wide, ...plain } = meta;
+    void _wide;
+    noWide = new HashedToxicityModel(plain, weights, model.info.backend);
+  }
 
   let sink = 0;
-  const runModerato = (posts: string[], reference: boolean): number => {
+  const runModerato = (posts: string[], reference: boolean, m: HashedToxicityModel = model): number => {
     const t = process.hrtime.bigint();
     for (let s = 0; s < posts.length; s += 64) {
       const batch = posts.slice(s, s + 64);
-      const preds = reference ? model.predictReference(batch) : model.predictSync(batch);
+      const preds = reference ? m.predictReference(batch) : m.predictSync(batch);
       preds.forEach((pr, i) => (sink += assembleSpans(batch[i], pr).length));
     }
     return posts.length / (since(t) / 1000);
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
     const posts = st.posts;
     const tp: Record<string, number[]> = { obscenity: [], 'tokenize only (cold)': [], 'moderato (cold caches)': [], 'moderato (warm caches)': [] };
     if (!values['no-reference']) tp['moderato, reference path (before)'] = [];
+    if (noWide) tp['moderato without its wide part (cold caches)'] = [];
     for (let r = 0; r < rounds; r++) {
       let t = process.hrtime.bigint();
       for (const p of posts) sink += matcher.getAllMatches(p).length;
@@ -93,6 +103,10 @@ async function main(): Promise<void> {
       tp['moderato (cold caches)'].push(runModerato(posts, false));
       tp['moderato (warm caches)'].push(runModerato(posts, false));
       if (!values['no-reference']) tp['moderato, reference path (before)'].push(runModerato(posts, true));
+      if (noWide) {
+        noWide.clearCaches();
+        tp['moderato without its wide part (cold caches)'].push(runModerato(posts, false, noWide));
+      }
     }
     if (!values['no-reference']) {
       // The fast path must give the original path's outputs (test/model/equivalence.test.ts pins 24 comments; this checks the whole stream).
@@ -116,7 +130,8 @@ async function main(): Promise<void> {
     console.log(table(['pipeline', 'min', 'median', 'max'], Object.entries(tp).map(([k, xs]) => [k, Math.min(...xs), med(xs), Math.max(...xs)])));
     const ob = med(tp.obscenity);
     console.log(`ratio moderato / obscenity (medians): cold ${(med(tp['moderato (cold caches)']) / ob).toFixed(3)}, warm ${(med(tp['moderato (warm caches)']) / ob).toFixed(3)}` +
-      (tp['moderato, reference path (before)'] ? `, reference path ${(med(tp['moderato, reference path (before)']) / ob).toFixed(3)}` : ''));
+      (tp['moderato, reference path (before)'] ? `, reference path ${(med(tp['moderato, reference path (before)']) / ob).toFixed(3)}` : '') +
+      (noWide ? `; wide part's cost: cold with / without ${(med(tp['moderato (cold caches)']) / med(tp['moderato without its wide part (cold caches)'])).toFixed(3)}` : ''));
   }
 
   // Single-comment latency: one comment per call, as an HTTP client sending one comment would.
@@ -141,6 +156,7 @@ async function main(): Promise<void> {
     console.log(table(['pipeline', 'min', 'p50', 'p99', 'max'], [['moderato', sl.min, sl.median, sl.p99, Math.max(...single)], ['obscenity', so.min, so.median, so.p99, Math.max(...singleObscenity)]]));
   }
   model.dispose();
+  noWide?.dispose();
 
   // Off-topic cost on a 500-comment thread built from the SouthFront example (replies kept).
   const thread = JSON.parse(fs.readFileSync(path.join(packageRoot(), '..', 'shared', 'examples', 'southfront-thread.json'), 'utf8'));
