@@ -21,8 +21,7 @@ import { spanF1, spanF1Reweighted, tuneFallback, tunePresence, tuneThreshold } f
 import { extraPools, UCC_REPEAT } from './pools';
 import { loadWordVectors, type WordVectors } from './glove';
 import { wordIndex } from '../model/features';
-import { WidePart } from '../model/wide';
-import { fitBlend, trainWide, WIDE_DEFAULTS, type WideRow } from './wide';
+import { fitWidePart } from './wide';
 
 /** Parsed command-line options of the training CLI. */
 export interface TrainCliOptions {
@@ -209,19 +208,10 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   // The wide part (model 2.3.0): trained on the same comments, blended on the calibration slice.
   if (ov.wide !== 0) {
     const w0 = Date.now();
-    const rows: WideRow[] = spanTrain.filter((e) => e.comM[0]).map((e) => ({ text: e.text, y: e.comY[0], w: 1, source: e.source }));
-    for (const [name, pool] of Object.entries(c.commentPools)) {
-      const w = Math.min(1, perPoolOf(name, o.perPool, ov) / Math.max(1, pool.length));
-      for (const e of pool) if (e.comM[0]) rows.push({ text: e.text, y: e.comY[0], w, source: e.source });
-    }
-    const cfg = { bits: ov.wideBits ?? WIDE_DEFAULTS.bits, charN: ov.wideCharN ? String(ov.wideCharN).split('').map(Number) : WIDE_DEFAULTS.charN };
-    const fit = trainWide(rows, { ...cfg, epochs: ov.wideEpochs ?? WIDE_DEFAULTS.epochs, rate: WIDE_DEFAULTS.rate, l2: ov.wideL2 ?? WIDE_DEFAULTS.l2, rand: rng(o.seed + 7) });
-    const part = new WidePart({ ...cfg, bias: fit.bias, blend: { cnn: 1, wide: 0, bias: 0 } }, fit.weights);
-    const calRows = calibration.map((e, i) => ({ e, i })).filter(({ e }) => e.comM[0]).map(({ e, i }) => ({ p: calPreds[i].toxicity, z: part.logit(e.text), y: e.comY[0] }));
-    const blend = fitBlend(calRows);
-    meta.wide = { ...cfg, bias: fit.bias, blend };
-    weights.wide = fit.weights;
-    log(`wide part: ${rows.length} comments, 2^${cfg.bits} weights, char n-grams ${cfg.charN.join(',')}, loss ${fit.loss.toFixed(4)}; blend on ${calRows.length} calibration comments ${JSON.stringify(blend)} (${((Date.now() - w0) / 1000).toFixed(0)} s)`);
+    const wide = fitWidePart({ spanTrain, pools: c.commentPools, drawsPerEpoch: (name) => perPoolOf(name, o.perPool, ov), calibration, calToxicity: calPreds.map((p) => p.toxicity), overrides: ov, seed: o.seed });
+    meta.wide = wide.config;
+    weights.wide = wide.weights;
+    log(`wide part: ${wide.rows} comments, 2^${wide.config.bits} weights, char n-grams ${wide.config.charN.join(',')}, loss ${wide.loss.toFixed(4)}; blend on ${wide.calRows} calibration comments ${JSON.stringify(wide.config.blend)} (${((Date.now() - w0) / 1000).toFixed(0)} s)`);
   }
   // Tune the token threshold on tsd_trial, fold it into the bias, then tune the fallback rule.
   let preds = model0(meta, weights, backend, c.trial.map((p) => p.text));

@@ -3,8 +3,9 @@
  * pairs and character n-grams, trained by AdaGrad on the network's own comment targets, then
  * blended with the network's toxicity by a three-weight logistic fit on the calibration slice.
  */
-import { wideFeatures, wideLogit, type WideConfig } from '../model/wide';
-import { shuffle } from './trainer';
+import { WidePart, wideFeatures, wideLogit, type WideConfig } from '../model/wide';
+import type { Example } from './examples';
+import { rng, shuffle } from './trainer';
 
 /** One training comment: its text, toxicity target 0..1, weight, and training source. */
 export interface WideRow {
@@ -99,4 +100,36 @@ export function fitBlend(rows: Array<{ p: number; z: number; y: number }>, iters
     c -= (0.5 * gc) / n;
   }
   return { cnn: a, wide: b, bias: c };
+}
+
+/** What {@link fitWidePart} trains on: the network's training comments and its calibration slice. */
+export interface WidePartInput {
+  /** Span examples (each trained once per epoch). */
+  spanTrain: Example[];
+  /** Comment pools (each drawn `drawsPerEpoch(name)` times per epoch: a row weighs draws / size, at most 1). */
+  pools: Record<string, Example[]>;
+  drawsPerEpoch: (pool: string) => number;
+  /** Calibration comments and the network's toxicity on them. */
+  calibration: Example[];
+  calToxicity: number[];
+  /** `--set` options: wideBits, wideCharN (digits: 35 = 3- and 5-grams), wideEpochs, wideL2. */
+  overrides: Record<string, number>;
+  seed: number;
+}
+
+/** Trains the wide part on the toxicity targets and fits its blend on the calibration slice. */
+export function fitWidePart(i: WidePartInput): { config: WideConfig; weights: Float32Array; loss: number; rows: number; calRows: number } {
+  const ov = i.overrides;
+  const rows: WideRow[] = i.spanTrain.filter((e) => e.comM[0]).map((e) => ({ text: e.text, y: e.comY[0], w: 1, source: e.source }));
+  for (const [name, pool] of Object.entries(i.pools)) {
+    const w = Math.min(1, i.drawsPerEpoch(name) / Math.max(1, pool.length));
+    for (const e of pool) if (e.comM[0]) rows.push({ text: e.text, y: e.comY[0], w, source: e.source });
+  }
+  const cfg = { bits: ov.wideBits ?? WIDE_DEFAULTS.bits, charN: ov.wideCharN ? String(ov.wideCharN).split('').map(Number) : WIDE_DEFAULTS.charN };
+  const fit = trainWide(rows, { ...cfg, epochs: ov.wideEpochs ?? WIDE_DEFAULTS.epochs, rate: WIDE_DEFAULTS.rate, l2: ov.wideL2 ?? WIDE_DEFAULTS.l2, rand: rng(i.seed + 7) });
+  // The blend is fitted on the logits the loaded model will compute (uint8 codes).
+  const part = new WidePart({ ...cfg, bias: fit.bias, blend: { cnn: 1, wide: 0, bias: 0 } }, fit.weights);
+  const calRows = i.calibration.flatMap((e, k) => (e.comM[0] ? [{ p: i.calToxicity[k], z: part.logit(e.text), y: e.comY[0] }] : []));
+  const blend = fitBlend(calRows);
+  return { config: { ...cfg, bias: fit.bias, blend }, weights: fit.weights, loss: fit.loss, rows: rows.length, calRows: calRows.length };
 }
