@@ -118,10 +118,11 @@ export function collectWideFeatures(text: string, c: Pick<WideConfig, 'bits' | '
   let inWord = false;
   let hw = 0; // this word's `w:` hash
   let hb = 0; // this word's `b:` pair hash (continues from the previous word)
-  let prevB = -1; // `b:` + previous word + ' ', or -1 before the first word
+  let hasPrev = false; // a word came before this one
+  let prevB = 0; // `b:` + previous word + ' '
   let hbNext = 0; // `b:` + this word, for the next pair
   for (let i = 0; i < low.length; i++) {
-    let u = low.charCodeAt(i);
+    const u = low.charCodeAt(i);
     let units = 1;
     let cls: number;
     if (u < 128) cls = ASCII[u];
@@ -143,13 +144,14 @@ export function collectWideFeatures(text: string, c: Pick<WideConfig, 'bits' | '
         const cu = k ? low.charCodeAt(i + 1) : u;
         hw = Math.imul(hw ^ cu, FNV_PRIME);
         hbNext = Math.imul(hbNext ^ cu, FNV_PRIME);
-        if (prevB !== -1) hb = Math.imul(hb ^ cu, FNV_PRIME);
+        if (hasPrev) hb = Math.imul(hb ^ cu, FNV_PRIME);
       }
     } else if (inWord) {
       inWord = false;
       add(hw);
-      if (prevB !== -1) add(hb);
+      if (hasPrev) add(hb);
       prevB = Math.imul(hbNext ^ SPACE, FNV_PRIME);
+      hasPrev = true;
     }
     if (cls === 2) {
       if (emitted > 1) pendingSpace = true;
@@ -163,7 +165,7 @@ export function collectWideFeatures(text: string, c: Pick<WideConfig, 'bits' | '
   }
   if (inWord) {
     add(hw);
-    if (prevB !== -1) add(hb);
+    if (hasPrev) add(hb);
   }
   emit(SPACE);
   return n;
