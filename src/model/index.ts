@@ -181,10 +181,8 @@ export class HashedToxicityModel implements ToxicityModel {
   }
 }
 
-/** Logit of a probability, for folding a tuned threshold into a bias. */
-export function logit(p: number): number {
-  return Math.log(p / (1 - p));
-}
+/** Logit of a probability (for folding a tuned threshold into a bias). */
+export { logit } from '../util/math';
 
 /**
  * Loads the toxicity model from `dir` (default: the package's `models/toxicity`) on the best

@@ -9,6 +9,8 @@
  * presence and token scores stay the network's.
  */
 
+import { logit, sigmoid } from '../util/math';
+
 /** The wide part's settings, stored in model.json as `wide`. */
 export interface WideConfig {
   /** Hash table size is 2^bits. */
@@ -190,14 +192,9 @@ export function wideLogit(weights: Float32Array, bias: number, feats: Int32Array
   return bias + z / Math.sqrt(Math.max(1, feats.length));
 }
 
-function logit(p: number): number {
-  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
-  return Math.log(q / (1 - q));
-}
-
 /** The blended comment toxicity of a network toxicity `p` and a wide logit `z`. */
 export function blendToxicity(p: number, z: number, blend: WideConfig['blend']): number {
-  return 1 / (1 + Math.exp(-(blend.cnn * logit(p) + blend.wide * z + blend.bias)));
+  return sigmoid(blend.cnn * logit(p) + blend.wide * z + blend.bias);
 }
 
 /**

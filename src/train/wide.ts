@@ -6,6 +6,8 @@
 import { WidePart, wideFeatures, wideLogit, type WideConfig } from '../model/wide';
 import type { Example } from './examples';
 import { rng, shuffle } from './trainer';
+import { fit } from '../topic/logreg';
+import { logit, sigmoid } from '../util/math';
 
 /** One training comment: its text, toxicity target 0..1, weight, and training source. */
 export interface WideRow {
@@ -29,7 +31,6 @@ export interface WideTrainOptions {
 
 export const WIDE_DEFAULTS = { bits: 20, charN: [4], epochs: 4, rate: 0.2, l2: 1e-6 };
 
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /**
  * Fits the linear model. Each training source also gets its own offset, learned beside the
@@ -72,34 +73,16 @@ export function trainWide(rows: WideRow[], o: WideTrainOptions): { weights: Floa
 }
 
 /**
- * The blend of the network's toxicity `p` and the wide logit `z`: logistic regression of the
- * target on [logit(p), z] over the calibration comments (full-batch gradient descent).
+ * The blend of the network's toxicity `p` and the wide logit `z`: the off-topic model's logistic
+ * regression (`src/topic/logreg.ts`, Newton's method, no penalty to speak of) of the target on
+ * [logit(p), z] over the calibration comments, its standardised weights turned back into raw ones.
  */
-export function fitBlend(rows: Array<{ p: number; z: number; y: number }>, iters = 3000): WideConfig['blend'] {
-  const lg = (p: number): number => {
-    const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
-    return Math.log(q / (1 - q));
-  };
-  const u = rows.map((r) => lg(r.p));
-  let a = 1;
-  let b = 0;
-  let c = 0;
-  const n = Math.max(1, rows.length);
-  for (let it = 0; it < iters; it++) {
-    let ga = 0;
-    let gb = 0;
-    let gc = 0;
-    rows.forEach((r, i) => {
-      const g = sigmoid(a * u[i] + b * r.z + c) - r.y;
-      ga += g * u[i];
-      gb += g * r.z;
-      gc += g;
-    });
-    a -= (0.5 * ga) / n;
-    b -= (0.5 * gb) / n;
-    c -= (0.5 * gc) / n;
-  }
-  return { cnn: a, wide: b, bias: c };
+export function fitBlend(rows: Array<{ p: number; z: number; y: number }>): WideConfig['blend'] {
+  if (!rows.length) return { cnn: 1, wide: 0, bias: 0 };
+  const m = fit(rows.map((r) => [logit(r.p), r.z]), rows.map((r) => r.y), 1e-6, undefined, 50);
+  const cnn = m.weights[0] / m.std[0];
+  const wide = m.weights[1] / m.std[1];
+  return { cnn, wide, bias: m.bias - cnn * m.mean[0] - wide * m.mean[1] };
 }
 
 /** What {@link fitWidePart} trains on: the network's training comments and its calibration slice. */
