@@ -57,7 +57,7 @@ export class HashedToxicityModel implements ToxicityModel {
       old.dispose();
     }
     this.words = weights.words?.length ? wordIndex(weights.words, meta.config.buckets) : undefined;
-    this.wide = meta.wide && weights.wide ? new WidePart(meta.wide, weights.wide) : undefined;
+    this.wide = meta.wide && weights.wide ? new WidePart(meta.wide, weights.wide, (meta.wide.heads ?? []).map((h) => weights.wideHeads?.[h.category] ?? new Float32Array(0))) : undefined;
     this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }
@@ -101,9 +101,9 @@ export class HashedToxicityModel implements ToxicityModel {
     return this.blend(texts, order, out);
   }
 
-  /** Comment toxicity blended with the wide part, for the comments the net scored. */
+  /** Comment toxicity (and the headed categories) blended with the wide part, for the comments the net scored. */
   private blend(texts: string[], order: number[], out: CommentPrediction[]): CommentPrediction[] {
-    if (this.wide) for (const i of order) out[i].toxicity = this.wide.toxicity(texts[i], out[i].toxicity);
+    if (this.wide) for (const i of order) this.wide.apply(texts[i], out[i]);
     return out;
   }
 

@@ -34,6 +34,8 @@ export interface ModelWeights {
   words?: string[];
   /** The wide part's 2^bits weights, when `meta.wide` is set. */
   wide?: Float32Array;
+  /** Each wide category head's 2^bits weights, by category (`meta.wide.heads`). */
+  wideHeads?: Partial<Record<string, Float32Array>>;
   /** Training only: the learned projection of the pretrained vectors (not saved: its rows are). */
   projection?: Float32Array;
 }
@@ -100,9 +102,13 @@ export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number
     // Affine uint8 over [-m, m]: 1 byte per weight, a step of 2m / 255.
     const a = w.wide;
     if (!a || a.length !== 1 << meta.wide.bits) throw new ModeratoError('MOD_ERR_MODEL', `meta.wide needs 2^${meta.wide.bits} wide weights, ${a?.length ?? 0} given`);
-    const { q: qa, m } = quantizeWide(a);
-    specs.push({ name: 'wide', shape: [a.length], dtype: 'float32', quantization: { dtype: 'uint8', min: -m, scale: (2 * m) / 255 } });
-    chunks.push(Buffer.from(qa.buffer, qa.byteOffset, qa.byteLength));
+    const tables: Array<[string, Float32Array | undefined]> = [['wide', a], ...(meta.wide.heads ?? []).map((h): [string, Float32Array | undefined] => [`wide_${h.category}`, w.wideHeads?.[h.category]])];
+    for (const [name, t] of tables) {
+      if (!t || t.length !== 1 << meta.wide.bits) throw new ModeratoError('MOD_ERR_MODEL', `meta.wide needs 2^${meta.wide.bits} weights for ${name}, ${t?.length ?? 0} given`);
+      const { q: qa, m } = quantizeWide(t);
+      specs.push({ name, shape: [t.length], dtype: 'float32', quantization: { dtype: 'uint8', min: -m, scale: (2 * m) / 255 } });
+      chunks.push(Buffer.from(qa.buffer, qa.byteOffset, qa.byteLength));
+    }
   }
   const bin = Buffer.concat(chunks);
   fs.writeFileSync(path.join(dir, 'weights.bin'), bin);
@@ -166,14 +172,19 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
       dense[name] = Float32Array.from(t.dataSync() as Float32Array);
     }
     let wide: Float32Array | undefined;
+    const wideHeads: Record<string, Float32Array> = {};
     if (json.wide) {
-      const t = named.wide;
-      if (!t || t.size !== 1 << json.wide.bits) throw new ModeratoError('MOD_ERR_MODEL', `wide weights missing or of the wrong size in ${dir}`);
-      wide = Float32Array.from(t.dataSync() as Float32Array);
+      const table = (name: string): Float32Array => {
+        const t = named[name];
+        if (!t || t.size !== 1 << json.wide!.bits) throw new ModeratoError('MOD_ERR_MODEL', `${name === 'wide' ? 'wide' : name} weights missing or of the wrong size in ${dir}`);
+        return Float32Array.from(t.dataSync() as Float32Array);
+      };
+      wide = table('wide');
+      for (const h of json.wide.heads ?? []) wideHeads[h.category] = table(`wide_${h.category}`);
     }
     const { weightsManifest: _ignored, ...meta } = json;
     void _ignored;
-    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words, ...(wide ? { wide } : {}) } };
+    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words, ...(wide ? { wide, wideHeads } : {}) } };
   } finally {
     for (const t of Object.values(named)) t.dispose();
   }

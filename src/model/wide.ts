@@ -1,15 +1,17 @@
 /**
- * The wide part of the toxicity model (model 2.3.0): a linear model over hashed words, word pairs
+ * The wide part of the toxicity model (model 2.3.0; category heads 2.4.0): a linear model over hashed words, word pairs
  * and character n-grams of the whole comment, blended with the network's comment toxicity.
  *
  * The network reads five-token windows through word vectors; the wide part memorises exact
  * words, pairs and spellings across the comment. The two make different errors (the wide part
  * alone is better on implicit-hate sets, worse on news comments), so their blend ranks and
- * calibrates comment toxicity better than either. Only `toxicity` is blended: categories, span
- * presence and token scores stay the network's.
+ * calibrates comment toxicity better than either. Model 2.4.0 adds category heads: the same
+ * features with their own weights for a category (threat), blended with the network's score for
+ * that category the same way. Span presence, token scores and span types stay the network's.
  */
 
 import { logit, sigmoid } from '../util/math';
+import type { Category } from '../types';
 
 /** The wide part's settings, stored in model.json as `wide`. */
 export interface WideConfig {
@@ -21,6 +23,25 @@ export interface WideConfig {
   bias: number;
   /** toxicity = sigmoid(cnn * logit(network toxicity) + wide * wideLogit + bias), fitted on the calibration slice. */
   blend: { cnn: number; wide: number; bias: number };
+  /** Category heads (model 2.4.0), each with its own 2^bits weights (`wide_<category>` in weights.bin). */
+  heads?: WideHead[];
+}
+
+/**
+ * A category head: `category = sigmoid(cnn * logit(network category) + wide * headLogit + bias)`,
+ * the blend fitted on the calibration slice and the category's tuned decision threshold folded
+ * into its bias (so `>= 0.5` is the tuned decision, as for the network's categories).
+ */
+export interface WideHead {
+  category: Category;
+  bias: number;
+  blend: { cnn: number; wide: number; bias: number };
+}
+
+/** What the wide part rewrites in a prediction: its toxicity and the categories it has heads for. */
+export interface WideTarget {
+  toxicity: number;
+  categories: Record<Category, number>;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -211,36 +232,57 @@ export function quantizeWide(a: Float32Array): { q: Uint8Array; m: number; step:
   return { q, m, step };
 }
 
+/** The uint8 codes of a weight table and their affine map back: weight ~ q * step - m. */
+interface CodedTable {
+  q: Uint8Array;
+  m: number;
+  step: number;
+}
+
 /**
- * The wide part of a loaded model: its settings and its 2^bits weights, held as the uint8 codes
- * of {@link quantizeWide} (a quarter of the memory traffic of floats; re-quantising weights read
- * from `weights.bin` gives back their stored codes, so the saved and the trained model agree).
+ * The wide part of a loaded model: its settings and its 2^bits weights (and one table per
+ * category head), held as the uint8 codes of {@link quantizeWide} (a quarter of the memory
+ * traffic of floats; re-quantising weights read from `weights.bin` gives back their stored codes,
+ * so the saved and the trained model agree). The features are collected once per comment.
  */
 export class WidePart {
-  private readonly q: Uint8Array;
-  private readonly m: number;
-  private readonly step: number;
+  private readonly tables: CodedTable[];
   private readonly scratch = { buf: new Int32Array(1024) };
 
   constructor(
     readonly config: WideConfig,
     weights: Float32Array,
+    heads: Float32Array[] = [],
   ) {
-    if (weights.length !== 1 << config.bits) throw new RangeError(`wide weights: ${weights.length} values for 2^${config.bits}`);
-    ({ q: this.q, m: this.m, step: this.step } = quantizeWide(weights));
+    const nHeads = config.heads?.length ?? 0;
+    if (heads.length !== nHeads) throw new RangeError(`wide heads: ${heads.length} tables for ${nHeads} heads`);
+    this.tables = [weights, ...heads].map((w) => {
+      if (w.length !== 1 << config.bits) throw new RangeError(`wide weights: ${w.length} values for 2^${config.bits}`);
+      return quantizeWide(w);
+    });
   }
 
-  /** The wide logit of one comment. */
-  logit(text: string): number {
+  /** The wide logits of one comment: the toxicity part's first, then each head's (biases included). */
+  logits(text: string): number[] {
     const n = collectWideFeatures(text, this.config, this.scratch);
     const f = this.scratch.buf;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += this.q[f[i]];
-    return this.config.bias + (sum * this.step - n * this.m) / Math.sqrt(Math.max(1, n));
+    const norm = 1 / Math.sqrt(Math.max(1, n));
+    return this.tables.map(({ q, m, step }, t) => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += q[f[i]];
+      return (t === 0 ? this.config.bias : (this.config.heads as WideHead[])[t - 1].bias) + (sum * step - n * m) * norm;
+    });
   }
 
-  /** The blended toxicity of a comment whose network toxicity is `p`. */
-  toxicity(text: string, p: number): number {
-    return blendToxicity(p, this.logit(text), this.config.blend);
+  /** The toxicity part's wide logit of one comment. */
+  logit(text: string): number {
+    return this.logits(text)[0];
+  }
+
+  /** Blends a prediction of the network in place: toxicity, and each headed category. */
+  apply(text: string, p: WideTarget): void {
+    const z = this.logits(text);
+    p.toxicity = blendToxicity(p.toxicity, z[0], this.config.blend);
+    this.config.heads?.forEach((h, k) => (p.categories[h.category] = blendToxicity(p.categories[h.category], z[k + 1], h.blend)));
   }
 }

@@ -11,9 +11,10 @@ import { initBackend } from '../model/backend';
 import type { NetConfig } from '../model/net';
 import { saveModel, type ModelMeta, type ModelWeights } from '../model/io';
 import { HashedToxicityModel, defaultModelDir, logit } from '../model';
+import { sigmoid } from '../util/math';
 import { buildCorpus, type Corpus, type Example } from './examples';
 import { inDev, textKey } from '../data';
-import { CATEGORIES } from '../types';
+import { CATEGORIES, type Category } from '../types';
 import type { SpanPost } from '../data';
 import type { CommentPrediction } from '../model/types';
 import { makeBatches, rng, shuffle, trainNet, typeClassWeights, type TrainOptions } from './trainer';
@@ -22,6 +23,7 @@ import { extraPools, UCC_REPEAT } from './pools';
 import { loadWordVectors, type WordVectors } from './glove';
 import { wordIndex } from '../model/features';
 import { fitWidePart } from './wide';
+import { tuneDecision } from './metrics';
 
 /** Parsed command-line options of the training CLI. */
 export interface TrainCliOptions {
@@ -103,29 +105,6 @@ function model0(meta: ModelMeta, weights: ModelWeights, backend: string, texts: 
   }
 }
 
-/**
- * The decision threshold (grid 0.05-0.95) with the best F1 of `score >= t` against binary gold,
- * or null with fewer than 20 positives (too few to tune on).
- */
-export function tuneDecision(scores: number[], gold: number[]): { threshold: number; f1: number } | null {
-  const pos = gold.filter((g) => g === 1).length;
-  if (pos < 20) return null;
-  let best = { threshold: 0.5, f1: -1 };
-  for (let t = 0.05; t <= 0.951; t += 0.025) {
-    let tp = 0;
-    let fp = 0;
-    scores.forEach((s, i) => {
-      if (s >= t) {
-        if (gold[i]) tp++;
-        else fp++;
-      }
-    });
-    const f1 = tp ? (2 * tp) / (2 * tp + fp + (pos - tp)) : 0;
-    if (f1 > best.f1) best = { threshold: Number(t.toFixed(3)), f1 };
-  }
-  return best;
-}
-
 /** Everything a finished training produces. */
 export interface TrainResult {
   meta: ModelMeta;
@@ -173,7 +152,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   opts.wordVectors = vectors;
   for (const k of Object.keys(opts) as Array<keyof TrainOptions>) if (k in ov) (opts as unknown as Record<string, number>)[k] = ov[k];
   if (!ov.noTypeBalance) opts.typeClassWeights = typeClassWeights(c.train);
-  const meta: ModelMeta = { format: 'moderato-toxicity', name: 'moderato-toxicity', version: '2.3.0', config: net, thresholds: {} };
+  const meta: ModelMeta = { format: 'moderato-toxicity', name: 'moderato-toxicity', version: '2.4.0', config: net, thresholds: {} };
   if (o.evalEpochs) {
     opts.onEpoch = (epoch, w) => {
       w.words = vectors?.words;
@@ -208,9 +187,13 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   // The wide part (model 2.3.0): trained on the same comments, blended on the calibration slice.
   if (ov.wide !== 0) {
     const w0 = Date.now();
-    const wide = fitWidePart({ spanTrain, pools: c.commentPools, drawsPerEpoch: (name) => perPoolOf(name, o.perPool, ov), calibration, calToxicity: calPreds.map((p) => p.toxicity), overrides: ov, seed: o.seed });
+    // The network's categories as the saved model computes them: with the thresholds folded in.
+    const calCategories = calPreds.map((p) => Object.fromEntries(CATEGORIES.map((cat) => [cat, cat in categoryShift ? sigmoid(logit(p.categories[cat]) - logit(categoryShift[cat])) : p.categories[cat]])) as Record<Category, number>);
+    const wide = fitWidePart({ spanTrain, pools: c.commentPools, drawsPerEpoch: (name) => perPoolOf(name, o.perPool, ov), calibration, calToxicity: calPreds.map((p) => p.toxicity), calCategories, overrides: ov, seed: o.seed });
     meta.wide = wide.config;
     weights.wide = wide.weights;
+    weights.wideHeads = wide.heads;
+    for (const line of wide.headLog) log(line);
     log(`wide part: ${wide.rows} comments, 2^${wide.config.bits} weights, char n-grams ${wide.config.charN.join(',')}, loss ${wide.loss.toFixed(4)}; blend on ${wide.calRows} calibration comments ${JSON.stringify(wide.config.blend)} (${((Date.now() - w0) / 1000).toFixed(0)} s)`);
   }
   // Tune the token threshold on tsd_trial, fold it into the bias, then tune the fallback rule.

@@ -236,11 +236,11 @@ function renderCrossDomain(r: EvalReport): string[] {
   const cats = CATEGORIES;
   const L = [
     '', '## Comment sets from other sources (held out)', '',
-    `Flagged: toxicity >= ${r.thresholds.toxicity}. Category columns: share of the set's positives where the category fires (>= its threshold).`, '',
+    `Flagged: toxicity >= ${r.thresholds.toxicity}. Category columns: share of the set's positives where the category fires (>= its threshold), then in brackets the share of its negatives.`, '',
     `| set | ROC-AUC | comments | positives | flagged positives | flagged negatives | ${cats.join(' | ')} |`,
     `| --- | --- | --- | --- | --- | --- | ${cats.map(() => '---').join(' | ')} |`,
   ];
-  for (const [k, v] of Object.entries(r.crossDomain)) L.push(`| ${k} | ${aucCell(v.toxic)} | ${pct(v.flaggedPositives)} | ${pct(v.flaggedNegatives)} | ${cats.map((c) => pct(v.firesOnPositives[c])).join(' | ')} |`);
+  for (const [k, v] of Object.entries(r.crossDomain)) L.push(`| ${k} | ${aucCell(v.toxic)} | ${pct(v.flaggedPositives)} | ${pct(v.flaggedNegatives)} | ${cats.map((c) => `${pct(v.firesOnPositives[c])} (${pct(v.firesOnNegatives[c])})`).join(' | ')} |`);
   L.push('', '| set | category (gold) | ROC-AUC | comments | positives |', '| --- | --- | --- | --- | --- |');
   for (const [k, v] of Object.entries(r.crossDomain)) for (const [c, a] of Object.entries(v.categoryAuc)) L.push(`| ${k} | ${c} | ${aucCell(a)} |`);
   return L;

@@ -252,6 +252,8 @@ export interface CrossDomainFigures {
   categoryAuc: Partial<Record<Category, AucFigure>>;
   /** Per category: share of the set's positives (toxicBinary 1) where the category fires (score >= its threshold). */
   firesOnPositives: Record<Category, number>;
+  /** Per category: share of the set's negatives (toxicBinary 0) where the category fires: false category flags. */
+  firesOnNegatives: Record<Category, number>;
 }
 
 /** Computes the cross-domain figures of one set. */
@@ -261,11 +263,13 @@ export function crossDomainFigures(rows: LabelledComment[], preds: CommentPredic
   const share = (idx: number[], f: (i: number) => boolean): number => (idx.length ? idx.filter(f).length / idx.length : NaN);
   const categoryAuc: CrossDomainFigures['categoryAuc'] = {};
   const firesOnPositives = {} as Record<Category, number>;
+  const firesOnNegatives = {} as Record<Category, number>;
   CATEGORIES.forEach((c, k) => {
     const gold = rows.map((r) => (Number.isFinite(r.categories[k]) ? (r.categories[k] >= 0.5 ? 1 : 0) : NaN));
     const fig = aucFigure(preds.map((p) => p.categories[c]), gold);
     if (fig.positives > 0 && fig.positives < fig.n) categoryAuc[c] = fig;
     firesOnPositives[c] = share(pos, (i) => preds[i].categories[c] >= th.category[c]);
+    firesOnNegatives[c] = share(neg, (i) => preds[i].categories[c] >= th.category[c]);
   });
   return {
     toxic: aucFigure(preds.map((p) => p.toxicity), rows.map((r) => r.toxicBinary)),
@@ -273,6 +277,7 @@ export function crossDomainFigures(rows: LabelledComment[], preds: CommentPredic
     flaggedNegatives: share(neg, (i) => preds[i].toxicity >= th.toxicity),
     categoryAuc,
     firesOnPositives,
+    firesOnNegatives,
   };
 }
 

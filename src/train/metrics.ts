@@ -131,3 +131,26 @@ export function expectedCalibrationError(scores: ArrayLike<number>, labels: Arra
   for (let b = 0; b < bins; b++) if (n[b]) ece += (n[b] / total) * Math.abs(s[b] / n[b] - y[b] / n[b]);
   return ece;
 }
+
+/**
+ * The decision threshold (grid 0.05-0.95) with the best F1 of `score >= t` against binary gold,
+ * or null with fewer than 20 positives (too few to tune on).
+ */
+export function tuneDecision(scores: number[], gold: number[]): { threshold: number; f1: number } | null {
+  const pos = gold.filter((g) => g === 1).length;
+  if (pos < 20) return null;
+  let best = { threshold: 0.5, f1: -1 };
+  for (let t = 0.05; t <= 0.951; t += 0.025) {
+    let tp = 0;
+    let fp = 0;
+    scores.forEach((s, i) => {
+      if (s >= t) {
+        if (gold[i]) tp++;
+        else fp++;
+      }
+    });
+    const f1 = tp ? (2 * tp) / (2 * tp + fp + (pos - tp)) : 0;
+    if (f1 > best.f1) best = { threshold: Number(t.toFixed(3)), f1 };
+  }
+  return best;
+}

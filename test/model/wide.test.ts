@@ -107,7 +107,9 @@ describe('a model with a wide part', () => {
     const p = plain.predictSync(texts);
     const part = new WidePart(back.meta.wide!, back.weights.wide!);
     for (let i = 0; i < 2; i++) {
-      expect(a[i].toxicity).toBeCloseTo(part.toxicity(texts[i], p[i].toxicity), 5);
+      const blended = { toxicity: p[i].toxicity, categories: { ...p[i].categories } };
+      part.apply(texts[i], blended);
+      expect(a[i].toxicity).toBeCloseTo(blended.toxicity, 5);
       expect(ref[i].toxicity).toBeCloseTo(a[i].toxicity, 4);
       // Only toxicity is blended.
       expect(a[i].categories).toEqual(p[i].categories);
@@ -119,6 +121,41 @@ describe('a model with a wide part', () => {
     // A model.json naming a wide part without its weights is refused.
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')), wide: { ...C, bits: 13 } }));
     expect(() => readModel(dir)).toThrow(/wide weights missing or of the wrong size/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('blends a category head into that category only, and saves and loads its table', () => {
+    const w = initWeights(cfg, 4);
+    const wide = new Float32Array(1 << C.bits);
+    const threat = new Float32Array(1 << C.bits);
+    for (const i of wideFeatures('i will hurt you', C)) threat[i] = 4;
+    const heads = [{ category: 'threat' as const, bias: -2, blend: { cnn: 1, wide: 1, bias: 0 } }];
+    const meta: ModelMeta = { format: 'moderato-toxicity', name: 't', version: '0', config: cfg, thresholds: { span: 0.5 }, wide: { ...C, bias: 0, blend: { cnn: 1, wide: 0, bias: 0 }, heads } };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-wide-head-'));
+    expect(() => saveModel(dir, meta, { ...w, wide })).toThrow(/weights for wide_threat/);
+    saveModel(dir, meta, { ...w, wide, wideHeads: { threat } });
+    const back = readModel(dir);
+    expect(back.meta.wide?.heads).toEqual(heads);
+    const withHead = new HashedToxicityModel(back.meta, back.weights, 'wasm');
+    const { wide: _w, ...plainMeta } = back.meta;
+    void _w;
+    const plain = new HashedToxicityModel(plainMeta, back.weights, 'wasm');
+    const texts = ['i will hurt you', 'see you at the harbour'];
+    const a = withHead.predictSync(texts);
+    const p = plain.predictSync(texts);
+    // blend cnn 1 / wide 0 leaves toxicity as the network's; the head moves threat alone.
+    for (let i = 0; i < 2; i++) {
+      expect(a[i].toxicity).toBeCloseTo(p[i].toxicity, 6);
+      for (const c of ['insult', 'identity_attack', 'profanity', 'other'] as const) expect(a[i].categories[c]).toBe(p[i].categories[c]);
+    }
+    const table = back.weights.wideHeads?.threat as Float32Array;
+    texts.forEach((t, i) => expect(a[i].categories.threat).toBeCloseTo(blendToxicity(p[i].categories.threat, wideLogit(table, -2, wideFeatures(t, C)), heads[0].blend), 5));
+    expect(a[0].categories.threat).toBeGreaterThan(p[0].categories.threat + 0.1);
+    withHead.dispose();
+    plain.dispose();
+    // A model.json naming a head whose table is not in weights.bin is refused.
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')), wide: { ...meta.wide, heads: [...heads, { ...heads[0], category: 'insult' }] } }));
+    expect(() => readModel(dir)).toThrow(/wide_insult weights missing/);
     fs.rmSync(dir, { recursive: true });
   });
 });

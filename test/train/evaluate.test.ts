@@ -78,6 +78,8 @@ describe('crossDomainFigures', () => {
     expect(f.categoryAuc.threat?.auc).toBe(1);
     expect(f.firesOnPositives.threat).toBe(0.5);
     expect(f.firesOnPositives.insult).toBe(0);
+    expect(f.firesOnNegatives.threat).toBe(0);
+    expect(crossDomainFigures(rows, [...preds.slice(0, 2), pred(rows[2].text, [], 0.45, { threat: 0.6 }), preds[3]], decisionThresholds({})).firesOnNegatives.threat).toBe(0.5);
     // A lower toxicity threshold flags more: decisions follow the model's thresholds.
     expect(crossDomainFigures(rows, preds, decisionThresholds({ toxicity: 0.4 })).flaggedNegatives).toBe(0.5);
   });
