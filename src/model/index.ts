@@ -14,6 +14,7 @@ import { FastInference } from './infer';
 import { initBackend } from './backend';
 import { WidePart } from './wide';
 import { ModeratoError } from '../errors';
+import { logit, sigmoid } from '../util/math';
 import type { CommentPrediction, ToxicityModel } from './types';
 
 export type { CommentPrediction, ToxicityModel } from './types';
@@ -101,9 +102,14 @@ export class HashedToxicityModel implements ToxicityModel {
     return this.blend(texts, order, out);
   }
 
-  /** Comment toxicity (and the headed categories) blended with the wide part, for the comments the net scored. */
+  /**
+   * Comment toxicity (and the headed categories) blended with the wide part, for the comments the
+   * net scored; then each category capped by the comment's toxicity (`categoryMinToxicity`).
+   */
   private blend(texts: string[], order: number[], out: CommentPrediction[]): CommentPrediction[] {
     if (this.wide) for (const i of order) this.wide.apply(texts[i], out[i]);
+    const f = this.meta.thresholds.categoryMinToxicity;
+    if (f > 0) for (const i of order) gateCategories(out[i], f);
     return out;
   }
 
@@ -198,3 +204,14 @@ export async function loadModel(dir?: string, opts: { backend?: string } = {}): 
   return new HashedToxicityModel(meta, weights, backend);
 }
 
+/**
+ * A category is a kind of toxicity, so it is capped by the comment's toxicity: each category
+ * becomes min(category, sigmoid(logit(toxicity) - logit(f))), which reaches 0.5 only where
+ * toxicity reaches f. With f tuned on the calibration slice (model 2.4.0: the F1 of "flagged"
+ * against toxic labels), a comment the model reads as clean (a lone "thx" at toxicity 0.3) is no
+ * longer flagged by a category score the network gives every contentless comment.
+ */
+export function gateCategories(p: Pick<CommentPrediction, 'toxicity' | 'categories'>, f: number): void {
+  const cap = sigmoid(logit(p.toxicity) - logit(f));
+  for (const c of CATEGORIES) if (p.categories[c] > cap) p.categories[c] = cap;
+}

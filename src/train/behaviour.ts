@@ -139,7 +139,7 @@ export interface BehaviourReport {
 }
 
 /** The functionalities that count as greetings and short replies. */
-export const SHORT_FUNCTIONALITIES = ['greeting', 'short_reply'];
+export const SHORT_FUNCTIONALITIES = ['greeting', 'short_reply', 'short_informal'];
 
 /** Any scorer-shaped object: the product's {@link Scorer}, or a test's fake. */
 export type ScoreFn = Pick<Scorer, 'score'>;

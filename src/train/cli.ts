@@ -10,7 +10,7 @@ import * as path from 'path';
 import { initBackend } from '../model/backend';
 import type { NetConfig } from '../model/net';
 import { saveModel, type ModelMeta, type ModelWeights } from '../model/io';
-import { HashedToxicityModel, defaultModelDir, logit } from '../model';
+import { HashedToxicityModel, defaultModelDir, gateCategories, logit } from '../model';
 import { sigmoid } from '../util/math';
 import { buildCorpus, type Corpus, type Example } from './examples';
 import { inDev, textKey } from '../data';
@@ -131,6 +131,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined,
     extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat }) });
   const vectors = wv as WordVectors | undefined;
+  cleanTargets([...c.train, ...Object.values(c.commentPools).flat()], { categories: ov.cleanCats ?? 0, shortSpanW: ov.shortCleanSpanW ?? 0 });
   if (vectors) {
     net.words = vectors.words.length;
     log(`pretrained word rows: ${vectors.words.length} (${vectors.dim}-d, projected to ${net.dim})`);
@@ -196,6 +197,9 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     for (const line of wide.headLog) log(line);
     log(`wide part: ${wide.rows} comments, 2^${wide.config.bits} weights, char n-grams ${wide.config.charN.join(',')}, loss ${wide.loss.toFixed(4)}; blend on ${wide.calRows} calibration comments ${JSON.stringify(wide.config.blend)} (${((Date.now() - w0) / 1000).toFixed(0)} s)`);
   }
+  // Categories capped by toxicity (model 2.4.0, `gateCategories`), the cap tuned on the calibration slice.
+  const gate = ov.categoryGate === 0 ? null : tuneCategoryGate(calibration, model0(meta, weights, backend, calibration.map((e) => e.text)));
+  if (gate) log(`category gate: a category reaches 0.5 only at toxicity >= ${gate.f} (flag F1 on the calibration slice ${gate.f1.toFixed(4)}, ungated ${gate.f1Ungated.toFixed(4)})`);
   // Tune the token threshold on tsd_trial, fold it into the bias, then tune the fallback rule.
   let preds = model0(meta, weights, backend, c.trial.map((p) => p.text));
   const thr = tuneThreshold(c.trial, preds);
@@ -220,7 +224,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   log(`tsd_trial: threshold ${thr.threshold} -> F1 ${thr.f1.toFixed(4)} (no fallback); fallback tuned on trial alone ${JSON.stringify(fbTrial.opts)} -> ${fbTrial.f1.toFixed(4)}`);
   log(`shipped fallback (tuned on trial + ${cleanTune.length} clean) ${JSON.stringify(fb.opts)}, presenceMin ${pres.presenceMin}, minToxicity ${pres.minToxicity}: tsd_trial F1 ${trialF1.toFixed(4)} (empty gold at 20%: ${trialF1Rw.toFixed(4)}), tuning-mix F1 ${mixF1.toFixed(4)}`);
   const seconds = (Date.now() - t0) / 1000;
-  meta.thresholds = { span: 0.5, spanRaw: thr.threshold, fallbackToxicity: fb.opts.fallbackToxicity, fallbackMinToken: fb.opts.fallbackMinToken, mergeAcrossPunct: fb.opts.mergeAcrossPunct ? 1 : 0, presenceMin: pres.presenceMin, spanMinToxicity: pres.minToxicity, toxicity: 0.5 };
+  meta.thresholds = { span: 0.5, spanRaw: thr.threshold, fallbackToxicity: fb.opts.fallbackToxicity, fallbackMinToken: fb.opts.fallbackMinToken, mergeAcrossPunct: fb.opts.mergeAcrossPunct ? 1 : 0, presenceMin: pres.presenceMin, spanMinToxicity: pres.minToxicity, toxicity: 0.5, ...(gate && gate.f > 0 ? { categoryMinToxicity: gate.f } : {}) };
   meta.training = { overrides: ov, uccRepeat: c.commentPools.ucc ? (ov.uccRepeat ?? UCC_REPEAT) : 0, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
   return { meta, weights, seconds, trialF1 };
 }
@@ -240,4 +244,51 @@ if (require.main === module) {
     process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);
   });
+}
+
+/**
+ * What a comment judged clean by its source implies beyond its labels: with `categories` 1, no
+ * category applies to it (each category is labelled 0 where its set gave none); with `shortSpanW`
+ * > 0, a clean comment of at most three tokens weighs at least that much as a span negative (the
+ * span data's short posts are nearly all insults, "Idiot.", so a lone unknown word was read as one).
+ */
+export function cleanTargets(examples: Example[], o: { categories: number; shortSpanW: number }): void {
+  for (const e of examples) {
+    if (!e.comM[0] || e.comY[0] !== 0) continue;
+    if (o.categories) for (let k = 1; k <= CATEGORIES.length; k++) if (!e.comM[k]) { e.comY[k] = 0; e.comM[k] = 1; }
+    if (o.shortSpanW > 0 && e.spanY && e.tokens.length <= 3) e.spanW = Math.max(e.spanW, o.shortSpanW);
+  }
+}
+
+/**
+ * The toxicity f under which no category may reach 0.5 (`gateCategories`): the f of 0, 0.05, ...,
+ * 0.5 whose "flagged" (toxicity or any category at 0.5) has the best F1 against the toxicity
+ * labels of the calibration comments, weighed by their masks (the smallest f on a tie).
+ */
+export function tuneCategoryGate(calibration: Example[], preds: CommentPrediction[]): { f: number; f1: number; f1Ungated: number } {
+  const f1At = (f: number): number => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    calibration.forEach((e, i) => {
+      const w = e.comM[0];
+      if (!w) return;
+      const p = { toxicity: preds[i].toxicity, categories: { ...preds[i].categories } };
+      if (f > 0) gateCategories(p, f);
+      const flagged = p.toxicity >= 0.5 || CATEGORIES.some((c) => p.categories[c] >= 0.5);
+      const toxic = e.comY[0] >= 0.5;
+      if (flagged && toxic) tp += w;
+      else if (flagged) fp += w;
+      else if (toxic) fn += w;
+    });
+    return tp ? (2 * tp) / (2 * tp + fp + fn) : 0;
+  };
+  let best = { f: 0, f1: f1At(0) };
+  const f1Ungated = best.f1;
+  for (let k = 1; k <= 10; k++) {
+    const f = k / 20;
+    const f1 = f1At(f);
+    if (f1 > best.f1) best = { f, f1 };
+  }
+  return { ...best, f1Ungated };
 }

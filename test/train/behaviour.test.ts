@@ -16,8 +16,11 @@ import {
 } from '../../src/train/behaviour';
 
 // ---- Floors: the shipped model's figures (Model v2, 2.4.0, seed 1, measured 2026-12-03). Issue 11 targets in comments.
-// 2.4.0 (the threat head): threat_direct 13 -> 14; new functionalities threat_veiled (6 of 12) and
-// threat_lookalike (11 of 12), added with 2.4.0 (2.3.0 passes 4 and 11 of them).
+// 2.4.0 (the threat head and the category gate; models/README.md, "2.4.0"): identity_friendly 17 -> 18,
+// counter_speech 9 -> 10; new functionalities short_informal (38 of 45), threat_veiled (5 of 12) and
+// threat_lookalike (11 of 12) (2.3.0 passes 36, 4 and 11 of them); greetings and short replies now count 88
+// cases (43 + short_informal), of which 3 are flagged (2.3.0: 9). Lowered from the threat head alone (commit
+// 5fb02e2): threat_direct 14 -> 13, threat_veiled 6 -> 5, the category gate's cost (the card gives it).
 // Lowered from 2.2.0 (see models/README.md, "2.3.0"): spam_offtopic 14 -> 13.
 // Lowered from 2.1.0 (see models/README.md, "2.2.0"): thanks_praise 18 -> 17, public_figure_criticism 14 -> 12,
 // profanity_untargeted 14 -> 13, profanity_targeted 7 -> 4, slur_obfuscated 11 -> 10;
@@ -27,15 +30,15 @@ import {
 const OVERALL_MIN = 0.79;
 /** Pass rate of the worst functionality (target >= 0.70; 1.0.0: 0; 2.1.0: 0.133). */
 const WORST_MIN = 0.2;
-/** Greetings and short replies flagged, of 43 (target 0; 1.0.0: 10; 2.0.0: 3; 2.1.0: 4). */
-const GREETINGS_FLAGGED_MAX = 1;
+/** Greetings and short replies flagged, of 88 since 2.4.0, of 43 before (target 0; 1.0.0: 10 of 43; 2.0.0: 3; 2.1.0: 4; 2.3.0: 1 of 43, 9 of 88). */
+const GREETINGS_FLAGGED_MAX = 3;
 /** Cases passed per functionality. */
 const FUNCTIONALITY_MIN: Record<string, number> = {
-  greeting: 17, short_reply: 25, thanks_praise: 17, question: 18, identity_friendly: 17, news_violence: 13,
-  disagreement: 16, public_figure_criticism: 12, spam_offtopic: 13, emoji_punct: 14, long_clean: 12,
-  negated_hate: 3, counter_speech: 9, reclaimed: 11, dehumanisation: 13, threat_direct: 14, threat_indirect: 6,
+  greeting: 17, short_reply: 25, thanks_praise: 17, question: 18, identity_friendly: 18, news_violence: 13,
+  disagreement: 16, public_figure_criticism: 12, spam_offtopic: 13, emoji_punct: 14, long_clean: 12, negated_hate: 3,
+  counter_speech: 10, reclaimed: 11, dehumanisation: 13, threat_direct: 13, threat_indirect: 6,
   profanity_untargeted: 13, profanity_targeted: 4, insult_direct: 17, insult_long: 12, insult_obfuscated: 12,
-  slur_obfuscated: 10, identity_attack_no_slur: 12, threat_veiled: 6, threat_lookalike: 11,
+  slur_obfuscated: 10, identity_attack_no_slur: 12, short_informal: 38, threat_veiled: 5, threat_lookalike: 11,
 };
 /** SouthFront phrases that must be covered by spans (target: all five of SOUTHFRONT_SPAN_PHRASES). */
 const SOUTHFRONT_MUST_COVER: string[] = ['Muslim terrorists'];
