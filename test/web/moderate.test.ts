@@ -133,7 +133,28 @@ describe('the moderator page', () => {
     await expect(item.textContent()).resolves.toContain('Footbridge approved for the harbour');
     await expect(item.locator('.parent').textContent()).resolves.toContain('Good news for cyclists');
     await expect(item.locator('.others').textContent()).resolves.toContain('window.__pwned=1');
+    // Off topic under the footbridge article: the words of the comment and of the article behind the score (issue 15).
+    const offTopic = stored.scores.reasons.find((r: any) => r.code === 'off_topic');
+    expect(offTopic?.terms?.length).toBeGreaterThan(0);
+    const terms = item.locator('[data-testid=reason-terms][data-code=off_topic]');
+    const shown = (role: string) => terms.locator(`[data-role=${role}] .term`).allTextContents();
+    await expect(shown('comment')).resolves.toEqual(offTopic.terms);
+    await expect(shown('context')).resolves.toEqual(offTopic.contextTerms);
+    await expect(terms.textContent()).resolves.toContain("The article's words");
     await alice.screenshot({ path: join(DOCS, 'moderate-item.png') });
+  });
+
+  it('sorts by the off-topic score, as GET /v1/queue?sort=offTopic does, and shows that score in the list', async () => {
+    const api = await server.call(server.keys.alice, 'GET', '/v1/queue?sort=offTopic&limit=100');
+    expect(api.items.length).toBeGreaterThan(1);
+    await alice.getByLabel('Sort').selectOption('offTopic');
+    await until(async () => JSON.stringify(await rowIds(alice)) === JSON.stringify(api.items.map((i: any) => i.id)), 15_000, 'the list in off-topic order');
+    const shown = await alice.locator('[data-testid=queue-list] button.row .score').allTextContents();
+    expect(shown).toEqual(api.items.map((i: any) => (i.offTopic === null ? '–' : i.offTopic.toFixed(2))));
+    await alice.getByLabel('Sort').selectOption('age');
+    await until(async () => (await rowIds(alice)).length === api.items.length, 15_000, 'the list back in age order');
+    await alice.locator('button.row[data-id="c-toxic"]').click();
+    await alice.locator('[data-testid=item][data-id="c-toxic"]').waitFor();
   });
 
   it('decides with the keyboard, opens the next item, and the API stores the decision with the moderator', async () => {

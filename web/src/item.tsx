@@ -1,7 +1,7 @@
 /** One queue item in full: the comment with its spans, why it was held, its context and history. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Ref } from 'preact';
-import { CATEGORIES, type Category, type Span } from '../../src/types';
+import { CATEGORIES, type Category, type Reason, type Span } from '../../src/types';
 import { api, ApiError, type CommentWithHistory, type DecisionAction, type StoredComment } from './api';
 import { segments } from './segments';
 
@@ -24,6 +24,30 @@ export function CommentText({ text, spans }: { text: string; spans: readonly Spa
         ),
       )}
     </p>
+  );
+}
+
+/**
+ * The words behind an off-topic or drift reason (issue 15): for off topic, the comment's salient
+ * words beside the article's (or, without an article, the thread's); for drift, the words the
+ * comment shares with the one it follows beside that comment's own.
+ */
+export function ReasonTerms({ reason, hasArticle }: { reason: Reason; hasArticle: boolean }) {
+  if ((reason.code !== 'off_topic' && reason.code !== 'drift') || !reason.terms?.length) return null;
+  const [own, other] = reason.code === 'off_topic'
+    ? ["The comment's words", hasArticle ? "The article's words" : "The thread's words"]
+    : [`Shared with ${reason.parentId ?? 'the comment it follows'}`, `${reason.parentId ?? 'That comment'}'s words`];
+  const list = (label: string, words: readonly string[] | undefined, role: string) =>
+    words?.length ? (
+      <span class="term-list" data-role={role}>
+        {label}: {words.map((w) => <span class="term">{w}</span>)}
+      </span>
+    ) : null;
+  return (
+    <div class="reason-terms" data-testid="reason-terms" data-code={reason.code}>
+      {list(own, reason.terms, 'comment')}
+      {list(other, reason.contextTerms, 'context')}
+    </div>
   );
 }
 
@@ -104,7 +128,7 @@ export function ItemPane({ id, onDecide, noteRef }: { id: string; onDecide: (a: 
       )}
       <h3>Why it was held</h3>
       <ul class="reasons">
-        {item.scores.reasons.length ? item.scores.reasons.map((r) => <li>{r.message}</li>) : <li>No reason recorded (held by policy thresholds).</li>}
+        {item.scores.reasons.length ? item.scores.reasons.map((r) => <li>{r.message}<ReasonTerms reason={r} hasArticle={!!item.article} /></li>) : <li>No reason recorded (held by policy thresholds).</li>}
       </ul>
       <p class="scores">
         toxicity {pct(item.scores.toxicity)} · {cats.map(([c, s]) => `${TYPE_LABEL[c].toLowerCase()} ${pct(s)}`).join(' · ')} · off-topic {pct(item.scores.offTopic)}

@@ -20,7 +20,7 @@ const PAGE = 100;
 const LIVE_MAX = 500;
 const CLAIM = 10;
 
-type Filters = { status: 'pending' | 'escalated'; sort: 'age' | 'score'; category: string; threadId: string; siteId: string; minScore: string };
+type Filters = { status: 'pending' | 'escalated'; sort: 'age' | 'score' | 'offTopic'; category: string; threadId: string; siteId: string; minScore: string };
 type Pending = { item: StoredComment; action: DecisionAction; note: string; key: string; timer: ReturnType<typeof setTimeout> };
 
 const LABEL: Record<DecisionAction, string> = { approve: 'Approved', reject: 'Rejected', escalate: 'Escalated' };
@@ -274,7 +274,7 @@ export function QueueView({ me }: { me: string }) {
       </section>
       <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
         <label>Status <select value={filters.status} onChange={set('status')}><option value="pending">pending</option><option value="escalated">escalated</option></select></label>
-        <label>Sort <select value={filters.sort} onChange={set('sort')}><option value="age">oldest first</option><option value="score">highest score</option></select></label>
+        <label>Sort <select value={filters.sort} onChange={set('sort')}><option value="age">oldest first</option><option value="score">highest score</option><option value="offTopic">most off topic</option></select></label>
         <label>Category <select value={filters.category} onChange={set('category')}><option value="">any</option>{[...CATEGORIES, 'toxicity', 'off_topic'].map((c) => <option value={c}>{c}</option>)}</select></label>
         <label>Thread <input value={filters.threadId} onChange={set('threadId')} size={10} /></label>
         <label>Site <input value={filters.siteId} onChange={set('siteId')} size={10} /></label>
@@ -297,7 +297,7 @@ export function QueueView({ me }: { me: string }) {
             {visible.map((i) => (
               <li id={`row-${i.id}`} key={i.id}>
                 <button type="button" class={i.id === selected ? 'row current' : 'row'} aria-current={i.id === selected ? 'true' : undefined} data-id={i.id} onClick={() => setSelected(i.id)}>
-                  <span class="score">{i.score.toFixed(2)}</span>
+                  <span class="score" title={filters.sort === 'offTopic' ? 'off-topic score' : 'score'}>{filters.sort === 'offTopic' ? (i.offTopic === null ? '–' : i.offTopic.toFixed(2)) : i.score.toFixed(2)}</span>
                   <span class="cat">{i.category}</span>
                   {i.lease && <span class="lease">yours · <Countdown until={i.lease.expiresAt} /></span>}
                   <span class="snippet">{snippet(i.text)}</span>
