@@ -58,7 +58,7 @@ export class HashedToxicityModel implements ToxicityModel {
       old.dispose();
     }
     this.words = weights.words?.length ? wordIndex(weights.words, meta.config.buckets) : undefined;
-    this.wide = meta.wide && weights.wide ? new WidePart(meta.wide, weights.wide, (meta.wide.heads ?? []).map((h) => weights.wideHeads?.[h.category] ?? new Float32Array(0))) : undefined;
+    this.wide = meta.wide && weights.wide ? new WidePart(meta.wide, weights.wide, weights.wideHeads) : undefined;
     this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModeratoError } from '../errors';
 import { denseShapes, type NetConfig } from './net';
 import { quantizeWide, type WideConfig } from './wide';
+import type { Category } from '../types';
 
 /** Everything model.json holds besides the weights. */
 export interface ModelMeta {
@@ -35,7 +36,7 @@ export interface ModelWeights {
   /** The wide part's 2^bits weights, when `meta.wide` is set. */
   wide?: Float32Array;
   /** Each wide category head's 2^bits weights, by category (`meta.wide.heads`). */
-  wideHeads?: Partial<Record<string, Float32Array>>;
+  wideHeads?: Partial<Record<Category, Float32Array>>;
   /** Training only: the learned projection of the pretrained vectors (not saved: its rows are). */
   projection?: Float32Array;
 }
@@ -172,11 +173,11 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
       dense[name] = Float32Array.from(t.dataSync() as Float32Array);
     }
     let wide: Float32Array | undefined;
-    const wideHeads: Record<string, Float32Array> = {};
+    const wideHeads: Partial<Record<Category, Float32Array>> = {};
     if (json.wide) {
       const table = (name: string): Float32Array => {
         const t = named[name];
-        if (!t || t.size !== 1 << json.wide!.bits) throw new ModeratoError('MOD_ERR_MODEL', `${name === 'wide' ? 'wide' : name} weights missing or of the wrong size in ${dir}`);
+        if (!t || t.size !== 1 << json.wide!.bits) throw new ModeratoError('MOD_ERR_MODEL', `${name} weights missing or of the wrong size in ${dir}`);
         return Float32Array.from(t.dataSync() as Float32Array);
       };
       wide = table('wide');

@@ -12,6 +12,7 @@
 
 import { logit, sigmoid } from '../util/math';
 import type { Category } from '../types';
+import type { CommentPrediction } from './types';
 
 /** The wide part's settings, stored in model.json as `wide`. */
 export interface WideConfig {
@@ -36,12 +37,6 @@ export interface WideHead {
   category: Category;
   bias: number;
   blend: { cnn: number; wide: number; bias: number };
-}
-
-/** What the wide part rewrites in a prediction: its toxicity and the categories it has heads for. */
-export interface WideTarget {
-  toxicity: number;
-  categories: Record<Category, number>;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -247,31 +242,45 @@ interface CodedTable {
  */
 export class WidePart {
   private readonly tables: CodedTable[];
+  /** Each table's intercept: the toxicity part's, then each head's. */
+  private readonly biases: number[];
   private readonly scratch = { buf: new Int32Array(1024) };
+  private readonly z: Float64Array;
 
+  /** `heads`: each head's 2^bits weights, by category (every head of `config.heads` needs one). */
   constructor(
     readonly config: WideConfig,
     weights: Float32Array,
-    heads: Float32Array[] = [],
+    heads: Partial<Record<Category, Float32Array>> = {},
   ) {
-    const nHeads = config.heads?.length ?? 0;
-    if (heads.length !== nHeads) throw new RangeError(`wide heads: ${heads.length} tables for ${nHeads} heads`);
-    this.tables = [weights, ...heads].map((w) => {
+    const headTables = (config.heads ?? []).map((h) => {
+      const t = heads[h.category];
+      if (!t) throw new RangeError(`wide head ${h.category}: no weights given`);
+      return t;
+    });
+    this.tables = [weights, ...headTables].map((w) => {
       if (w.length !== 1 << config.bits) throw new RangeError(`wide weights: ${w.length} values for 2^${config.bits}`);
       return quantizeWide(w);
     });
+    this.biases = [config.bias, ...(config.heads ?? []).map((h) => h.bias)];
+    this.z = new Float64Array(this.tables.length);
   }
 
-  /** The wide logits of one comment: the toxicity part's first, then each head's (biases included). */
-  logits(text: string): number[] {
+  /**
+   * The wide logits of one comment, the features collected once: the toxicity part's first, then
+   * each head's. The array is reused: the next call overwrites it.
+   */
+  logits(text: string): Float64Array {
     const n = collectWideFeatures(text, this.config, this.scratch);
     const f = this.scratch.buf;
     const norm = 1 / Math.sqrt(Math.max(1, n));
-    return this.tables.map(({ q, m, step }, t) => {
+    for (let t = 0; t < this.tables.length; t++) {
+      const { q, m, step } = this.tables[t];
       let sum = 0;
       for (let i = 0; i < n; i++) sum += q[f[i]];
-      return (t === 0 ? this.config.bias : (this.config.heads as WideHead[])[t - 1].bias) + (sum * step - n * m) * norm;
-    });
+      this.z[t] = this.biases[t] + (sum * step - n * m) * norm;
+    }
+    return this.z;
   }
 
   /** The toxicity part's wide logit of one comment. */
@@ -280,7 +289,7 @@ export class WidePart {
   }
 
   /** Blends a prediction of the network in place: toxicity, and each headed category. */
-  apply(text: string, p: WideTarget): void {
+  apply(text: string, p: Pick<CommentPrediction, 'toxicity' | 'categories'>): void {
     const z = this.logits(text);
     p.toxicity = blendToxicity(p.toxicity, z[0], this.config.blend);
     this.config.heads?.forEach((h, k) => (p.categories[h.category] = blendToxicity(p.categories[h.category], z[k + 1], h.blend)));

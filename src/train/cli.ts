@@ -131,7 +131,6 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined,
     extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat }) });
   const vectors = wv as WordVectors | undefined;
-  cleanTargets([...c.train, ...Object.values(c.commentPools).flat()], { categories: ov.cleanCats ?? 0, shortSpanW: ov.shortCleanSpanW ?? 0 });
   if (vectors) {
     net.words = vectors.words.length;
     log(`pretrained word rows: ${vectors.words.length} (${vectors.dim}-d, projected to ${net.dim})`);
@@ -244,20 +243,6 @@ if (require.main === module) {
     process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);
   });
-}
-
-/**
- * What a comment judged clean by its source implies beyond its labels: with `categories` 1, no
- * category applies to it (each category is labelled 0 where its set gave none); with `shortSpanW`
- * > 0, a clean comment of at most three tokens weighs at least that much as a span negative (the
- * span data's short posts are nearly all insults, "Idiot.", so a lone unknown word was read as one).
- */
-export function cleanTargets(examples: Example[], o: { categories: number; shortSpanW: number }): void {
-  for (const e of examples) {
-    if (!e.comM[0] || e.comY[0] !== 0) continue;
-    if (o.categories) for (let k = 1; k <= CATEGORIES.length; k++) if (!e.comM[k]) { e.comY[k] = 0; e.comM[k] = 1; }
-    if (o.shortSpanW > 0 && e.spanY && e.tokens.length <= 3) e.spanW = Math.max(e.spanW, o.shortSpanW);
-  }
 }
 
 /**

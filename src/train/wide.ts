@@ -113,7 +113,7 @@ export interface WidePartInput {
 export interface FittedWide {
   config: WideConfig;
   weights: Float32Array;
-  heads: Record<string, Float32Array>;
+  heads: Partial<Record<Category, Float32Array>>;
   loss: number;
   rows: number;
   calRows: number;
@@ -146,7 +146,7 @@ export function fitWidePart(i: WidePartInput): FittedWide {
   const calRows = i.calibration.flatMap((e, k) => (e.comM[0] ? [{ p: i.calToxicity[k], z: part.logit(e.text), y: e.comY[0] }] : []));
   const blend = fitBlend(calRows);
   const heads: WideHead[] = [];
-  const headWeights: Record<string, Float32Array> = {};
+  const headWeights: Partial<Record<Category, Float32Array>> = {};
   const headLog: string[] = [];
   const wanted = String(ov.wideHeads ?? WIDE_HEADS_DEFAULT).split('').map(Number).filter((d) => d >= 1 && d <= CATEGORIES.length);
   for (const d of [...new Set(wanted)]) {

@@ -133,6 +133,7 @@ describe('a model with a wide part', () => {
     const meta: ModelMeta = { format: 'moderato-toxicity', name: 't', version: '0', config: cfg, thresholds: { span: 0.5 }, wide: { ...C, bias: 0, blend: { cnn: 1, wide: 0, bias: 0 }, heads } };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-wide-head-'));
     expect(() => saveModel(dir, meta, { ...w, wide })).toThrow(/weights for wide_threat/);
+    expect(() => new WidePart(meta.wide!, wide)).toThrow(/wide head threat: no weights given/);
     saveModel(dir, meta, { ...w, wide, wideHeads: { threat } });
     const back = readModel(dir);
     expect(back.meta.wide?.heads).toEqual(heads);

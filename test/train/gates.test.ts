@@ -1,9 +1,9 @@
 /**
- * What training infers beyond the labels and tunes on the calibration slice (src/train/cli.ts):
- * clean comments imply no category (`cleanTargets`), and the toxicity under which no category
- * may reach 0.5 (`tuneCategoryGate`, applied by the model's `gateCategories`).
+ * The category gate: the toxicity under which no category may reach 0.5, tuned on the
+ * calibration slice (`tuneCategoryGate`, src/train/cli.ts) and applied by the model
+ * (`gateCategories`, src/model/index.ts).
  */
-import { cleanTargets, tuneCategoryGate } from '../../src/train/cli';
+import { tuneCategoryGate } from '../../src/train/cli';
 import { gateCategories } from '../../src/model';
 import { COMMENT_TARGETS, type Example } from '../../src/train/examples';
 import { CATEGORIES } from '../../src/types';
@@ -46,23 +46,5 @@ describe('tuneCategoryGate', () => {
     expect(g.f1Ungated).toBeCloseTo(2 / 3, 10);
     const quiet = tuneCategoryGate(cal, [...preds.slice(0, 10).map(() => pred(0.2, 0.1)), ...preds.slice(10)]);
     expect(quiet).toEqual({ f: 0, f1: 1, f1Ungated: 1 });
-  });
-});
-
-describe('cleanTargets', () => {
-  it('labels every category 0 on clean comments only, and weighs short clean comments as span negatives', () => {
-    const clean = example('thx', 0);
-    const long = example('a clean comment of five words', 0, 6);
-    const toxic = example('idiot', 1);
-    cleanTargets([clean, long, toxic], { categories: 1, shortSpanW: 1 });
-    expect(Array.from(clean.comM.slice(1, 1 + CATEGORIES.length))).toEqual(CATEGORIES.map(() => 1));
-    expect(Array.from(clean.comY.slice(1, 1 + CATEGORIES.length))).toEqual(CATEGORIES.map(() => 0));
-    expect(clean.spanW).toBe(1);
-    expect(long.spanW).toBe(0.1);
-    expect(Array.from(toxic.comM.slice(1, 1 + CATEGORIES.length))).toEqual(CATEGORIES.map(() => 0));
-    const untouched = example('thx', 0);
-    cleanTargets([untouched], { categories: 0, shortSpanW: 0 });
-    expect(untouched.comM[1]).toBe(0);
-    expect(untouched.spanW).toBe(0.1);
   });
 });
