@@ -93,7 +93,9 @@ export function ItemPane({ id, onDecide, noteRef }: { id: string; onDecide: (a: 
   }, [id]);
 
   if (error) return <section class="item" aria-label="Item"><p role="alert" class="error">{error}</p></section>;
-  if (!item) return <section class="item" aria-label="Item"><p class="loading">Loading…</p></section>;
+  // Until the effect above has run for a new id, `item` is still the previous one: never show it
+  // (a key pressed then would decide the selected item while the pane showed another).
+  if (!item || item.id !== id) return <section class="item" aria-label="Item"><p class="loading">Loading…</p></section>;
   const cats = CATEGORIES.map((c) => [c, item.scores.categories[c] ?? 0] as const).sort((a, b) => b[1] - a[1]);
   return (
     <section class="item" aria-labelledby="item-title" data-testid="item" data-id={item.id}>
