@@ -8,6 +8,7 @@
  */
 import * as path from 'path';
 import type { Category } from '../types';
+import { categoryVector } from './common';
 import { datasetsDir, offsetsToRanges, readCsv } from './io';
 
 export { datasetsDir, codePointToUtf16, utf16ToCodePoint, offsetsToRanges, stableHash, inDev, packageRoot } from './io';
@@ -147,21 +148,29 @@ export function loadC3(dir?: string): Array<LabelledComment & { articleId: strin
     });
 }
 
-/** OLID level A: the training TSV, or the public test set (tweets + labels-levela.csv). */
+/**
+ * OLID: the training TSV, or the public test set (tweets + labels-levela.csv and labels-levelb.csv).
+ * Level A (OFF / NOT) is the toxicity; level B types the offensive tweets: TIN (a targeted insult
+ * or threat) -> insult 1, UNT (untargeted profanity and swearing, by the annotation guide) ->
+ * insult 0 and profanity 1; the other categories of an offensive tweet are unknown, a NOT tweet is
+ * 0 on all of them.
+ */
 export function loadOlid(split: 'train' | 'test', dir?: string): LabelledComment[] {
   const base = path.join(datasetsDir(dir), 'olid');
-  let rows: Array<{ id: string; tweet: string; label: string }>;
+  let rows: Array<{ id: string; tweet: string; label: string; typed: string }>;
   if (split === 'train') {
-    rows = readCsv(path.join(base, 'olid-training-v1.0.tsv'), '\t').map((r) => ({ id: r.id, tweet: r.tweet, label: r.subtask_a }));
+    rows = readCsv(path.join(base, 'olid-training-v1.0.tsv'), '\t').map((r) => ({ id: r.id, tweet: r.tweet, label: r.subtask_a, typed: r.subtask_b }));
   } else {
     const labels = new Map(readCsv(path.join(base, 'labels-levela.csv')).map((r) => [r.id, r.label]));
-    rows = readCsv(path.join(base, 'testset-levela.tsv'), '\t').map((r) => ({ id: r.id, tweet: r.tweet, label: labels.get(r.id) ?? '' }));
+    const typed = new Map(readCsv(path.join(base, 'labels-levelb.csv')).map((r) => [r.id, r.label]));
+    rows = readCsv(path.join(base, 'testset-levela.tsv'), '\t').map((r) => ({ id: r.id, tweet: r.tweet, label: labels.get(r.id) ?? '', typed: typed.get(r.id) ?? '' }));
   }
   return rows
     .filter((r) => r.tweet && (r.label === 'OFF' || r.label === 'NOT'))
     .map((r) => {
       const off = r.label === 'OFF' ? 1 : 0;
-      return { id: `olid-${split}:${r.id}`, text: r.tweet, domain: 'olid' as const, toxicity: off, toxicBinary: off, categories: off ? nanCats() : [0, 0, 0, 0, 0] };
+      const categories = !off ? [0, 0, 0, 0, 0] : r.typed === 'TIN' ? categoryVector({ insult: 1 }) : r.typed === 'UNT' ? categoryVector({ insult: 0, profanity: 1 }) : nanCats();
+      return { id: `olid-${split}:${r.id}`, text: r.tweet, domain: 'olid' as const, toxicity: off, toxicBinary: off, categories };
     });
 }
 
