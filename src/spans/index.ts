@@ -38,14 +38,14 @@ export interface SpanOptions {
 /** Defaults tuned on tsd_trial (see models/README.md). */
 export const DEFAULT_SPAN_OPTIONS: Required<SpanOptions> = {
   threshold: 0.5,
-  // Tuned on tsd_trial + clean dev comments for the shipped model (2.3.0, seed 1): a comment
+  // Tuned on tsd_trial + clean dev comments for the shipped model (2.5.0, seed 2): a comment
   // scoring >= 0.4 with no token over the threshold still gets its best token when that token is
-  // >= 0.1; no spans when span presence < 0.1 or toxicity < 0.1.
+  // >= 0.4; no spans when toxicity < 0.1 (the span-presence gate tuned to 0: off).
   fallbackToxicity: 0.4,
-  fallbackMinToken: 0.1,
+  fallbackMinToken: 0.4,
   mergeAcrossPunct: false,
   score: 'max',
-  presenceMin: 0.1,
+  presenceMin: 0,
   minToxicity: 0.1,
 };
 

@@ -36,11 +36,6 @@ export interface Example {
   /** Comment targets [toxicity, ...categories, span presence] and their mask. */
   comY: Float32Array;
   comM: Float32Array;
-  /**
-   * The wide part's mask of `comY` where it differs from `comM`: labels that train the wide heads
-   * and not the network (OLID level B under `typedOlidNet: false`). Absent: `comM`.
-   */
-  wideM?: Float32Array;
 }
 
 /** Per token: does the token overlap a range? */
@@ -164,11 +159,6 @@ export interface CorpusOptions {
   chooseWords?: (counts: Map<string, number>) => WordIndex;
   /** More comment pools (Model v2's hate and news sets, `src/train/pools.ts`), sampled per epoch like the others. */
   extraPools?: Record<string, Example[]>;
-  /**
-   * Whether OLID's level B categories of offensive tweets (insult, profanity) train the network
-   * (default) or only the wide part's heads (`--set typedOlidNet=0`).
-   */
-  typedOlidNet?: boolean;
 }
 
 /** Placeholder until `featurizeAll` hashes an example's features. */
@@ -296,10 +286,6 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
         // Friendly identity mentions are the counter-examples against learning 'gay' or 'muslim' as toxic.
         const friendlyIdentity = r.toxicity === 0 && mentionsIdentity(r.text);
         const ex = labelledExample(r, friendlyIdentity ? identitySpanW : cleanSpanW);
-        if (name === 'olid' && o.typedOlidNet === false && r.toxicBinary === 1) {
-          ex.wideM = Float32Array.from(ex.comM);
-          ex.comM.fill(0, 1, 1 + CATEGORIES.length);
-        }
         const reps = friendlyIdentity ? identityRepeat : 1;
         for (let k = 0; k < reps; k++) pool.push(ex);
         for (let k = 0; friendlyIdentity && k < identitySwaps; k++) {

@@ -35,9 +35,9 @@ export const WIDE_DEFAULTS = { bits: 20, charN: [4], epochs: 4, rate: 0.2, l2: 1
 
 /**
  * Categories given a wide head by default (`--set wideHeads=N`: the digits are 1 + the category's
- * index in CATEGORIES, so 2 = threat, 23 = threat and identity attack; 0 = none).
+ * index in CATEGORIES, so 12 = insult and threat (model 2.5.0), 2 = threat alone (2.4.0); 0 = none).
  */
-export const WIDE_HEADS_DEFAULT = 2;
+export const WIDE_HEADS_DEFAULT = 12;
 
 
 /**
@@ -127,16 +127,13 @@ export interface FittedWide {
  * weighed by the label's mask), blended with the network's category score and its decision
  * threshold tuned (F1 on the calibration slice) and folded into the head's bias.
  */
-/** The mask of an example's comment targets that the wide part learns from. */
-const wideMask = (e: Example): Float32Array => e.wideM ?? e.comM;
-
 export function fitWidePart(i: WidePartInput): FittedWide {
   const ov = i.overrides;
   const rowsFor = (col: number): WideRow[] => {
-    const rows: WideRow[] = i.spanTrain.filter((e) => wideMask(e)[col]).map((e) => ({ text: e.text, y: e.comY[col], w: col ? wideMask(e)[col] : 1, source: e.source }));
+    const rows: WideRow[] = i.spanTrain.filter((e) => e.comM[col]).map((e) => ({ text: e.text, y: e.comY[col], w: col ? e.comM[col] : 1, source: e.source }));
     for (const [name, pool] of Object.entries(i.pools)) {
       const w = Math.min(1, i.drawsPerEpoch(name) / Math.max(1, pool.length));
-      for (const e of pool) if (wideMask(e)[col]) rows.push({ text: e.text, y: e.comY[col], w: col ? w * wideMask(e)[col] : w, source: e.source });
+      for (const e of pool) if (e.comM[col]) rows.push({ text: e.text, y: e.comY[col], w: col ? w * e.comM[col] : w, source: e.source });
     }
     return rows;
   };
@@ -157,7 +154,7 @@ export function fitWidePart(i: WidePartInput): FittedWide {
     const hRows = rowsFor(d);
     const h = train(hRows, 7 + d);
     const hp = new WidePart({ ...cfg, bias: h.bias, blend: { cnn: 1, wide: 0, bias: 0 } }, h.weights);
-    const cal = i.calibration.flatMap((e, k) => (wideMask(e)[d] ? [{ p: i.calCategories[k][category], z: hp.logit(e.text), y: e.comY[d] >= 0.5 ? 1 : 0, w: wideMask(e)[d] }] : []));
+    const cal = i.calibration.flatMap((e, k) => (e.comM[d] ? [{ p: i.calCategories[k][category], z: hp.logit(e.text), y: e.comY[d] >= 0.5 ? 1 : 0, w: e.comM[d] }] : []));
     const hb = fitBlend(cal);
     const tuned = tuneDecision(cal.map((r) => sigmoid(hb.cnn * logit(r.p) + hb.wide * r.z + hb.bias)), cal.map((r) => r.y));
     if (tuned) hb.bias -= logit(tuned.threshold);

@@ -39,9 +39,11 @@ describeWithDatasets('smoke training (a few hundred examples)', () => {
     expect(a.meta.wide?.bits).toBe(20);
     expect(Array.from((a.weights.wide as Float32Array).slice(0, 5000))).toEqual(Array.from((b.weights.wide as Float32Array).slice(0, 5000)));
     expect((a.weights.wide as Float32Array).some((x) => x !== 0)).toBe(true);
-    // Model 2.4.0: a wide head for threat, trained the same way.
-    expect(a.meta.wide?.heads?.map((h) => h.category)).toEqual(['threat']);
-    expect(Array.from((a.weights.wideHeads?.threat as Float32Array).slice(0, 5000))).toEqual(Array.from((b.weights.wideHeads?.threat as Float32Array).slice(0, 5000)));
+    // Model 2.4.0: a wide head for threat, trained the same way; 2.5.0: one for insult too.
+    expect(a.meta.wide?.heads?.map((h) => h.category)).toEqual(['insult', 'threat']);
+    for (const c of ['insult', 'threat'] as const) {
+      expect(Array.from((a.weights.wideHeads?.[c] as Float32Array).slice(0, 5000))).toEqual(Array.from((b.weights.wideHeads?.[c] as Float32Array).slice(0, 5000)));
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-smoke-'));
     saveModel(dir, a.meta, a.weights);
     // Model v2: the fixture's words (30 most frequent + corpus words it has) are rows after the buckets.
