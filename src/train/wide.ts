@@ -35,9 +35,9 @@ export const WIDE_DEFAULTS = { bits: 20, charN: [4], epochs: 4, rate: 0.2, l2: 1
 
 /**
  * Categories given a wide head by default (`--set wideHeads=N`: the digits are 1 + the category's
- * index in CATEGORIES, so 12 = insult and threat (model 2.5.0), 2 = threat alone (2.4.0); 0 = none).
+ * index in CATEGORIES, so 124 = insult, threat and profanity (model 2.5.0), 2 = threat alone (2.4.0); 0 = none).
  */
-export const WIDE_HEADS_DEFAULT = 12;
+export const WIDE_HEADS_DEFAULT = 124;
 
 
 /**

@@ -16,13 +16,13 @@ import {
 } from '../../src/train/behaviour';
 
 // ---- Floors: the shipped model's figures (Model v2, 2.5.0, seed 2, measured 2026-12-03). Issue 11 targets in comments.
-// 2.5.0 (OLID level B as insult / profanity labels and an insult head; models/README.md, "2.5.0"): raised
+// 2.5.0 (OLID level B as insult / profanity labels, insult and profanity heads; models/README.md, "2.5.0"): raised
 // thanks_praise 17 -> 18, identity_friendly 18 -> 19, news_violence 13 -> 14, public_figure_criticism 12 -> 15,
 // spam_offtopic 13 -> 14, profanity_targeted 4 -> 12, insult_long 12 -> 15, insult_obfuscated 12 -> 13,
-// short_informal 38 -> 39, threat_veiled 5 -> 6, threat_lookalike 11 -> 12, overall 0.79 -> 0.81. Lowered, each
+// short_informal 38 -> 39, threat_veiled 5 -> 6, threat_lookalike 11 -> 12, profanity_untargeted 13 -> 14,
+// overall 0.79 -> 0.82. Lowered, each
 // measured on three seeds in the card: greeting 17 -> 16 ("hey folks" gets a span), reclaimed 11 -> 9,
-// dehumanisation 13 -> 11, profanity_untargeted 13 -> 10 (profanity 0.43-0.49 on "This weather is shit."),
-// slur_obfuscated 10 -> 8, identity_attack_no_slur 12 -> 10, greetings and short replies flagged 3 -> 4 of 88.
+// dehumanisation 13 -> 11, slur_obfuscated 10 -> 8, identity_attack_no_slur 12 -> 10, greetings and short replies flagged 3 -> 4 of 88.
 // 2.4.0 (the threat head and the category gate; models/README.md, "2.4.0"): identity_friendly 17 -> 18,
 // counter_speech 9 -> 10; new functionalities short_informal (38 of 45), threat_veiled (5 of 12) and
 // threat_lookalike (11 of 12) (2.3.0 passes 36, 4 and 11 of them); greetings and short replies now count 88
@@ -34,7 +34,7 @@ import {
 // raised: greeting, short_reply, identity_friendly, negated_hate, insult_direct, insult_long,
 // identity_attack_no_slur, and greetings and short replies flagged 4 -> 1.
 /** Share of all cases passed (target >= 0.90; model 1.0.0: 0.55; 2.1.0: 0.787). */
-const OVERALL_MIN = 0.81;
+const OVERALL_MIN = 0.82;
 /** Pass rate of the worst functionality (target >= 0.70; 1.0.0: 0; 2.1.0: 0.133). */
 const WORST_MIN = 0.2;
 /** Greetings and short replies flagged, of 88 since 2.4.0, of 43 before (target 0; 1.0.0: 10 of 43; 2.0.0: 3; 2.1.0: 4; 2.3.0: 1 of 43, 9 of 88; 2.4.0: 3 of 88). */
@@ -44,7 +44,7 @@ const FUNCTIONALITY_MIN: Record<string, number> = {
   greeting: 16, short_reply: 25, thanks_praise: 18, question: 18, identity_friendly: 19, news_violence: 14,
   disagreement: 16, public_figure_criticism: 15, spam_offtopic: 14, emoji_punct: 14, long_clean: 12, negated_hate: 3,
   counter_speech: 10, reclaimed: 9, dehumanisation: 11, threat_direct: 13, threat_indirect: 6,
-  profanity_untargeted: 10, profanity_targeted: 12, insult_direct: 17, insult_long: 15, insult_obfuscated: 13,
+  profanity_untargeted: 14, profanity_targeted: 12, insult_direct: 17, insult_long: 15, insult_obfuscated: 13,
   slur_obfuscated: 8, identity_attack_no_slur: 10, short_informal: 39, threat_veiled: 6, threat_lookalike: 12,
 };
 /** SouthFront phrases that must be covered by spans (target: all five of SOUTHFRONT_SPAN_PHRASES). */

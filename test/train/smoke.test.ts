@@ -39,9 +39,9 @@ describeWithDatasets('smoke training (a few hundred examples)', () => {
     expect(a.meta.wide?.bits).toBe(20);
     expect(Array.from((a.weights.wide as Float32Array).slice(0, 5000))).toEqual(Array.from((b.weights.wide as Float32Array).slice(0, 5000)));
     expect((a.weights.wide as Float32Array).some((x) => x !== 0)).toBe(true);
-    // Model 2.4.0: a wide head for threat, trained the same way; 2.5.0: one for insult too.
-    expect(a.meta.wide?.heads?.map((h) => h.category)).toEqual(['insult', 'threat']);
-    for (const c of ['insult', 'threat'] as const) {
+    // Model 2.4.0: a wide head for threat, trained the same way; 2.5.0: insult and profanity too.
+    expect(a.meta.wide?.heads?.map((h) => h.category)).toEqual(['insult', 'threat', 'profanity']);
+    for (const c of ['insult', 'threat', 'profanity'] as const) {
       expect(Array.from((a.weights.wideHeads?.[c] as Float32Array).slice(0, 5000))).toEqual(Array.from((b.weights.wideHeads?.[c] as Float32Array).slice(0, 5000)));
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-smoke-'));
