@@ -8,13 +8,11 @@
  */
 import { CATEGORIES, type Category } from '../types';
 import {
-  loadEdos, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadParadetox, loadStormfront, loadTsd, loadUcc, majorityRanges, pseudoSpans,
-  type LabelledComment, type SpanPost,
+  loadEdos, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadParadetox, loadStormfront, loadUcc, majorityRanges, pseudoSpans,
+  type LabelledComment,
 } from '../data';
 import { labelledExample, PRESENCE, tokenLabels, type Example } from './examples';
 import { threatTemplates } from './threats';
-import { rng } from './trainer';
-import { tokenize } from '../text';
 import { contrastTemplates } from './contrast';
 
 const NC = CATEGORIES.length;
@@ -45,11 +43,6 @@ export interface PoolOptions {
    * Target: the larger of the hostile and antagonize crowd shares.
    */
   uccRepeat?: number;
-  /**
-   * Short fragments (`fragmentPool`): this many clean and this many toxic 1-3 word texts cut from
-   * the pools' own comments; 0 (default) leaves the pool out.
-   */
-  fragments?: number;
 }
 
 /** Default copies of each trainable-half UCC comment in the `ucc` pool (model 2.2.0). */
@@ -100,33 +93,6 @@ export function uccPool(repeat: number, cleanSpanW: number, datasets?: string): 
   });
 }
 
-/**
- * Short texts, the length the network sees least (a lone word scored 0.5-0.6 by the network
- * whatever the word): clean ones are the first 1-3 words of comments judged non-toxic
- * (ParaDetox's paraphrases, HateXplain's normal posts), toxic ones a gold toxic span of
- * tsd_train (1-3 words), alone, with its span. So a short text is judged by its words, not by
- * its length. Seeded: the same for every seed.
- */
-export function fragmentPool(n: number, clean: Example[], spans: SpanPost[], cleanSpanW: number): Example[] {
-  const r = rng(4242);
-  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
-  const words = (text: string) => tokenize(text).filter((t) => t.kind === 'word');
-  const out: Example[] = [];
-  const cleanSrc = clean.map((e) => ({ e, w: words(e.text) })).filter((x) => x.w.length >= 3);
-  for (let i = 0; i < n && cleanSrc.length; i++) {
-    const { e, w } = pick(cleanSrc);
-    const text = e.text.slice(w[0].start, w[Math.floor(r() * 3)].end);
-    out.push({ ...labelledExample({ id: `fragment:c${i}`, text, domain: 'templates', toxicity: 0, toxicBinary: 0, categories: [0, 0, 0, 0, 0] }, cleanSpanW), source: 'fragments' });
-  }
-  const toxicSrc = spans.flatMap((p) => p.ranges.map(([a, b]) => p.text.slice(a, b).trim())).filter((t) => { const k = words(t).length; return k >= 1 && k <= 3; });
-  for (let i = 0; i < n && toxicSrc.length; i++) {
-    const text = pick(toxicSrc);
-    const c: LabelledComment = { id: `fragment:t${i}`, text, domain: 'templates', toxicity: 1, toxicBinary: 1, categories: [NaN, NaN, NaN, NaN, NaN] };
-    out.push({ ...spanExample(c, [[0, text.length]], 0.5, 'insult', 'fragments'), typeY: null, typeW: null });
-  }
-  return out;
-}
-
 /** The extra pools, keyed by set (training parts only). */
 export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   const weak = o.weakSpanW ?? 0.15;
@@ -173,10 +139,6 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
     }
   }
   pools.paradetox = pd;
-  if ((o.fragments ?? 0) > 0) {
-    const clean = [...pd, ...pools.hatexplain].filter((e) => e.comY[0] === 0 && e.comM[0] === 1);
-    pools.fragments = fragmentPool(o.fragments ?? 0, clean, loadTsd('tsd_train', o.datasets), cleanW);
-  }
   const uccRepeat = o.uccRepeat ?? UCC_REPEAT;
   if (uccRepeat > 0) pools.ucc = uccPool(uccRepeat, cleanW, o.datasets);
   // Written threat templates and their matched clean sentences (src/train/threats.ts).
