@@ -148,6 +148,9 @@ export function loadC3(dir?: string): Array<LabelledComment & { articleId: strin
     });
 }
 
+/** OLID level B's categories of an offensive tweet; any other label leaves them unknown. */
+const OLID_LEVEL_B: Record<string, Partial<Record<Category, number>>> = { TIN: { insult: 1 }, UNT: { insult: 0, profanity: 1 } };
+
 /**
  * OLID: the training TSV, or the public test set (tweets + labels-levela.csv and labels-levelb.csv).
  * Level A (OFF / NOT) is the toxicity; level B types the offensive tweets: TIN (a targeted insult
@@ -169,7 +172,7 @@ export function loadOlid(split: 'train' | 'test', dir?: string): LabelledComment
     .filter((r) => r.tweet && (r.label === 'OFF' || r.label === 'NOT'))
     .map((r) => {
       const off = r.label === 'OFF' ? 1 : 0;
-      const categories = !off ? [0, 0, 0, 0, 0] : r.typed === 'TIN' ? categoryVector({ insult: 1 }) : r.typed === 'UNT' ? categoryVector({ insult: 0, profanity: 1 }) : nanCats();
+      const categories = off ? categoryVector(OLID_LEVEL_B[r.typed] ?? {}) : [0, 0, 0, 0, 0];
       return { id: `olid-${split}:${r.id}`, text: r.tweet, domain: 'olid' as const, toxicity: off, toxicBinary: off, categories };
     });
 }

@@ -107,9 +107,11 @@ export class HashedToxicityModel implements ToxicityModel {
    * net scored; then each category capped by the comment's toxicity (`categoryMinToxicity`).
    */
   private blend(texts: string[], order: number[], out: CommentPrediction[]): CommentPrediction[] {
-    if (this.wide) for (const i of order) this.wide.apply(texts[i], out[i]);
     const f = this.meta.thresholds.categoryMinToxicity;
-    if (f > 0) for (const i of order) gateCategories(out[i], f);
+    for (const i of order) {
+      this.wide?.apply(texts[i], out[i]);
+      if (f > 0) gateCategories(out[i], f);
+    }
     return out;
   }
 

@@ -5,9 +5,9 @@
  * The network reads five-token windows through word vectors; the wide part memorises exact
  * words, pairs and spellings across the comment. The two make different errors (the wide part
  * alone is better on implicit-hate sets, worse on news comments), so their blend ranks and
- * calibrates comment toxicity better than either. Model 2.4.0 adds category heads: the same
- * features with their own weights for a category (threat), blended with the network's score for
- * that category the same way. Span presence, token scores and span types stay the network's.
+ * calibrates comment toxicity better than either. Category heads (model 2.4.0: threat; 2.5.0:
+ * insult and profanity too) are the same features with their own weights for a category, blended
+ * with the network's score for that category the same way. Span presence, token scores and span types stay the network's.
  */
 
 import { logit, sigmoid } from '../util/math';

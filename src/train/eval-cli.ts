@@ -133,10 +133,11 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
   }
   // ACL / Civil Comments: toxic when most annotators marked a span.
   const aclRows: LabelledComment[] = c.aclDev.map((a) => {
-    const share = a.annotations.filter((x) => x.length > 0).length / Math.max(1, a.annotations.length);
+    const shareOf = (marked: (spans: (typeof a.annotations)[number]) => boolean): number => a.annotations.filter(marked).length / Math.max(1, a.annotations.length);
+    const share = shareOf((x) => x.length > 0);
     // A category is 1 where most annotators marked a span of that type, 0 where none did, else unknown.
     const categories = CATEGORIES.map((cat) => {
-      const s = a.annotations.filter((x) => x.some((r) => r.type === cat)).length / Math.max(1, a.annotations.length);
+      const s = shareOf((x) => x.some((r) => r.type === cat));
       return s > 0.5 ? 1 : s === 0 ? 0 : NaN;
     });
     return { id: a.id, text: a.text, domain: 'acl', toxicity: share, toxicBinary: share > 0.5 ? 1 : 0, categories };
@@ -177,7 +178,8 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
   };
   const news = await newsSection(ctx, sets, c.commentDev.c3 ?? [], devPreds.c3 ?? [], uccTrained);
   const hatexplain = await hatexplainSection(ctx, sets);
-  const crossDomain = { civil_acl_dev: crossDomainFigures(aclRows, aclPreds, th), ...(await crossDomainSection(ctx, sets)) };
+  // ACL dev and OLID test are scored above already: their figures reuse those predictions.
+  const crossDomain = { civil_acl_dev: crossDomainFigures(aclRows, aclPreds, th), olid_test: crossDomainFigures(c.olidTest, olidPreds, th), ...(await crossDomainSection(ctx, sets)) };
   log('news, HateXplain and cross-domain sets done');
   return { trialF1, trialF1Reweighted, obfuscation, perType, auc, olidTest, cleanMix, identity, news, hatexplain, crossDomain, thresholds: th };
 }

@@ -6,7 +6,7 @@ import { CATEGORIES, type Category } from '../types';
 import type { CommentPrediction, ToxicityModel } from '../model/types';
 import { assembleSpans, type SpanOptions } from '../spans';
 import {
-  loadEdos, loadFoxNews, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadOlid, loadStormfront, loadUcc,
+  loadEdos, loadFoxNews, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadStormfront, loadUcc,
   type AclComment, type HatexplainPost, type LabelledComment, type SpanPost, type UccComment,
 } from '../data';
 import { expectedCalibrationError, meanF1, postF1, rangesToCodePoints, reweightedMeanF1, rocAuc, macroF1 } from './metrics';
@@ -311,7 +311,6 @@ export function loadExtraDevSets(datasets?: string): ExtraDevSets {
       hateval_dev: loadHateval('dev', datasets),
       stormfront_dev: dev(loadStormfront(datasets)),
       fox_news: loadFoxNews(datasets),
-      olid_test: loadOlid('test', datasets),
     },
   };
 }

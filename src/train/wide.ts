@@ -3,7 +3,7 @@
  * pairs and character n-grams, trained by AdaGrad on the network's own comment targets, then
  * blended with the network's toxicity by a three-weight logistic fit on the calibration slice.
  */
-import { WidePart, wideFeatures, wideLogit, type WideConfig, type WideHead } from '../model/wide';
+import { WidePart, blendToxicity, wideFeatures, wideLogit, type WideConfig, type WideHead } from '../model/wide';
 import type { Example } from './examples';
 import { rng, shuffle } from './trainer';
 import { fit } from '../topic/logreg';
@@ -156,7 +156,7 @@ export function fitWidePart(i: WidePartInput): FittedWide {
     const hp = new WidePart({ ...cfg, bias: h.bias, blend: { cnn: 1, wide: 0, bias: 0 } }, h.weights);
     const cal = i.calibration.flatMap((e, k) => (e.comM[d] ? [{ p: i.calCategories[k][category], z: hp.logit(e.text), y: e.comY[d] >= 0.5 ? 1 : 0, w: e.comM[d] }] : []));
     const hb = fitBlend(cal);
-    const tuned = tuneDecision(cal.map((r) => sigmoid(hb.cnn * logit(r.p) + hb.wide * r.z + hb.bias)), cal.map((r) => r.y));
+    const tuned = tuneDecision(cal.map((r) => blendToxicity(r.p, r.z, hb)), cal.map((r) => r.y));
     if (tuned) hb.bias -= logit(tuned.threshold);
     heads.push({ category, bias: h.bias, blend: hb });
     headWeights[category] = h.weights;
