@@ -114,40 +114,64 @@ export const MAX_TOKEN_FEATURES = 5 + MAX_NGRAMS;
  */
 export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weights: Float32Array, words?: WordIndex): number {
   const norm = tok.norm;
-  const lower = tok.text.toLowerCase();
-  let n = 0;
-  ids[n] = fnvFinish(fnvContinue(H_W, norm)) & mask;
-  weights[n++] = 1;
-  ids[n] = fnvFinish(fnvContinue(H_S, shapeOf(tok.text))) & mask;
-  weights[n++] = 0.5;
-  ids[n] = fnvFinish(fnvContinue(H_K, tok.kind)) & mask;
-  weights[n++] = 0.5;
-  if (lower !== norm) {
-    ids[n] = fnvFinish(fnvContinue(H_R, lower)) & mask;
-    weights[n++] = 0.5;
-  }
-  if (tok.kind === 'word' || tok.kind === 'hashtag') {
-    // Grams of '<' + norm + '>' without building it: position p reads '<', norm[p - 1] or '>'.
-    const len = norm.length + 2;
-    const at = (p: number): number => (p === 0 ? 60 : p === len - 1 ? 62 : norm.charCodeAt(p - 1));
-    const first = n;
-    let count = 0;
-    for (let g = 3; g <= 5; g++) {
-      for (let i = 0; i + g <= len && count < MAX_NGRAMS; i++) {
-        let h = H_G;
-        for (let p = i; p < i + g; p++) h = Math.imul(h ^ at(p), FNV_PRIME);
-        ids[n++] = fnvFinish(h) & mask;
-        count++;
-      }
-    }
-    const gw = count ? 1 / Math.sqrt(count) : 0;
-    for (let k = first; k < n; k++) weights[k] = gw;
-  }
+  ids[0] = fnvFinish(fnvContinue(H_W, norm)) & mask;
+  weights[0] = 1;
+  let n = surfaceFeatureIds(tok, mask, ids, weights, 1);
+  if (tok.kind === 'word' || tok.kind === 'hashtag') n = gramFeatureIds(norm, mask, ids, weights, n);
   const wr = words?.get(norm);
   if (wr !== undefined) {
     ids[n] = wr;
     weights[n++] = 1;
   }
+  return n;
+}
+
+/**
+ * The features of a word-kind token that depend on its normal form only, `norm` being a word of
+ * `words`: `w:`, the character n-grams and the pretrained word row, in that order. Their weighted
+ * sum is the same for every raw spelling of the word, so inference folds it once per vocabulary
+ * word (`FastInference`); the token then adds only {@link surfaceFeatureIds}.
+ */
+export function wordPartFeatureIds(norm: string, row: number, mask: number, ids: Int32Array, weights: Float32Array): number {
+  ids[0] = fnvFinish(fnvContinue(H_W, norm)) & mask;
+  weights[0] = 1;
+  const n = gramFeatureIds(norm, mask, ids, weights, 1);
+  ids[n] = row;
+  weights[n] = 1;
+  return n + 1;
+}
+
+/** The features of a token's surface, written from index `n`: `s:` (shape), `k:` (kind) and, when it differs from the normal form, `r:` (raw lower case). Returns the next index. */
+export function surfaceFeatureIds(tok: Token, mask: number, ids: Int32Array, weights: Float32Array, n: number): number {
+  const lower = tok.text.toLowerCase();
+  ids[n] = fnvFinish(fnvContinue(H_S, shapeOf(tok.text))) & mask;
+  weights[n++] = 0.5;
+  ids[n] = fnvFinish(fnvContinue(H_K, tok.kind)) & mask;
+  weights[n++] = 0.5;
+  if (lower !== tok.norm) {
+    ids[n] = fnvFinish(fnvContinue(H_R, lower)) & mask;
+    weights[n++] = 0.5;
+  }
+  return n;
+}
+
+/** The character 3-5-grams of `'<' + norm + '>'` (at most MAX_NGRAMS, sharing one unit of weight), written from index `n`. Returns the next index. */
+function gramFeatureIds(norm: string, mask: number, ids: Int32Array, weights: Float32Array, n: number): number {
+  // Grams of '<' + norm + '>' without building it: position p reads '<', norm[p - 1] or '>'.
+  const len = norm.length + 2;
+  const at = (p: number): number => (p === 0 ? 60 : p === len - 1 ? 62 : norm.charCodeAt(p - 1));
+  const first = n;
+  let count = 0;
+  for (let g = 3; g <= 5; g++) {
+    for (let i = 0; i + g <= len && count < MAX_NGRAMS; i++) {
+      let h = H_G;
+      for (let p = i; p < i + g; p++) h = Math.imul(h ^ at(p), FNV_PRIME);
+      ids[n++] = fnvFinish(h) & mask;
+      count++;
+    }
+  }
+  const gw = count ? 1 / Math.sqrt(count) : 0;
+  for (let k = first; k < n; k++) weights[k] = gw;
   return n;
 }
 

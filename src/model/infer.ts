@@ -5,6 +5,9 @@
  * - Token vectors (the weighted sum of a token's hashed-feature rows) depend only on the token's
  *   raw text, normal form and kind; they are cached (words are Zipfian) in a bounded
  *   two-generation cache. Feature v2 bigram rows depend on the neighbours and are added per position.
+ * - For the pretrained vocabulary the part of a word's vector that depends on its normal form only
+ *   (`w:`, its n-grams and its word row, ~20 scattered rows) is folded once at load (about 0.3-0.6 s),
+ *   so a cache miss on a vocabulary word reads its folded row and its 2-3 surface rows.
  * - The comments of a call are laid end to end in one sequence (no sorting, no padding to a
  *   common length): comment b takes a slot of its n_b rows plus at least GAP zero rows, rounded
  *   up to a multiple of G rows. The zero rows give the 'same'-padded convolutions exactly the
@@ -24,7 +27,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
-import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds, type WordIndex } from './features';
+import { fnv, MAX_TOKEN_FEATURES, surfaceFeatureIds, tokenFeatureIds, wordPartFeatureIds, type WordIndex } from './features';
 import { commentOutputs, type NetConfig } from './net';
 import { TokenVectorCache } from './vector-cache';
 
@@ -98,6 +101,12 @@ export class FastInference {
   /** Scratch for one token's feature ids and weights. */
   private readonly fids = new Int32Array(MAX_TOKEN_FEATURES);
   private readonly fws = new Float32Array(MAX_TOKEN_FEATURES);
+  /**
+   * Per pretrained word (row r of the word index at `(r - buckets) * dim`): the weighted sum of
+   * its word-part features (`wordPartFeatureIds`), folded once at load. A word-kind token of the
+   * vocabulary then costs its 2-3 surface rows instead of 25-odd scattered rows.
+   */
+  private readonly folded: Float32Array | undefined;
 
   constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number, private readonly words?: WordIndex) {
     this.c = c;
@@ -139,6 +148,24 @@ export class FastInference {
     this.bh = c.commentHidden ? dense.bh : null;
     this.wc = dense.wc;
     this.bc = dense.bc;
+    this.folded = words?.size ? this.foldWords(words) : undefined;
+  }
+
+  /** The folded word-part vectors of every word of `words` (see `folded`). */
+  private foldWords(words: WordIndex): Float32Array {
+    const { dim, buckets } = this.c;
+    const out = new Float32Array(words.size * dim);
+    const emb = this.emb;
+    for (const [norm, row] of words) {
+      const n = wordPartFeatureIds(norm, row, this.mask, this.fids, this.fws);
+      const o = (row - buckets) * dim;
+      for (let j = 0; j < n; j++) {
+        const w = this.fws[j];
+        const r = this.fids[j] * dim;
+        for (let k = 0; k < dim; k++) out[o + k] += w * emb[r + k];
+      }
+    }
+    return out;
   }
 
   /**
@@ -197,8 +224,17 @@ export class FastInference {
       const v = e.slab;
       const vo = e.off;
       const emb = this.emb;
-      const n = tokenFeatureIds(tok, this.mask, this.fids, this.fws, this.words);
-      // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.
+      const row = this.folded && (tok.kind === 'word' || tok.kind === 'hashtag') ? this.words!.get(tok.norm) : undefined;
+      let n: number;
+      if (row !== undefined) {
+        // A vocabulary word: its folded word part plus its surface rows (the same features as
+        // featurize, summed in another order: equal to float rounding).
+        for (let k = 0, fo = (row - this.c.buckets) * dim; k < dim; k++) v[vo + k] = this.folded![fo + k];
+        n = surfaceFeatureIds(tok, this.mask, this.fids, this.fws, 0);
+      } else {
+        // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.
+        n = tokenFeatureIds(tok, this.mask, this.fids, this.fws, this.words);
+      }
       for (let j = 0; j < n; j++) {
         const w = this.fws[j];
         const r = this.fids[j] * dim;

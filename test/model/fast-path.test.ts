@@ -42,8 +42,8 @@ function worstDiff(a: CommentPrediction[], b: CommentPrediction[]): number {
   return d;
 }
 
-function model(cfg: NetConfig, seed: number): HashedToxicityModel {
-  const w = initWeights(cfg, seed);
+function model(cfg: NetConfig, seed: number, words?: string[]): HashedToxicityModel {
+  const w = { ...initWeights(cfg, seed), ...(words ? { words } : {}) };
   for (let i = 0; i < w.emb.length; i++) w.emb[i] = Math.sin(i * 0.7 + seed) * 0.8;
   // Non-zero biases (initWeights leaves them at 0) so every bias path is exercised.
   for (const [k, a] of Object.entries(w.dense)) if (k.startsWith('b')) for (let i = 0; i < a.length; i++) a[i] = Math.cos(i + seed) * 0.3;
@@ -74,6 +74,22 @@ describe('fast inference path equals the reference forward pass', () => {
       // Warm cache, one by one and in reverse order: the same again.
       const again = [...TEXTS].reverse().map((t) => m.predictSync([t])[0]).reverse();
       expect(worstDiff(again, ref)).toBeLessThan(1e-4);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it('pretrained word rows: vocabulary words (folded once at load) in every spelling and kind', () => {
+    // Vocabulary words as words, hashtags, mentions and numbers, in several raw forms.
+    const words = ['you', 'idiot', 'ok', 'article', 'tag', 'someone', '1', 'helpful'];
+    const m = model({ ...base, words: words.length }, 7, words);
+    try {
+      const texts = [...TEXTS, '#idiot @you YOU You yOu 1 ok OK Ok', 'an idiot wrote this article #Helpful'];
+      const ref = m.predictReference(texts);
+      expect(worstDiff(m.predictSync(texts), ref)).toBeLessThan(1e-4);
+      // And one by one after the cache is emptied (the folded rows are not a cache: they stay).
+      m.clearCaches();
+      expect(worstDiff(texts.map((t) => m.predictSync([t])[0]), ref)).toBeLessThan(1e-4);
     } finally {
       m.dispose();
     }
