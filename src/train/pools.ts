@@ -52,6 +52,8 @@ export interface PoolOptions {
   fragments?: number;
   /** Clean fragments per toxic one, at each length (default 3). */
   fragmentRatio?: number;
+  /** Span loss weight of every fragment, toxic and clean alike (default 0.5). */
+  fragmentSpanW?: number;
 }
 
 /** Default copies of each trainable-half UCC comment in the `ucc` pool (model 2.2.0). */
@@ -107,11 +109,11 @@ export function uccPool(repeat: number, cleanSpanW: number, datasets?: string): 
  * whatever the word. Toxic ones are tsd_train gold spans of 1-3 words, alone, with their span;
  * clean ones are 1-3 word stretches (half of them the comment's first words, as a reply starts)
  * of comments judged non-toxic. The word counts are matched: each toxic fragment of k words gets
- * `ratio` clean fragments of k words, so length says nothing about toxicity (the first try,
+ * `ratio` clean fragments of k words, and both weigh `spanW` in the span loss, so length says nothing about toxicity (the first try,
  * 581e549, drew clean lengths uniformly and toxic ones were mostly single words: a lone "k" then
  * scored 0.96) and a short text is judged by its words. Seeded: the same for every seed.
  */
-export function fragmentPool(n: number, ratio: number, clean: Example[], spans: SpanPost[], cleanSpanW: number): Example[] {
+export function fragmentPool(n: number, ratio: number, clean: Example[], spans: SpanPost[], spanW: number): Example[] {
   const r = rng(4242);
   const words = (text: string) => tokenize(text).filter((t) => t.kind === 'word');
   // Whole-word spans only (a gold span may cut a word: "pocrisy").
@@ -126,13 +128,13 @@ export function fragmentPool(n: number, ratio: number, clean: Example[], spans: 
   if (!cleanSrc.length) return out;
   toxic.forEach((text, i) => {
     const c: LabelledComment = { id: `fragment:t${i}`, text, domain: 'templates', toxicity: 1, toxicBinary: 1, categories: [NaN, NaN, NaN, NaN, NaN] };
-    out.push({ ...spanExample(c, [[0, text.length]], 0.5, 'insult', 'fragments'), typeY: null, typeW: null });
+    out.push({ ...spanExample(c, [[0, text.length]], spanW, 'insult', 'fragments'), typeY: null, typeW: null });
     const k = words(text).length;
     for (let j = 0; j < ratio; j++) {
       const { e, w } = cleanSrc[Math.floor(r() * cleanSrc.length)];
       const at = r() < 0.5 ? 0 : Math.floor(r() * (w.length - k + 1));
       const frag = e.text.slice(w[at].start, w[at + k - 1].end);
-      out.push({ ...labelledExample({ id: `fragment:c${i}:${j}`, text: frag, domain: 'templates', toxicity: 0, toxicBinary: 0, categories: [0, 0, 0, 0, 0] }, cleanSpanW), source: 'fragments' });
+      out.push({ ...labelledExample({ id: `fragment:c${i}:${j}`, text: frag, domain: 'templates', toxicity: 0, toxicBinary: 0, categories: [0, 0, 0, 0, 0] }, spanW), source: 'fragments' });
     }
   });
   return out;
@@ -186,7 +188,7 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   pools.paradetox = pd;
   if ((o.fragments ?? 0) > 0) {
     const clean = [...pd, ...pools.hatexplain].filter((e) => e.comY[0] === 0 && e.comM[0] === 1);
-    pools.fragments = fragmentPool(o.fragments ?? 0, o.fragmentRatio ?? 3, clean, loadTsd('tsd_train', o.datasets), cleanW);
+    pools.fragments = fragmentPool(o.fragments ?? 0, o.fragmentRatio ?? 3, clean, loadTsd('tsd_train', o.datasets), o.fragmentSpanW ?? 0.5);
   }
   const uccRepeat = o.uccRepeat ?? UCC_REPEAT;
   if (uccRepeat > 0) pools.ucc = uccPool(uccRepeat, cleanW, o.datasets);
