@@ -135,7 +135,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     return wordIndex(wv.words, net.buckets);
   };
   const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined,
-    extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat, fragments: ov.fragments, fragmentRatio: ov.fragmentRatio, fragmentSpanW: ov.fragmentSpanW }) });
+    extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat }) });
   const vectors = wv as WordVectors | undefined;
   if (vectors) {
     net.words = vectors.words.length;

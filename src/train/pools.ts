@@ -8,13 +8,11 @@
  */
 import { CATEGORIES, type Category } from '../types';
 import {
-  loadEdos, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadParadetox, loadStormfront, loadTsd, loadUcc, majorityRanges, pseudoSpans,
-  type LabelledComment, type SpanPost,
+  loadEdos, loadGhc, loadHatexplain, loadHateval, loadImplicitHate, loadParadetox, loadStormfront, loadUcc, majorityRanges, pseudoSpans,
+  type LabelledComment,
 } from '../data';
 import { labelledExample, PRESENCE, tokenLabels, type Example } from './examples';
 import { threatTemplates } from './threats';
-import { rng, shuffle } from './trainer';
-import { tokenize } from '../text';
 import { contrastTemplates } from './contrast';
 
 const NC = CATEGORIES.length;
@@ -45,15 +43,6 @@ export interface PoolOptions {
    * Target: the larger of the hostile and antagonize crowd shares.
    */
   uccRepeat?: number;
-  /**
-   * Short fragments (`fragmentPool`): this many toxic 1-3 word texts (tsd_train gold spans alone),
-   * each with `fragmentRatio` clean texts of the same word count; 0 (default) leaves the pool out.
-   */
-  fragments?: number;
-  /** Clean fragments per toxic one, at each length (default 3). */
-  fragmentRatio?: number;
-  /** Span loss weight of every fragment, toxic and clean alike (default 0.5). */
-  fragmentSpanW?: number;
 }
 
 /** Default copies of each trainable-half UCC comment in the `ucc` pool (model 2.2.0). */
@@ -104,42 +93,6 @@ export function uccPool(repeat: number, cleanSpanW: number, datasets?: string): 
   });
 }
 
-/**
- * Short texts, the length the network sees least: a lone word gets 0.5-0.6 from the network
- * whatever the word. Toxic ones are tsd_train gold spans of 1-3 words, alone, with their span;
- * clean ones are 1-3 word stretches (half of them the comment's first words, as a reply starts)
- * of comments judged non-toxic. The word counts are matched: each toxic fragment of k words gets
- * `ratio` clean fragments of k words, and both weigh `spanW` in the span loss, so length says nothing about toxicity (the first try,
- * 581e549, drew clean lengths uniformly and toxic ones were mostly single words: a lone "k" then
- * scored 0.96) and a short text is judged by its words. Seeded: the same for every seed.
- */
-export function fragmentPool(n: number, ratio: number, clean: Example[], spans: SpanPost[], spanW: number): Example[] {
-  const r = rng(4242);
-  const words = (text: string) => tokenize(text).filter((t) => t.kind === 'word');
-  // Whole-word spans only (a gold span may cut a word: "pocrisy").
-  const wordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
-  const whole = (p: SpanPost) => p.ranges.filter(([a, b]) => !wordChar(p.text[a - 1]) && !wordChar(p.text[b])).map(([a, b]) => p.text.slice(a, b).trim());
-  const toxic = shuffle([...new Set(spans.flatMap(whole))].filter((t) => {
-    const k = words(t).length;
-    return k >= 1 && k <= 3;
-  }), r).slice(0, n);
-  const cleanSrc = clean.map((e) => ({ e, w: words(e.text) })).filter((x) => x.w.length >= 3);
-  const out: Example[] = [];
-  if (!cleanSrc.length) return out;
-  toxic.forEach((text, i) => {
-    const c: LabelledComment = { id: `fragment:t${i}`, text, domain: 'templates', toxicity: 1, toxicBinary: 1, categories: [NaN, NaN, NaN, NaN, NaN] };
-    out.push({ ...spanExample(c, [[0, text.length]], spanW, 'insult', 'fragments'), typeY: null, typeW: null });
-    const k = words(text).length;
-    for (let j = 0; j < ratio; j++) {
-      const { e, w } = cleanSrc[Math.floor(r() * cleanSrc.length)];
-      const at = r() < 0.5 ? 0 : Math.floor(r() * (w.length - k + 1));
-      const frag = e.text.slice(w[at].start, w[at + k - 1].end);
-      out.push({ ...labelledExample({ id: `fragment:c${i}:${j}`, text: frag, domain: 'templates', toxicity: 0, toxicBinary: 0, categories: [0, 0, 0, 0, 0] }, spanW), source: 'fragments' });
-    }
-  });
-  return out;
-}
-
 /** The extra pools, keyed by set (training parts only). */
 export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
   const weak = o.weakSpanW ?? 0.15;
@@ -186,10 +139,6 @@ export function extraPools(o: PoolOptions = {}): Record<string, Example[]> {
     }
   }
   pools.paradetox = pd;
-  if ((o.fragments ?? 0) > 0) {
-    const clean = [...pd, ...pools.hatexplain].filter((e) => e.comY[0] === 0 && e.comM[0] === 1);
-    pools.fragments = fragmentPool(o.fragments ?? 0, o.fragmentRatio ?? 3, clean, loadTsd('tsd_train', o.datasets), o.fragmentSpanW ?? 0.5);
-  }
   const uccRepeat = o.uccRepeat ?? UCC_REPEAT;
   if (uccRepeat > 0) pools.ucc = uccPool(uccRepeat, cleanW, o.datasets);
   // Written threat templates and their matched clean sentences (src/train/threats.ts).
