@@ -30,8 +30,7 @@ export interface ContrastSentence {
   span?: [number, number];
 }
 
-/** Protected groups (plural nouns), shared with the threat templates' threats against groups. */
-export const GROUPS = ['Muslims', 'Jews', 'Christians', 'Hindus', 'Sikhs', 'immigrants', 'refugees', 'migrants', 'asylum seekers', 'women', 'gay men', 'lesbians',
+const GROUPS = ['Muslims', 'Jews', 'Christians', 'Hindus', 'Sikhs', 'immigrants', 'refugees', 'migrants', 'asylum seekers', 'women', 'gay men', 'lesbians',
   'trans people', 'Black people', 'Africans', 'Arabs', 'Mexicans', 'Latinos', 'Asians', 'Chinese people', 'Pakistanis', 'Syrians', 'Gypsies', 'disabled people',
   'autistic people', 'Catholics', 'atheists', 'Somalis', 'Turks', 'Poles'];
 /** Dehumanising nouns, disjoint from the behaviour suite's. */

@@ -8,7 +8,6 @@
  */
 import { rng } from './trainer';
 import { cap, distinctSentences } from './templates';
-import { GROUPS as IDENTITY_GROUPS } from './contrast';
 
 /** A generated sentence: its text, whether it threatens, and the threatening stretch. */
 export interface TemplateSentence {
@@ -64,20 +63,6 @@ export function threatTemplates(n = 1200, seed = 20261201): TemplateSentence[] {
       const text = fill(pick(FRAMES), { sw: pick(SUBJECT_WILLS), w2: pick(SECOND_WILLS), h });
       const at = text.lastIndexOf(h);
       add({ text, threat: true, span: [at, at + h.length] });
-    } else if (kind < 0.8 && r() < 0.5) {
-      // A threat against a protected group: normative ("Muslims should be hanged.") or in the first person ("I will shoot all Muslims.").
-      const g = pick(IDENTITY_GROUPS);
-      if (r() < 0.5) {
-        const h = pick(GROUP_HARMS);
-        const text = cap(`${g} ${h}.`);
-        const at = text.indexOf(h);
-        add({ text, threat: true, span: [at, at + h.length] });
-      } else {
-        const v = pick(CALL_VERBS);
-        const text = `${pick(SUBJECT_WILLS)} ${v} all ${g}.`;
-        const at = text.indexOf(` ${v} `) + 1;
-        add({ text, threat: true, span: [at, text.length - 1] });
-      }
     } else if (kind < 0.8) {
       const g = pick(GROUPS);
       const h = pick(GROUP_HARMS);
