@@ -11,8 +11,9 @@
  * them warm. So each round times Moderato twice: "cold", with every cache emptied first (only
  * repeats within the stream help), then "warm", the same posts again. The cold figure is the
  * headline. The vocabulary's folded word rows (src/model/infer.ts) are not a cache: they are
- * computed from the weights alone at load, and their cost is in the printed load time. "reference" is the original inference path (padded batches through `forwardInfer`),
- * timed in the same run for a before/after on a loaded machine.
+ * computed from the weights alone at load, and their cost is in the printed load time.
+ * "reference" is the original inference path (padded batches through `forwardInfer`), timed in
+ * the same run for a before/after on a loaded machine.
  *
  * Plus the cost of off-topic scoring on a 500-comment thread. One core: Node runs JS on one thread
  * and the wasm backend is built without threads here.

@@ -114,7 +114,7 @@ export const MAX_TOKEN_FEATURES = 5 + MAX_NGRAMS;
  */
 export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weights: Float32Array, words?: WordIndex): number {
   const norm = tok.norm;
-  ids[0] = fnvFinish(fnvContinue(H_W, norm)) & mask;
+  ids[0] = wordFeatureId(norm, mask);
   weights[0] = 1;
   let n = surfaceFeatureIds(tok, mask, ids, weights, 1);
   if (tok.kind === 'word' || tok.kind === 'hashtag') n = gramFeatureIds(norm, mask, ids, weights, n);
@@ -133,12 +133,17 @@ export function tokenFeatureIds(tok: Token, mask: number, ids: Int32Array, weigh
  * word (`FastInference`); the token then adds only {@link surfaceFeatureIds}.
  */
 export function wordPartFeatureIds(norm: string, row: number, mask: number, ids: Int32Array, weights: Float32Array): number {
-  ids[0] = fnvFinish(fnvContinue(H_W, norm)) & mask;
+  ids[0] = wordFeatureId(norm, mask);
   weights[0] = 1;
   const n = gramFeatureIds(norm, mask, ids, weights, 1);
   ids[n] = row;
   weights[n] = 1;
   return n + 1;
+}
+
+/** The id of the `w:` feature (the normal form itself). */
+function wordFeatureId(norm: string, mask: number): number {
+  return fnvFinish(fnvContinue(H_W, norm)) & mask;
 }
 
 /** The features of a token's surface, written from index `n`: `s:` (shape), `k:` (kind) and, when it differs from the normal form, `r:` (raw lower case). Returns the next index. */

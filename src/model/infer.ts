@@ -155,17 +155,19 @@ export class FastInference {
   private foldWords(words: WordIndex): Float32Array {
     const { dim, buckets } = this.c;
     const out = new Float32Array(words.size * dim);
-    const emb = this.emb;
-    for (const [norm, row] of words) {
-      const n = wordPartFeatureIds(norm, row, this.mask, this.fids, this.fws);
-      const o = (row - buckets) * dim;
-      for (let j = 0; j < n; j++) {
-        const w = this.fws[j];
-        const r = this.fids[j] * dim;
-        for (let k = 0; k < dim; k++) out[o + k] += w * emb[r + k];
-      }
-    }
+    for (const [norm, row] of words) this.addRows(out, (row - buckets) * dim, wordPartFeatureIds(norm, row, this.mask, this.fids, this.fws));
     return out;
+  }
+
+  /** Adds the first `n` scratch features' weighted embedding rows (`fids`, `fws`) into `dst` at `o`, in feature order. */
+  private addRows(dst: Float32Array, o: number, n: number): void {
+    const dim = this.c.dim;
+    const emb = this.emb;
+    for (let j = 0; j < n; j++) {
+      const w = this.fws[j];
+      const r = this.fids[j] * dim;
+      for (let k = 0; k < dim; k++) dst[o + k] += w * emb[r + k];
+    }
   }
 
   /**
@@ -223,7 +225,6 @@ export class FastInference {
       e = this.cache.put(tok.norm, tok.text, tok.kind);
       const v = e.slab;
       const vo = e.off;
-      const emb = this.emb;
       const row = this.folded && (tok.kind === 'word' || tok.kind === 'hashtag') ? this.words!.get(tok.norm) : undefined;
       let n: number;
       if (row !== undefined) {
@@ -235,11 +236,7 @@ export class FastInference {
         // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.
         n = tokenFeatureIds(tok, this.mask, this.fids, this.fws, this.words);
       }
-      for (let j = 0; j < n; j++) {
-        const w = this.fws[j];
-        const r = this.fids[j] * dim;
-        for (let k = 0; k < dim; k++) v[vo + k] += w * emb[r + k];
-      }
+      this.addRows(v, vo, n);
     }
     const v = e.slab;
     for (let k = 0, vo = e.off; k < dim; k++) x[o + k] = v[vo + k];
