@@ -169,6 +169,9 @@ async function main(): Promise<void> {
     comments.push({ id: `${c.id}-${round}`, text: c.text, parentId: c.parentId ? `${c.parentId}-${round}` : undefined });
   }
   const topic = loadOffTopicModel();
+  // One untimed pass first, so every timed round sees what a running server has: compiled code
+  // and a warm stem memo (src/topic/terms.ts), as rounds 2-5 already did without it.
+  sink += topic.score(thread.article, comments).length;
   const topicMs: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const t = process.hrtime.bigint();
@@ -176,6 +179,7 @@ async function main(): Promise<void> {
     topicMs.push(since(t));
   }
   const scorer = await createScorer({ backend: values.backend });
+  sink += (await scorer.score({ article: thread.article, comments })).length;
   const fullMs: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const t = process.hrtime.bigint();
