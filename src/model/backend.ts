@@ -80,7 +80,8 @@ async function tryBackend(name: BackendName): Promise<boolean> {
 export function initBackend(requested?: string): Promise<string> {
   let wanted: BackendName | undefined;
   if (requested !== undefined) {
-    wanted = ALIASES[requested.toLowerCase()];
+    const key = requested.toLowerCase();
+    wanted = Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined; // not "constructor" from the prototype
     if (!wanted) {
       return Promise.reject(
         new ModeratoError('MOD_ERR_CONFIG', `unknown backend "${requested}"; valid: ${Object.keys(ALIASES).join(', ')}`, { valid: Object.keys(ALIASES) }),

@@ -169,6 +169,35 @@ const ACK = /\b(thanks?|thx|thnx|ty|welcome|lol|lmao|haha\w*|hehe\w*|cheers|cong
 const URL = /\bhttps?:\/\/|\bwww\.\S/i;
 const WORDS = /[\p{L}\p{N}']+/gu;
 
+const LETTER = /^\p{L}$/u;
+const LATIN = /^\p{Script=Latin}$/u;
+
+/**
+ * Letters in a text and how many of them are not Latin script (counted by code point). ASCII is
+ * decided without a regular expression, and no per-letter string is made for it: most comments
+ * are mostly ASCII.
+ */
+export function letterCounts(text: string): [letters: number, nonLatin: number] {
+  let letters = 0;
+  let nonLatin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      const lower = c | 32;
+      if (lower >= 97 && lower <= 122) letters++;
+      continue;
+    }
+    const cp = text.codePointAt(i) as number;
+    if (cp > 0xffff) i++;
+    const ch = String.fromCodePoint(cp);
+    if (LETTER.test(ch)) {
+      letters++;
+      if (!LATIN.test(ch)) nonLatin++;
+    }
+  }
+  return [letters, nonLatin];
+}
+
 /** Character 4-grams (with word edges) of content-word surfaces, as a unit vector of log counts. */
 export function charVec(terms: TopicTerm[]): SparseVec {
   const tf = new Map<string, number>();
@@ -311,8 +340,7 @@ export function analyzeThread(
     }
     const words = c.text.toLowerCase().match(WORDS) ?? [];
     const you = words.filter((w) => YOU.has(w.replace(/'/g, ''))).length;
-    const letters = c.text.match(/\p{L}/gu) ?? [];
-    const nonLatin = letters.filter((ch) => !/\p{Script=Latin}/u.test(ch)).length;
+    const [letters, nonLatin] = letterCounts(c.text);
     const a = c.author;
     const ff = f >= 0 ? followed[f] : -1;
     const pingPong = a && f >= 0 && ff >= 0 && comments[ff].author === a && comments[f].author !== a ? 1 : 0;
@@ -336,7 +364,7 @@ export function analyzeThread(
       a && article?.author && a === article.author ? 1 : 0,
       n > 1 ? i / (n - 1) : 0,
       contextSize,
-      letters.length ? nonLatin / letters.length : 0,
+      letters ? nonLatin / letters : 0,
       lexical ? lexicalScore(lexical, c.text) : 0,
       Math.sqrt(Math.max(0, hasArticle ? cosine(cvecs[i], artC) : cosineWithSumExcluding(cvecs[i], csum, csumN2))),
       Math.sqrt(Math.max(0, f >= 0 ? cosine(cvecs[i], cvecs[f]) : hasArticle ? cosine(cvecs[i], artC) : 0)),

@@ -25,8 +25,10 @@ export function lexTokens(text: string): Set<string> {
   const out = new Set<string>();
   let prev = '';
   for (const m of text.toLowerCase().matchAll(WORD)) {
-    const w = m[0].replace(/['’]/g, '');
-    const t = /^[:;]/.test(w) ? ':)' : w;
+    let t = m[0];
+    const c0 = t.charCodeAt(0);
+    if (c0 === 58 || c0 === 59) t = ':)'; // ":" or ";": a smiley
+    else if (t.length > 1 && (t.includes("'") || t.includes('’'))) t = t.replace(/['’]/g, '');
     out.add(t);
     if (prev) out.add(`${prev} ${t}`);
     prev = t;
@@ -68,12 +70,18 @@ export function fitLexical(docs: Set<string>[], y: number[], vocab: Set<string>,
   return { ratios };
 }
 
+/** Each model's ratios as a Map, built on first use: faster than a large object's keys, and a
+ * token such as "constructor" cannot find a property of Object.prototype (the JSON object's). */
+const ratioMaps = new WeakMap<LexicalModel, Map<string, number>>();
+
 /** Lexical score of a text: mean ratio of its in-vocabulary words (0 when it has none). */
 export function lexicalScore(m: LexicalModel, text: string): number {
+  let ratios = ratioMaps.get(m);
+  if (!ratios) ratioMaps.set(m, (ratios = new Map(Object.entries(m.ratios))));
   let s = 0;
   let n = 0;
   for (const w of lexTokens(text)) {
-    const r = m.ratios[w];
+    const r = ratios.get(w);
     if (r !== undefined) (s += r), n++;
   }
   return n ? s / Math.sqrt(n) : 0;

@@ -35,9 +35,15 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+/** Each table's IDF as a Map, built on first use: faster than a large object's keys, and a
+ * stem such as "constructor" cannot find a property of Object.prototype (the JSON object's). */
+const idfMaps = new WeakMap<IdfTable, Map<string, number>>();
+
 /** IDF of one stem. */
 export function idfOf(table: IdfTable, s: string): number {
-  return table.idf[s] ?? table.unknown;
+  let m = idfMaps.get(table);
+  if (!m) idfMaps.set(table, (m = new Map(Object.entries(table.idf))));
+  return m.get(s) ?? table.unknown;
 }
 
 /** Sublinear-TF x IDF vector of a term list, L2-normalised. `weight` scales every entry (title boost). */

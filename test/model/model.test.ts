@@ -84,6 +84,8 @@ describe('the shipped model (models/toxicity)', () => {
 describe('backend selection', () => {
   it('rejects an unknown backend name, listing the valid ones', async () => {
     await expect(loadModel(undefined, { backend: 'gpu-magic' })).rejects.toMatchObject({ code: 'MOD_ERR_CONFIG', message: expect.stringContaining('wasm') });
+    // A name of an Object.prototype property is not a backend either.
+    await expect(loadModel(undefined, { backend: 'constructor' })).rejects.toMatchObject({ code: 'MOD_ERR_CONFIG' });
   });
 
   it('reports a missing model folder as MOD_ERR_MODEL', async () => {

@@ -83,6 +83,21 @@ describe('OffTopicModel.score', () => {
     for (const r of a) expect(r.offTopic!).toBeGreaterThanOrEqual(0), expect(r.offTopic!).toBeLessThanOrEqual(1);
   });
 
+  it('a word that names an Object.prototype property is scored like any other word', () => {
+    // "constructor" once looked up the IDF table's prototype and turned the whole thread's scores into null.
+    const c = [
+      { id: 'x', text: 'The constructor of the new bridge says the river crossing opens in 2026.' },
+      { id: 'y', text: 'constructor toString valueOf hasOwnProperty isPrototypeOf __proto__' },
+      { id: 'z', text: 'Who won the match last night?' },
+    ];
+    const a = model.score(article, c);
+    for (const r of a) expect(Number.isFinite(r.offTopic)).toBe(true);
+    expect(a[0].offTopic!).toBeLessThan(model.threshold);
+    expect(a[2].offTopic!).toBeGreaterThanOrEqual(model.threshold);
+    // Without an article, the thread is the context: the same words there too.
+    for (const r of model.score(undefined, c)) expect(Number.isFinite(r.offTopic)).toBe(true);
+  });
+
   itWithSouthfront('reasons appear exactly when offTopic >= threshold', () => {
     const t = JSON.parse(fs.readFileSync(southfrontThreadPath, 'utf8'));
     for (const r of model.score(t.article, t.comments)) expect(r.reasons.length > 0).toBe(r.offTopic! >= model.threshold);
