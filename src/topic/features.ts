@@ -198,17 +198,24 @@ export function letterCounts(text: string): [letters: number, nonLatin: number] 
   return [letters, nonLatin];
 }
 
+/** The character 4-grams of one surface with its word edges, memoised (threads repeat their words). */
+const gramCache = new Map<string, readonly string[]>();
+
+function gramsOf(surface: string): readonly string[] {
+  let gs = gramCache.get(surface);
+  if (gs) return gs;
+  const w = ` ${surface} `;
+  const out: string[] = [];
+  for (let k = 0; k + 4 <= w.length; k++) out.push(w.slice(k, k + 4));
+  if (gramCache.size > 200_000) gramCache.clear(); // bound memory in a long-running server
+  gramCache.set(surface, (gs = out));
+  return gs;
+}
+
 /** Character 4-grams (with word edges) of content-word surfaces, as a unit vector of log counts. */
 export function charVec(terms: TopicTerm[]): SparseVec {
   const tf = new Map<string, number>();
-  for (const t of terms) {
-    const w = ` ${t.surface} `;
-    if (w.length < 4) continue;
-    for (let k = 0; k + 4 <= w.length; k++) {
-      const g = w.slice(k, k + 4);
-      tf.set(g, (tf.get(g) ?? 0) + 1);
-    }
-  }
+  for (const t of terms) for (const g of gramsOf(t.surface)) tf.set(g, (tf.get(g) ?? 0) + 1);
   const v: SparseVec = new Map();
   for (const [g, c] of tf) v.set(g, 1 + Math.log(c));
   return normalize(v);

@@ -23,17 +23,24 @@ const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[?!]|[:;]-?[)(dp]/giu;
  */
 export function lexTokens(text: string): Set<string> {
   const out = new Set<string>();
+  eachLexToken(text, (t, prev) => {
+    out.add(t);
+    if (prev) out.add(`${prev} ${t}`);
+  });
+  return out;
+}
+
+/** Calls `visit` with each lexical token of a text in order and the token before it ('' for the first). */
+function eachLexToken(text: string, visit: (t: string, prev: string) => void): void {
   let prev = '';
   for (const m of text.toLowerCase().matchAll(WORD)) {
     let t = m[0];
     const c0 = t.charCodeAt(0);
     if (c0 === 58 || c0 === 59) t = ':)'; // ":" or ";": a smiley
     else if (t.length > 1 && (t.includes("'") || t.includes('’'))) t = t.replace(/['’]/g, '');
-    out.add(t);
-    if (prev) out.add(`${prev} ${t}`);
+    visit(t, prev);
     prev = t;
   }
-  return out;
 }
 
 /** Words found in at least `minShare` of the documents of every corpus given. */
@@ -70,19 +77,44 @@ export function fitLexical(docs: Set<string>[], y: number[], vocab: Set<string>,
   return { ratios };
 }
 
-/** Each model's ratios as a Map, built on first use: faster than a large object's keys, and a
- * token such as "constructor" cannot find a property of Object.prototype (the JSON object's). */
-const ratioMaps = new WeakMap<LexicalModel, Map<string, number>>();
+/** A model's ratios ready for scoring, and the words that begin one of its pairs. */
+interface LexicalIndex {
+  ratios: Map<string, number>;
+  pairFirsts: Set<string>;
+}
 
-/** Lexical score of a text: mean ratio of its in-vocabulary words (0 when it has none). */
-export function lexicalScore(m: LexicalModel, text: string): number {
-  let ratios = ratioMaps.get(m);
-  if (!ratios) ratioMaps.set(m, (ratios = new Map(Object.entries(m.ratios))));
-  let s = 0;
-  let n = 0;
-  for (const w of lexTokens(text)) {
-    const r = ratios.get(w);
-    if (r !== undefined) (s += r), n++;
+/**
+ * Each model's index, built on first use: a Map is faster than a large object's keys, and a token
+ * such as "constructor" cannot find a property of Object.prototype (the JSON object's).
+ */
+const indexes = new WeakMap<LexicalModel, LexicalIndex>();
+
+function indexOf(m: LexicalModel): LexicalIndex {
+  let ix = indexes.get(m);
+  if (!ix) {
+    const ratios = new Map(Object.entries(m.ratios));
+    const pairFirsts = new Set([...ratios.keys()].filter((k) => k.includes(' ')).map((k) => k.slice(0, k.indexOf(' '))));
+    indexes.set(m, (ix = { ratios, pairFirsts }));
   }
-  return n ? s / Math.sqrt(n) : 0;
+  return ix;
+}
+
+/**
+ * Lexical score of a text: the sum of the ratios of its distinct in-vocabulary tokens (`lexTokens`)
+ * over the square root of their number (0 when it has none). A pair is only looked up when the
+ * vocabulary has a pair starting with its first word.
+ */
+export function lexicalScore(m: LexicalModel, text: string): number {
+  const { ratios, pairFirsts } = indexOf(m);
+  const seen = new Set<string>();
+  let s = 0;
+  const count = (key: string): void => {
+    const r = ratios.get(key);
+    if (r !== undefined && !seen.has(key)) (seen.add(key), (s += r));
+  };
+  eachLexToken(text, (t, prev) => {
+    count(t);
+    if (prev && pairFirsts.has(prev)) count(`${prev} ${t}`);
+  });
+  return seen.size ? s / Math.sqrt(seen.size) : 0;
 }

@@ -55,13 +55,27 @@ export function stem(word: string): string {
 export function topicTerms(text: string): TopicTerm[] {
   const out: TopicTerm[] = [];
   for (const m of text.toLowerCase().matchAll(WORD)) {
-    const w = m[0].replace(/['’]/g, '');
-    // Pure numbers and one-letter words almost never name a topic; URLs fall apart into their
-    // host words, which is what we want ("youtube", "wikipedia").
-    if (w.length < 2 || /^\p{N}+$/u.test(w) || STOPWORDS.has(w)) continue;
-    const s = stem(w);
-    if (s.length < 2 || STOPWORDS.has(s)) continue;
-    out.push({ stem: s, surface: w });
+    const t = termOf(m[0]);
+    if (t) out.push({ stem: t.stem, surface: t.surface });
   }
   return out;
+}
+
+/** What one matched word contributes: its term, or null for no topic. Memoised as `stem` is. */
+const termCache = new Map<string, TopicTerm | null>();
+
+function termOf(word: string): TopicTerm | null {
+  let t = termCache.get(word);
+  if (t !== undefined) return t;
+  t = null;
+  const w = word.replace(/['’]/g, '');
+  // Pure numbers and one-letter words almost never name a topic; URLs fall apart into their
+  // host words, which is what we want ("youtube", "wikipedia").
+  if (!(w.length < 2 || /^\p{N}+$/u.test(w) || STOPWORDS.has(w))) {
+    const s = stem(w);
+    if (!(s.length < 2 || STOPWORDS.has(s))) t = { stem: s, surface: w };
+  }
+  if (termCache.size > 200_000) termCache.clear(); // bound memory in a long-running server
+  termCache.set(word, t);
+  return t;
 }

@@ -34,6 +34,18 @@ describe('lexical cue', () => {
     expect(lexicalScore(m, 'Thanks!')).toBeGreaterThan(lexicalScore(m, 'The office'));
     expect(lexicalScore(m, 'zzz qqq')).toBe(0);
   });
+
+  it('scores the distinct in-vocabulary tokens and pairs of lexTokens, and nothing from Object.prototype', () => {
+    const m = { ratios: { thank: 0.5, 'thank you': 1.25, you: -0.25, '?': 0.75, 'you ?': 2, ':)': 0.1, its: -1 } };
+    const reference = (text: string): number => {
+      const hits = [...lexTokens(text)].filter((t) => Object.hasOwn(m.ratios, t)).map((t) => m.ratios[t as keyof typeof m.ratios]);
+      return hits.length ? hits.reduce((a, b) => a + b, 0) / Math.sqrt(hits.length) : 0;
+    };
+    const texts = ['Thank you, thank you!', 'you? You ? you', "It's you :) ;-p thank", 'constructor toString you', 'constructor', '', '??'];
+    for (const t of texts) expect(lexicalScore(m, t)).toBeCloseTo(reference(t), 12);
+    expect(lexicalScore(m, 'constructor')).toBe(0);
+    expect(lexicalScore(m, 'Thank you')).toBeCloseTo((0.5 + 1.25 - 0.25) / Math.sqrt(3), 12);
+  });
 });
 
 describe('jointThreshold', () => {
