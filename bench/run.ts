@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   }
   const topic = loadOffTopicModel();
   // One untimed pass first, so every timed round sees what a running server has: compiled code
-  // and a warm stem memo (src/topic/terms.ts), as rounds 2-5 already did without it.
+  // and warm word memos (src/topic/terms.ts, features.ts), as rounds 2-5 already did without it.
   sink += topic.score(thread.article, comments).length;
   const topicMs: number[] = [];
   for (let r = 0; r < rounds; r++) {

@@ -1,5 +1,5 @@
 import { REPAIR_BY_LENGTH, REPAIR_SET } from './lexicon';
-import { BoundedCache } from './bounded-cache';
+import { BoundedCache } from '../util/bounded-cache';
 
 /** Zero-width and invisible formatting characters that obfuscators slip inside words. */
 export const INVISIBLE_RE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u206A-\u206F\uFE00-\uFE0F\uFEFF]/g;

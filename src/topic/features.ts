@@ -8,6 +8,7 @@ import { LexicalModel, lexicalScore } from './lexical';
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec, tfidf, cosine, addInto, norm2, cosineWithSumExcluding, idfOf, normalize } from './vectors';
 import { WordTable, meaningOf, meaningCosine, alignRows, softAlign } from './wordvec';
+import { BoundedCache } from '../util/bounded-cache';
 
 /** Minimal article shape the features need (`author` is optional and rarely known for news). */
 export interface TopicArticle {
@@ -199,7 +200,7 @@ export function letterCounts(text: string): [letters: number, nonLatin: number] 
 }
 
 /** The character 4-grams of one surface with its word edges, memoised (threads repeat their words). */
-const gramCache = new Map<string, readonly string[]>();
+const gramCache = new BoundedCache<readonly string[]>(50_000);
 
 function gramsOf(surface: string): readonly string[] {
   let gs = gramCache.get(surface);
@@ -207,7 +208,6 @@ function gramsOf(surface: string): readonly string[] {
   const w = ` ${surface} `;
   const out: string[] = [];
   for (let k = 0; k + 4 <= w.length; k++) out.push(w.slice(k, k + 4));
-  if (gramCache.size > 200_000) gramCache.clear(); // bound memory in a long-running server
   gramCache.set(surface, (gs = out));
   return gs;
 }

@@ -7,6 +7,7 @@
  * Mail news comments), so that domain words ("visa", "Doha") cannot turn into topic verdicts
  * when the model meets a news thread: only style that both domains share is learned.
  */
+import { ownMap } from '../util/records';
 
 /** Learned per-word log-count ratios (positive = off-topic). */
 export interface LexicalModel {
@@ -77,26 +78,13 @@ export function fitLexical(docs: Set<string>[], y: number[], vocab: Set<string>,
   return { ratios };
 }
 
-/** A model's ratios ready for scoring, and the words that begin one of its pairs. */
-interface LexicalIndex {
-  ratios: Map<string, number>;
-  pairFirsts: Set<string>;
-}
+/** For each model's ratios: the words that begin one of its pairs, built on first use. */
+const pairFirstsOf = new WeakMap<Record<string, number>, Set<string>>();
 
-/**
- * Each model's index, built on first use: a Map is faster than a large object's keys, and a token
- * such as "constructor" cannot find a property of Object.prototype (the JSON object's).
- */
-const indexes = new WeakMap<LexicalModel, LexicalIndex>();
-
-function indexOf(m: LexicalModel): LexicalIndex {
-  let ix = indexes.get(m);
-  if (!ix) {
-    const ratios = new Map(Object.entries(m.ratios));
-    const pairFirsts = new Set([...ratios.keys()].filter((k) => k.includes(' ')).map((k) => k.slice(0, k.indexOf(' '))));
-    indexes.set(m, (ix = { ratios, pairFirsts }));
-  }
-  return ix;
+function pairFirsts(ratios: Record<string, number>): Set<string> {
+  let s = pairFirstsOf.get(ratios);
+  if (!s) pairFirstsOf.set(ratios, (s = new Set(Object.keys(ratios).filter((k) => k.includes(' ')).map((k) => k.slice(0, k.indexOf(' '))))));
+  return s;
 }
 
 /**
@@ -105,7 +93,8 @@ function indexOf(m: LexicalModel): LexicalIndex {
  * vocabulary has a pair starting with its first word.
  */
 export function lexicalScore(m: LexicalModel, text: string): number {
-  const { ratios, pairFirsts } = indexOf(m);
+  const ratios = ownMap(m.ratios); // "constructor" is not a ratio
+  const firsts = pairFirsts(m.ratios);
   const seen = new Set<string>();
   let s = 0;
   const count = (key: string): void => {
@@ -114,7 +103,7 @@ export function lexicalScore(m: LexicalModel, text: string): number {
   };
   eachLexToken(text, (t, prev) => {
     count(t);
-    if (prev && pairFirsts.has(prev)) count(`${prev} ${t}`);
+    if (prev && firsts.has(prev)) count(`${prev} ${t}`);
   });
   return seen.size ? s / Math.sqrt(seen.size) : 0;
 }

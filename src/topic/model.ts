@@ -108,22 +108,21 @@ export class OffTopicModel {
     if (!hasArticleText && comments.length < 2) return comments.map(() => ({ offTopic: null, reasons: [] }));
     const analysis = analyzeThread(this.file.idf, article as TopicArticle | undefined, comments, this.file.lexical, this.file.relevance, this.words);
     const scores = blendScores(this.file, analysis);
-    // The article's top terms are the same for every comment: ranked once per thread.
-    let articleTerms: string[] | undefined;
-    const articleTop = (): string[] => (articleTerms ??= topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS));
+    // Under an article, every comment's context terms are the article's: ranked once per thread.
+    const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;
     return scores.map((p, i) => ({
       offTopic: Math.round(p * 1e4) / 1e4,
-      reasons: p >= this.threshold ? this.reasons(analysis, comments, scores, i, p, articleTop) : [],
+      reasons: p >= this.threshold ? this.reasons(analysis, comments, scores, i, p, articleTerms) : [],
     }));
   }
 
-  private reasons(a: ThreadAnalysis, comments: CommentInput[], scores: number[], i: number, p: number, articleTop: () => string[]): Reason[] {
+  private reasons(a: ThreadAnalysis, comments: CommentInput[], scores: number[], i: number, p: number, articleTerms: string[] | undefined): Reason[] {
     const c = a.comments[i];
     const context = a.hasArticle ? 'the article' : 'the rest of the thread';
     // Without an article the context is the rest of the thread: leave this comment's own words out.
     const ctx = a.hasArticle ? a.articleVec : withoutSelf(a.articleVec, c.vec);
     const terms = topTerms(c.vec, c.surface, TOP_TERMS, (s) => !ctx.has(s));
-    const contextTerms = a.hasArticle ? [...articleTop()] : topTerms(ctx, a.articleSurface, TOP_TERMS);
+    const contextTerms = articleTerms ? [...articleTerms] : topTerms(ctx, a.articleSurface, TOP_TERMS);
     const out: Reason[] = [
       {
         code: 'off_topic',

@@ -3,6 +3,8 @@
  * Topic scoring needs no offsets, so this is a plain word splitter rather than the span-preserving
  * tokenizer of `src/text` (which also rewrites leetspeak — useless for topic overlap).
  */
+import { BoundedCache } from '../util/bounded-cache';
+
 // Subpath imports on purpose: `require('natural')` loads its storage layer, whose dotenv prints to
 // stdout and would corrupt the CLI's JSONL (see ml-runtime notes).
 const porter: { stem(word: string): string } = require('natural/lib/natural/stemmers/porter_stemmer');
@@ -35,17 +37,9 @@ export interface TopicTerm {
 
 // Letters and digits of any script; apostrophes are dropped so that "don't" -> "dont" (a stopword).
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
-const stemCache = new Map<string, string>();
-
-/** Porter stem of a lower-case word, memoised because threads repeat their vocabulary. */
+/** Porter stem of a lower-case word (`topicTerms` memoises it with the rest of a word's term). */
 export function stem(word: string): string {
-  let s = stemCache.get(word);
-  if (s === undefined) {
-    s = porter.stem(word);
-    if (stemCache.size > 200_000) stemCache.clear(); // bound memory in a long-running server
-    stemCache.set(word, s);
-  }
-  return s;
+  return porter.stem(word);
 }
 
 /**
@@ -61,8 +55,8 @@ export function topicTerms(text: string): TopicTerm[] {
   return out;
 }
 
-/** What one matched word contributes: its term, or null for no topic. Memoised as `stem` is. */
-const termCache = new Map<string, TopicTerm | null>();
+/** What one matched word contributes: its term, or null for no topic. Memoised because threads repeat their vocabulary. */
+const termCache = new BoundedCache<TopicTerm | null>(50_000);
 
 function termOf(word: string): TopicTerm | null {
   let t = termCache.get(word);
@@ -75,7 +69,6 @@ function termOf(word: string): TopicTerm | null {
     const s = stem(w);
     if (!(s.length < 2 || STOPWORDS.has(s))) t = { stem: s, surface: w };
   }
-  if (termCache.size > 200_000) termCache.clear(); // bound memory in a long-running server
   termCache.set(word, t);
   return t;
 }

@@ -3,6 +3,7 @@
  * (C3 news comments + CQA threads) and shipped with the model.
  */
 import { TopicTerm } from './terms';
+import { ownMap } from '../util/records';
 
 /** A sparse vector: stem -> weight. Unit length unless empty. */
 export type SparseVec = Map<string, number>;
@@ -35,15 +36,9 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** Each table's IDF as a Map, built on first use: faster than a large object's keys, and a
- * stem such as "constructor" cannot find a property of Object.prototype (the JSON object's). */
-const idfMaps = new WeakMap<IdfTable, Map<string, number>>();
-
-/** IDF of one stem. */
+/** IDF of one stem (through `ownMap`: a stem such as "constructor" is an unknown stem, not a prototype property). */
 export function idfOf(table: IdfTable, s: string): number {
-  let m = idfMaps.get(table);
-  if (!m) idfMaps.set(table, (m = new Map(Object.entries(table.idf))));
-  return m.get(s) ?? table.unknown;
+  return ownMap(table.idf).get(s) ?? table.unknown;
 }
 
 /** Sublinear-TF x IDF vector of a term list, L2-normalised. `weight` scales every entry (title boost). */

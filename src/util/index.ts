@@ -1,6 +1,8 @@
-/** Small helpers shared by several stages, each kept once: paths, the seeded PRNG, Unicode checks, directory creation, sigmoid and logit. */
+/** Small helpers shared by several stages, each kept once: paths, the seeded PRNG, Unicode checks, directory creation, sigmoid and logit, a bounded memo, string lookups in JSON records. */
 export { datasetsDir, packageRoot } from './paths';
 export { rng } from './prng';
 export { hasLoneSurrogate, toWellFormed } from './unicode';
 export { ensureDir } from './fs';
 export { logit, sigmoid } from './math';
+export { BoundedCache } from './bounded-cache';
+export { ownMap } from './records';

@@ -11,7 +11,7 @@ import type { NetConfig } from '../../src/model/net';
 import { initWeights } from '../../src/train/trainer';
 import type { CommentPrediction } from '../../src/model/types';
 import { CATEGORIES } from '../../src/types';
-import { BoundedCache } from '../../src/text/bounded-cache';
+import { BoundedCache } from '../../src/util/bounded-cache';
 import { TokenVectorCache } from '../../src/model/vector-cache';
 import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds, tokenFeatureStrings } from '../../src/model/features';
 import { tokenize } from '../../src/text';
