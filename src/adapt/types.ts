@@ -1,0 +1,60 @@
+/**
+ * Site adaptation: what a site's moderators decided, as features the adapter learns from, and
+ * the fitted adapter. Pure data; the fitting lives beside it in src/adapt, storage in src/queue.
+ */
+import type { Category } from '../types';
+
+/** Attributes an adapter can learn: toxicity, each category, and off-topic. */
+export type AdaptAttribute = 'toxicity' | Category | 'off_topic';
+
+/**
+ * What is kept of a decided comment so a refit never re-embeds it: the base model's outputs and
+ * the sentence vector quantised to int8 (`vector[i] / 127` restores it to within 0.4%).
+ */
+export interface StoredFeatures {
+  /** Base outputs, 0..1: `toxicity`, each category, and `off_topic` when the comment had context. */
+  base: Partial<Record<AdaptAttribute, number>>;
+  /** ENCODER_DIM int8 values. */
+  vector: Int8Array;
+}
+
+/** One moderator decision as a training label for its site. */
+export interface LabelledExample {
+  features: StoredFeatures;
+  /** 1 = rejected (not acceptable on this site), 0 = approved. Escalations are not labels. */
+  label: 0 | 1;
+  /** The moderator's reason when given (a category, or `off_topic`). */
+  category?: AdaptAttribute | null;
+  /** True when the comment reached the queue through the audit sample (the policy would publish it). */
+  audit?: boolean;
+}
+
+/** A logistic layer for one attribute: `sigmoid(w . x + b)`, x = [logit(base), vector]. */
+export interface AttributeHead {
+  w: number[];
+  b: number;
+}
+
+/** Cross-validated report of one fit. */
+export interface AdapterReport {
+  decisions: number;
+  positives: number;
+  /** Per attribute fitted: cross-validated AUC of the base output and of the adapter. */
+  auc: Partial<Record<AdaptAttribute, { base: number; adapted: number }>>;
+  /** Activated when the adapter beat the base by the margin on toxicity (no site gets worse). */
+  activated: boolean;
+  margin: number;
+  /** Threshold on the adapted toxicity that reaches the target precision, when one does. */
+  suggestedThreshold: { precision: number; threshold: number; recall: number } | null;
+  /** Learning curve: cross-validated AUC with the first n decisions. */
+  curve: { n: number; base: number; adapted: number }[];
+}
+
+/** A fitted, versioned adapter of one site. */
+export interface SiteAdapter {
+  siteId: string;
+  version: number;
+  createdAt: string;
+  heads: Partial<Record<AdaptAttribute, AttributeHead>>;
+  report: AdapterReport;
+}
