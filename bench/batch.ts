@@ -19,7 +19,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadC3, loadOlid, loadTsd, packageRoot } from '../src/data';
+import { loadC3, loadOlid, loadTsd } from '../src/data';
+import { packageRoot } from '../src/util/paths';
 import { fmt, summarize, table } from './stats';
 
 /** The bench's posts: C3, OLID and tsd_train interleaved, first `n` (deterministic). */

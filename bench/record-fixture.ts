@@ -15,7 +15,7 @@ import * as path from 'path';
 import { loadModel, HashedToxicityModel } from '../src/model';
 import { featurize } from '../src/model/features';
 import { tokenize } from '../src/text';
-import { packageRoot } from '../src/data';
+import { packageRoot } from '../src/util/paths';
 
 /** Varied on purpose: clean, toxic, obfuscated, emoji, URLs, mentions, non-Latin, empty, long, one token. */
 export const FIXTURE_COMMENTS: string[] = [

@@ -11,7 +11,7 @@ import type { Category } from '../types';
 import { categoryVector } from './common';
 import { datasetsDir, offsetsToRanges, readCsv } from './io';
 
-export { datasetsDir, codePointToUtf16, utf16ToCodePoint, offsetsToRanges, stableHash, inDev, packageRoot } from './io';
+export { datasetsDir, codePointToUtf16, utf16ToCodePoint, offsetsToRanges, stableHash, inDev } from './io';
 
 /** A post with gold toxic character spans. */
 export interface SpanPost {

@@ -8,7 +8,7 @@ import * as zlib from 'zlib';
 import { parse } from 'csv-parse/sync';
 import { ModeratoError } from '../errors';
 
-export { datasetsDir, packageRoot } from '../util/paths';
+export { datasetsDir } from '../util/paths';
 
 /** Reads a text file, gunzipping `.gz`. */
 export function readText(file: string): string {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES, type Category, type ModelInfo } from '../types';
 import { clearTextCaches, tokenize } from '../text';
 import type { Token } from '../text/types';
-import { packageRoot } from '../data/io';
+import { packageRoot } from '../util/paths';
 import { featurize, FEATURE_VERSION, wordIndex, type TokenFeatures, type WordIndex } from './features';
 import { commentOutputs, denseShapes, embedBatch, forwardInfer, type NetConfig } from './net';
 import { readModel, type ModelMeta, type ModelWeights } from './io';

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Piscina from 'piscina';
 import { ModeratoError, type ErrorCode } from '../errors';
-import { packageRoot } from '../data/io';
+import { packageRoot } from '../util/paths';
 import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
 import type { ScorerOptions } from './scorer';
 import type { PoolReply, PoolTask } from './pool-worker';

@@ -9,7 +9,7 @@ import { analyzeThread, featureNames, RELEVANCE, CONTEXT_SIZE, TopicArticle, Top
 import { LogReg, predict, logit } from './logreg';
 import { IdfTable, SparseVec } from './vectors';
 import { LexicalModel } from './lexical';
-import { packageRoot } from '../data/io';
+import { packageRoot } from '../util/paths';
 import { Mlp, mlpLogit } from './mlp';
 import { ModeratoError } from '../errors';
 import { WordTable, loadWordTable } from './wordvec';

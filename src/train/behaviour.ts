@@ -12,7 +12,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import { CATEGORIES, type ScoreResult, type Span } from '../types';
 import { createScorer, type Scorer } from '../scorer';
-import { packageRoot } from '../data';
+import { packageRoot } from '../util/paths';
 import { ModeratoError } from '../errors';
 
 const CaseSchema = z.object({

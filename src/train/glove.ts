@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { packageRoot } from '../data';
+import { packageRoot } from '../util/paths';
 import { ModeratoError } from '../errors';
 
 /** The package and version the shipped model was trained with. */

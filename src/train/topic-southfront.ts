@@ -12,7 +12,7 @@ import { loadCorpus, fitParts, jointThreshold } from '../topic/train';
 import { OffTopicModel, MODEL_FORMAT } from '../topic/model';
 import { featureNames } from '../topic/features';
 import { parseTopicArgs, trainOptions } from '../topic/report';
-import { datasetsDir, packageRoot } from '../data/io';
+import { datasetsDir, packageRoot } from '../util/paths';
 
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadCorpus, crossValidate, trainOffTopic, TrainOptions } from '../topic/train';
-import { packageRoot } from '../data/io';
+import { packageRoot } from '../util/paths';
 import { formatCv, parseTopicArgs, trainOptions } from '../topic/report';
 import { WORDVEC_WORDS, WORDVEC_BIN } from '../topic/wordvec';
 import { pairedBootstrap, PairedRun } from '../topic/metrics';

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadWordVectors, VECTORS_PACKAGE } from './glove';
 import { quantiseRows, saveWordTable } from '../topic/wordvec';
-import { packageRoot } from '../data/io';
+import { packageRoot } from '../util/paths';
 
 /** Eigen-decomposition of a symmetric matrix (cyclic Jacobi): eigenvalues and column eigenvectors, largest first. */
 export function symmetricEigen(a: Float64Array, n: number): { values: number[]; vectors: Float64Array } {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { packageRoot } from '../../data/io';
+import { packageRoot } from '../../util/paths';
 import { ModeratoError } from '../../errors';
 
 /** Where the built page lives. */
