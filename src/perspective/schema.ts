@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from '../server/config';
+import { LIMITS } from '../limits';
 import { OFFSET_UNITS } from './offsets';
 
 /**

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ModeratoError } from '../errors';
-import { LIMITS } from './config';
+import { LIMITS } from '../limits';
 import { requireJson } from './content-type';
 import type { AppDeps } from './context';
 import { corsAndOptions } from './cors';

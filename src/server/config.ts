@@ -1,22 +1,6 @@
 import { availableParallelism } from 'os';
 import { ModeratoError } from '../errors';
 
-/** Request limits, documented in README.md ("Limits"). */
-export const LIMITS = {
-  /** Largest accepted JSON body. */
-  maxBodyBytes: 1_000_000,
-  /** Most comments in one `POST /v1/score` or `POST /v1/comments`. */
-  maxComments: 100,
-  /** Longest comment text, in UTF-16 code units. */
-  maxTextLength: 10_000,
-  /** Longest article body, in UTF-16 code units. */
-  maxArticleLength: 100_000,
-  /** Longest comment text on the Perspective-compatible routes (Perspective's own limit). */
-  maxPerspectiveTextLength: 20_480,
-  /** Deepest JSON nesting accepted anywhere in a body (free-form metadata included). */
-  maxJsonDepth: 16,
-} as const;
-
 /** Server configuration, read from the environment by {@link configFromEnv}. */
 export interface ServerConfig {
   port: number;

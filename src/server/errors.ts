@@ -4,7 +4,7 @@
  */
 import type { Response } from 'express';
 import { ModeratoError, isModeratoError } from '../errors';
-import { LIMITS } from './config';
+import { LIMITS } from '../limits';
 
 /** Maps body-parser's errors and everything else onto the error registry; unknown errors become MOD_ERR_INTERNAL. */
 export function toModeratoError(err: unknown): ModeratoError {

@@ -8,7 +8,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { ModeratoError } from '../errors';
-import { LIMITS } from './config';
+import { LIMITS } from '../limits';
 import type { ValidationIssue } from './validate';
 import { hasLoneSurrogate, toWellFormed } from '../util/unicode';
 

@@ -1,21 +1,21 @@
 import { z } from 'zod';
-import { LIMITS } from './config';
+import { LIMITS } from '../limits';
 
 /** A comment as clients send it. Unknown fields are ignored. */
 export const CommentSchema = z.object({
-  id: z.string().min(1).max(200),
+  id: z.string().min(1).max(LIMITS.maxIdLength),
   text: z.string().max(LIMITS.maxTextLength),
-  parentId: z.string().min(1).max(200).nullish(),
-  threadId: z.string().min(1).max(200).optional(),
-  author: z.string().max(200).optional(),
+  parentId: z.string().min(1).max(LIMITS.maxIdLength).nullish(),
+  threadId: z.string().min(1).max(LIMITS.maxIdLength).optional(),
+  author: z.string().max(LIMITS.maxAuthorLength).optional(),
 });
 
 /** The article a thread belongs to. */
 export const ArticleSchema = z.object({
-  id: z.string().max(200).optional(),
-  title: z.string().max(1000).optional(),
+  id: z.string().max(LIMITS.maxIdLength).optional(),
+  title: z.string().max(LIMITS.maxTitleLength).optional(),
   body: z.string().max(LIMITS.maxArticleLength).optional(),
-  author: z.string().max(200).optional(),
+  author: z.string().max(LIMITS.maxAuthorLength).optional(),
 });
 
 /** zod refinement: the comments of one request have unique ids (so `parentId` can point at a sibling). */

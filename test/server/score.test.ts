@@ -1,7 +1,8 @@
 import request from 'supertest';
 import * as tf from '@tensorflow/tfjs';
 import { createApp, type AppDeps } from '../../src/server/app';
-import { configFromEnv, LIMITS } from '../../src/server/config';
+import { configFromEnv } from '../../src/server/config';
+import { LIMITS } from '../../src/limits';
 import { createScorer, type Scorer } from '../../src/scorer';
 import { CATEGORIES } from '../../src/types';
 

@@ -9,11 +9,11 @@ import { COMMENT_STATUSES, DECISION_ACTIONS, QUEUE_SORTS, ingestComments, parseP
 import { CATEGORIES } from '../../types';
 import { requireScorer, requireStore, type AppDeps } from '../context';
 import { actorOf, requireRole } from '../auth';
-import { LIMITS } from '../config';
+import { LIMITS } from '../../limits';
 import { ArticleSchema, CommentSchema, uniqueIds } from '../schemas';
 import { validate } from '../validate';
 
-const Id = z.string().min(1).max(200);
+const Id = z.string().min(1).max(LIMITS.maxIdLength);
 
 /** One ingested comment: the score API's comment plus `siteId`; any other field is kept as metadata. */
 export const IngestCommentSchema = CommentSchema.extend({ siteId: Id.optional(), article: ArticleSchema.optional() }).loose();
