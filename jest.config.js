@@ -5,4 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
+  // One PostgreSQL for the whole run: the machine's own, or a real one from npm (see the file).
+  globalSetup: '<rootDir>/test/postgres-server.js',
+  globalTeardown: '<rootDir>/test/postgres-teardown.js',
 };

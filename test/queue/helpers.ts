@@ -10,8 +10,15 @@ import { Client } from 'pg';
 import { openStore, type NewComment, type QueueStore } from '../../src/queue';
 import { CATEGORIES, type Category, type ScoreResult } from '../../src/types';
 
-/** The PostgreSQL server of this machine (see .ci/run); override with MODERATO_TEST_PG. */
-export const PG_BASE = process.env.MODERATO_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The PostgreSQL of this run, chosen by jest's globalSetup (test/postgres-server.js): MODERATO_TEST_PG
+ * if set, else the machine's server at 127.0.0.1:5432 when it answers, else a real one from npm.
+ */
+export const PG_BASE: string = (() => {
+  const url = process.env.MODERATO_TEST_PG;
+  if (!url || url === 'embedded') throw new Error('MODERATO_TEST_PG is not a URL: run the tests through jest (its globalSetup, test/postgres-server.js, picks the server)');
+  return url;
+})();
 
 /** A store under test: its URL (for other processes) and how to clean it up. */
 export interface TestDb {

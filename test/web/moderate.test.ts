@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
- * The moderator's page in a real browser: Debian's Chromium driven by playwright-core against the
- * real server (`moderato serve`) on a temporary SQLite file, seeded through the HTTP API. Covers
+ * The moderator's page in a real browser: Chromium (the system's, else npm's: ./browser.ts) driven
+ * by playwright-core against the real server (`moderato serve`) on a temporary SQLite file, seeded
+ * through the HTTP API. Covers
  * sign-in, exact span highlighting, keyboard decisions stored with the moderator's name, undo,
  * hostile comment text rendered inert, claims hiding items from another moderator, live updates,
  * stats, the admin policy preview, an axe-core check, screenshots for the README, and the time to
@@ -9,10 +10,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { startTestServer, type TestServer } from './server';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DOCS = join(__dirname, '..', '..', 'docs');
 const HOLD_ALL = { toxicity: 0, offTopic: 0, insult: 0, threat: 0, identity_attack: 0, profanity: 0, other: 0 };
 const XSS = '<img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> then <b>bold</b>';
@@ -69,9 +70,6 @@ async function axeViolations(page: Page): Promise<string[]> {
 const rowIds = (page: Page) => page.locator('[data-testid=queue-list] button.row').evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.id!));
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the browser test needs it. Install it with "apt-get update && apt-get install -y chromium" (as root; .ci/run does this).`);
-  }
   if (!existsSync(join(__dirname, '..', '..', 'dist', 'moderate', 'assets', 'app.js'))) throw new Error('The page is not built: run npm run build:web (npm test does it in pretest)');
   server = await startTestServer();
   await server.call(server.keys.admin, 'PUT', '/v1/policy', { thresholds: HOLD_ALL });
@@ -84,11 +82,7 @@ beforeAll(async () => {
       { id: 'c-undo', text: 'The bridge is ugly and so are you.', threadId: 'a-77', author: 'lee' },
     ],
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ browser } = await launchChromium());
 }, 180_000);
 
 afterAll(async () => {
