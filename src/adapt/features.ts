@@ -1,0 +1,78 @@
+/**
+ * What an adapter reads: the stored features of a decided comment turned into one row per
+ * attribute. The row layout is part of the stored adapters' format: change it only with a new
+ * format version.
+ */
+import { CATEGORIES } from '../types';
+import { logit } from '../util/math';
+import { ENCODER_DIM } from '../encoder/types';
+import type { AdaptAttribute, StoredFeatures } from './types';
+
+/** Every attribute an adapter can learn, in a fixed order (reports and tables use it). */
+export const ADAPT_ATTRIBUTES: readonly AdaptAttribute[] = ['toxicity', ...CATEGORIES, 'off_topic'];
+
+/**
+ * The base outputs that open every row, in this order: `toxicity`, then CATEGORIES. A head of
+ * `off_topic` also reads the base `off_topic` (appended after them), which only comments with
+ * context have; the other heads never read it, so a comment without context has complete rows.
+ */
+export const BASE_INPUTS: readonly AdaptAttribute[] = ['toxicity', ...CATEGORIES];
+
+/** The base outputs a head of `attribute` reads, in row order. */
+export function baseInputs(attribute: AdaptAttribute): readonly AdaptAttribute[] {
+  return attribute === 'off_topic' ? [...BASE_INPUTS, 'off_topic'] : BASE_INPUTS;
+}
+
+/** Length of the row of `attribute`: its base inputs then ENCODER_DIM vector values (518, 519 for off_topic). */
+export function rowLength(attribute: AdaptAttribute): number {
+  return baseInputs(attribute).length + ENCODER_DIM;
+}
+
+/** Scale of the int8 code: a unit sentence vector has no component beyond 1. */
+const Q = 127;
+
+/**
+ * Quantises a sentence vector (components in [-1, 1], as an L2-normalised vector has) to int8;
+ * `dequantize` restores each component to within 0.5/127.
+ * @example dequantize(quantize(Float32Array.of(0.5, -1)))  // Float32Array [0.4961, -1]
+ */
+export function quantize(vec: Float32Array): Int8Array {
+  const out = new Int8Array(vec.length);
+  for (let i = 0; i < vec.length; i++) out[i] = Math.max(-Q, Math.min(Q, Math.round(vec[i] * Q)));
+  return out;
+}
+
+/** The float vector an int8 code stands for (see {@link quantize}). */
+export function dequantize(q: Int8Array): Float32Array {
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = q[i] / Q;
+  return out;
+}
+
+/**
+ * Logit of a base output, kept within +-12: beyond it a probability carries no ranking
+ * information the model can be trusted with, and bounded inputs keep the solver well scaled.
+ */
+export function baseLogit(p: number | undefined): number {
+  return Math.max(-12, Math.min(12, logit(p ?? 0)));
+}
+
+/**
+ * The input row of a head of `attribute`: `[logit of each base input (baseInputs order), the
+ * dequantised vector]`. A head's prior weights (1 on the attribute's own base logit, 0 elsewhere)
+ * reproduce the base output.
+ * @example featureRow({ base: { toxicity: 0.5 }, vector }, 'toxicity')[0]  // 0
+ */
+export function featureRow(f: StoredFeatures, attribute: AdaptAttribute): Float32Array {
+  const inputs = baseInputs(attribute);
+  if (f.vector.length !== ENCODER_DIM) throw new RangeError(`stored vector has ${f.vector.length} values, expected ${ENCODER_DIM}`);
+  const row = new Float32Array(inputs.length + ENCODER_DIM);
+  inputs.forEach((a, i) => (row[i] = baseLogit(f.base[a])));
+  for (let i = 0; i < ENCODER_DIM; i++) row[inputs.length + i] = f.vector[i] / Q;
+  return row;
+}
+
+/** Index, in the row of `attribute`, of its own base logit (where the prior weight 1 sits). */
+export function ownIndex(attribute: AdaptAttribute): number {
+  return baseInputs(attribute).indexOf(attribute);
+}

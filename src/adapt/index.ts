@@ -1,0 +1,12 @@
+/**
+ * Site adaptation: each site's moderation decisions turned into that site's model. A decided
+ * comment is kept as {@link StoredFeatures} (base outputs + int8 sentence vector); `fitAdapter`
+ * fits a logistic head per attribute on them, shrunk toward the base, and gates it by
+ * cross-validation; `applyAdapter` scores with it. Storage, refit scheduling and serving live in
+ * src/queue, src/server and src/cli; this folder is pure computation.
+ */
+export type { AdaptAttribute, StoredFeatures, LabelledExample, AttributeHead, AdapterReport, SiteAdapter } from './types';
+export { ADAPT_ATTRIBUTES, BASE_INPUTS, baseInputs, rowLength, quantize, dequantize, featureRow, baseLogit } from './features';
+export { applyAdapter, applyHead, type AdaptedScores } from './apply';
+export { fitAdapter, LAMBDAS, CURVE_POINTS, type FitOptions } from './fit';
+export { auc, thresholdForPrecision } from './metrics';
