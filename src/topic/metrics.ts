@@ -1,6 +1,6 @@
 /** Binary classification metrics used by training and the model card. */
 import { rocAuc } from '../train/metrics';
-import { rng } from '../util/prng';
+import { lcg32 } from '../util/lcg32';
 
 /** Precision, recall and F1 of the positive class at a threshold (`score >= t` is positive). */
 export function prf(scores: number[], labels: number[], t: number): { precision: number; recall: number; f1: number } {
@@ -42,9 +42,6 @@ export function bestF1Threshold(scores: number[], labels: number[]): { threshold
   return best;
 }
 
-/** Seeded PRNG in [0, 1): every random choice of topic training comes from it (kept once, in src/util). */
-export { rng };
-
 /** Rows of one run for a paired bootstrap: out-of-fold scores, decisions, labels and the group (question) of each row. */
 export interface PairedRun {
   scores: number[];
@@ -73,7 +70,7 @@ export function pairedBootstrap(a: PairedRun, b: PairedRun, rounds = 1000, seed 
   const byGroup = new Map<string, number[]>();
   a.groups.forEach((g, i) => byGroup.set(g, [...(byGroup.get(g) ?? []), i]));
   const groups = [...byGroup.values()];
-  const r = rng(seed);
+  const r = lcg32(seed);
   const dAuc: number[] = [];
   const dF1: number[] = [];
   const f1 = (run: PairedRun, ix: number[]) => prf(ix.map((i) => run.hard[i]), ix.map((i) => run.labels[i]), 1).f1;

@@ -4,7 +4,7 @@
  * (a question mark from the asker is not the same as one from someone else). Plain JS, seeded
  * initialisation and shuffles, so a fit is reproducible; mini-batch Adam with L2 weight decay.
  */
-import { rng } from './metrics';
+import { lcg32 } from '../util/lcg32';
 import { sigmoid, standardisation } from './logreg';
 
 /** A fitted network: inputs standardised with `mean`/`std`; `w1[h]` are hidden unit h's input weights. */
@@ -55,7 +55,7 @@ export function fitMlp(X: number[][], y: number[], mask?: boolean[], opts: Parti
   const { mean, std } = standardisation(X);
   const on = Array.from({ length: d }, (_, j) => !mask || mask[j]);
   const Z = X.map((x) => Float64Array.from(x, (v, j) => (on[j] ? (v - mean[j]) / std[j] : 0)));
-  const r = rng(o.seed);
+  const r = lcg32(o.seed);
   const H = o.hidden;
   // Parameters in one vector: [w1 (H x d), b1 (H), w2 (H), b2].
   const P = H * d + H + H + 1;

@@ -10,7 +10,8 @@ import { learnIdf, IdfTable } from './vectors';
 import { topicTerms, TopicTerm } from './terms';
 import { CqaThread, OFF_TOPIC_LABELS, loadCqa, loadCqa2016, dedupeCqa, DedupeCounts, loadC3Threads, loadFoxThreads } from './data';
 import { datasetsDir } from '../data/io';
-import { binaryReport, rocAuc, prf, rng } from './metrics';
+import { binaryReport, rocAuc, prf } from './metrics';
+import { lcg32 } from '../util/lcg32';
 import { MODEL_FORMAT, OffTopicModelFile, scoreThread, blendInputs, contextInputs, CONTEXT_INPUTS, classifierLogit } from './model';
 import { fitMlp, Mlp } from './mlp';
 import { fitLexical, lexTokens, sharedVocabulary, LexicalModel } from './lexical';
@@ -315,10 +316,10 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
   const rate = opts.intruderRate ?? 0.5;
   const order = questionOrder(corpus, opts);
   const foldOf = new Map(order.map((q, i) => [q, i % k]));
-  const r = rng(seed + 5);
+  const r = lcg32(seed + 5);
   const news = c3Ids(corpus).map((id) => ({ id, u: r() })).sort((a, b) => a.u - b.u).map((o) => o.id);
   const newsFold = new Map(news.map((id, i) => [id, i % k]));
-  const fox = foxMixed(corpus, rate, rng(seed + 202));
+  const fox = foxMixed(corpus, rate, lcg32(seed + 202));
   const oof = new Map<string, number>();
   const aucs: number[] = [];
   const f1s: number[] = [];
@@ -344,7 +345,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
     }
     aucs.push(rocAuc(s, y));
     f1s.push(prf(s, y, t).f1);
-    for (const m of c3Mixed(corpus, news.filter((id) => newsFold.get(id) === f), rate, rng(seed + 101 + f))) {
+    for (const m of c3Mixed(corpus, news.filter((id) => newsFold.get(id) === f), rate, lcg32(seed + 101 + f))) {
       scoreThread(parts, m.article, m.comments).forEach((p, i) => (c3.s.push(p), c3.hard.push(p >= t ? 1 : 0), c3.y.push(m.y[i])));
     }
     const fs: number[] = [];
@@ -419,7 +420,7 @@ export function jointThreshold(cqaScores: number[], cqaY: number[], newsScores: 
 
 /** Questions in a seeded shuffled order: fixes both the CV folds and the inner folds. */
 function questionOrder(corpus: Corpus, opts: TrainOptions): string[] {
-  const r = rng(opts.seed ?? 2015);
+  const r = lcg32(opts.seed ?? 2015);
   return corpus.cqa.map((q) => ({ q: q.qid, u: r() })).sort((a, b) => a.u - b.u).map((o) => o.q);
 }
 
@@ -558,7 +559,7 @@ export function fitRelevance(
   opts: TrainOptions,
   newsIds: string[] = c3Ids(corpus),
 ): { relevance: LogReg; news: { X: number[][]; y: number[]; hoods: Neighbour[][] } } {
-  const r = rng((opts.seed ?? 2015) + 11);
+  const r = lcg32((opts.seed ?? 2015) + 11);
   const rate = opts.intruderRate ?? 0.5;
   const X: number[][] = [];
   const y: number[] = [];

@@ -17,7 +17,8 @@ import { inDev, textKey } from '../data';
 import { CATEGORIES, type Category } from '../types';
 import type { SpanPost } from '../data';
 import type { CommentPrediction } from '../model/types';
-import { makeBatches, rng, shuffle, trainNet, typeClassWeights, type TrainOptions } from './trainer';
+import { makeBatches, shuffle, trainNet, typeClassWeights, type TrainOptions } from './trainer';
+import { mulberry32 } from '../util/prng';
 import { spanF1, spanF1Reweighted, tuneFallback, tunePresence, tuneThreshold } from './evaluate';
 import { extraPools, UCC_REPEAT } from './pools';
 import { loadWordVectors, type WordVectors } from './glove';
@@ -148,7 +149,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   const isCal = (e: Example): boolean => inDev(textKey(e.text), 0.05, 'calibration');
   for (const [name, pool] of Object.entries(c.commentPools)) c.commentPools[name] = pool.filter((e) => !(isCal(e) && calibration.push(e)));
   const spanTrain = c.train.filter((e) => !(e.source === 'acl' && isCal(e) && calibration.push(e)));
-  const rand = rng(o.seed);
+  const rand = mulberry32(o.seed);
   const batches = (): Example[][] => {
     const epochSet = [...spanTrain];
     for (const [name, pool] of Object.entries(c.commentPools)) epochSet.push(...shuffle([...pool], rand).slice(0, perPoolOf(name, o.perPool, ov)));

@@ -18,7 +18,7 @@
  * measure whether the lesson carries over to unseen words (through the word vectors) and frames.
  * Seeded: the same sentences for every training seed.
  */
-import { rng } from './trainer';
+import { mulberry32 } from '../util/prng';
 import { cap, distinctSentences } from './templates';
 
 /** One generated sentence: its kind, its text, and for hateful ones the dehumanising stretch. */
@@ -92,7 +92,7 @@ function fill(frame: string, v: { g?: string; n?: string; k?: string }): { text:
 
 /** The generated pool, about `perKind` sentences of each kind (seeded, the same for every training seed). */
 export function contrastTemplates(perKind = 300, seed = 20261202): ContrastSentence[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
   const { out, add } = distinctSentences<ContrastSentence>();
   const make = (kind: ContrastSentence['kind'], n: number, gen: () => ContrastSentence): void => {

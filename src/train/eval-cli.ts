@@ -24,7 +24,7 @@ import {
 import type { SpanOptions } from '../spans';
 import { perturbPost, PERTURBATIONS } from './perturb';
 import { identityCheck } from './identity';
-import { rng } from './trainer';
+import { mulberry32 } from '../util/prng';
 import { NET_CONFIG } from './cli';
 import { renderBehaviour, renderSouthfront, runBehaviour, southfrontCheck, southfrontPath, type BehaviourReport, type SouthfrontReport } from './behaviour';
 import { createScorer } from '../scorer';
@@ -117,7 +117,7 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
   // Obfuscation: one perturbed copy per kind, plus a mixed copy, each with the same seed.
   const obfuscation: Record<string, number> = { clean: trialF1 };
   for (const kind of [...PERTURBATIONS, undefined]) {
-    const r = rng(1234);
+    const r = mulberry32(1234);
     const posts = c.trial.map((p) => perturbPost(p, r, kind));
     obfuscation[kind ?? 'mixed'] = spanF1(posts, await predictAll(model, posts.map((p) => p.text)), opts);
   }

@@ -5,7 +5,7 @@
  */
 import { CATEGORIES } from '../types';
 import { tokenize } from '../text';
-import { rng } from './trainer';
+import { mulberry32 } from '../util/prng';
 import { perturbPost } from './perturb';
 import type { Token } from '../text/types';
 import { featurize, type FeatureConfig, type TokenFeatures, type WordIndex } from '../model/features';
@@ -208,9 +208,9 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
   const identitySwaps = o.identitySwaps ?? 2;
   const identitySpanW = o.identitySpanW ?? 1;
   const obfuscateShare = o.obfuscateShare ?? 0;
-  const obfRand = rng(20261125);
+  const obfRand = mulberry32(20261125);
   // Fixed seed: the augmented texts are part of the data, the same for every training seed.
-  const swapRand = rng(20260322);
+  const swapRand = mulberry32(20260322);
   const tsdTrain = loadTsd('tsd_train', o.datasets);
   const trial = loadTsd('tsd_trial', o.datasets);
   const acl = loadAcl(o.datasets);

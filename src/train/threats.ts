@@ -6,7 +6,7 @@
  * model learns the threat, not the verb. Generated from a fixed seed; every sentence is built
  * from the lists below (written for this project, not taken from any dataset or test suite).
  */
-import { rng } from './trainer';
+import { mulberry32 } from '../util/prng';
 import { cap, distinctSentences } from './templates';
 
 /** A generated sentence: its text, whether it threatens, and the threatening stretch. */
@@ -53,7 +53,7 @@ const fill = (t: string, vars: Record<string, string>): string => t.replace(/\{(
 
 /** The generated pool: about `n` threats plus matched clean sentences (seeded, so the same for every training seed). */
 export function threatTemplates(n = 1200, seed = 20261201): TemplateSentence[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
   const { out, add } = distinctSentences<TemplateSentence>();
   for (let i = 0; out.length < n && i < n * 20; i++) {

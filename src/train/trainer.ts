@@ -13,9 +13,6 @@ import type { WordVectors } from './glove';
 
 const NC = CATEGORIES.length;
 
-/** Seeded PRNG of training (mulberry32, src/util/prng): every random choice in training comes from it. */
-export const rng = mulberry32;
-
 /** Fisher-Yates with the given PRNG. */
 export function shuffle<T>(a: T[], rand: () => number): T[] {
   for (let i = a.length - 1; i > 0; i--) {
@@ -69,7 +66,7 @@ const NO_SOURCE_OFFSET = new Set(['threats', 'contrast']);
 
 /** A fresh network: a near-zero embedding table (unseen buckets contribute almost nothing), Glorot dense weights. */
 export function initWeights(c: NetConfig, seed: number): ModelWeights {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const dense: Record<string, Float32Array> = {};
   for (const [name, shape] of Object.entries(denseShapes(c))) {
     const a = new Float32Array(shape.reduce((x, y) => x * y, 1));
@@ -88,7 +85,7 @@ export function initWeights(c: NetConfig, seed: number): ModelWeights {
 /** Trains in place and returns the weights. Deterministic for a seed on one backend. */
 export function trainNet(c: NetConfig, batches: () => Example[][], o: TrainOptions, init?: ModelWeights): ModelWeights {
   const w = init ?? initWeights(c, o.seed);
-  const rand = rng(o.seed * 7919 + 1);
+  const rand = mulberry32(o.seed * 7919 + 1);
   const vars: Record<string, tf.Variable> = {};
   const shapes = denseShapes(c);
   for (const [name, shape] of Object.entries(shapes)) vars[name] = tf.variable(tf.tensor(w.dense[name], shape), true, `d_${name}_${o.seed}_${Date.now()}`);

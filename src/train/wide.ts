@@ -5,7 +5,8 @@
  */
 import { WidePart, blendToxicity, wideFeatures, wideLogit, type WideConfig, type WideHead } from '../model/wide';
 import type { Example } from './examples';
-import { rng, shuffle } from './trainer';
+import { shuffle } from './trainer';
+import { mulberry32 } from '../util/prng';
 import { fit } from '../topic/logreg';
 import { logit, sigmoid } from '../util/math';
 import { tuneDecision } from './metrics';
@@ -138,7 +139,7 @@ export function fitWidePart(i: WidePartInput): FittedWide {
     return rows;
   };
   const cfg = { bits: ov.wideBits ?? WIDE_DEFAULTS.bits, charN: ov.wideCharN ? String(ov.wideCharN).split('').map(Number) : WIDE_DEFAULTS.charN };
-  const train = (rows: WideRow[], salt: number) => trainWide(rows, { ...cfg, epochs: ov.wideEpochs ?? WIDE_DEFAULTS.epochs, rate: WIDE_DEFAULTS.rate, l2: ov.wideL2 ?? WIDE_DEFAULTS.l2, rand: rng(i.seed + salt) });
+  const train = (rows: WideRow[], salt: number) => trainWide(rows, { ...cfg, epochs: ov.wideEpochs ?? WIDE_DEFAULTS.epochs, rate: WIDE_DEFAULTS.rate, l2: ov.wideL2 ?? WIDE_DEFAULTS.l2, rand: mulberry32(i.seed + salt) });
   const rows = rowsFor(0);
   const fitted = train(rows, 7);
   // The blends are fitted on the logits the loaded model will compute (uint8 codes).

@@ -1,10 +1,10 @@
 import { fitMlp, mlpLogit } from '../../src/topic/mlp';
 import { fit as fitLogReg, predict } from '../../src/topic/logreg';
-import { rng } from '../../src/topic/metrics';
+import { lcg32 } from '../../src/util/lcg32';
 
 /** Points in a square, positive where x and y have the same sign: no line separates them. */
 function xorData(n: number, seed: number): { X: number[][]; y: number[] } {
-  const r = rng(seed);
+  const r = lcg32(seed);
   const X = Array.from({ length: n }, () => [r() * 2 - 1, r() * 2 - 1, r()]);
   return { X, y: X.map(([a, b]) => (a * b > 0 ? 1 : 0)) };
 }

@@ -1,10 +1,10 @@
 import { buildCorpus, mentionsIdentity, swapIdentity } from '../../src/train/examples';
-import { rng } from '../../src/train/trainer';
+import { mulberry32 } from '../../src/util/prng';
 import { describeWithDatasets } from '../datasets';
 
 describe('identity augmentation', () => {
   it('swaps the first identity word for another identity term, keeping case and the rest', () => {
-    const r = rng(7);
+    const r = mulberry32(7);
     const t = swapIdentity('Our Muslim neighbours brought soup.', r)!;
     expect(t).toMatch(/^Our [A-Z][a-z]+ neighbours brought soup\.$/);
     expect(mentionsIdentity(t)).toBe(true);

@@ -1,6 +1,6 @@
 import { postF1, meanF1, rocAuc, macroF1, rangesToCodePoints, reweightedMeanF1, expectedCalibrationError } from '../../src/train/metrics';
 import { perturbPost, perturbWord, PERTURBATIONS } from '../../src/train/perturb';
-import { rng } from '../../src/train/trainer';
+import { mulberry32 } from '../../src/util/prng';
 import { offsetsToRanges } from '../../src/data/io';
 import { tokenize } from '../../src/text';
 
@@ -75,7 +75,7 @@ describe('obfuscation perturbations', () => {
   it.each(PERTURBATIONS.map((k) => [k]))('%s changes the word and keeps it one gold stretch', (kind) => {
     const text = 'you are a stupid person';
     const post = { id: 't', text, goldCp: [10, 11, 12, 13, 14, 15], ranges: offsetsToRanges(text, [10, 11, 12, 13, 14, 15]) };
-    const out = perturbPost(post, rng(3), kind);
+    const out = perturbPost(post, mulberry32(3), kind);
     expect(out.text).not.toBe(text);
     expect(out.ranges).toHaveLength(1);
     const [s, e] = out.ranges[0];
@@ -84,9 +84,9 @@ describe('obfuscation perturbations', () => {
   });
 
   it('the tokenizer recovers masked and leet words', () => {
-    const masked = perturbWord('idiot', 'mask', rng(1)).join('');
+    const masked = perturbWord('idiot', 'mask', mulberry32(1)).join('');
     expect(masked).toContain('*');
-    const leet = perturbWord('stupid', 'leet', rng(1)).join('');
+    const leet = perturbWord('stupid', 'leet', mulberry32(1)).join('');
     expect(leet).not.toBe('stupid');
     expect(tokenize(leet)[0].norm).toBe('stupid');
   });

@@ -1,6 +1,6 @@
 import { wideFeatures, wideLogit } from '../../src/model/wide';
 import { fitBlend, trainWide } from '../../src/train/wide';
-import { rng } from '../../src/train/trainer';
+import { mulberry32 } from '../../src/util/prng';
 import { rocAuc } from '../../src/train/metrics';
 
 const rude = ['you idiot', 'shut up moron', 'what a stupid idiot', 'you are a moron', 'stupid troll', 'idiots everywhere'];
@@ -11,8 +11,8 @@ describe('wide part training', () => {
   const o = { bits: 14, charN: [4], epochs: 20, rate: 0.2, l2: 1e-6 };
 
   it('learns words it saw and carries them to a new sentence; the same seed gives the same weights', () => {
-    const a = trainWide(rows, { ...o, rand: rng(1) });
-    const b = trainWide(rows, { ...o, rand: rng(1) });
+    const a = trainWide(rows, { ...o, rand: mulberry32(1) });
+    const b = trainWide(rows, { ...o, rand: mulberry32(1) });
     expect(Array.from(a.weights)).toEqual(Array.from(b.weights));
     const z = (t: string): number => wideLogit(a.weights, a.bias, wideFeatures(t, o));
     expect(z('such a stupid moron')).toBeGreaterThan(z('such a lovely friend') + 1);
@@ -20,7 +20,7 @@ describe('wide part training', () => {
   });
 
   it('the blend weighs the better-ranking input more', () => {
-    const r = rng(5);
+    const r = mulberry32(5);
     const data = Array.from({ length: 400 }, () => {
       const y = r() < 0.3 ? 1 : 0;
       return { y, p: 1 / (1 + Math.exp(-((y ? 1 : -1) * 0.3 + (r() - 0.5) * 4))), z: (y ? 1 : -1) * 1.5 + (r() - 0.5) * 2 };
