@@ -18,6 +18,9 @@
  * Plus the cost of off-topic scoring on a 500-comment thread. One core: Node runs JS on one thread
  * and the wasm backend is built without threads here.
  *
+ * It needs the shared data (README, "Tests and data"): tsd_trial, C3 and OLID in the datasets folder,
+ * and the SouthFront thread beside it; without them it says which is missing and exits 1.
+ *
  *   npm run bench [-- --rounds 5 --datasets PATH --backend wasm --model DIR]
  */
 import * as fs from 'fs';
@@ -32,7 +35,9 @@ import { assembleSpans } from '../src/spans';
 import { createScorer } from '../src/scorer';
 import { loadOffTopicModel } from '../src/topic';
 import { clearTextCaches, tokenize } from '../src/text';
+import { southfrontPath } from '../src/train/behaviour';
 import type { CommentInput } from '../src/types';
+import { isModeratoError, ModeratoError } from '../src/errors';
 import { since, summarize, table } from './stats';
 
 /** The clean-majority stream: C3 and OLID dev comments (the 15% held out from training), interleaved. */
@@ -48,10 +53,13 @@ export function cleanMixStream(datasets?: string): { texts: string[]; clean: num
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, datasets: { type: 'string' }, backend: { type: 'string' }, model: { type: 'string' }, 'no-reference': { type: 'boolean', default: false } } });
+  const values = options();
   const rounds = Number(values.rounds);
-  const tsd = loadTsd('tsd_trial', values.datasets).map((p) => p.text);
-  const mix = cleanMixStream(values.datasets);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new ModeratoError('MOD_ERR_INPUT', `--rounds must be a whole number >= 1, got ${values.rounds}; ${USAGE}`);
+  // Every input read before the model loads, so a missing one fails at once.
+  const tsd = need('the tsd_trial posts (SemEval-2021 toxic spans)', () => loadTsd('tsd_trial', values.datasets).map((p) => p.text));
+  const mix = need('the C3 and OLID comments', () => cleanMixStream(values.datasets));
+  const thread = need('the SouthFront thread', () => JSON.parse(fs.readFileSync(southfrontPath(), 'utf8')));
   const streams = [
     { name: 'tsd_trial', posts: tsd },
     { name: 'clean mix (C3 + OLID dev)', posts: mix.texts },
@@ -162,7 +170,6 @@ async function main(): Promise<void> {
   noWide?.dispose();
 
   // Off-topic cost on a 500-comment thread built from the SouthFront example (replies kept).
-  const thread = JSON.parse(fs.readFileSync(path.join(packageRoot(), '..', 'shared', 'examples', 'southfront-thread.json'), 'utf8'));
   const comments: CommentInput[] = [];
   for (let i = 0; comments.length < 500; i++) {
     const c = thread.comments[i % thread.comments.length];
@@ -199,9 +206,32 @@ async function main(): Promise<void> {
   if (sink === -1) console.log('');
 }
 
+const USAGE = 'usage: npm run bench [-- --rounds 5 --datasets DIR --backend wasm --model DIR --no-reference]';
+
+/** The command line; an unknown or malformed option is MOD_ERR_INPUT with the usage. */
+function options() {
+  try {
+    return parseArgs({ options: { rounds: { type: 'string', default: '5' }, datasets: { type: 'string' }, backend: { type: 'string' }, model: { type: 'string' }, 'no-reference': { type: 'boolean', default: false } } }).values;
+  } catch (e) {
+    throw new ModeratoError('MOD_ERR_INPUT', `${(e as Error).message}; ${USAGE}`);
+  }
+}
+
+/** `read()`, or MOD_ERR_CONFIG naming what is missing: a machine without the shared data gets one line, not a stack trace. */
+function need<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = isModeratoError(e) ? e.message : err.code === 'ENOENT' ? `not found: ${err.path}` : String(e);
+    throw new ModeratoError('MOD_ERR_CONFIG', `npm run bench needs ${what} (README, "Tests and data"); ${why}`);
+  }
+}
+
 if (require.main === module) {
   main().catch((e) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : e}\n`);
+    // A missing input is the user's to fix (one line); anything else is a bug, so its stack helps.
+    process.stderr.write(isModeratoError(e) ? `bench: ${e.code}: ${e.message}\n` : `bench failed: ${e instanceof Error ? e.stack : e}\n`);
     process.exitCode = 1;
   });
 }
