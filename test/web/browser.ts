@@ -2,6 +2,7 @@
  * The Chromium the browser tests drive: MODERATO_TEST_CHROMIUM (a path) if set, else the system's
  * (/usr/bin/chromium, as Debian installs it), else the one in the npm package @sparticuz/chromium,
  * so a fresh machine with nothing but Node and the registry runs them too.
+ * MODERATO_TEST_CHROMIUM=npm takes the npm one even where the system has its own (.ci/run).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,7 @@ function npmChromium(): ChromiumFound {
 /** Finds the Chromium to drive (see the file's header); unpacks the npm one on first use. */
 export function findChromium(): ChromiumFound {
   const asked = process.env.MODERATO_TEST_CHROMIUM;
+  if (asked === 'npm') return npmChromium();
   if (asked) {
     if (!existsSync(asked)) throw new Error(`MODERATO_TEST_CHROMIUM=${asked}: no such file`);
     return { path: asked, source: 'MODERATO_TEST_CHROMIUM' };
