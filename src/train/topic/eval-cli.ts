@@ -9,15 +9,11 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { loadCorpus, crossValidate, CvReport } from '../topic/train';
-import { formatCv, parseTopicArgs, trainOptions } from '../topic/report';
-import { pairedBootstrap, PairedRun } from '../topic/metrics';
-import { loadOffTopicModel } from '../topic';
-
-const meanSd = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { mean: m, sd: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1)) };
-};
+import { loadCorpus } from './corpus';
+import { crossValidate, CvReport } from './cv';
+import { formatCv, parseTopicArgs, trainOptions } from './report';
+import { meanSd, pairedBootstrap, PairedRun } from './metrics';
+import { loadOffTopicModel } from '../../topic';
 
 function strip(cv: CvReport): Omit<CvReport, 'oof' | 'hard' | 'labels' | 'qids'> {
   const { oof: _o, hard: _h, labels: _l, qids: _q, ...figures } = cv;

@@ -1,6 +1,7 @@
 /** Argument parsing and report formatting shared by the topic train/eval CLIs. */
-import type { CvReport, TrainOptions } from './train';
-import { loadWordTable } from './wordvec';
+import type { CvReport } from './cv';
+import type { TrainOptions } from './fit';
+import { loadWordTable } from '../../topic/wordvec';
 
 /** Parsed CLI options. */
 export interface TopicArgs {

@@ -5,11 +5,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadCorpus, crossValidate, trainOffTopic, TrainOptions } from '../topic/train';
-import { packageRoot } from '../util/paths';
-import { formatCv, parseTopicArgs, trainOptions } from '../topic/report';
-import { WORDVEC_WORDS, WORDVEC_BIN } from '../topic/wordvec';
-import { pairedBootstrap, PairedRun } from '../topic/metrics';
+import { loadCorpus } from './corpus';
+import { crossValidate } from './cv';
+import type { TrainOptions } from './fit';
+import { trainOffTopic } from './final-fit';
+import { packageRoot } from '../../util/paths';
+import { formatCv, parseTopicArgs, trainOptions } from './report';
+import { WORDVEC_WORDS, WORDVEC_BIN } from '../../topic/wordvec';
+import { pairedBootstrap, PairedRun } from './metrics';
 
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));

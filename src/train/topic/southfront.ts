@@ -1,5 +1,5 @@
 /**
- * `node dist/src/train/topic-southfront.js [--news-weight W --exclude a,b --lex-vocab cqa ...]`:
+ * `node dist/src/train/topic/southfront.js [--news-weight W --exclude a,b --lex-vocab cqa ...]`:
  * a quick look at a training variant on the SouthFront thread without the cross-validation: fit
  * every part on all questions, take the threshold from the fit's own scores (inner-fold classifier
  * logits, so close to but not the shipped rule, which uses out-of-fold scores), and print each
@@ -8,11 +8,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadCorpus, fitParts, jointThreshold } from '../topic/train';
-import { OffTopicModel, MODEL_FORMAT } from '../topic/model';
-import { featureNames } from '../topic/features';
-import { parseTopicArgs, trainOptions } from '../topic/report';
-import { datasetsDir, packageRoot } from '../util/paths';
+import { loadCorpus } from './corpus';
+import { fitParts, jointThreshold } from './fit';
+import { OffTopicModel, MODEL_FORMAT } from '../../topic/model';
+import { featureNames } from '../../topic/features';
+import { parseTopicArgs, trainOptions } from './report';
+import { datasetsDir, packageRoot } from '../../util/paths';
 
 function main(): void {
   const args = parseTopicArgs(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /** Binary classification metrics used by training and the model card. */
-import { rocAuc } from '../train/metrics';
-import { lcg32 } from '../util/lcg32';
+import { rocAuc } from '../metrics';
+import { lcg32 } from '../../util/lcg32';
 
 /** Precision, recall and F1 of the positive class at a threshold (`score >= t` is positive). */
 export function prf(scores: number[], labels: number[], t: number): { precision: number; recall: number; f1: number } {
@@ -40,6 +40,12 @@ export function bestF1Threshold(scores: number[], labels: number[]): { threshold
     if (f1 > best.f1) best = { threshold: t, f1 };
   }
   return best;
+}
+
+/** Mean and sample standard deviation (per-fold and per-seed figures). */
+export function meanSd(xs: number[]): { mean: number; sd: number } {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean: m, sd: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1)) };
 }
 
 /** Rows of one run for a paired bootstrap: out-of-fold scores, decisions, labels and the group (question) of each row. */

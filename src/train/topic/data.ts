@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { parse } from 'csv-parse/sync';
-import { TopicArticle, TopicComment } from './features';
+import type { TopicArticle, TopicComment } from '../../topic/features';
 
 /** CQA labels; Bad, Dialogue and Not English count as off-topic. */
 export type CqaLabel = 'Good' | 'Potential' | 'Bad' | 'Dialogue' | 'Not English';

