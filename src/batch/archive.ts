@@ -6,9 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import type { Readable } from 'stream';
-import { ModeratoError } from '../errors';
-import { readItems, type InputFormat, type InputItem } from './input';
+import { pipeline, type Readable } from 'stream';
+import { isModeratoError, ModeratoError } from '../errors';
+import { readItems, withinLimits, type InputFormat, type InputItem } from './input';
 import { readXmlExport, sniffXml } from './xml';
 
 /** Every format an archive file may be in. */
@@ -71,18 +71,23 @@ export function detectFormat(file: string, explicit?: ArchiveFormat): ArchiveFor
 
 function decode(file: string, raw: Readable): Readable {
   if (!/\.gz$/i.test(file)) return raw;
-  const gunzip = zlib.createGunzip();
-  raw.on('error', (e) => gunzip.destroy(e));
-  return raw.pipe(gunzip);
+  // pipeline, not pipe: gunzip fails while the scorer is still loading, before anyone reads; pipeline
+  // listens from the start and leaves the error on the stream, so the reader's loop throws it.
+  return pipeline(raw, zlib.createGunzip(), () => undefined);
 }
 
-async function* wrapErrors(file: string, items: AsyncGenerator<InputItem>): AsyncGenerator<InputItem> {
+/**
+ * Reads `items` from `file` within the per-comment limits; a read error (corrupt or truncated
+ * gzip, a disk error) becomes `MOD_ERR_INPUT` naming the file instead of a stack trace.
+ */
+async function* guarded(file: string, items: AsyncGenerator<InputItem>): AsyncGenerator<InputItem> {
   try {
-    yield* items;
+    yield* withinLimits(items);
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith('Z_') || /incorrect header check|unexpected end of file/i.test((e as Error).message)) {
-      throw new ModeratoError('MOD_ERR_INPUT', `${file}: gzip data is corrupt: ${(e as Error).message}`);
-    }
+    if (isModeratoError(e)) throw e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) throw new ModeratoError('MOD_ERR_INPUT', `${file}: the gzip data is corrupt or cut short (${(e as Error).message})`);
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new ModeratoError('MOD_ERR_INPUT', `cannot read ${file}: ${(e as Error).message}`);
     throw e;
   }
 }
@@ -104,7 +109,7 @@ function readFile(file: string, format: ArchiveFormat, opts: { idPrefix: string;
   const raw = bytes.open(file);
   const stream = decode(file, raw);
   const items = format === 'disqus' || format === 'wxr' ? readXmlExport(stream, format) : readItems(stream, format, opts);
-  return wrapErrors(file, items);
+  return guarded(file, items);
 }
 
 /** Files of a folder (recursively) that hold a known format, in name order. */
@@ -132,7 +137,7 @@ export function openArchive(input: string, opts: { format?: ArchiveFormat } = {}
     const format = opts.format ?? 'jsonl';
     const stream = process.stdin;
     const items = format === 'disqus' || format === 'wxr' ? readXmlExport(stream, format) : readItems(stream, format, { source: 'stdin' });
-    return { items, bytesRead: () => 0, files: [] };
+    return { items: guarded('stdin', items), bytesRead: () => 0, files: [] };
   }
   let st: fs.Stats;
   try {

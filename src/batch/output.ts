@@ -1,8 +1,10 @@
 /**
  * Safe output files for batch scoring. Results go to `OUTPUT.partial` beside the output and
  * are renamed over OUTPUT only when the run completes, so an interrupted run never leaves a
- * truncated OUTPUT and the input can never be clobbered. `resume` reopens the partial file (or
- * a finished OUTPUT), drops a torn last line and reports how many results it already holds.
+ * truncated OUTPUT and the input can never be clobbered. `resume` reads the partial file (or a
+ * finished OUTPUT) and reports how many results it already holds; it changes nothing on disk (the
+ * rename to `.partial`, dropping a torn last line) until the first result is written or the run
+ * commits, so a resume refused because the input does not match leaves every file as it was.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,8 +24,10 @@ export interface SafeOutput {
   commit(): Promise<void>;
   /** Closes without renaming: the partial file stays for `--resume`. */
   close(): Promise<void>;
-  /** Closes and deletes the partial file (nothing worth keeping was written). */
+  /** Closes and deletes the partial file, if this run opened it (nothing worth keeping was written). */
   discard(): Promise<void>;
+  /** The file holding the results now, and whether this run has changed anything on disk. */
+  holder(): { path: string; touched: boolean };
 }
 
 const real = (p: string): string => {
@@ -46,9 +50,9 @@ export function checkNotInput(output: string, inputs: string[]): void {
   }
 }
 
-/** Counts complete JSONL lines of `file`, truncates a torn last line, and returns the last id. */
-async function scanExisting(file: string): Promise<ResumePoint> {
-  const fh = await fs.promises.open(file, 'r+');
+/** Counts complete JSONL lines of `file` and returns the last id and the bytes up to it (a torn last line is not counted). */
+async function scanExisting(file: string): Promise<{ point: ResumePoint; bytes: number }> {
+  const fh = await fs.promises.open(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
     let pos = 0;
@@ -65,9 +69,7 @@ async function scanExisting(file: string): Promise<ResumePoint> {
       }
       pos += bytesRead;
     }
-    // A run killed mid-write can leave half a line: drop it, it is scored again.
-    if (lastNl + 1 < pos) await fh.truncate(lastNl + 1);
-    if (count === 0) return { count: 0 };
+    if (count === 0) return { point: { count: 0 }, bytes: 0 };
     const len = lastNl - prevNl - 1;
     const line = Buffer.alloc(len);
     await fh.read(line, 0, len, prevNl + 1);
@@ -77,7 +79,7 @@ async function scanExisting(file: string): Promise<ResumePoint> {
     } catch {
       throw new ModeratoError('MOD_ERR_INPUT', `cannot resume from ${file}: its last line is not a result`);
     }
-    return { count, lastId };
+    return { point: { count, lastId }, bytes: lastNl + 1 };
   } finally {
     await fh.close();
   }
@@ -99,19 +101,36 @@ export async function openOutput(file: string, opts: { resume?: boolean } = {}):
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: it is a folder`);
   const partialPath = file + '.partial';
   let resumed: ResumePoint = { count: 0 };
+  // Where an earlier run's results are (resume only), and how many of its bytes are whole lines.
+  let source: string | undefined;
+  let keep = 0;
   if (opts.resume) {
-    if (!fs.existsSync(partialPath) && fs.existsSync(file)) fs.renameSync(file, partialPath);
-    if (fs.existsSync(partialPath)) resumed = await scanExisting(partialPath);
+    source = fs.existsSync(partialPath) ? partialPath : fs.existsSync(file) ? file : undefined;
+    if (source) ({ point: resumed, bytes: keep } = await scanExisting(source));
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch {
+      throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: the folder ${dir} is not writable`);
+    }
   }
-  let fh: fs.promises.FileHandle;
-  try {
-    fh = await fs.promises.open(partialPath, resumed.count > 0 ? 'a' : 'w');
-  } catch (e) {
-    throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: ${(e as Error).message}`);
-  }
+  let fh: fs.promises.FileHandle | undefined;
   let closed = false;
+  const open = async (): Promise<fs.promises.FileHandle> => {
+    if (fh) return fh;
+    try {
+      if (source === file) await fs.promises.rename(file, partialPath);
+      // A run killed mid-write can leave half a line: drop it, it is scored again.
+      if (source) await fs.promises.truncate(partialPath, keep);
+      fh = await fs.promises.open(partialPath, source ? 'a' : 'w');
+    } catch (e) {
+      throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: ${(e as Error).message}`);
+    }
+    return fh;
+  };
+  // A fresh run opens at once, so an unwritable output fails before any scoring.
+  if (!opts.resume) await open();
   const close = async (): Promise<void> => {
-    if (closed) return;
+    if (closed || !fh) return;
     closed = true;
     await fh.close();
   };
@@ -120,17 +139,23 @@ export async function openOutput(file: string, opts: { resume?: boolean } = {}):
     partialPath,
     resumed,
     async write(text) {
-      await fh.write(text);
+      await (await open()).write(text);
     },
     async commit() {
-      await fh.sync();
+      // Resuming a finished output that the input matches to the end: it stands as it is.
+      if (!fh && source === file) return;
+      await (await open()).sync();
       await close();
       await fs.promises.rename(partialPath, file);
     },
     close,
     async discard() {
+      if (!fh) return;
       await close();
       await fs.promises.rm(partialPath, { force: true });
+    },
+    holder() {
+      return fh ? { path: partialPath, touched: true } : { path: source ?? partialPath, touched: false };
     },
   };
 }

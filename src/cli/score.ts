@@ -10,6 +10,7 @@ import {
   type ArchiveFormat, type IngestCounts, type JsonlScorer, type Problem, type SafeOutput,
 } from '../batch';
 import { Progress } from './progress';
+import { printable } from '../util/excerpt';
 import { DEFAULT_DATABASE_URL, openStore, type QueueStore } from '../queue';
 
 /** Standard streams of a command (injectable for tests). */
@@ -39,6 +40,9 @@ stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says othe
 A malformed line is reported on stderr with its line number and skipped; --strict stops at it
 (exit code 1). Lines of single comments are scored independently (offTopic null); threads are
 scored in context (offTopic against the article and the thread).`;
+
+/** Problems reported line by line before the rest are only counted. */
+const MAX_REPORTED = 100;
 
 function parseWorkers(raw: string | undefined): number {
   if (raw === undefined) return os.availableParallelism();
@@ -91,7 +95,7 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       io.stderr.write(`moderato: starting afresh over ${values.output}.partial, left by an interrupted run (--resume continues it instead)\n`);
     }
     output = await openOutput(values.output, { resume: values.resume });
-    if (values.resume) io.stderr.write(`moderato: resuming ${output.partialPath}: ${output.resumed.count} results already there\n`);
+    if (values.resume) io.stderr.write(`moderato: resuming ${output.holder().path}: ${output.resumed.count} results already there\n`);
   }
 
   let pool: ScorerPool | undefined;
@@ -123,13 +127,19 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     const resumed = output?.resumed.count ?? 0;
     const progress = new Progress(io.stderr, archive.size);
     const started = Date.now();
+    let reported = 0;
     const summary = await scoreUnits(toUnits(archive.items), {
       scorer,
       write: output ? (t) => output!.write(t) : stdoutSink(io.stdout),
       inFlight: (pool?.threads ?? 1) * 2,
       resume: output?.resumed,
       strict: values.strict,
-      onProblem: (p: Problem) => io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}${p.source ? p.source + ' ' : ''}line ${p.line}: ${p.message}\n`),
+      onProblem: (p: Problem) => {
+        // A binary file is hundreds of bad "lines": the first ones tell the story, the summary counts them all.
+        if (++reported > MAX_REPORTED) return;
+        const more = reported === MAX_REPORTED ? `\nmoderato: further problems are counted, not shown (--strict stops at the first)` : '';
+        io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}${p.source ? printable(p.source, 200) + ' ' : ''}line ${p.line}: ${printable(p.message, 300)}${more}\n`);
+      },
       onProgress: (n) => progress.update(resumed + n, archive.bytesRead()),
     });
     progress.done(resumed + summary.written, archive.bytesRead());
@@ -137,7 +147,7 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     if (summary.stoppedAt) {
       await output?.close();
       const at = summary.stoppedAt;
-      io.stderr.write(`moderato: stopped at ${at.source ? at.source + ' ' : ''}line ${at.line} (--strict); ${total} comments scored before it${output ? `, in ${output.partialPath}` : ''}\n`);
+      io.stderr.write(`moderato: stopped at ${at.source ? printable(at.source, 200) + ' ' : ''}line ${at.line} (--strict); ${total} comments scored before it${output ? `, in ${output.holder().path}` : ''}\n`);
       return 1;
     }
     if (total === 0) {
@@ -156,7 +166,10 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   } catch (err) {
     // Keep what was written for --resume; a run that wrote nothing leaves no file behind.
     if (output) {
-      if (output.resumed.count === 0 && (await isEmpty(output.partialPath))) await output.discard();
+      const held = output.holder();
+      if (!held.touched) {
+        if (output.resumed.count > 0) io.stderr.write(`moderato: ${held.path} is left as it was\n`);
+      } else if (output.resumed.count === 0 && (await isEmpty(output.partialPath))) await output.discard();
       else {
         await output.close();
         io.stderr.write(`moderato: the results so far are kept in ${output.partialPath} (--resume continues)\n`);
