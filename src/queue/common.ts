@@ -4,8 +4,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ModeratoError } from '../errors';
+import type { AdaptAttribute, AdapterReport, LabelledExample } from '../adapt/types';
 import type { ScoreResult } from '../types';
-import type { Activity, ActivityQuery, CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, QueueSort, StoredComment } from './types';
+import type { AdapterVersion, Activity, ActivityQuery, CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, QueueSort, StoredComment } from './types';
 
 /** A new API key: `mod_` + 32 random bytes (base64url). */
 export function generateApiKey(): string {
@@ -65,7 +66,7 @@ export type DecisionPlan = { kind: 'apply'; toStatus: CommentStatus } | { kind: 
 
 /** True when a stored decision is the same request as `req` (for idempotent replays). */
 function sameRequest(d: Decision, req: DecisionRequest): boolean {
-  return d.commentId === req.commentId && d.action === req.action && (d.note ?? null) === (req.note ?? null) && (d.redactedText ?? null) === (req.redactedText ?? null);
+  return d.commentId === req.commentId && d.action === req.action && (d.category ?? null) === (req.category ?? null) && (d.note ?? null) === (req.note ?? null) && (d.redactedText ?? null) === (req.redactedText ?? null);
 }
 
 /**
@@ -134,6 +135,8 @@ export interface CommentRow {
   category: string | null;
   score: number;
   off_topic: number | null;
+  /** SQLite 0/1, PostgreSQL boolean. */
+  audit: number | boolean;
   result: unknown;
   model: unknown;
   policy_version: number | null;
@@ -159,6 +162,7 @@ export function rowToComment(row: CommentRow, iso: (t: unknown) => string, lease
     metadata: row.metadata == null ? null : fromJson(row.metadata),
     status: row.status as CommentStatus,
     category: row.category as HoldCategory | null,
+    audit: row.audit === true || Number(row.audit) === 1,
     score: Number(row.score),
     offTopic: row.off_topic == null ? null : Number(row.off_topic),
     scores: { toxicity: r.toxicity, categories: r.categories, offTopic: r.offTopic, flagged: r.flagged, reasons: r.reasons },
@@ -177,6 +181,7 @@ export interface DecisionRow {
   seq: number | string;
   comment_id: string;
   action: string;
+  category: string | null;
   note: string | null;
   redacted_text: string | null;
   moderator_id: string;
@@ -193,6 +198,7 @@ export function rowToDecision(row: DecisionRow, iso: (t: unknown) => string): De
     id: Number(row.seq),
     commentId: row.comment_id,
     action: row.action as DecisionAction,
+    category: (row.category ?? null) as AdaptAttribute | null,
     note: row.note,
     redactedText: row.redacted_text,
     moderatorId: row.moderator_id,
@@ -234,5 +240,58 @@ export function assembleActivity(q: ActivityQuery, rows: ActivityRows): Activity
     since: q.since.toISOString(),
     buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v),
     moderators: [...mods.values()].sort((a, b) => b.total - a.total || a.moderatorId.localeCompare(b.moderatorId)),
+  };
+}
+
+/** The int8 sentence vector as the bytes both stores keep (BLOB / BYTEA). */
+export function vectorBytes(v: Int8Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** Bytes read back as an int8 vector (a copy: the driver's buffer may be pooled). */
+export function bytesVector(b: Uint8Array): Int8Array {
+  return new Int8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** A labelled row as both stores select it: the decision (or imported label) and the comment's features. */
+export interface LabelRow {
+  label: number | string;
+  category: string | null;
+  audit: number | boolean | null;
+  vector: Uint8Array;
+  base: unknown;
+}
+
+/** Maps a label row onto the adapter's {@link LabelledExample}. */
+export function rowToExample(r: LabelRow): LabelledExample {
+  return {
+    features: { base: fromJson(r.base), vector: bytesVector(r.vector) },
+    label: Number(r.label) === 1 ? 1 : 0,
+    category: (r.category ?? null) as AdaptAttribute | null,
+    audit: r.audit === true || Number(r.audit) === 1,
+  };
+}
+
+/** An adapter_versions row as both stores select it (without the heads). */
+export interface AdapterRow {
+  site_id: string;
+  version: number | string;
+  report: unknown;
+  active: number | boolean;
+  created_by: string | null;
+  created_at: unknown;
+  activated_at: unknown;
+}
+
+/** Maps an adapter_versions row onto {@link AdapterVersion}. */
+export function rowToAdapterVersion(r: AdapterRow, iso: (t: unknown) => string): AdapterVersion {
+  return {
+    siteId: r.site_id,
+    version: Number(r.version),
+    createdAt: iso(r.created_at),
+    createdBy: r.created_by,
+    report: fromJson<AdapterReport>(r.report),
+    active: r.active === true || Number(r.active) === 1,
+    activatedAt: r.activated_at == null ? null : iso(r.activated_at),
   };
 }

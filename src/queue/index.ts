@@ -12,9 +12,10 @@ import type { PolicyVersion, QueueStore } from './types';
 export * from './types';
 export { SqliteStore, type SqliteOptions } from './sqlite';
 export { PostgresStore, type PostgresOptions } from './postgres';
-export { classify, loadPolicyFile, parsePolicy, resolveThresholds, PolicySchema, type Policy, type PolicyThresholds, type ResolvedThresholds, type Classification, type BaseThresholds } from './policy';
+export { classify, inAuditSample, DEFAULT_AUDIT_SHARE, loadPolicyFile, parsePolicy, resolveThresholds, PolicySchema, type Policy, type PolicyThresholds, type ResolvedThresholds, type Classification, type BaseThresholds } from './policy';
 export { hashApiKey, generateApiKey } from './common';
-export { ingestComments, THREAD_CONTEXT, type IngestInput, type IngestItem } from './ingest';
+export { ingestComments, THREAD_CONTEXT, type AdapterSource, type IngestInput, type IngestItem } from './ingest';
+export { SiteAdaptation, fitInWorker, DEFAULT_REFIT_EVERY, MIN_FIT_LABELS, MAX_FIT_LABELS, type FitOutcome, type FitRunner, type SiteAdaptationOptions } from './adapters';
 export { previewPolicy, PREVIEW_MAX_SCAN, type PolicyPreview } from './preview';
 export { SQLITE_MIGRATIONS, POSTGRES_MIGRATIONS, type Migration } from './migrations';
 

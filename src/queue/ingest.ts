@@ -3,10 +3,21 @@
  * stored are answered as stored without scoring again, so a client's retry is cheap and harmless.
  */
 import { ModeratoError } from '../errors';
+import type { SiteAdapter, StoredFeatures } from '../adapt/types';
 import type { Scorer } from '../scorer';
-import type { Article, CommentInput, ScoreResult } from '../types';
-import { classify, resolveThresholds } from './policy';
-import type { NewComment, QueueStore, StoredComment } from './types';
+import type { Article, CommentInput, ScoreRequest, ScoreResult } from '../types';
+import { DEFAULT_AUDIT_SHARE, classify, inAuditSample, resolveThresholds } from './policy';
+import { DEFAULT_SITE, type NewComment, type QueueStore, type StoredComment } from './types';
+
+/** Where ingest finds a site's active adapter (src/queue/adapters.ts caches them). */
+export interface AdapterSource {
+  adapterFor(siteId: string): Promise<SiteAdapter | null>;
+}
+
+/** A score request asking for the features a refit learns from, scored with the site's adapter. */
+type AdaptedRequest = ScoreRequest & { withFeatures?: boolean; adapter?: SiteAdapter | null };
+/** A result with the features it was asked for (internal: never stored in the result or answered). */
+type FeaturedResult = ScoreResult & { features?: StoredFeatures };
 
 /**
  * How many of a thread's latest stored comments are scored along with a new one as its context
@@ -40,7 +51,12 @@ export interface IngestItem {
  * off-topic and drift see the conversation even when a site sends one reply at a time; the
  * article is the request's, else the comment's, else the one stored with the thread.
  */
-export async function ingestComments(store: QueueStore, getScorer: () => Scorer, req: { comments: IngestInput[]; article?: Article; siteId?: string }): Promise<IngestItem[]> {
+export async function ingestComments(
+  store: QueueStore,
+  getScorer: () => Scorer,
+  req: { comments: IngestInput[]; article?: Article; siteId?: string },
+  opts: { adapters?: AdapterSource } = {},
+): Promise<IngestItem[]> {
   const ids = req.comments.map((c) => c.id);
   const stored0 = await store.getComments(ids);
   assertSameText(req.comments, stored0);
@@ -48,16 +64,31 @@ export async function ingestComments(store: QueueStore, getScorer: () => Scorer,
   const fresh = req.comments.filter((c) => !known.has(c.id));
   if (fresh.length === 0) return (await store.getComments(ids)).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id)).map((comment) => ({ comment, created: false }));
   const scorer = getScorer();
-  const results = await scoreInContext(store, scorer, fresh, req.article);
+  // The fast mode has no sentence vector: nothing to store for refits, no adapter to apply.
+  const adapting = (scorer.info as { mode?: string }).mode === 'accurate';
+  // Each site's comments are scored with that site's active adapter.
+  const bySite = new Map<string, number[]>();
+  fresh.forEach((c, i) => {
+    const site = c.siteId ?? req.siteId ?? DEFAULT_SITE;
+    bySite.set(site, [...(bySite.get(site) ?? []), i]);
+  });
+  const results: FeaturedResult[] = new Array(fresh.length);
+  for (const [site, idx] of bySite) {
+    const adapter = adapting && opts.adapters ? await opts.adapters.adapterFor(site) : null;
+    const rs = await scoreInContext(store, scorer, idx.map((i) => fresh[i]!), req.article, adapting, adapter);
+    idx.forEach((i, k) => (results[i] = rs[k]!));
+  }
   const policy = await store.getPolicy();
+  const auditShare = policy?.policy.auditShare ?? DEFAULT_AUDIT_SHARE;
   const records: NewComment[] = fresh.map((c, i) => {
-    const result = results[i]!;
+    const { features, ...result } = results[i]!;
     const siteId = c.siteId ?? req.siteId ?? null;
     const cls = classify(result, resolveThresholds(policy?.policy ?? null, scorer.thresholds, { siteId, threadId: c.threadId }));
+    const audit = cls.status === 'published' && inAuditSample(c.id, auditShare);
     return {
       id: c.id, text: c.text, threadId: c.threadId ?? null, parentId: c.parentId ?? null, author: c.author ?? null, siteId,
       article: c.article ?? req.article ?? null, metadata: c.metadata && Object.keys(c.metadata).length ? c.metadata : null,
-      result, status: cls.status, category: cls.category, score: cls.score,
+      result, status: audit ? 'pending' : cls.status, category: cls.category, score: cls.score, audit, features: features ?? null,
       model: { name: scorer.info.name, version: scorer.info.version }, policyVersion: policy?.version ?? null,
     };
   });
@@ -82,8 +113,9 @@ function assertSameText(sent: IngestInput[], stored: StoredComment[]): void {
 }
 
 /** Scores `fresh` (in order): one scorer call per thread (with its stored context), one for all thread-less comments. */
-async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestInput[], article: Article | undefined): Promise<ScoreResult[]> {
-  const out: ScoreResult[] = new Array(fresh.length);
+async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestInput[], article: Article | undefined, adapting: boolean, adapter: SiteAdapter | null): Promise<FeaturedResult[]> {
+  const out: FeaturedResult[] = new Array(fresh.length);
+  const score = (r: ScoreRequest): Promise<FeaturedResult[]> => scorer.score(adapting ? ({ ...r, withFeatures: true, adapter } as AdaptedRequest) : r);
   const threads = new Map<string, number[]>();
   const solo: number[] = [];
   fresh.forEach((c, i) => (c.threadId ? threads.set(c.threadId, [...(threads.get(c.threadId) ?? []), i]) : solo.push(i)));
@@ -97,7 +129,7 @@ async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestIn
     byArticle.set(key, [...(byArticle.get(key) ?? []), i]);
   }
   for (const group of byArticle.values()) {
-    const rs = await scorer.score({ comments: group.map((i) => toInput(fresh[i]!)), article: article ?? fresh[group[0]!]!.article, independent: true });
+    const rs = await score({ comments: group.map((i) => toInput(fresh[i]!)), article: article ?? fresh[group[0]!]!.article, independent: true });
     group.forEach((i, k) => (out[i] = rs[k]!));
   }
   for (const [threadId, idx] of threads) {
@@ -109,7 +141,7 @@ async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestIn
     if (parents.length) context.unshift(...(await store.getComments(parents)).filter((p) => p.threadId === threadId).sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
     const threadArticle = article ?? own.map((c) => c.article).find(Boolean) ?? [...context].reverse().map((c) => c.article).find(Boolean) ?? undefined;
     // Stored comments are context for off-topic only: they keep the scores they were stored with.
-    const rs = await scorer.score({ comments: own.map(toInput), context: context.map(toInput), article: threadArticle });
+    const rs = await score({ comments: own.map(toInput), context: context.map(toInput), article: threadArticle });
     idx.forEach((i, k) => (out[i] = rs[k]!));
   }
   return out;

@@ -82,6 +82,36 @@ CREATE INDEX sessions_expires ON sessions(expires_at);
 CREATE INDEX decisions_created ON decisions(created_at);
 CREATE INDEX comments_created ON comments(created_at) WHERE category IS NOT NULL;`,
   },
+  {
+    version: 4,
+    name: 'site_adaptation',
+    // Site adaptation (docs/queue.md "Site adaptation"): the features each scored comment is
+    // learned from (so a refit never re-embeds), the audit flag, the moderator's category on a
+    // decision, imported past decisions, and the versioned adapters with at most one active per
+    // site (a partial unique index, so two activations cannot both win).
+    sql: `
+ALTER TABLE comments ADD COLUMN audit INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE decisions ADD COLUMN category TEXT;
+CREATE TABLE comment_features (
+  comment_id TEXT PRIMARY KEY REFERENCES comments(id),
+  vector BLOB NOT NULL, base TEXT NOT NULL
+);
+CREATE TABLE adapt_imports (
+  site_id TEXT NOT NULL, id TEXT NOT NULL, text TEXT NOT NULL,
+  label INTEGER NOT NULL, category TEXT,
+  vector BLOB NOT NULL, base TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (site_id, id)
+);
+CREATE TABLE adapter_versions (
+  site_id TEXT NOT NULL, version INTEGER NOT NULL,
+  heads TEXT NOT NULL, report TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 0, created_by TEXT,
+  created_at INTEGER NOT NULL, activated_at INTEGER,
+  PRIMARY KEY (site_id, version)
+);
+CREATE UNIQUE INDEX adapter_versions_one_active ON adapter_versions(site_id) WHERE active = 1;
+CREATE INDEX decisions_final ON decisions(action, seq) WHERE action IN ('approve', 'reject');`,
+  },
 ];
 
 /** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
@@ -150,5 +180,31 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_expires ON sessions(expires_at);
 CREATE INDEX decisions_created ON decisions(created_at);
 CREATE INDEX comments_created ON comments(created_at) WHERE category IS NOT NULL;`,
+  },
+  {
+    version: 4,
+    name: 'site_adaptation',
+    sql: `
+ALTER TABLE comments ADD COLUMN audit BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE decisions ADD COLUMN category TEXT;
+CREATE TABLE comment_features (
+  comment_id TEXT PRIMARY KEY REFERENCES comments(id),
+  vector BYTEA NOT NULL, base JSONB NOT NULL
+);
+CREATE TABLE adapt_imports (
+  site_id TEXT NOT NULL, id TEXT NOT NULL, text TEXT NOT NULL,
+  label SMALLINT NOT NULL, category TEXT,
+  vector BYTEA NOT NULL, base JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (site_id, id)
+);
+CREATE TABLE adapter_versions (
+  site_id TEXT NOT NULL, version INTEGER NOT NULL,
+  heads JSONB NOT NULL, report JSONB NOT NULL,
+  active BOOLEAN NOT NULL DEFAULT false, created_by TEXT,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(), activated_at TIMESTAMPTZ,
+  PRIMARY KEY (site_id, version)
+);
+CREATE UNIQUE INDEX adapter_versions_one_active ON adapter_versions(site_id) WHERE active;
+CREATE INDEX decisions_final ON decisions(action, seq) WHERE action IN ('approve', 'reject');`,
   },
 ];

@@ -26,10 +26,28 @@ const ScopeSchema = z.strictObject({ thresholds: PolicyThresholdsSchema });
 /** The policy document (file, `PUT /v1/policy`, and what the store keeps). */
 export const PolicySchema = z.strictObject({
   thresholds: PolicyThresholdsSchema.default({}),
+  /** Share of the comments the policy would publish that go to the queue as audit items (default {@link DEFAULT_AUDIT_SHARE}). */
+  auditShare: z.number().min(0).max(1).optional(),
   sites: z.record(z.string().min(1).max(200), ScopeSchema).optional(),
   threads: z.record(z.string().min(1).max(200), ScopeSchema).optional(),
 });
 export type Policy = z.infer<typeof PolicySchema>;
+
+/**
+ * Default audit share: 2% of what the policy publishes is queued for a moderator anyway, so the
+ * site's adapter does not learn only from held comments and the site learns its miss rate.
+ */
+export const DEFAULT_AUDIT_SHARE = 0.02;
+
+/**
+ * Whether comment `id` falls in the audit sample of `share`: a hash of the id, not a random
+ * draw, so a retried or re-scored comment gets the same answer.
+ */
+export function inAuditSample(id: string, share: number): boolean {
+  if (share <= 0) return false;
+  const h = createHash('sha256').update('audit\0' + id).digest().readUInt32BE(0);
+  return h / 0x1_0000_0000 < share;
+}
 
 /** Fully resolved thresholds: a number, or null for "never hold on this score". */
 export type ResolvedThresholds = Record<'toxicity' | 'offTopic' | Category, number | null>;

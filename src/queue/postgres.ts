@@ -6,16 +6,17 @@
  */
 import { Pool, type PoolClient } from 'pg';
 import { ModeratoError } from '../errors';
-import { COMMENT_STATUSES } from './types';
+import { COMMENT_STATUSES, DEFAULT_SITE } from './types';
+import type { LabelledExample, SiteAdapter } from '../adapt/types';
 import type {
-  Activity, ActivityQuery, Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, DecisionOutcome, DecisionRequest,
+  AdapterVersion, AdaptSite, ImportedLabel, Activity, ActivityQuery, Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, DecisionOutcome, DecisionRequest,
   FeedbackInput, FeedbackRecord, IngestOutcome, NewComment, PolicyVersion, QueuePage, QueueQuery, QueueStore, Role, SessionRecord, Stats, StoredComment,
 } from './types';
 import type { Policy } from './policy';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import {
-  assembleActivity, decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
-  type CommentRow, type DecisionRow,
+  assembleActivity, rowToAdapterVersion, rowToExample, vectorBytes, decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  type AdapterRow, type CommentRow, type DecisionRow, type LabelRow,
 } from './common';
 
 const iso = (t: unknown): string => (t instanceof Date ? t : new Date(String(t))).toISOString();
@@ -26,6 +27,8 @@ type PgCommentRow = CommentRow & { lease_active: boolean };
 
 /** An arbitrary fixed key for `pg_advisory_xact_lock` during migrations. */
 const MIGRATION_LOCK = 0x6d6f6451;
+/** The advisory lock class of a site's adapter versions (the second key is the site's hash). */
+const ADAPTER_LOCK = 0x6d6f6441;
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresOptions {
@@ -89,19 +92,29 @@ export class PostgresStore implements QueueStore {
 
   async ingest(comments: NewComment[]): Promise<IngestOutcome[]> {
     if (comments.length === 0) return [];
-    const cols = 15;
+    const cols = 16;
     const values: unknown[] = [];
     const tuples = comments.map((c, i) => {
-      values.push(c.id, c.siteId ?? null, c.threadId ?? null, c.parentId ?? null, c.author ?? null, c.text, toJson(c.article), toJson(c.metadata), c.status, c.category, c.score, c.result.offTopic ?? null, JSON.stringify(c.result), toJson(c.model), c.policyVersion ?? null);
+      values.push(c.id, c.siteId ?? null, c.threadId ?? null, c.parentId ?? null, c.author ?? null, c.text, toJson(c.article), toJson(c.metadata), c.status, c.category, c.score, c.result.offTopic ?? null, JSON.stringify(c.result), toJson(c.model), c.policyVersion ?? null, c.audit === true);
       return '(' + Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ') + ')';
     });
-    // One statement: all new rows commit together; ids already stored are left untouched.
-    const inserted = await this.pool.query<{ id: string }>(
-      `INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, off_topic, result, model, policy_version)
-       VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
-      values,
-    );
-    const created = new Set(inserted.rows.map((r) => r.id));
+    // One transaction: all new rows and their features commit together; ids already stored are left untouched.
+    const created = await this.tx(async (client) => {
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, off_topic, result, model, policy_version, audit)
+         VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
+        values,
+      );
+      const ids = new Set(inserted.rows.map((r) => r.id));
+      const feats = comments.filter((c) => c.features && ids.has(c.id));
+      if (feats.length) {
+        await client.query(
+          'INSERT INTO comment_features (comment_id, vector, base) SELECT * FROM unnest($1::text[], $2::bytea[], $3::jsonb[])',
+          [feats.map((c) => c.id), feats.map((c) => vectorBytes(c.features!.vector)), feats.map((c) => JSON.stringify(c.features!.base))],
+        );
+      }
+      return ids;
+    });
     const byId = new Map((await this.getComments(comments.map((c) => c.id))).map((c) => [c.id, c]));
     return comments.map((c) => {
       const stored = byId.get(c.id);
@@ -215,9 +228,9 @@ export class PostgresStore implements QueueStore {
         return { decision: plan.decision, comment: this.toComment(cur), replayed: true };
       }
       const d = await c.query<DecisionRow>(
-        `INSERT INTO decisions (comment_id, action, note, redacted_text, moderator_id, moderator_name, idempotency_key, from_status, to_status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [req.commentId, req.action, req.note ?? null, req.redactedText ?? null, req.moderator.id, req.moderator.name, req.idempotencyKey ?? null, row.status, plan.toStatus],
+        `INSERT INTO decisions (comment_id, action, note, redacted_text, moderator_id, moderator_name, idempotency_key, from_status, to_status, category)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [req.commentId, req.action, req.note ?? null, req.redactedText ?? null, req.moderator.id, req.moderator.name, req.idempotencyKey ?? null, row.status, plan.toStatus, req.category ?? null],
       );
       const u = await c.query<PgCommentRow>(
         `UPDATE comments c SET status = $1, redacted_text = COALESCE($2, redacted_text), lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now()
@@ -339,6 +352,108 @@ export class PostgresStore implements QueueStore {
     );
     const mods = await this.pool.query('SELECT moderator_id AS "moderatorId", MAX(moderator_name) AS moderator, action, COUNT(*) AS n FROM decisions WHERE created_at >= $1 GROUP BY moderator_id, action', [q.since]);
     return assembleActivity(q, { held: num(held.rows), decided: num(decided.rows), moderators: mods.rows.map((r) => ({ ...r, n: Number(r.n) })) });
+  }
+
+  async siteExamples(siteId: string, opts: { limit?: number } = {}): Promise<LabelledExample[]> {
+    // One snapshot, so a decision landing between the two reads is not half counted.
+    const all = await this.tx(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const imported = await c.query<LabelRow>('SELECT label, category, false AS audit, vector, base FROM adapt_imports WHERE site_id = $1 ORDER BY created_at, id', [siteId]);
+      const decided = await c.query<LabelRow>(
+        `SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base
+         FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
+         WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, $1) = $2 ORDER BY d.seq`,
+        [DEFAULT_SITE, siteId],
+      );
+      return [...imported.rows, ...decided.rows];
+    });
+    return (opts.limit !== undefined && all.length > opts.limit ? all.slice(all.length - opts.limit) : all).map(rowToExample);
+  }
+
+  async siteLabelCount(siteId: string): Promise<number> {
+    const r = await this.pool.query<{ n: string }>(
+      `SELECT (SELECT COUNT(*) FROM adapt_imports WHERE site_id = $3) + (SELECT COUNT(*) FROM decisions d JOIN comments c ON c.id = d.comment_id
+        JOIN comment_features f ON f.comment_id = d.comment_id WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, $1) = $2) AS n`,
+      [DEFAULT_SITE, siteId, siteId],
+    );
+    return Number(r.rows[0]!.n);
+  }
+
+  async importLabels(siteId: string, labels: ImportedLabel[]): Promise<number> {
+    if (labels.length === 0) return 0;
+    const r = await this.pool.query(
+      `INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[], $6::bytea[], $7::jsonb[]) ON CONFLICT (site_id, id) DO NOTHING`,
+      [siteId, labels.map((l) => l.id), labels.map((l) => l.text), labels.map((l) => l.label), labels.map((l) => l.category ?? null), labels.map((l) => vectorBytes(l.features.vector)), labels.map((l) => JSON.stringify(l.features.base))],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async importedIds(siteId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const r = await this.pool.query<{ id: string }>('SELECT id FROM adapt_imports WHERE site_id = $1 AND id = ANY($2::text[])', [siteId, ids]);
+    return r.rows.map((x) => x.id);
+  }
+
+  async saveAdapter(a: Omit<SiteAdapter, 'version' | 'createdAt'>, opts: { activate: boolean; createdBy?: string | null }): Promise<AdapterVersion> {
+    return this.tx(async (c) => {
+      // Instances fitting the same site at once take their version numbers one after the other.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ADAPTER_LOCK, a.siteId]);
+      const { v } = (await c.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM adapter_versions WHERE site_id = $1', [a.siteId])).rows[0]!;
+      if (opts.activate) await c.query('UPDATE adapter_versions SET active = false WHERE site_id = $1 AND active', [a.siteId]);
+      const r = await c.query<AdapterRow>(
+        `INSERT INTO adapter_versions (site_id, version, heads, report, active, created_by, activated_at) VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 THEN now() END)
+         RETURNING site_id, version, report, active, created_by, created_at, activated_at`,
+        [a.siteId, v, JSON.stringify(a.heads), JSON.stringify(a.report), opts.activate, opts.createdBy ?? null],
+      );
+      return rowToAdapterVersion(r.rows[0]!, iso);
+    });
+  }
+
+  async adapterVersions(siteId: string): Promise<AdapterVersion[]> {
+    const r = await this.pool.query<AdapterRow>('SELECT site_id, version, report, active, created_by, created_at, activated_at FROM adapter_versions WHERE site_id = $1 ORDER BY version DESC', [siteId]);
+    return r.rows.map((x) => rowToAdapterVersion(x, iso));
+  }
+
+  async getAdapter(siteId: string, version?: number): Promise<SiteAdapter | null> {
+    const r = version === undefined
+      ? await this.pool.query('SELECT * FROM adapter_versions WHERE site_id = $1 AND active', [siteId])
+      : await this.pool.query('SELECT * FROM adapter_versions WHERE site_id = $1 AND version = $2', [siteId, version]);
+    const row = r.rows[0];
+    return row ? { siteId: row.site_id, version: Number(row.version), createdAt: iso(row.created_at), heads: row.heads, report: row.report } : null;
+  }
+
+  async activateAdapter(siteId: string, version: number | null): Promise<AdapterVersion | null> {
+    return this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ADAPTER_LOCK, siteId]);
+      if (version !== null && (await c.query('SELECT 1 FROM adapter_versions WHERE site_id = $1 AND version = $2', [siteId, version])).rowCount === 0) {
+        throw new ModeratoError('MOD_ERR_NOT_FOUND', `Site "${siteId}" has no adapter version ${version}`);
+      }
+      await c.query('UPDATE adapter_versions SET active = false WHERE site_id = $1 AND active', [siteId]);
+      if (version === null) return null;
+      const r = await c.query<AdapterRow>(
+        'UPDATE adapter_versions SET active = true, activated_at = now() WHERE site_id = $1 AND version = $2 RETURNING site_id, version, report, active, created_by, created_at, activated_at',
+        [siteId, version],
+      );
+      return rowToAdapterVersion(r.rows[0]!, iso);
+    });
+  }
+
+  async adaptSites(): Promise<AdaptSite[]> {
+    const r = await this.pool.query<{ site: string; labels: string; active: number | null; versions: string }>(
+      `WITH labels AS (
+         SELECT site_id AS site, COUNT(*) AS n FROM adapt_imports GROUP BY site_id
+         UNION ALL
+         SELECT COALESCE(c.site_id, $1) AS site, COUNT(*) AS n FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
+         WHERE d.action IN ('approve', 'reject') GROUP BY 1
+       ), versions AS (
+         SELECT site_id AS site, COUNT(*) AS n, MAX(CASE WHEN active THEN version END) AS active FROM adapter_versions GROUP BY site_id
+       ), sites AS (SELECT site FROM labels UNION SELECT site FROM versions)
+       SELECT s.site, COALESCE((SELECT SUM(n) FROM labels l WHERE l.site = s.site), 0) AS labels, v.active, COALESCE(v.n, 0) AS versions
+       FROM sites s LEFT JOIN versions v ON v.site = s.site ORDER BY s.site`,
+      [DEFAULT_SITE],
+    );
+    return r.rows.map((x) => ({ siteId: x.site, labels: Number(x.labels), activeVersion: x.active == null ? null : Number(x.active), versions: Number(x.versions) }));
   }
 
   /** Drops this store's schema (tests use it to clean up their unique schema). */

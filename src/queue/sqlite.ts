@@ -7,16 +7,17 @@ import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { ensureDir } from '../util/fs';
 import { ModeratoError } from '../errors';
-import { COMMENT_STATUSES } from './types';
+import { COMMENT_STATUSES, DEFAULT_SITE } from './types';
+import type { LabelledExample, SiteAdapter } from '../adapt/types';
 import type {
-  Activity, ActivityQuery, Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, Decision, DecisionOutcome, DecisionRequest,
+  AdapterVersion, AdaptSite, ImportedLabel, Activity, ActivityQuery, Actor, ApiKeyRecord, ClaimRequest, CommentStatus, CommentWithHistory, CreatedApiKey, Decision, DecisionOutcome, DecisionRequest,
   FeedbackInput, FeedbackRecord, IngestOutcome, NewComment, PolicyVersion, QueuePage, QueueQuery, QueueStore, Role, SessionRecord, Stats, StoredComment,
 } from './types';
 import type { Policy } from './policy';
 import { SQLITE_MIGRATIONS } from './migrations';
 import {
-  assembleActivity, decodeCursor, encodeCursor, sortKey, sortValue, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
-  type ActivityRows, type CommentRow, type DecisionRow,
+  assembleActivity, rowToAdapterVersion, rowToExample, vectorBytes, decodeCursor, encodeCursor, sortKey, sortValue, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  type ActivityRows, type AdapterRow, type CommentRow, type DecisionRow, type LabelRow,
 } from './common';
 
 const iso = (t: unknown): string => new Date(Number(t)).toISOString();
@@ -70,9 +71,10 @@ export class SqliteStore implements QueueStore {
   }
 
   async ingest(comments: NewComment[]): Promise<IngestOutcome[]> {
-    const insert = this.db.prepare(`INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, off_topic, result, model, policy_version, created_at, updated_at)
-      VALUES (@id, @site_id, @thread_id, @parent_id, @author, @text, @article, @metadata, @status, @category, @score, @off_topic, @result, @model, @policy_version, @now, @now)
+    const insert = this.db.prepare(`INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, off_topic, result, model, policy_version, audit, created_at, updated_at)
+      VALUES (@id, @site_id, @thread_id, @parent_id, @author, @text, @article, @metadata, @status, @category, @score, @off_topic, @result, @model, @policy_version, @audit, @now, @now)
       ON CONFLICT(id) DO NOTHING`);
+    const features = this.db.prepare('INSERT INTO comment_features (comment_id, vector, base) VALUES (?, ?, ?)');
     const select = this.db.prepare('SELECT * FROM comments WHERE id = ?');
     return this.tx(() => {
       const now = Date.now();
@@ -80,8 +82,9 @@ export class SqliteStore implements QueueStore {
         const info = insert.run({
           id: c.id, site_id: c.siteId ?? null, thread_id: c.threadId ?? null, parent_id: c.parentId ?? null, author: c.author ?? null, text: c.text,
           article: toJson(c.article), metadata: toJson(c.metadata), status: c.status, category: c.category, score: c.score, off_topic: c.result.offTopic ?? null,
-          result: JSON.stringify(c.result), model: toJson(c.model), policy_version: c.policyVersion ?? null, now,
+          result: JSON.stringify(c.result), model: toJson(c.model), policy_version: c.policyVersion ?? null, audit: c.audit ? 1 : 0, now,
         });
+        if (info.changes === 1 && c.features) features.run(c.id, vectorBytes(c.features.vector), JSON.stringify(c.features.base));
         return { comment: this.toComment(select.get(c.id) as CommentRow, now), created: info.changes === 1 };
       });
     });
@@ -176,9 +179,9 @@ export class SqliteStore implements QueueStore {
         return { decision: plan.decision, comment: this.toComment(current, now), replayed: true };
       }
       const info = this.db
-        .prepare(`INSERT INTO decisions (comment_id, action, note, redacted_text, moderator_id, moderator_name, idempotency_key, from_status, to_status, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(req.commentId, req.action, req.note ?? null, req.redactedText ?? null, req.moderator.id, req.moderator.name, req.idempotencyKey ?? null, row.status, plan.toStatus, now);
+        .prepare(`INSERT INTO decisions (comment_id, action, category, note, redacted_text, moderator_id, moderator_name, idempotency_key, from_status, to_status, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(req.commentId, req.action, req.category ?? null, req.note ?? null, req.redactedText ?? null, req.moderator.id, req.moderator.name, req.idempotencyKey ?? null, row.status, plan.toStatus, now);
       this.db
         .prepare(`UPDATE comments SET status = ?, redacted_text = COALESCE(?, redacted_text), lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`)
         .run(plan.toStatus, req.redactedText ?? null, now, req.commentId);
@@ -299,6 +302,102 @@ export class SqliteStore implements QueueStore {
       .prepare('SELECT moderator_id AS moderatorId, MAX(moderator_name) AS moderator, action, COUNT(*) AS n FROM decisions WHERE created_at >= ? GROUP BY moderator_id, action')
       .all(since) as ActivityRows['moderators'];
     return assembleActivity(q, { held, decided, moderators });
+  }
+
+  async siteExamples(siteId: string, opts: { limit?: number } = {}): Promise<LabelledExample[]> {
+    const imported = this.db.prepare('SELECT label, category, 0 AS audit, vector, base FROM adapt_imports WHERE site_id = ? ORDER BY created_at, id').all(siteId) as LabelRow[];
+    const decided = this.db
+      .prepare(`SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base
+        FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
+        WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, ?) = ? ORDER BY d.seq`)
+      .all(DEFAULT_SITE, siteId) as LabelRow[];
+    const all = [...imported, ...decided];
+    return (opts.limit !== undefined && all.length > opts.limit ? all.slice(all.length - opts.limit) : all).map(rowToExample);
+  }
+
+  async siteLabelCount(siteId: string): Promise<number> {
+    const r = this.db
+      .prepare(`SELECT (SELECT COUNT(*) FROM adapt_imports WHERE site_id = ?) + (SELECT COUNT(*) FROM decisions d JOIN comments c ON c.id = d.comment_id
+        JOIN comment_features f ON f.comment_id = d.comment_id WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, ?) = ?) AS n`)
+      .get(siteId, DEFAULT_SITE, siteId) as { n: number };
+    return Number(r.n);
+  }
+
+  async importLabels(siteId: string, labels: ImportedLabel[]): Promise<number> {
+    const insert = this.db.prepare(`INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (site_id, id) DO NOTHING`);
+    return this.tx(() => {
+      const now = Date.now();
+      let n = 0;
+      for (const l of labels) n += insert.run(siteId, l.id, l.text, l.label, l.category ?? null, vectorBytes(l.features.vector), JSON.stringify(l.features.base), now).changes;
+      return n;
+    });
+  }
+
+  async importedIds(siteId: string, ids: string[]): Promise<string[]> {
+    const out: string[] = [];
+    // SQLite caps bound parameters; 500 per statement stays well under every build's limit.
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT id FROM adapt_imports WHERE site_id = ? AND id IN (${part.map(() => '?').join(',')})`).all(siteId, ...part) as { id: string }[];
+      out.push(...rows.map((r) => r.id));
+    }
+    return out;
+  }
+
+  async saveAdapter(a: Omit<SiteAdapter, 'version' | 'createdAt'>, opts: { activate: boolean; createdBy?: string | null }): Promise<AdapterVersion> {
+    return this.tx(() => {
+      const now = Date.now();
+      const { v } = this.db.prepare('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM adapter_versions WHERE site_id = ?').get(a.siteId) as { v: number };
+      if (opts.activate) this.db.prepare('UPDATE adapter_versions SET active = 0 WHERE site_id = ? AND active = 1').run(a.siteId);
+      this.db
+        .prepare('INSERT INTO adapter_versions (site_id, version, heads, report, active, created_by, created_at, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(a.siteId, v, JSON.stringify(a.heads), JSON.stringify(a.report), opts.activate ? 1 : 0, opts.createdBy ?? null, now, opts.activate ? now : null);
+      return this.adapterRow(a.siteId, v)!;
+    });
+  }
+
+  private adapterRow(siteId: string, version: number): AdapterVersion | null {
+    const r = this.db.prepare('SELECT site_id, version, report, active, created_by, created_at, activated_at FROM adapter_versions WHERE site_id = ? AND version = ?').get(siteId, version) as AdapterRow | undefined;
+    return r ? rowToAdapterVersion(r, iso) : null;
+  }
+
+  async adapterVersions(siteId: string): Promise<AdapterVersion[]> {
+    const rows = this.db.prepare('SELECT site_id, version, report, active, created_by, created_at, activated_at FROM adapter_versions WHERE site_id = ? ORDER BY version DESC').all(siteId) as AdapterRow[];
+    return rows.map((r) => rowToAdapterVersion(r, iso));
+  }
+
+  async getAdapter(siteId: string, version?: number): Promise<SiteAdapter | null> {
+    const r = (version === undefined
+      ? this.db.prepare('SELECT * FROM adapter_versions WHERE site_id = ? AND active = 1').get(siteId)
+      : this.db.prepare('SELECT * FROM adapter_versions WHERE site_id = ? AND version = ?').get(siteId, version)) as (AdapterRow & { heads: string }) | undefined;
+    return r ? { siteId: r.site_id, version: Number(r.version), createdAt: iso(r.created_at), heads: fromJson(r.heads), report: fromJson(r.report) } : null;
+  }
+
+  async activateAdapter(siteId: string, version: number | null): Promise<AdapterVersion | null> {
+    return this.tx(() => {
+      if (version !== null && !this.adapterRow(siteId, version)) throw new ModeratoError('MOD_ERR_NOT_FOUND', `Site "${siteId}" has no adapter version ${version}`);
+      this.db.prepare('UPDATE adapter_versions SET active = 0 WHERE site_id = ? AND active = 1').run(siteId);
+      if (version === null) return null;
+      this.db.prepare('UPDATE adapter_versions SET active = 1, activated_at = ? WHERE site_id = ? AND version = ?').run(Date.now(), siteId, version);
+      return this.adapterRow(siteId, version);
+    });
+  }
+
+  async adaptSites(): Promise<AdaptSite[]> {
+    const rows = this.db
+      .prepare(`WITH labels AS (
+          SELECT site_id AS site, COUNT(*) AS n FROM adapt_imports GROUP BY site_id
+          UNION ALL
+          SELECT COALESCE(c.site_id, ?) AS site, COUNT(*) AS n FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
+          WHERE d.action IN ('approve', 'reject') GROUP BY COALESCE(c.site_id, ?)
+        ), versions AS (
+          SELECT site_id AS site, COUNT(*) AS n, MAX(CASE WHEN active = 1 THEN version END) AS active FROM adapter_versions GROUP BY site_id
+        ), sites AS (SELECT site FROM labels UNION SELECT site FROM versions)
+        SELECT s.site, COALESCE((SELECT SUM(n) FROM labels l WHERE l.site = s.site), 0) AS labels, v.active, COALESCE(v.n, 0) AS versions
+        FROM sites s LEFT JOIN versions v ON v.site = s.site ORDER BY s.site`)
+      .all(DEFAULT_SITE, DEFAULT_SITE) as { site: string; labels: number; active: number | null; versions: number }[];
+    return rows.map((r) => ({ siteId: r.site, labels: Number(r.labels), activeVersion: r.active == null ? null : Number(r.active), versions: Number(r.versions) }));
   }
 
   async close(): Promise<void> {

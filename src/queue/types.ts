@@ -2,8 +2,12 @@
  * Types of the moderation queue: what the stores keep and answer. Both stores (SQLite and
  * PostgreSQL) implement {@link QueueStore} and pass the same test suite.
  */
+import type { AdaptAttribute, AdapterReport, LabelledExample, SiteAdapter, StoredFeatures } from '../adapt/types';
 import type { Article, Category, Reason, ScoreResult, Span } from '../types';
 import type { Policy } from './policy';
+
+/** The site of comments sent without a `siteId`: its moderators' decisions train its adapter. */
+export const DEFAULT_SITE = 'default';
 
 /** Where a comment stands. `published`/`pending` come from ingest; the rest from decisions. */
 export const COMMENT_STATUSES = ['published', 'pending', 'approved', 'rejected', 'escalated'] as const;
@@ -38,6 +42,10 @@ export interface NewComment {
   score: number;
   model?: { name: string; version: string } | null;
   policyVersion?: number | null;
+  /** Queued by the audit sample: the policy would have published it (status is then `pending`). */
+  audit?: boolean;
+  /** What a refit of the site's adapter learns from, stored with the comment so it is never re-embedded. */
+  features?: StoredFeatures | null;
 }
 
 /** Who acts: the API key's id (stable) and its display name. */
@@ -58,6 +66,8 @@ export interface StoredComment {
   metadata: Record<string, unknown> | null;
   status: CommentStatus;
   category: HoldCategory | null;
+  /** True when the comment is in the queue through the audit sample (the policy would have published it). */
+  audit: boolean;
   /** max(toxicity, every category score), whatever the item was held for. */
   score: number;
   /** The off-topic score (as `scores.offTopic`): what `sort=offTopic` orders by; null without context. */
@@ -79,6 +89,8 @@ export interface Decision {
   id: number;
   commentId: string;
   action: DecisionAction;
+  /** The moderator's reason (a category, `toxicity` or `off_topic`) when given. */
+  category: AdaptAttribute | null;
   note: string | null;
   redactedText: string | null;
   moderatorId: string;
@@ -137,6 +149,8 @@ export interface ClaimRequest {
 export interface DecisionRequest {
   commentId: string;
   action: DecisionAction;
+  /** Why: a category, `toxicity` or `off_topic`. With approve/reject it labels the comment for its site's adapter. */
+  category?: AdaptAttribute | null;
   note?: string | null;
   redactedText?: string | null;
   moderator: Actor;
@@ -238,6 +252,36 @@ export interface Activity {
   moderators: { moderatorId: string; moderator: string | null; approve: number; reject: number; escalate: number; total: number }[];
 }
 
+/** A past decision imported from a site's moderation log (`moderato adapt import`), with its features. */
+export interface ImportedLabel {
+  id: string;
+  text: string;
+  label: 0 | 1;
+  category?: AdaptAttribute | null;
+  features: StoredFeatures;
+}
+
+/** One stored adapter version of a site, without its weights (see {@link QueueStore.getAdapter}). */
+export interface AdapterVersion {
+  siteId: string;
+  version: number;
+  createdAt: string;
+  createdBy: string | null;
+  report: AdapterReport;
+  active: boolean;
+  /** When it was last made the active version (null when never). */
+  activatedAt: string | null;
+}
+
+/** A site that has labels or adapters: what the admin page lists. */
+export interface AdaptSite {
+  siteId: string;
+  /** Labelled decisions with stored features (queue decisions and imports). */
+  labels: number;
+  activeVersion: number | null;
+  versions: number;
+}
+
 /**
  * The queue's storage. Every method is atomic: once its promise resolves the change is durable
  * (SQLite `synchronous=FULL`, PostgreSQL commit), so an acknowledged request survives a crash.
@@ -284,5 +328,29 @@ export interface QueueStore {
   deleteSession(tokenHash: string): Promise<boolean>;
   /** Held and decided comments over time by category, and decisions per moderator. */
   activity(q: ActivityQuery): Promise<Activity>;
+  /**
+   * A site's labels, oldest first: every approve/reject of its comments that have stored features
+   * (escalations are not labels), after its imported decisions. `limit` keeps the newest.
+   */
+  siteExamples(siteId: string, opts?: { limit?: number }): Promise<LabelledExample[]>;
+  /** How many labels {@link siteExamples} would answer (without `limit`). */
+  siteLabelCount(siteId: string): Promise<number>;
+  /** Stores imported decisions; ids already imported for the site are left as they are. Answers how many were new. */
+  importLabels(siteId: string, labels: ImportedLabel[]): Promise<number>;
+  /** The ids among `ids` already imported for the site (so an import re-run embeds nothing twice). */
+  importedIds(siteId: string, ids: string[]): Promise<string[]>;
+  /**
+   * Stores a fitted adapter as the site's next version in one transaction (a fit killed before
+   * this leaves the store as it was); `activate` makes it the one active version.
+   */
+  saveAdapter(adapter: Omit<SiteAdapter, 'version' | 'createdAt'>, opts: { activate: boolean; createdBy?: string | null }): Promise<AdapterVersion>;
+  /** Every version of a site's adapter, newest first. */
+  adapterVersions(siteId: string): Promise<AdapterVersion[]>;
+  /** One version with its weights (the active one when `version` is omitted), or null. */
+  getAdapter(siteId: string, version?: number): Promise<SiteAdapter | null>;
+  /** Makes `version` the site's only active version (roll back or forward), or deactivates all with null; MOD_ERR_NOT_FOUND for an unknown version. */
+  activateAdapter(siteId: string, version: number | null): Promise<AdapterVersion | null>;
+  /** Sites with labels or adapter versions. */
+  adaptSites(): Promise<AdaptSite[]>;
   close(): Promise<void>;
 }
