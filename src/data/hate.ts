@@ -12,7 +12,7 @@
 import * as path from 'path';
 import { datasetsDir, readCsv } from './io';
 import { categoryVector, isDevByText, readQuotedTsv, type SplitName } from './common';
-import type { LabelledComment } from './index';
+import type { LabelledComment } from './types';
 
 const bit = (s: string | undefined): number => (Number(s) >= 0.5 ? 1 : 0);
 

@@ -8,7 +8,7 @@
 import * as path from 'path';
 import { datasetsDir } from './io';
 import { categoryVector, readJsonl, type SplitName } from './common';
-import type { LabelledComment } from './index';
+import type { LabelledComment } from './types';
 
 const LABELS = ['hatespeech', 'offensive', 'normal'] as const;
 export type HatexplainLabel = (typeof LABELS)[number];

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { datasetsDir, inDev, readCsv } from './io';
 import { categoryVector, readJsonl } from './common';
 import { textKey } from './split';
-import type { LabelledComment } from './index';
+import type { LabelledComment } from './types';
 
 /** The seven UCC attributes, in the file's column order. */
 export const UCC_ATTRIBUTES = ['antagonize', 'condescending', 'dismissive', 'generalisation', 'generalisation_unfair', 'healthy', 'hostile', 'sarcastic'] as const;
