@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { Category } from '../types';
 import { categoryVector } from './common';
 import { datasetsDir, offsetsToRanges, readCsv } from './io';
-import type { AclComment, LabelledComment, SpanPost } from './types';
+import type { AclComment, LabelledComment, SpanPost, TypedRange } from './types';
 
 export { datasetsDir, codePointToUtf16, utf16ToCodePoint, offsetsToRanges, stableHash, inDev } from './io';
 
