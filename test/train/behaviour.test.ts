@@ -11,9 +11,10 @@ import * as path from 'path';
 import { createScorer, type Scorer } from '../../src/scorer';
 import type { ScoreResult, ScoreRequest } from '../../src/types';
 import {
-  judgeCase, loadSuite, runBehaviour, southfrontCheck, southfrontPath, SHORT_FUNCTIONALITIES,
+  judgeCase, loadSuite, runBehaviour, southfrontCheck, SHORT_FUNCTIONALITIES,
   type BehaviourCase, type BehaviourReport, type SouthfrontReport,
 } from '../../src/train/behaviour';
+import { describeWithSouthfront } from '../datasets';
 
 // ---- Floors: the shipped model's figures (Model v2, 2.5.0, seed 2, measured 2026-12-03). Issue 11 targets in comments.
 // 2.5.0 (OLID level B as insult / profanity labels, insult and profanity heads; models/README.md, "2.5.0"): raised
@@ -164,7 +165,7 @@ describe('the shipped model on the behaviour suite', () => {
     expect(below).toEqual([]);
   });
 
-  (fs.existsSync(southfrontPath()) ? describe : describe.skip)('the SouthFront thread (../shared/examples)', () => {
+  describeWithSouthfront('the SouthFront thread (../shared/examples)', () => {
     let sf: SouthfrontReport;
     beforeAll(async () => {
       sf = await southfrontCheck(scorer);
