@@ -10,6 +10,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import { ModeratoError } from '../errors';
 import { BoundedCache } from '../util';
+import { CANARY_TEXT, CANARY_TOLERANCE, canaryDiff } from './canary';
 import { loadGraphEncoder, type IdEncoder } from './graph';
 import { encoderPackageDir, loadTokenizer, type Tokenizer } from './tokenizer';
 import type { SentenceEncoder } from './types';
@@ -29,6 +30,8 @@ const OptionsSchema = z
     cacheSize: z.number().int().nonnegative().default(10_000),
     /** tfjs backend of the graph runtime (see src/model/backend). */
     backend: z.string().optional(),
+    /** Intra-op threads of the ONNX session (1: each scoring worker has its own). */
+    threads: z.number().int().min(1).max(64).default(1),
   })
   .strict();
 export type EncoderOptions = z.input<typeof OptionsSchema>;
@@ -41,13 +44,38 @@ export function encoderVersion(): string {
   return String(pkg.version ?? 'unknown');
 }
 
-/** Loads the runtime named, or for `auto` the fastest one that loads; the choice goes to stderr. */
-async function loadRuntime(runtime: EncoderRuntime, backend: string | undefined): Promise<IdEncoder> {
-  if (runtime === 'onnx') {
-    throw new ModeratoError('MOD_ERR_CONFIG', 'encoder runtime "onnx" is not available in this build; valid: tfjs-graph, auto', { valid: ['auto', 'tfjs-graph'] });
+/** Loads the ONNX runtime and checks it against the recorded canary vector; MOD_ERR_MODEL when it misses. */
+async function loadCheckedOnnx(threads: number, tokenizer: Tokenizer): Promise<IdEncoder> {
+  // Imported here: a platform without onnxruntime's binary must still reach the tfjs fallback.
+  const { loadOnnxEncoder } = await import('./onnx');
+  const enc = await loadOnnxEncoder({ threads, maxBatch: 16 });
+  const [v] = await enc.embedIds([tokenizer.ids(CANARY_TEXT)]);
+  const diff = canaryDiff(v);
+  if (!(diff <= CANARY_TOLERANCE)) {
+    await enc.dispose();
+    throw new ModeratoError('MOD_ERR_MODEL', `the ONNX encoder misses the canary vector by ${diff} (tolerance ${CANARY_TOLERANCE})`);
   }
-  const enc = await loadGraphEncoder({ backend });
-  process.stderr.write(`moderato: sentence encoder runtime ${enc.runtime}${runtime === 'auto' ? ' (auto)' : ''}\n`);
+  return enc;
+}
+
+/**
+ * Loads the runtime named. `auto` takes ONNX (several times faster, see bench/encoder.ts) when it
+ * loads and passes its canary, else the package's tfjs graph; the choice and why go to stderr.
+ */
+async function loadRuntime(runtime: EncoderRuntime, o: { backend?: string; threads: number }, tokenizer: Tokenizer): Promise<IdEncoder> {
+  let why = '';
+  if (runtime !== 'tfjs-graph') {
+    try {
+      const enc = await loadCheckedOnnx(o.threads, tokenizer);
+      process.stderr.write(`moderato: sentence encoder runtime ${enc.runtime}${runtime === 'auto' ? ' (auto: onnx > tfjs-graph)' : ''}\n`);
+      return enc;
+    } catch (err) {
+      if (runtime === 'onnx') throw err;
+      why = `: onnx unavailable (${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
+  const enc = await loadGraphEncoder({ backend: o.backend });
+  process.stderr.write(`moderato: sentence encoder runtime ${enc.runtime}${runtime === 'auto' ? ` (auto${why})` : ''}\n`);
   return enc;
 }
 
@@ -66,9 +94,9 @@ export async function loadEncoder(opts: EncoderOptions = {}): Promise<SentenceEn
       issues: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
     });
   }
-  const { runtime, cacheSize, backend } = parsed.data;
+  const { runtime, cacheSize, backend, threads } = parsed.data;
   const tokenizer = loadTokenizer();
-  const ids = await loadRuntime(runtime, backend);
+  const ids = await loadRuntime(runtime, { backend, threads }, tokenizer);
   const cache = cacheSize > 0 ? new BoundedCache<Float32Array>(Math.max(1, Math.ceil(cacheSize / 2))) : null;
   // One run at a time: a runtime owns one session/graph; interleaved calls would only contend.
   let queue: Promise<unknown> = Promise.resolve();
