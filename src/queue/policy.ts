@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModeratoError } from '../errors';
 import { CATEGORIES, type Category, type ScoreResult } from '../types';
-import type { HoldCategory } from './types';
+
+/** Why a comment is held: a toxicity category, `toxicity` alone, or `off_topic` (types.ts re-exports it). */
+export type HoldCategory = Category | 'toxicity' | 'off_topic';
 
 /** A threshold is 0..1 (hold when the score is `>=` it) or null (never hold for this score). */
 const Threshold = z.number().min(0).max(1).nullable().optional();

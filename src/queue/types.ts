@@ -4,7 +4,7 @@
  */
 import type { AdaptAttribute, AdapterReport, LabelledExample, SiteAdapter, StoredFeatures } from '../adapt/types';
 import type { Article, Category, Reason, ScoreResult, Span } from '../types';
-import type { Policy } from './policy';
+import type { HoldCategory, Policy } from './policy';
 
 /** The site of comments sent without a `siteId`: its moderators' decisions train its adapter. */
 export const DEFAULT_SITE = 'default';
@@ -21,8 +21,8 @@ export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 export const ROLES = ['ingest', 'moderator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Why a comment is held: a toxicity category, `toxicity` alone, or `off_topic`. */
-export type HoldCategory = Category | 'toxicity' | 'off_topic';
+/** Why a comment is held; defined beside the policy that decides it, so policy.ts need not import this file. */
+export type { HoldCategory };
 
 /** A scored comment ready to store (the HTTP layer scores it and applies the policy first). */
 export interface NewComment {
