@@ -67,6 +67,11 @@ export interface ScoreResult {
   flagged: boolean;
   reasons: Reason[];
   spans: Span[];
+  /**
+   * The site adapter that scored it (see the scorer's `ScorerRequest.adapter`), or null when the
+   * base model did. Every result from the scorer carries it.
+   */
+  adapter?: { siteId: string; version: number } | null;
 }
 
 /** Identity of the model that produced the scores. */
@@ -76,6 +81,8 @@ export interface ModelInfo {
   backend: string;
   /** Thresholds the scorer applies (from the model card / policy). */
   thresholds?: Record<string, number>;
+  /** The scorer's mode: `fast` (the convolutional model alone) or `accurate` (with the sentence-encoder heads). */
+  mode?: 'fast' | 'accurate';
 }
 
 /** A request to score comments, optionally with their article. */

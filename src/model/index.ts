@@ -1,6 +1,7 @@
 /**
  * The toxicity model: load from disk, pick a tfjs backend, predict per-token and comment scores.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES, type Category, type ModelInfo } from '../types';
@@ -14,11 +15,16 @@ import { FastInference } from './infer';
 import { initBackend } from './backend';
 import { WidePart } from './wide';
 import { ModeratoError } from '../errors';
-import { logit, sigmoid } from '../util/math';
+import { gateCategories } from './gate';
 import type { CommentPrediction, ToxicityModel } from './types';
+import { HEADS_FORMAT, HeadedToxicityModel, parseHeadsFile } from './heads';
+import type { SentenceEncoder } from '../encoder/types';
+import { loadEncoder } from '../encoder';
 
 export type { CommentPrediction, ToxicityModel } from './types';
 export { BACKENDS, initBackend } from './backend';
+export { gateCategories } from './gate';
+export { HeadedToxicityModel, HEADS_FORMAT, HEAD_OUTPUTS, applyHeads, parseHeadsFile, type HeadsFile, type HeadOutput } from './heads';
 
 /** Default model folder: `models/toxicity` in the package, wherever the process runs from. */
 export function defaultModelDir(): string {
@@ -192,28 +198,86 @@ export class HashedToxicityModel implements ToxicityModel {
 /** Logit of a probability (for folding a tuned threshold into a bias). */
 export { logit } from '../util/math';
 
+/** Default folder of the encoder heads (the scorer's `accurate` mode): `models/heads` in the package. */
+export function defaultHeadsDir(): string {
+  return path.join(packageRoot(), 'models', 'heads');
+}
+
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /** TF.js backend name: `tfjs-node`, `wasm` or `cpu` (default: the first that loads). */
+  backend?: string;
+  /**
+   * The sentence encoder a `moderato-heads` model runs (default: `loadEncoder()`, loaded here and
+   * owned by the model). One given here is shared: disposing the model leaves it alone.
+   */
+  encoder?: SentenceEncoder;
+}
+
+/** The model file of `target`: `target` itself when it names a .json file, else `target/model.json`. */
+function modelFile(target: string): { dir: string; file: string; json: { format?: unknown } } {
+  const file = target.endsWith('.json') && fs.existsSync(target) && fs.statSync(target).isFile() ? target : path.join(target, 'model.json');
+  if (!fs.existsSync(file)) throw new ModeratoError('MOD_ERR_MODEL', `no model.json in ${target}`);
+  try {
+    return { dir: path.dirname(file), file, json: JSON.parse(fs.readFileSync(file, 'utf8')) };
+  } catch (e) {
+    throw new ModeratoError('MOD_ERR_MODEL', `invalid model.json in ${target}: ${(e as Error).message}`);
+  }
+}
+
+/** Model file formats {@link loadModel} reads. */
+export const MODEL_FORMATS = ['moderato-toxicity', HEADS_FORMAT] as const;
+
 /**
- * Loads the toxicity model from `dir` (default: the package's `models/toxicity`) on the best
- * available backend (tfjs-node > wasm > cpu) or the one named in `opts.backend`.
+ * Loads a toxicity model from `target` (a folder holding `model.json`, or the file itself;
+ * default: the package's `models/toxicity`) and picks the implementation from the file's
+ * `format`: `moderato-toxicity` is the convolutional model; `moderato-heads` is the heads on the
+ * sentence encoder over the convolutional model the file names. The tfjs backend is the best
+ * available (tfjs-node > wasm > cpu) or the one named in `opts.backend`.
  *
  * @example
  * const model = await loadModel();
  * const [pred] = await model.predict(['you are an idiot']);
  */
-export async function loadModel(dir?: string, opts: { backend?: string } = {}): Promise<ToxicityModel> {
-  const backend = await initBackend(opts.backend);
-  const { meta, weights } = readModel(dir ?? defaultModelDir());
-  return new HashedToxicityModel(meta, weights, backend);
+export async function loadModel(target?: string, opts: LoadModelOptions = {}): Promise<ToxicityModel> {
+  const { dir, json } = modelFile(target ?? defaultModelDir());
+  if (json.format === 'moderato-toxicity') {
+    const backend = await initBackend(opts.backend);
+    const { meta, weights } = readModel(dir);
+    return new HashedToxicityModel(meta, weights, backend);
+  }
+  if (json.format === HEADS_FORMAT) {
+    const heads = parseHeadsFile(json, `heads model in ${dir}`);
+    const baseDir = path.resolve(dir, heads.base.dir);
+    const baseJson = modelFile(baseDir).json as { format?: unknown; version?: unknown };
+    if (baseJson.format !== 'moderato-toxicity') throw new ModeratoError('MOD_ERR_MODEL', `the heads in ${dir} name ${baseDir} as their base, which is not a moderato-toxicity model`);
+    // Checked before loading: the heads read that model's outputs, another version's mean something else.
+    if (baseJson.version !== heads.base.version) throw new ModeratoError('MOD_ERR_MODEL', `the heads in ${dir} were trained on toxicity model ${heads.base.version}; ${baseDir} is ${String(baseJson.version)}`);
+    const base = await loadModel(baseDir, { backend: opts.backend });
+    let encoder = opts.encoder;
+    try {
+      encoder ??= await loadEncoder();
+      if (encoder.info.name !== heads.encoder.name) throw new ModeratoError('MOD_ERR_MODEL', `the heads in ${dir} read ${heads.encoder.name} vectors, the encoder is ${encoder.info.name}`);
+      return new HeadedToxicityModel(base, encoder, heads, { encoder: !opts.encoder });
+    } catch (e) {
+      base.dispose();
+      if (encoder && !opts.encoder) await encoder.dispose();
+      throw e;
+    }
+  }
+  throw new ModeratoError('MOD_ERR_MODEL', `${dir}/model.json has format ${JSON.stringify(json.format)}; known: ${MODEL_FORMATS.join(', ')}`);
 }
 
 /**
- * A category is a kind of toxicity, so it is capped by the comment's toxicity: each category
- * becomes min(category, sigmoid(logit(toxicity) - logit(f))), which reaches 0.5 only where
- * toxicity reaches f. With f tuned on the calibration slice (model 2.4.0: the F1 of "flagged"
- * against toxic labels), a comment the model reads as clean (a lone "thx" at toxicity 0.3) is no
- * longer flagged by a category score the network gives every contentless comment.
+ * The same model with other decision or span thresholds (merged over its own): a view that
+ * shares the weights, so a test or a caller can change a threshold without a copy of the model
+ * files. Disposing the view leaves the model loaded.
  */
-export function gateCategories(p: Pick<CommentPrediction, 'toxicity' | 'categories'>, f: number): void {
-  const cap = sigmoid(logit(p.toxicity) - logit(f));
-  for (const c of CATEGORIES) if (p.categories[c] > cap) p.categories[c] = cap;
+export function withThresholds(model: ToxicityModel, thresholds: Record<string, number>): ToxicityModel {
+  return {
+    info: { ...model.info, thresholds: { ...(model.info.thresholds ?? {}), ...thresholds } },
+    embeds: model.embeds,
+    predict: (texts) => model.predict(texts),
+    dispose: () => undefined,
+  };
 }

@@ -18,11 +18,23 @@ export interface CommentPrediction {
    * output; absent for older models). Span assembly reports nothing below `presenceMin`.
    */
   spanPresence?: number;
+  /**
+   * The comment's sentence vector (ENCODER_DIM floats, L2-normalised) when the model embeds
+   * comments (`ToxicityModel.embeds`): computed once per comment, reused for site adaptation.
+   */
+  vector?: Float32Array;
 }
 
-/** A loaded toxicity model (comment scores + token tagger). */
+/**
+ * A loaded toxicity model (comment scores + token tagger). Implementations: the convolutional
+ * model alone (`HashedToxicityModel`, the scorer's `fast` mode) and the convolutional model with
+ * heads on the sentence encoder (`HeadedToxicityModel`, `accurate` mode). `loadModel` picks one
+ * from the model file's `format`.
+ */
 export interface ToxicityModel {
   readonly info: ModelInfo;
+  /** True when every prediction carries `vector` (the model runs the sentence encoder). */
+  readonly embeds?: boolean;
   /** Scores a batch of comment texts; one prediction per text, in order. Disposes its tensors. */
   predict(texts: string[]): Promise<CommentPrediction[]>;
   dispose(): void;

@@ -3,7 +3,7 @@
  * ScoreResults. It composes the pipeline stages: text -> model -> spans -> topic -> policy.
  * The HTTP server, the CLI and the queue all call this; nothing here knows about them.
  */
-export type { Scorer, ScorerOptions, Thresholds } from './scorer';
-export { createScorer, DEFAULT_THRESHOLDS } from './scorer';
+export type { Scorer, ScorerMode, ScorerOptions, ScorerRequest, ScorerResult, Thresholds } from './scorer';
+export { createScorer, DEFAULT_THRESHOLDS, SCORER_MODES } from './scorer';
 export type { ScorerPool, ScorerPoolOptions } from './pool';
 export { createScorerPool, ScorerPoolFullError } from './pool';

@@ -1,12 +1,14 @@
 /**
  * The body of one scorer-pool thread (see ./pool.ts). Loaded by piscina in a worker thread: it
  * builds one library scorer from `workerData` as soon as the thread starts, so every thread loads
- * the models once, and then scores the batches it is handed with that same scorer.
+ * the models once, and then scores the batches it is handed with that same scorer. In the
+ * `accurate` mode that includes the sentence encoder: its passes (the heaviest CPU work per
+ * comment) run here, never on the event loop of the server that owns the pool.
  */
 import { workerData } from 'worker_threads';
 import { isModeratoError } from '../errors';
-import { createScorer, type Scorer, type ScorerOptions } from './scorer';
-import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
+import { createScorer, type Scorer, type ScorerOptions, type ScorerRequest as ScoreRequest, type ScorerResult as ScoreResult } from './scorer';
+import type { ModelInfo } from '../types';
 
 /** What the main thread sends. `jsonl` asks for each request's results as JSONL text. */
 export type PoolTask = { kind: 'info' } | { kind: 'score'; requests: ScoreRequest[]; jsonl?: boolean };
@@ -29,6 +31,14 @@ function toReply(err: unknown): PoolReply {
   return { ok: false, error: { message: e?.stack ?? e?.message ?? String(err) } };
 }
 
+/** A result as it is written out: the internal `features` (typed arrays, for the queue) left off. */
+function publicResult(r: ScoreResult): ScoreResult {
+  if (r.features === undefined) return r;
+  const { features: _internal, ...pub } = r;
+  void _internal;
+  return pub;
+}
+
 /** Handles one task: model info, or a batch of score requests scored one after another. */
 export default async function handle(task: PoolTask): Promise<PoolReply> {
   try {
@@ -38,7 +48,7 @@ export default async function handle(task: PoolTask): Promise<PoolReply> {
     for (const req of task.requests) results.push(await scorer.score(req));
     if (!task.jsonl) return { ok: true, results };
     // Serialising here keeps JSON.stringify off the main thread, which also reads the input.
-    return { ok: true, lines: results.map((rs) => rs.map((r) => JSON.stringify(r) + '\n').join('')) };
+    return { ok: true, lines: results.map((rs) => rs.map((r) => JSON.stringify(publicResult(r)) + '\n').join('')) };
   } catch (err) {
     return toReply(err);
   }

@@ -10,8 +10,8 @@ import * as path from 'path';
 import Piscina from 'piscina';
 import { ModeratoError, type ErrorCode } from '../errors';
 import { packageRoot } from '../util/paths';
-import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
-import type { ScorerOptions } from './scorer';
+import type { ModelInfo } from '../types';
+import type { ScorerOptions, ScorerRequest as ScoreRequest, ScorerResult as ScoreResult } from './scorer';
 import type { PoolReply, PoolTask } from './pool-worker';
 
 /** Options for {@link createScorerPool}. */
@@ -23,7 +23,7 @@ export interface ScorerPoolOptions {
    * rejects with {@link ScorerPoolFullError}; use `Infinity` for an unbounded queue.
    */
   maxQueue?: number;
-  /** How each thread builds its scorer (model dirs, backend, thresholds): plain data only. */
+  /** How each thread builds its scorer (mode, model dirs, backend, thresholds): plain data only, no `model` or `topic` objects. */
   scorer?: ScorerOptions;
 }
 
@@ -82,6 +82,7 @@ function unwrap(reply: PoolReply): Exclude<PoolReply, { ok: false }> {
  * await pool.close();
  */
 export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
+  if (opts.scorer?.model || opts.scorer?.topic) throw new ModeratoError('MOD_ERR_CONFIG', 'a scorer pool loads its models in each thread: give model folders (modelDir, topicDir), not loaded models');
   const threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
   const maxQueue = opts.maxQueue ?? threads * 4;
   const piscina = new Piscina<PoolTask, PoolReply>({

@@ -1,8 +1,11 @@
 import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reason, type ScoreRequest, type ScoreResult } from '../types';
-import { loadModel } from '../model';
+import { defaultHeadsDir, loadModel, type ToxicityModel } from '../model';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
 import { ModeratoError, isModeratoError } from '../errors';
-import { loadOffTopicModel } from '../topic';
+import { loadOffTopicModel, type OffTopicModel } from '../topic';
+import { quantize } from '../adapt/features';
+import { applyAdapter } from '../adapt/apply';
+import type { SiteAdapter, StoredFeatures } from '../adapt/types';
 
 /** Thresholds the scorer flags with (0..1). */
 export interface Thresholds {
@@ -17,15 +20,55 @@ export interface Thresholds {
 /** Defaults when neither the models nor the caller set a threshold. */
 export const DEFAULT_THRESHOLDS: Thresholds = { toxicity: 0.5, category: 0.5, offTopic: 0.5 };
 
+/**
+ * `fast`: the convolutional model alone. `accurate`: with the heads on the sentence encoder
+ * (better scores, about one encoder pass per comment more); site adapters and stored features
+ * need it, since both read the sentence vector.
+ */
+export type ScorerMode = 'fast' | 'accurate';
+export const SCORER_MODES: readonly ScorerMode[] = ['fast', 'accurate'];
+
 /** Options for {@link createScorer}. */
 export interface ScorerOptions {
-  /** Directory of the toxicity model (default: the shipped `models/toxicity`). */
+  /**
+   * Default: the mode of the model given (`model`, `modelDir`), else `fast`. A model that does
+   * not match the mode asked for is MOD_ERR_CONFIG.
+   */
+  mode?: ScorerMode;
+  /**
+   * The toxicity model's folder or model.json; its `format` picks the implementation (see
+   * `loadModel`). Default: the shipped `models/toxicity` (fast) or `models/heads` (accurate).
+   */
   modelDir?: string;
   /** Directory of the off-topic model (default: the shipped `models/offtopic`). */
   topicDir?: string;
   /** TF.js backend name: `tfjs-node`, `wasm` or `cpu` (default: the first that loads). */
   backend?: string;
   thresholds?: Partial<Thresholds>;
+  /**
+   * An already-loaded toxicity model instead of `modelDir` (in-process only: a pool's threads
+   * take plain options). The scorer does not dispose it, so several scorers can share one.
+   */
+  model?: ToxicityModel;
+  /** An already-loaded off-topic model instead of `topicDir`. */
+  topic?: OffTopicModel;
+}
+
+/** A score request with the queue's internal hooks for site adaptation (never read from HTTP bodies). */
+export interface ScorerRequest extends ScoreRequest {
+  /** Each result carries `features` (base outputs + int8 sentence vector). Needs the `accurate` mode. */
+  withFeatures?: boolean;
+  /**
+   * A site's fitted adapter: applied to the base outputs and the sentence vector (src/adapt's
+   * `applyAdapter`); each result names it in `adapter` when its report says `activated`, else the
+   * base scores stand and `adapter` is null. Needs the `accurate` mode.
+   */
+  adapter?: SiteAdapter | null;
+}
+
+/** A result with, when asked, the features the queue stores (internal: never sent over HTTP). */
+export interface ScorerResult extends ScoreResult {
+  features?: StoredFeatures;
 }
 
 /** Scores comments. Safe to call concurrently. */
@@ -33,7 +76,7 @@ export interface Scorer {
   readonly info: ModelInfo;
   readonly thresholds: Thresholds;
   /** One result per comment, in input order. */
-  score(req: ScoreRequest): Promise<ScoreResult[]>;
+  score(req: ScorerRequest): Promise<ScorerResult[]>;
   dispose(): void;
 }
 
@@ -62,7 +105,7 @@ export const CANARY = ['You are a stupid idiot and nobody likes you.', 'Thanks f
  * served, answering `toxicity: null`; with the wide part blended in, toxicity alone can still
  * rank the two when the network's weights are all zero).
  */
-async function checkCanary(model: Awaited<ReturnType<typeof loadModel>>): Promise<void> {
+async function checkCanary(model: ToxicityModel): Promise<void> {
   const [bad, good] = await model.predict(CANARY);
   const outputs = [bad!, good!].flatMap((p) => [p.toxicity, ...CATEGORIES.map((c) => p.categories[c]), ...p.tokenToxic]);
   const broken = outputs.find((x) => !Number.isFinite(x) || x < 0 || x > 1);
@@ -72,38 +115,78 @@ async function checkCanary(model: Awaited<ReturnType<typeof loadModel>>): Promis
   }
 }
 
-/**
- * Loads the toxicity and off-topic models and returns a ready scorer. Thresholds come from the
- * options, else the models' own tuned thresholds, else {@link DEFAULT_THRESHOLDS}.
- */
-export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
-  const model = await loadModel(opts.modelDir, { backend: opts.backend }).catch((e: unknown) => {
+/** Loads the toxicity model the options name and checks it fits the mode. */
+async function openModel(opts: ScorerOptions): Promise<{ model: ToxicityModel; owned: boolean }> {
+  if (opts.mode !== undefined && !SCORER_MODES.includes(opts.mode)) {
+    throw new ModeratoError('MOD_ERR_CONFIG', `unknown scorer mode ${JSON.stringify(opts.mode)}; valid: ${SCORER_MODES.join(', ')}`, { valid: SCORER_MODES });
+  }
+  const given = opts.model;
+  const model = given ?? (await loadModel(opts.modelDir ?? (opts.mode === 'accurate' ? defaultHeadsDir() : undefined), { backend: opts.backend }).catch((e: unknown) => {
     // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
     if (isModeratoError(e)) throw e;
     throw new ModeratoError('MOD_ERR_MODEL', `cannot load the toxicity model: ${(e as Error).message}`);
-  });
-  const topic = loadOffTopicModel(opts.topicDir);
+  }));
+  const mode: ScorerMode = model.embeds ? 'accurate' : 'fast';
+  if (opts.mode !== undefined && opts.mode !== mode) {
+    if (!given) model.dispose();
+    throw new ModeratoError('MOD_ERR_CONFIG', `scorer mode ${opts.mode} needs ${opts.mode === 'accurate' ? 'a moderato-heads model (the sentence-encoder heads)' : 'the convolutional model alone (moderato-toxicity)'}; ${model.info.name} ${model.info.version} is a ${mode} model`);
+  }
+  return { model, owned: !given };
+}
+
+/** The base outputs a site adapter reads and the queue stores; the vector as int8. */
+function storedFeatures(toxicity: number, categories: Record<Category, number>, offTopic: number | null, vector: Float32Array): StoredFeatures {
+  const base: StoredFeatures['base'] = { toxicity, ...categories };
+  if (offTopic !== null) base.off_topic = offTopic;
+  return { base, vector: quantize(vector) };
+}
+
+/**
+ * Loads the toxicity and off-topic models (or takes them from `opts.model`, `opts.topic`) and
+ * returns a ready scorer. Thresholds come from the options, else the models' own tuned
+ * thresholds, else {@link DEFAULT_THRESHOLDS}.
+ *
+ * @example
+ * const scorer = await createScorer();                                    // fast, shipped models
+ * const strict = await createScorer({ model, topic, thresholds: { toxicity: 0.3 } });  // shares loaded models
+ */
+export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
+  const { model, owned } = await openModel(opts);
+  let topic: OffTopicModel;
+  try {
+    topic = opts.topic ?? loadOffTopicModel(opts.topicDir);
+  } catch (e) {
+    if (owned) model.dispose();
+    throw e;
+  }
+  const mode: ScorerMode = model.embeds ? 'accurate' : 'fast';
   const thresholds: Thresholds = {
     toxicity: opts.thresholds?.toxicity ?? model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
     category: opts.thresholds?.category ?? model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
     offTopic: opts.thresholds?.offTopic ?? topic.threshold ?? DEFAULT_THRESHOLDS.offTopic,
   };
-  const info: ModelInfo = { ...model.info, thresholds: { ...thresholds } };
+  const info: ModelInfo = { ...model.info, thresholds: { ...thresholds }, mode };
   // The span rules tuned with the model (threshold, fallback, presence gate) travel in its model.json.
   const spanOpts = spanOptionsFromThresholds(model.info.thresholds);
   try {
     await checkCanary(model);
   } catch (e) {
-    model.dispose();
+    if (owned) model.dispose();
     throw e;
   }
 
   return {
     info,
     thresholds,
-    async score(req: ScoreRequest): Promise<ScoreResult[]> {
+    async score(req: ScorerRequest): Promise<ScorerResult[]> {
       const comments: CommentInput[] = req.comments;
       if (comments.length === 0) return [];
+      const adapter = req.adapter ?? null;
+      if ((adapter || req.withFeatures) && mode !== 'accurate') {
+        throw new ModeratoError('MOD_ERR_CONFIG', `${adapter ? 'a site adapter' : 'stored features'} need${adapter ? 's' : ''} the scorer's accurate mode (the sentence vector); this scorer is fast`);
+      }
+      // An adapter that did not pass its gate scores nothing (applyAdapter keeps the base): not named.
+      const named = adapter?.report.activated ? { siteId: adapter.siteId, version: adapter.version } : null;
       const preds = await model.predict(comments.map((c) => c.text));
       // Independent comments share no thread: each is judged against the article alone, if any.
       const context = req.context ?? [];
@@ -114,28 +197,41 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
           : comments.map(() => ({ offTopic: null, reasons: [] as Reason[] }));
       return comments.map((c, i) => {
         const p = preds[i];
-        const categories = Object.fromEntries(CATEGORIES.map((k) => [k, round(p.categories[k])])) as Record<Category, number>;
-        const offTopic = topicResults[i].offTopic === null ? null : round(topicResults[i].offTopic as number);
-        const reasons = toxicityReasons(p.toxicity, p.categories, thresholds);
+        let toxicity = p.toxicity;
+        const cats = { ...p.categories };
+        let offTopicRaw = topicResults[i].offTopic;
+        const features = adapter || req.withFeatures ? storedFeatures(toxicity, cats, offTopicRaw, p.vector!) : undefined;
+        if (adapter) {
+          // The adapter reads the same int8 features the queue stores, so a fit sees what scoring sees.
+          const a = applyAdapter(adapter, features!);
+          toxicity = a.toxicity;
+          Object.assign(cats, a.categories);
+          if (a.off_topic !== undefined && offTopicRaw !== null) offTopicRaw = a.off_topic;
+        }
+        const categories = Object.fromEntries(CATEGORIES.map((k) => [k, round(cats[k])])) as Record<Category, number>;
+        const offTopic = offTopicRaw === null ? null : round(offTopicRaw);
+        const reasons = toxicityReasons(toxicity, cats, thresholds);
         if (offTopic !== null && offTopic >= thresholds.offTopic) {
           const own = topicResults[i].reasons;
-          // A caller's threshold below the model's own leaves the model without reasons to give.
+          // A caller's threshold below the model's own (or an adapter above it) leaves the model without reasons to give.
           reasons.push(...(own.length ? own : [{ code: 'off_topic' as const, score: offTopic, message: `Off topic ${offTopic.toFixed(2)} is at or above the threshold ${thresholds.offTopic}.` }]));
         }
         const flagged = reasons.length > 0;
         return {
           id: c.id,
-          toxicity: round(p.toxicity),
+          toxicity: round(toxicity),
           categories,
           offTopic,
           flagged,
           reasons,
           spans: assembleSpans(c.text, p, spanOpts).map((s) => ({ ...s, score: round(s.score) })),
+          adapter: named,
+          ...(req.withFeatures ? { features } : {}),
         };
       });
     },
     dispose(): void {
-      model.dispose();
+      if (owned) model.dispose();
     },
   };
 }

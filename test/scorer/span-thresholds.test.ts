@@ -1,30 +1,21 @@
 /** Regression: the scorer ignored the span thresholds stored with the model (only `eval` read them). */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { createScorer } from '../../src/scorer';
+import { loadModel, withThresholds } from '../../src/model';
 
-const SHIPPED = path.join(__dirname, '..', '..', 'models', 'toxicity');
-
-it('assembles spans with the thresholds in model.json', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-spanth-'));
+it('assembles spans with the thresholds the model carries', async () => {
+  const model = await loadModel();
+  // No token can reach 1.01 and the fallback is off: this model must never report a span.
+  const comments = [{ id: 'a', text: 'You are a stupid idiot and a pathetic loser.' }];
+  const shipped = await createScorer({ model });
+  const strict = await createScorer({ model: withThresholds(model, { span: 1.01, fallbackToxicity: 2 }) });
   try {
-    const json = JSON.parse(fs.readFileSync(path.join(SHIPPED, 'model.json'), 'utf8'));
-    // No token can reach 1.01 and the fallback is off: this model must never report a span.
-    json.thresholds = { ...json.thresholds, span: 1.01, fallbackToxicity: 2 };
-    fs.cpSync(SHIPPED, dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-    const comments = [{ id: 'a', text: 'You are a stupid idiot and a pathetic loser.' }];
-    const shipped = await createScorer();
-    const strict = await createScorer({ modelDir: dir });
-    try {
-      expect((await shipped.score({ comments }))[0]!.spans.length).toBeGreaterThan(0);
-      expect((await strict.score({ comments }))[0]!.spans).toEqual([]);
-    } finally {
-      shipped.dispose();
-      strict.dispose();
-    }
+    expect((await shipped.score({ comments }))[0]!.spans.length).toBeGreaterThan(0);
+    expect((await strict.score({ comments }))[0]!.spans).toEqual([]);
+    // The view shares the weights: the comment scores are the same.
+    expect((await strict.score({ comments }))[0]!.toxicity).toBe((await shipped.score({ comments }))[0]!.toxicity);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    shipped.dispose();
+    strict.dispose();
+    model.dispose();
   }
 });
