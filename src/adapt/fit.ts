@@ -4,7 +4,6 @@
  * curve and a suggested threshold. Pure and deterministic for a seed; the caller runs it off the
  * event loop (a worker) and stores the result.
  */
-import { CATEGORIES } from '../types';
 import { mulberry32 } from '../util/prng';
 import { sigmoid } from '../util/math';
 import { ENCODER_DIM } from '../encoder/types';
@@ -212,10 +211,9 @@ function taskOf(examples: LabelledExample[], attribute: AdaptAttribute): Task {
  *   attribute's own base logit): few decisions give the base back.
  * - `toxicity` gets a head with at least `minPositives` of each label; the adapter is
  *   `activated` only when its cross-validated AUC beats the base's on the same decisions by
- *   `margin`. A category (or off_topic) gets one with `minPositives` positives if it does not
- *   lose to the base in cross-validation; or, with fewer positives, when moderators approved at
- *   least `minPositives` comments the base scores >= 0.5 on it (a site that allows, say,
- *   profanity: its head learns to score them lower).
+ *   `margin`. A category (or off_topic) gets one with `minPositives` positives and negatives if
+ *   it does not lose to the base in cross-validation. A category without a head still follows
+ *   the site's toxicity down (see `applyAdapter`).
  *
  * @example
  * const adapter = fitAdapter('news', decisions, { previousVersion: 3 });
@@ -235,11 +233,9 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
   const weightsOf = (t: Task): Float64Array => Float64Array.from(t.idx, (i) => (examples[i].audit ? o.auditWeight : 1));
   const tox = taskOf(examples, 'toxicity');
   const minCount = Math.max(o.minPositives, o.folds);
-  let lambda = o.lambdas[0];
   if (tox.positives >= minCount && tox.idx.length - tox.positives >= minCount) {
     const s = weightsOf(tox);
     const cv = crossValidate(examples, tox, s, o);
-    lambda = cv.lambda;
     heads.toxicity = cv.head;
     report.auc.toxicity = { base: cv.base, adapted: cv.adapted };
     report.activated = cv.adapted >= cv.base + o.margin;
@@ -254,20 +250,7 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
       const cv = crossValidate(examples, task, weightsOf(task), o);
       report.auc[attribute] = { base: cv.base, adapted: cv.adapted };
       if (cv.adapted >= cv.base) heads[attribute] = cv.head;
-    } else if (isDisowned(examples, task, attribute, minCount)) {
-      const prep = prepare(examples, task);
-      const rows = Int32Array.from(task.idx.keys());
-      const p = solve({ design: prep.design, rows, y: task.y, s: weightsOf(task), w0: prep.w0, lambda }).params;
-      heads[attribute] = toHead(p, prep);
     }
   }
   return { siteId, version: (opts.previousVersion ?? 0) + 1, createdAt: opts.createdAt ?? new Date().toISOString(), heads, report };
-}
-
-/** Too few rejections for this reason, but many approvals of comments the base scores high on it. */
-function isDisowned(examples: LabelledExample[], task: Task, attribute: AdaptAttribute, minCount: number): boolean {
-  if (task.positives >= minCount || !(CATEGORIES as readonly string[]).includes(attribute)) return false;
-  let approvedHigh = 0;
-  for (const i of task.idx) if (examples[i].label === 0 && (examples[i].features.base[attribute] ?? 0) >= 0.5) approvedHigh++;
-  return approvedHigh >= minCount;
 }

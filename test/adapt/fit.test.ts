@@ -1,0 +1,102 @@
+/**
+ * The adapter's learning core on synthetic decisions: it recovers a rule the base misses, gives
+ * the base back with too few labels, refuses (the gate) what does not beat the base, and is
+ * deterministic for a seed.
+ */
+import { applyAdapter, auc, fitAdapter, type LabelledExample, type SiteAdapter } from '../../src/adapt';
+import { CATEGORIES } from '../../src/types';
+import { synthetic } from './synthetic';
+
+const train = synthetic(600, 1);
+const fresh = synthetic(1000, 2);
+const adapter = fitAdapter('site', train, { seed: 1, createdAt: 'test' });
+
+function scores(a: SiteAdapter, xs: LabelledExample[]): number[] {
+  return xs.map((e) => applyAdapter(a, e.features).toxicity);
+}
+
+describe('fitAdapter', () => {
+  it('learns a rule the base misses, and the gate activates it', () => {
+    const r = adapter.report;
+    expect(r.decisions).toBe(600);
+    expect(r.activated).toBe(true);
+    expect(r.auc.toxicity!.adapted).toBeGreaterThan(r.auc.toxicity!.base + 0.1);
+    const base = auc(fresh.map((e) => e.features.base.toxicity!), fresh.map((e) => e.label));
+    const adapted = auc(scores(adapter, fresh), fresh.map((e) => e.label));
+    expect(adapted).toBeGreaterThan(base + 0.1);
+    expect(adapted).toBeGreaterThan(0.85);
+  });
+
+  it('puts the learned weight on the vector direction of the rule', () => {
+    const w = adapter.heads.toxicity!.w;
+    const vec = w.slice(1 + CATEGORIES.length).map(Math.abs);
+    expect(vec.indexOf(Math.max(...vec))).toBe(0);
+    expect(w[0]).toBeGreaterThan(0);
+  });
+
+  it('reports a learning curve ending at all decisions and a threshold for the target precision', () => {
+    const r = adapter.report;
+    expect(r.curve.map((p) => p.n)).toEqual([250, 500, 600]);
+    expect(r.curve[2].adapted).toBe(r.auc.toxicity!.adapted);
+    expect(r.suggestedThreshold).not.toBeNull();
+    expect(r.suggestedThreshold!.precision).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it.each([0, 10, 30])('with %p decisions (too few positives) gives the base back', (n) => {
+    const a = fitAdapter('site', train.slice(0, n), { seed: 1 });
+    expect(a.heads).toEqual({});
+    expect(a.report.activated).toBe(false);
+    for (const e of fresh.slice(0, 20)) {
+      const s = applyAdapter(a, e.features);
+      expect(s.toxicity).toBe(e.features.base.toxicity);
+      for (const c of CATEGORIES) expect(s.categories[c]).toBe(e.features.base[c]);
+    }
+  });
+
+  it('shrinks toward the base: a huge penalty reproduces the base scores', () => {
+    const a = fitAdapter('site', train, { seed: 1, lambdas: [1e7] });
+    for (const e of fresh.slice(0, 50)) {
+      const head = applyAdapter({ ...a, report: { ...a.report, activated: true } }, e.features).toxicity;
+      expect(head).toBeCloseTo(e.features.base.toxicity!, 2);
+    }
+  });
+
+  it('refuses (the gate) an adapter on a site that decides exactly as the base scores', () => {
+    const a = fitAdapter('site', synthetic(600, 3, { vectorWeight: 0 }), { seed: 1 });
+    expect(a.heads.toxicity).toBeDefined();
+    expect(a.report.activated).toBe(false);
+    expect(a.report.auc.toxicity!.adapted).toBeLessThan(a.report.auc.toxicity!.base + a.report.margin);
+    const e = fresh[0];
+    expect(applyAdapter(a, e.features).toxicity).toBe(e.features.base.toxicity);
+  });
+
+  it('is deterministic for a seed', () => {
+    const again = fitAdapter('site', train, { seed: 1, createdAt: 'test' });
+    expect(again).toEqual(adapter);
+  });
+
+  it('versions after the previous one', () => {
+    expect(fitAdapter('site', train.slice(0, 5), { previousVersion: 4 }).version).toBe(5);
+  });
+
+  it('fits a category head from the moderators\' reasons', () => {
+    const a = fitAdapter('site', synthetic(600, 4, { category: 'insult' }), { seed: 1 });
+    expect(a.report.auc.insult).toBeDefined();
+    expect(a.heads.insult).toBeDefined();
+    expect(a.report.auc.threat).toBeUndefined();
+  });
+
+  it('moves a category without a head down with the adapted toxicity, never up', () => {
+    let down = 0;
+    for (const e of fresh) {
+      const s = applyAdapter(adapter, e.features);
+      const shift = Math.log(s.toxicity / (1 - s.toxicity)) - Math.log(e.features.base.toxicity! / (1 - e.features.base.toxicity!));
+      const p = e.features.base.profanity!;
+      if (shift < 0) {
+        down++;
+        expect(Math.log(s.categories.profanity / (1 - s.categories.profanity))).toBeCloseTo(Math.log(p / (1 - p)) + shift, 4);
+      } else expect(s.categories.profanity).toBe(p);
+    }
+    expect(down).toBeGreaterThan(100);
+  });
+});
