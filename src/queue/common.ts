@@ -167,6 +167,7 @@ export function rowToComment(row: CommentRow, iso: (t: unknown) => string, lease
     offTopic: row.off_topic == null ? null : Number(row.off_topic),
     scores: { toxicity: r.toxicity, categories: r.categories, offTopic: r.offTopic, flagged: r.flagged, reasons: r.reasons },
     spans: r.spans,
+    adapter: (r as { adapter?: StoredComment['adapter'] }).adapter ?? null,
     model: row.model == null ? null : fromJson(row.model),
     policyVersion: row.policy_version == null ? null : Number(row.policy_version),
     redactedText: row.redacted_text,

@@ -74,6 +74,8 @@ export interface StoredComment {
   offTopic: number | null;
   scores: { toxicity: number; categories: Record<Category, number>; offTopic: number | null; flagged: boolean; reasons: Reason[] };
   spans: Span[];
+  /** The site adapter that scored it at ingest, or null when the base model did. */
+  adapter: { siteId: string; version: number } | null;
   model: { name: string; version: string } | null;
   policyVersion: number | null;
   /** Text to publish instead of `text` when a moderator redacted it. */

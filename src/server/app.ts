@@ -18,6 +18,8 @@ import { sessionRouter } from './routes/session';
 import { moderateRouter } from './routes/moderate';
 import { queueRouter } from './routes/queue';
 import { scoreRouter } from './routes/score';
+import { adaptRouter } from './routes/adapt';
+import { SiteAdaptation } from '../queue';
 
 export type { AppDeps } from './context';
 export { requireScorer } from './context';
@@ -30,6 +32,14 @@ export { requireScorer } from './context';
 export function createApp(deps: AppDeps): express.Express {
   const logger = deps.logger ?? silentLogger();
   const metrics = (deps.metrics ??= createMetrics({ store: deps.store }));
+  if (deps.store && !deps.adaptation) {
+    deps.adaptation = new SiteAdaptation(deps.store, {
+      refitEvery: deps.config.refitEvery,
+      onFit: (outcome) => metrics.adapterFits.inc({ outcome }),
+      onActivate: (reason) => metrics.adapterActivations.inc({ reason }),
+      onError: (err, siteId) => (deps.logger ?? logger).error({ err, siteId }, 'site adapter refit failed'),
+    });
+  }
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -65,6 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(queueRouter(deps));
   // The moderator's page: sign-in and what the page needs beyond the queue API.
   app.use(sessionRouter(deps), moderateRouter(deps));
+  app.use(adaptRouter(deps));
   // Perspective's error handler sits right after its router so body-parser errors on its paths answer Google's shape too.
   app.use(perspectiveRouter(deps), perspectiveErrorHandler());
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'os';
 import { ModeratoError } from '../errors';
+import { DEFAULT_REFIT_EVERY } from '../queue/adapters';
 
 /** Server configuration, read from the environment by {@link configFromEnv}. */
 export interface ServerConfig {
@@ -32,6 +33,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Milliseconds to wait for PostgreSQL to accept and answer a connection at start. */
   dbConnectTimeoutMs: number;
+  /** Refit a site's adapter after this many new labelled decisions (0: only on demand). */
+  refitEvery: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -94,5 +97,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     scoreQueue: intFrom('MODERATO_SCORE_QUEUE', env.MODERATO_SCORE_QUEUE, 64),
     shutdownTimeoutMs: intFrom('MODERATO_SHUTDOWN_TIMEOUT_MS', env.MODERATO_SHUTDOWN_TIMEOUT_MS, 10_000),
     dbConnectTimeoutMs: intFrom('MODERATO_DB_CONNECT_TIMEOUT_MS', env.MODERATO_DB_CONNECT_TIMEOUT_MS, 5_000),
+    refitEvery: intFrom('MODERATO_REFIT_EVERY', env.MODERATO_REFIT_EVERY, DEFAULT_REFIT_EVERY),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { ModeratoError } from '../errors';
-import type { QueueStore } from '../queue';
+import type { QueueStore, SiteAdaptation } from '../queue';
 import type { Scorer } from '../scorer';
 import type { ServerConfig } from './config';
 import type { ServerMetrics } from './metrics';
@@ -22,6 +22,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Prometheus metrics of this app; created by createApp when absent. */
   metrics?: ServerMetrics;
+  /** Site adapters (cache, refits, activation); created by createApp over `store` when absent. */
+  adaptation?: SiteAdaptation;
 }
 
 /** Returns the ready scorer or throws MOD_ERR_NOT_READY (503), or MOD_ERR_MODEL when loading failed. */
@@ -35,4 +37,10 @@ export function requireScorer(deps: AppDeps): Scorer {
 export function requireStore(deps: AppDeps): QueueStore {
   if (!deps.store) throw new ModeratoError('MOD_ERR_CONFIG', 'The queue store is not configured (set DATABASE_URL)');
   return deps.store;
+}
+
+/** The site adaptation service, or MOD_ERR_CONFIG when the server runs without a store. */
+export function requireAdaptation(deps: AppDeps): SiteAdaptation {
+  if (!deps.adaptation) throw new ModeratoError('MOD_ERR_CONFIG', 'Site adaptation needs the queue store (set DATABASE_URL)');
+  return deps.adaptation;
 }

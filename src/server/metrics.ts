@@ -19,6 +19,10 @@ export interface ServerMetrics {
   poolQueueDepth: Gauge;
   queueItems: Gauge<'status'>;
   modelInfo: Gauge<'name' | 'version' | 'backend'>;
+  /** Site adapter fits by outcome: `activated`, `kept` (the gate kept the previous version), `failed`. */
+  adapterFits: Counter<'outcome'>;
+  /** Changes of a site's active adapter: `fit` (a fit passed the gate) or `manual` (an admin's activate/rollback). */
+  adapterActivations: Counter<'reason'>;
 }
 
 /**
@@ -54,6 +58,9 @@ export function createMetrics(opts: { store?: QueueStore; poolDepth?: () => numb
       },
     }),
     modelInfo: new Gauge({ name: 'moderato_model_info', help: 'The loaded toxicity model (value 1)', labelNames: ['name', 'version', 'backend'], registers }),
+    // No site label: site ids come from clients, and a label per site would let them grow the series without bound.
+    adapterFits: new Counter({ name: 'moderato_adapter_fits_total', help: 'Site adapter fits by outcome (activated, kept, failed)', labelNames: ['outcome'], registers }),
+    adapterActivations: new Counter({ name: 'moderato_adapter_activations_total', help: 'Changes of a site\'s active adapter (fit, manual)', labelNames: ['reason'], registers }),
   };
 }
 

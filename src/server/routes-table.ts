@@ -10,6 +10,7 @@ import { ClaimSchema, DecisionSchema, IngestBatchSchema, IngestCommentSchema, Qu
 import { ScoreRequestSchema } from './schemas';
 import { ActivityQuerySchema } from './routes/moderate';
 import { SignInSchema } from './routes/session';
+import { ActivateSchema } from './routes/adapt';
 
 /** One route. `path` is in OpenAPI form (`/v1/comments/{id}`). */
 export interface RouteSpec {
@@ -17,7 +18,7 @@ export interface RouteSpec {
   path: string;
   summary: string;
   /** Roles whose key is accepted (`none`: no key; `optional`: only when MODERATO_SCORE_REQUIRES_KEY). */
-  auth: 'none' | 'optional' | 'ingest' | 'moderator' | 'admin' | 'ingest or moderator' | 'any key' | 'session';
+  auth: 'none' | 'optional' | 'ingest' | 'moderator' | 'admin' | 'ingest or moderator' | 'any key' | 'session' | 'optional session';
   body?: z.ZodType;
   query?: z.ZodType;
   /** Error codes the route can answer, beyond those every API route can (see COMMON_ERRORS). */
@@ -33,6 +34,7 @@ const SCORING: ErrorCode[] = ['MOD_ERR_NOT_READY', 'MOD_ERR_OVERLOADED', 'MOD_ER
 /** The routes, in the order of the README. */
 export const ROUTES: RouteSpec[] = [
   { method: 'get', path: '/', summary: 'Landing page (HTML) linking to the moderator\'s page', auth: 'none', errors: [] },
+  { method: 'get', path: '/favicon.ico', summary: 'The icon (SVG, as browsers ask for it whatever the page links)', auth: 'none', errors: [] },
   { method: 'get', path: '/moderate', summary: "The moderator's page (HTML; its assets under /moderate/assets/)", auth: 'none', errors: ['MOD_ERR_CONFIG'] },
   { method: 'get', path: '/healthz', summary: 'Liveness: 200 while the process runs', auth: 'none', errors: [] },
   { method: 'get', path: '/readyz', summary: 'Readiness: 200 with the model identity once loaded, 503 before', auth: 'none', errors: ['MOD_ERR_NOT_READY', 'MOD_ERR_MODEL'] },
@@ -50,11 +52,15 @@ export const ROUTES: RouteSpec[] = [
   { method: 'put', path: '/v1/policy', summary: 'Replace the queue policy (audited)', auth: 'admin', body: PolicySchema, errors: AUTH },
   { method: 'get', path: '/v1/policy/history', summary: 'Every policy change, who and when', auth: 'admin', errors: AUTH },
   { method: 'post', path: '/v1/session', summary: "Sign in to the moderator's page with a moderator or admin key (sets an HttpOnly session cookie)", auth: 'none', body: SignInSchema, errors: AUTH },
-  { method: 'get', path: '/v1/session', summary: 'The signed-in session (cookie)', auth: 'session', errors: ['MOD_ERR_UNAUTHORIZED'] },
+  { method: 'get', path: '/v1/session', summary: 'Who is signed in (cookie): {"signedIn":true, key, expiresAt, csrfToken}, or {"signedIn":false} (200: the page asks before anyone signs in; a stale cookie is cleared)', auth: 'optional session', errors: [] },
   { method: 'delete', path: '/v1/session', summary: 'Sign out (cookie; X-CSRF-Token header)', auth: 'session', errors: ['MOD_ERR_UNAUTHORIZED', 'MOD_ERR_CSRF'] },
   { method: 'get', path: '/v1/comments/{id}/context', summary: 'The parent comment and the author\'s other comments in the thread', auth: 'moderator', errors: [...AUTH, 'MOD_ERR_NOT_FOUND'] },
   { method: 'get', path: '/v1/stats/activity', summary: 'Held and decided comments over time, decisions per moderator', auth: 'moderator', query: ActivityQuerySchema, errors: AUTH },
   { method: 'post', path: '/v1/policy/preview', summary: 'How many pending and published comments a policy would hold or release', auth: 'admin', body: PolicySchema, errors: [...AUTH, ...SCORING] },
+  { method: 'get', path: '/v1/adapt/sites', summary: 'Sites with labelled decisions or adapters: labels, active version, versions', auth: 'admin', errors: [...AUTH, 'MOD_ERR_CONFIG'] },
+  { method: 'get', path: '/v1/adapt/sites/{siteId}', summary: "A site's adapter versions with their reports (decisions, base vs adapted AUC, learning curve, suggested threshold)", auth: 'admin', errors: [...AUTH, 'MOD_ERR_CONFIG'] },
+  { method: 'post', path: '/v1/adapt/sites/{siteId}/fit', summary: "Fit the site's adapter now (in a worker thread); stored as the next version, activated only when it beats the base", auth: 'admin', errors: [...AUTH, 'MOD_ERR_CONFIG'] },
+  { method: 'post', path: '/v1/adapt/sites/{siteId}/activate', summary: 'Activate a version of the site\'s adapter (roll back or forward), or none with {"version":null}', auth: 'admin', body: ActivateSchema, errors: [...AUTH, 'MOD_ERR_NOT_FOUND', 'MOD_ERR_CONFIG'] },
   { method: 'post', path: '/v1alpha1/comments:analyze', summary: 'Perspective API AnalyzeComment (errors in Google\'s shape)', auth: 'optional', body: AnalyzeCommentRequestSchema, errors: [...AUTH, ...SCORING, 'MOD_ERR_UNKNOWN_ATTRIBUTE', 'MOD_ERR_UNSUPPORTED_LANGUAGE', 'MOD_ERR_METHOD_NOT_ALLOWED'] },
   { method: 'post', path: '/v1alpha1/comments:suggestscore', summary: 'Perspective API SuggestCommentScore (errors in Google\'s shape)', auth: 'any key', body: SuggestCommentScoreRequestSchema, errors: [...AUTH, 'MOD_ERR_FEEDBACK_UNAVAILABLE', 'MOD_ERR_METHOD_NOT_ALLOWED'] },
   { method: 'get', path: '/$discovery/rest', summary: "Perspective's discovery document (Google client libraries load it first)", auth: 'none', errors: ['MOD_ERR_NOT_FOUND'] },

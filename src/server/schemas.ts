@@ -30,10 +30,15 @@ export function uniqueIds(comments: Array<{ id: string }>, ctx: z.RefinementCtx)
 /** Comments of one request: 1 to the limit, ids unique. */
 export const CommentListSchema = z.array(CommentSchema).min(1).max(LIMITS.maxComments).superRefine(uniqueIds);
 
+/** A site's id: whose moderators' decisions (and so whose adapter) a comment belongs to. */
+export const SiteIdSchema = z.string().min(1).max(200);
+
 /** Body of `POST /v1/score`. */
 export const ScoreRequestSchema = z.object({
   comments: CommentListSchema,
   article: ArticleSchema.optional(),
+  /** Scores with this site's active adapter (default: the site `default`'s, when it has one). */
+  siteId: SiteIdSchema.optional(),
 });
 
 export type ScoreRequestBody = z.infer<typeof ScoreRequestSchema>;

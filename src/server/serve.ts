@@ -107,6 +107,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, scorerO
     await closed;
     clearTimeout(timer);
     await ready.catch(() => undefined);
+    // A refit still running is stopped: its version is written only when it completes, so nothing is half stored.
+    await deps.adaptation?.close();
     await pool?.close();
     deps.scorer.current?.dispose();
     await store.close();

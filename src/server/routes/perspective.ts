@@ -6,6 +6,7 @@ import type { QueueStore } from '../../queue/types';
 import { requireScorer, type AppDeps } from '../context';
 import { requireRole, scoreAuth } from '../auth';
 import { setErrorHeaders, toModeratoError } from '../errors';
+import { scorerForSite } from '../site-scorer';
 import { validate } from '../validate';
 
 /**
@@ -76,9 +77,16 @@ export function perspectiveRouter(deps: AppDeps): Router {
     scoreAuth(deps),
     async (req, res) => {
       const body = validate(AnalyzeCommentRequestSchema, req.body);
-      const scorer = requireScorer(deps);
+      // The community is the site: its moderators' adapter scores it.
+      let adapter: { siteId: string; version: number } | null = null;
+      const site = await scorerForSite(deps, requireScorer(deps), body.communityId || null);
+      const scorer = { ...site, score: async (r: Parameters<typeof site.score>[0]) => {
+        const rs = await site.score(r);
+        adapter = rs[0]?.adapter ?? null;
+        return rs;
+      } };
       // doNotStore needs no action: analyze never stores the comment or its context.
-      res.json(await analyzeComment(scorer, body));
+      res.json({ ...(await analyzeComment(scorer, body)), adapter });
     },
   );
 

@@ -54,8 +54,12 @@ export const ClaimSchema = z.strictObject({
 
 export const ReleaseSchema = z.strictObject({ ids: z.array(Id).max(100).optional() });
 
+/** A moderator's reason: a category, `toxicity` or `off_topic` (with approve/reject, it labels the comment for its site's adapter). */
+const DecisionCategory = z.enum(['toxicity', ...CATEGORIES, 'off_topic']);
+
 export const DecisionSchema = z.strictObject({
   action: z.enum(DECISION_ACTIONS),
+  category: DecisionCategory.optional(),
   note: z.string().max(2000).optional(),
   redactedText: z.string().max(LIMITS.maxTextLength).optional(),
 });
@@ -64,7 +68,7 @@ const IdempotencyKeySchema = z.string().min(1).max(200).optional();
 
 /** The ingest answer for one comment: enough for the site to publish or hold it. */
 function ingestView(c: StoredComment, created: boolean) {
-  return { id: c.id, created, status: c.status, category: c.category, score: c.score, offTopic: c.offTopic, scores: c.scores, spans: c.spans, createdAt: c.createdAt };
+  return { id: c.id, created, status: c.status, category: c.category, audit: c.audit, score: c.score, offTopic: c.offTopic, scores: c.scores, spans: c.spans, adapter: c.adapter, createdAt: c.createdAt };
 }
 
 /** Mounts the queue routes. Each route names the roles it allows (admin always passes). */
@@ -94,7 +98,7 @@ export function queueRouter(deps: AppDeps): Router {
           id: c.id, text: c.text, threadId: c.threadId, parentId: c.parentId, author: c.author, siteId: c.siteId, article: c.article,
           metadata: Object.fromEntries(Object.entries(c).filter(([k]) => !KNOWN_FIELDS.has(k))),
         })),
-      });
+      }, { adapters: deps.adaptation });
       const items = out.map((o) => ingestView(o.comment, o.created));
       res.status(items.some((i) => i.created) ? 201 : 200).json({ items });
     },
@@ -117,8 +121,10 @@ export function queueRouter(deps: AppDeps): Router {
     async (req, res) => {
       const body = validate(DecisionSchema, req.body ?? {});
       const key = validate(IdempotencyKeySchema, req.get('idempotency-key'), 'Idempotency-Key header');
-      const out = await requireStore(deps).decide({ commentId: String(req.params.id), action: body.action, note: body.note, redactedText: body.redactedText, moderator: actorOf(res), idempotencyKey: key });
+      const out = await requireStore(deps).decide({ commentId: String(req.params.id), action: body.action, category: body.category, note: body.note, redactedText: body.redactedText, moderator: actorOf(res), idempotencyKey: key });
       if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      // A new label may make the site's refit due; the fit runs in its own thread, after this answer.
+      else if (body.action !== 'escalate') void deps.adaptation?.afterDecision(out.comment.siteId);
       res.json({ decision: out.decision, comment: { id: out.comment.id, status: out.comment.status, redactedText: out.comment.redactedText }, replayed: out.replayed });
     },
   );

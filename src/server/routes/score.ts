@@ -2,10 +2,14 @@ import { Router } from 'express';
 import { requireScorer, type AppDeps } from '../context';
 import { scoreAuth } from '../auth';
 import { ScoreRequestSchema } from '../schemas';
+import { scorerForSite } from '../site-scorer';
 import { validate } from '../validate';
 import type { ScoreRequest } from '../../types';
 
-/** `POST /v1/score`: scores comments (with optional article) and answers results in input order. */
+/**
+ * `POST /v1/score`: scores comments (with optional article) and answers results in input order,
+ * each scored with the `siteId`'s active adapter (the default site's without one) and naming it.
+ */
 export function scoreRouter(deps: AppDeps): Router {
   const router = Router();
   router.post(
@@ -13,7 +17,7 @@ export function scoreRouter(deps: AppDeps): Router {
     scoreAuth(deps),
     async (req, res) => {
       const body = validate(ScoreRequestSchema, req.body);
-      const scorer = requireScorer(deps);
+      const scorer = await scorerForSite(deps, requireScorer(deps), body.siteId);
       const request: ScoreRequest = {
         comments: body.comments.map((c) => ({ id: c.id, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId, author: c.author })),
         article: body.article,

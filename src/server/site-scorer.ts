@@ -1,0 +1,39 @@
+/**
+ * Scoring for a site: the scorer wrapped so every request carries the site's active adapter
+ * (from the adaptation service's cache) and every result says which adapter scored it. Shared by
+ * `POST /v1/score` and the Perspective route (whose `communityId` is the site).
+ */
+import type { SiteAdapter } from '../adapt/types';
+import { DEFAULT_SITE } from '../queue';
+import type { Scorer } from '../scorer';
+import type { ScoreRequest, ScoreResult } from '../types';
+import type { AppDeps } from './context';
+
+/** What a result says about the adapter that scored it. */
+export type AdapterRef = { siteId: string; version: number } | null;
+
+/** The site's active adapter when the scorer can apply it (accurate mode, a store), else null. */
+async function activeAdapter(deps: AppDeps, scorer: Scorer, siteId: string): Promise<SiteAdapter | null> {
+  if ((scorer.info as { mode?: string }).mode !== 'accurate' || !deps.adaptation) return null;
+  return deps.adaptation.adapterFor(siteId);
+}
+
+/**
+ * `scorer` scoring for `siteId` (null or absent: the default site): its results carry
+ * `adapter: {siteId, version}` or null, and never the internal features.
+ */
+export async function scorerForSite(deps: AppDeps, scorer: Scorer, siteId: string | null | undefined): Promise<Scorer> {
+  const adapter = await activeAdapter(deps, scorer, siteId ?? DEFAULT_SITE);
+  return {
+    info: scorer.info,
+    thresholds: scorer.thresholds,
+    async score(req: ScoreRequest): Promise<ScoreResult[]> {
+      const results = await scorer.score(adapter ? ({ ...req, adapter } as ScoreRequest) : req);
+      return results.map((r) => {
+        const { features: _features, ...rest } = r as ScoreResult & { features?: unknown };
+        return { ...rest, adapter: (r as { adapter?: AdapterRef }).adapter ?? null };
+      });
+    },
+    dispose: () => scorer.dispose(),
+  };
+}
