@@ -2,7 +2,10 @@ import { parseArgs } from 'util';
 import { once } from 'events';
 import { ModeratoError } from '../errors';
 import { checkNotInput, openArchive, openOutput, type ArchiveFormat } from '../batch';
-import { BatchStore, exportBatch, parseBatchDb, runWorker, submitBatch, type BatchStatus } from '../batch/jobs';
+import {
+  BatchStore, DEFAULT_CHECK_SECONDS, DEFAULT_CHUNK_COMMENTS, DEFAULT_CLAIM_SECONDS, DEFAULT_LEASE_SECONDS, exportBatch, parseBatchDb, runWorker, submitBatch,
+  type BatchStatus,
+} from '../batch/jobs';
 import type { CliIO } from './score';
 
 /** `moderato batch --help` (also `moderato worker --help`). */
@@ -14,13 +17,15 @@ export const BATCH_HELP = `Usage:
       chunks and comments done/total, comments/s, ETA, retries and failures
   moderato batch export ID [--db URL] [--output FILE] [--format jsonl|csv]
       the results in input order (the lines moderato score writes for the same archive)
-  moderato worker [--db URL] [--workers N] [--lease-check SECONDS] [--drain]
+  moderato worker [--db URL] [--workers N] [--lease-check SECONDS] [--claim SECONDS] [--drain]
       take chunks and score them on N threads (default: all cores) until stopped (SIGINT/SIGTERM);
       --drain: stop once no chunk is waiting or running
 
 --db defaults to DATABASE_URL; it must be postgres://... (add ?schema=NAME, default moderato_batch).
---chunk: comments per chunk (default 1000). --lease: seconds a worker may hold a chunk before it is
-given to another (default 300). --lease-check: how often expired leases are looked for (default 30).`;
+--chunk: comments per chunk (default ${DEFAULT_CHUNK_COMMENTS}). --lease: seconds a chunk stays with a worker that
+stopped renewing its lease, i.e. died (default ${DEFAULT_LEASE_SECONDS}; a live worker renews it while it scores, however
+long that takes). --lease-check: how often workers look for expired leases (default ${DEFAULT_CHECK_SECONDS}).
+--claim: seconds of work a worker claims at once at its measured speed (default ${DEFAULT_CLAIM_SECONDS}).`;
 
 function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -123,6 +128,7 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
       db: { type: 'string' },
       workers: { type: 'string', short: 'w' },
       'lease-check': { type: 'string' },
+      claim: { type: 'string' },
       drain: { type: 'boolean', default: false },
       backend: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -145,6 +151,7 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
       db,
       threads: intOption('workers', values.workers, 1, 256),
       checkSeconds: intOption('lease-check', values['lease-check'], 1, 3600),
+      claimSeconds: intOption('claim', values.claim, 1, 3600),
       drain: values.drain,
       scorer: { backend: values.backend },
       signal: stop.signal,

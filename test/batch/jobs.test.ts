@@ -1,7 +1,8 @@
 /**
  * Distributed batches on this machine's PostgreSQL (a unique schema per run, pg-boss's too):
  * submit a few thousand comments, run 3 worker processes, SIGKILL one mid-chunk; every comment
- * is then scored exactly once and the export equals a single-process `moderato score`.
+ * is then scored exactly once, within seconds of the short lease, and the export equals a
+ * single-process `moderato score`. A slow live worker keeps its chunks past their lease.
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
@@ -10,7 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
 import { PG_BASE } from '../queue/helpers';
-import { BatchStore, parseBatchDb } from '../../src/batch/jobs';
+import { BatchStore, parseBatchDb, runWorker, submitBatch } from '../../src/batch/jobs';
+import { openArchive } from '../../src/batch';
+import { createScorerPool } from '../../src/scorer';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'moderato.js');
@@ -108,12 +111,15 @@ describe('moderato batch + worker on PostgreSQL (pg-boss)', () => {
       void victim.exited.then(() => reject(new Error(`the victim exited before starting a chunk:\n${victim.lines.join('\n')}`)));
     });
     await victim.exited;
+    const killedAt = Date.now();
     const victimName = `${os.hostname()}:${victim.child.pid}`;
     const codes = await Promise.race([
       Promise.all(others.map((w) => w.exited)),
       new Promise((_, reject) => setTimeout(() => reject(new Error('workers did not drain in 150 s')), 150_000)),
     ]);
     expect(codes).toEqual([0, 0]);
+    // The dead worker's chunk came back after its 4 s lease (not after the chunk's length or a long default).
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
 
     const results = await query<{ seq: number; worker: string; comments: number }>(`SELECT seq, worker, comments FROM ${schema}.batch_result WHERE batch_id = $1`, [id]);
     expect(results.map((r) => r.seq).sort((a, b) => a - b)).toEqual(chunks.map((c) => c.seq).sort((a, b) => a - b));
@@ -162,6 +168,43 @@ describe('moderato batch + worker on PostgreSQL (pg-boss)', () => {
       await store.close();
     }
   });
+
+  it('a slow live worker keeps its chunks past their 2 s lease (renewed while it scores): each scored once, in one attempt', async () => {
+    const db = parseBatchDb(DB);
+    const small = path.join(dir, 'small.jsonl');
+    fs.writeFileSync(small, Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `s${i}`, text: `${WORDS[i % 12]} ${WORDS[(i * 7) % 12]} ${i}` })).join('\n') + '\n');
+    const sub = await submitBatch(openArchive(small), { db, source: small, chunkComments: 100, leaseSeconds: 2 });
+    expect(sub.chunks).toBe(2);
+    const pool = createScorerPool({ threads: 1, maxQueue: Infinity });
+    const lines: string[] = [];
+    try {
+      await pool.ready();
+      // Tasks one at a time, each after 1.5 s: a chunk of two tasks takes over 3 s, longer than its lease.
+      let turn: Promise<unknown> = Promise.resolve();
+      const slow = {
+        threads: 1,
+        scoreJsonl: (reqs: Parameters<typeof pool.scoreJsonl>[0]) => {
+          const mine = turn.then(() => new Promise((r) => setTimeout(r, 1500))).then(() => pool.scoreJsonl(reqs));
+          turn = mine.catch(() => undefined);
+          return mine;
+        },
+      };
+      const s = await runWorker({ db, pool: slow, checkSeconds: 1, drain: true, log: (l) => lines.push(l) });
+      expect(s.comments).toBe(200);
+    } finally {
+      await pool.close();
+    }
+    const rows = await query<{ seq: number; attempts: number; ms: number }>(
+      `SELECT c.seq, c.attempts, r.ms FROM ${schema}.batch_chunk c JOIN ${schema}.batch_result r USING (batch_id, seq) WHERE c.batch_id = $1 ORDER BY c.seq`,
+      [sub.id],
+    );
+    expect(rows.map((r) => r.attempts)).toEqual([1, 1]);
+    expect(rows.every((r) => r.ms > 3000)).toBe(true);
+    // pg-boss never took a chunk back: each job completed in its first attempt.
+    const jobs = await query<{ state: string; retry_count: number }>(`SELECT state, retry_count FROM ${schema}.job WHERE data->>'batchId' = $1`, [sub.id]);
+    expect(jobs).toEqual([{ state: 'completed', retry_count: 0 }, { state: 'completed', retry_count: 0 }]);
+    expect(lines.filter((l) => /lease lost|failed|already stored/.test(l))).toEqual([]);
+  }, 60_000);
 
   it.each([
     [['batch', 'status', 'not-an-id'], /MOD_ERR_INPUT: "not-an-id" is not a batch id/],

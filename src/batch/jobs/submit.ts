@@ -8,7 +8,7 @@ import { randomUUID } from 'crypto';
 import { ModeratoError } from '../../errors';
 import type { Archive } from '../archive';
 import { isProblem, toUnits, type Problem, type Unit } from '../units';
-import { CHUNK_QUEUE, startBoss, type ChunkJob } from './boss';
+import { CHUNK_QUEUE, DEFAULT_LEASE_SECONDS, startBoss, type ChunkJob } from './boss';
 import { BatchStore, type BatchDb, type ChunkRow } from './store';
 
 /** Options of {@link submitBatch}. */
@@ -16,9 +16,12 @@ export interface SubmitOptions {
   db: BatchDb;
   /** Shown by `batch status` (the file or folder name). */
   source: string;
-  /** Comments per chunk (default 1,000; a bigger thread makes a bigger chunk). */
+  /**
+   * Comments per chunk (default 250; a bigger thread makes a bigger chunk). Small, so that the
+   * slow path's chunk is a few seconds of work: a fast worker claims many at once.
+   */
   chunkComments?: number;
-  /** Seconds a worker may hold a chunk before it goes to another (default 300). */
+  /** Seconds a chunk stays with a worker that stopped renewing its lease (default 30). */
   leaseSeconds?: number;
   /** Attempts after the first before a chunk is given up (default 5). */
   retries?: number;
@@ -34,13 +37,16 @@ export interface SubmitSummary {
   problems: number;
 }
 
+/** Comments per chunk unless told. */
+export const DEFAULT_CHUNK_COMMENTS = 250;
+
 /** Chunks stored and sent per round trip. */
 const SEND_EVERY = 20;
 
 /** Splits `archive` into chunk jobs; answers the batch id. `MOD_ERR_INPUT` when it holds no comments. */
 export async function submitBatch(archive: Archive, opts: SubmitOptions): Promise<SubmitSummary> {
-  const perChunk = Math.max(1, opts.chunkComments ?? 1000);
-  const lease = Math.max(1, Math.round(opts.leaseSeconds ?? 300));
+  const perChunk = Math.max(1, opts.chunkComments ?? DEFAULT_CHUNK_COMMENTS);
+  const lease = Math.max(1, Math.round(opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS));
   const store = new BatchStore(opts.db);
   try {
     await store.migrate();

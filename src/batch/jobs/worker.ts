@@ -1,15 +1,17 @@
 /**
- * `moderato worker`: takes chunk jobs from pg-boss, scores each on a pool of scorer threads
+ * `moderato worker`: claims chunk jobs from pg-boss, scores them on a pool of scorer threads
  * (all cores) through the same ordered pipeline as `moderato score`, and stores the results
- * once. Killed mid-chunk, it loses nothing: the job's lease expires and pg-boss hands the chunk
- * to another worker; results stored twice are impossible (see BatchStore.saveResult).
+ * once. It renews the lease of every chunk in hand while it works (see ./lease.ts), so leases
+ * are short: killed mid-chunk, it loses nothing, its chunks go to another worker within a lease
+ * and a maintenance interval; results stored twice are impossible (see BatchStore.saveResult).
  */
 import * as os from 'os';
 import type PgBoss from 'pg-boss';
 import { createScorerPool, type ScorerOptions } from '../../scorer';
-import { scoreUnits } from '../pipeline';
+import { scoreUnits, type JsonlScorer } from '../pipeline';
 import type { Unit } from '../units';
-import { CHUNK_QUEUE, startBoss, type ChunkJob } from './boss';
+import { CHUNK_QUEUE, DEFAULT_LEASE_SECONDS, renewLeases, startBoss, type ChunkJob } from './boss';
+import { claimSize, DEFAULT_CLAIM_SECONDS, Heartbeat, type Lease } from './lease';
 import { BatchStore, type BatchDb } from './store';
 
 /** Options of {@link runWorker}. */
@@ -17,16 +19,18 @@ export interface WorkerOptions {
   db: BatchDb;
   /** Scorer threads (default: the number of cores). */
   threads?: number;
-  /** Chunks worked on at once (default 2: one is scored while the other is fetched or stored). */
-  concurrency?: number;
-  /** How often expired leases are looked for, seconds (default 30). */
+  /** How often expired leases are looked for, seconds (default 15). */
   checkSeconds?: number;
+  /** Seconds of work claimed at once at the measured speed (default 15). */
+  claimSeconds?: number;
   /** Stop once no chunk is waiting or running anywhere. */
   drain?: boolean;
   scorer?: ScorerOptions;
+  /** A scorer of the caller's instead of a pool of `threads` (not closed by the worker). */
+  pool?: JsonlScorer & { readonly threads: number };
   /** One line per event (chunk started, stored, failed). */
   log?(line: string): void;
-  /** Aborting stops taking chunks, finishes the ones in hand and returns. */
+  /** Aborting stops claiming chunks, finishes the ones in hand and returns. */
   signal?: AbortSignal;
 }
 
@@ -37,9 +41,23 @@ export interface WorkerSummary {
   comments: number;
 }
 
+/** The chunk was taken back while this worker scored it: its lease ran out. */
+class LeaseLost extends Error {}
+
+/** Most chunks in one claim. */
+const MAX_CLAIM = 200;
+/** Seconds between looks at an empty queue. */
+const POLL_MS = 1000;
+
 async function* fromArray(units: Unit[]): AsyncGenerator<Unit> {
   yield* units;
 }
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
 
 /** Runs a worker until `signal` aborts (or, with `drain`, until no work is left). */
 export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
@@ -47,70 +65,114 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const name = `${os.hostname()}:${process.pid}`;
   const summary: WorkerSummary = { name, chunks: 0, comments: 0 };
   const store = new BatchStore(opts.db);
+  const own = opts.pool ? undefined : createScorerPool({ threads: opts.threads, maxQueue: Infinity, scorer: opts.scorer });
+  const pool = opts.pool ?? own!;
+  const heartbeat = new Heartbeat((jobs, seconds) => renewLeases(store.pool, opts.db.schema, jobs, seconds), log);
   let boss: PgBoss | undefined;
-  const pool = createScorerPool({ threads: opts.threads, maxQueue: Infinity, scorer: opts.scorer });
   try {
     await store.migrate();
-    await pool.ready();
+    await own?.ready();
     boss = await startBoss(opts.db, { supervise: true, checkSeconds: opts.checkSeconds, onError: (e) => log(`pg-boss: ${e.message}`) });
-    let busy = 0;
-    const handle = async ([job]: PgBoss.JobWithMetadata<ChunkJob>[]): Promise<void> => {
+    const b = boss;
+
+    const scoreChunk = async (job: PgBoss.JobWithMetadata<ChunkJob>, lease: Lease): Promise<number> => {
       const { batchId, seq } = job.data;
-      busy++;
+      if (lease.lost) throw new LeaseLost();
+      const chunk = await store.startChunk(batchId, seq);
+      if (chunk === 'done' || chunk === 'missing') {
+        log(`chunk ${batchId}/${seq}: ${chunk === 'done' ? 'already stored by another worker' : 'its batch was withdrawn'}; skipped`);
+        await b.complete(CHUNK_QUEUE, job.id);
+        return 0;
+      }
+      log(`chunk ${batchId}/${seq}: started (${chunk.comments} comments${job.retryCount ? `, attempt ${job.retryCount + 1}` : ''})`);
+      const t0 = Date.now();
+      let text = '';
+      // Tasks of a unit or so keep every thread busy on a chunk of a few hundred comments.
+      await scoreUnits(fromArray(chunk.units), {
+        scorer: pool,
+        inFlight: pool.threads * 2,
+        taskComments: 64,
+        write: async (t) => {
+          if (lease.lost) throw new LeaseLost();
+          text += t;
+        },
+      });
+      const stored = await store.saveResult(batchId, seq, text, chunk.comments, name, Date.now() - t0);
+      await b.complete(CHUNK_QUEUE, job.id);
+      if (stored) {
+        summary.chunks++;
+        summary.comments += chunk.comments;
+      }
+      log(`chunk ${batchId}/${seq}: ${stored ? 'stored' : 'already stored by another worker; dropped'} (${Date.now() - t0} ms)`);
+      return chunk.comments;
+    };
+
+    const handle = async (job: PgBoss.JobWithMetadata<ChunkJob>, lease: Lease): Promise<number> => {
+      const { batchId, seq } = job.data;
       try {
-        const chunk = await store.startChunk(batchId, seq);
-        if (chunk === 'done' || chunk === 'missing') {
-          log(`chunk ${batchId}/${seq}: ${chunk === 'done' ? 'already stored by another worker' : 'its batch was withdrawn'}; skipped`);
-          return;
-        }
-        log(`chunk ${batchId}/${seq}: started (${chunk.comments} comments${job.retryCount ? `, attempt ${job.retryCount + 1}` : ''})`);
-        const t0 = Date.now();
-        let text = '';
-        await scoreUnits(fromArray(chunk.units), { scorer: pool, inFlight: pool.threads * 2, write: async (t) => void (text += t) });
-        const stored = await store.saveResult(batchId, seq, text, chunk.comments, name, Date.now() - t0);
-        if (stored) {
-          summary.chunks++;
-          summary.comments += chunk.comments;
-        }
-        log(`chunk ${batchId}/${seq}: ${stored ? 'stored' : 'already stored by another worker; dropped'} (${Date.now() - t0} ms)`);
+        return await scoreChunk(job, lease);
       } catch (e) {
+        if (lease.lost || e instanceof LeaseLost) {
+          log(`chunk ${batchId}/${seq}: lease lost (taken back while scoring); left to its new holder`);
+          return 0;
+        }
         const message = (e as Error).message;
         const givenUp = job.retryCount >= job.retryLimit;
         log(`chunk ${batchId}/${seq}: failed: ${message}${givenUp ? ' (given up)' : ' (will be retried)'}`);
         await store.recordFailure(batchId, seq, message, givenUp).catch(() => undefined);
-        throw e;
+        await b.fail(CHUNK_QUEUE, job.id, { message }).catch((err: Error) => log(`chunk ${batchId}/${seq}: could not fail the job: ${err.message}`));
+        return 0;
       } finally {
-        busy--;
+        heartbeat.release(job.id);
       }
     };
-    for (let i = 0; i < Math.max(1, opts.concurrency ?? 2); i++) {
-      await boss.work<ChunkJob>(CHUNK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, handle);
-    }
+
     log(`worker ${name}: ${pool.threads} scorer thread(s), waiting for chunks`);
-    await new Promise<void>((resolve) => {
-      if (opts.signal?.aborted) return resolve();
-      opts.signal?.addEventListener('abort', () => resolve(), { once: true });
-      if (!opts.drain) return;
-      let idleChecks = 0;
-      const timer = setInterval(async () => {
-        try {
+    const claimSeconds = opts.claimSeconds ?? DEFAULT_CLAIM_SECONDS;
+    let rate: number | undefined;
+    let seenChunks = 0;
+    let seenComments = 0;
+    let idleChecks = 0;
+    while (!opts.signal?.aborted) {
+      const waiting = await b.getQueueSize(CHUNK_QUEUE);
+      const size = claimSize({ rate, chunkComments: seenChunks ? seenComments / seenChunks : 0, waiting, targetSeconds: claimSeconds, max: MAX_CLAIM });
+      const jobs = await b.fetch<ChunkJob>(CHUNK_QUEUE, { batchSize: size, includeMetadata: true });
+      if (jobs.length === 0) {
+        if (opts.drain) {
           // created, retry and active jobs (a dead worker's job stays active until its lease ends).
-          const left = await boss!.getQueueSize(CHUNK_QUEUE, { before: 'completed' });
-          idleChecks = left === 0 && busy === 0 ? idleChecks + 1 : 0;
-          if (idleChecks >= 2) {
-            clearInterval(timer);
-            resolve();
-          }
-        } catch (e) {
-          log(`drain check: ${(e as Error).message}`);
+          const left = await b.getQueueSize(CHUNK_QUEUE, { before: 'completed' });
+          idleChecks = left === 0 ? idleChecks + 1 : 0;
+          if (idleChecks >= 2) break;
         }
-      }, 1000);
-      opts.signal?.addEventListener('abort', () => clearInterval(timer), { once: true });
-    });
+        await sleep(POLL_MS, opts.signal);
+        continue;
+      }
+      idleChecks = 0;
+      const leases = jobs.map((j) => heartbeat.hold(j, Number(j.expireInSeconds) || DEFAULT_LEASE_SECONDS));
+      const t0 = Date.now();
+      let next = 0;
+      let comments = 0;
+      // Two chunks at once: one is scored while the other is fetched or stored.
+      const lane = async (): Promise<void> => {
+        while (next < jobs.length) {
+          const i = next++;
+          comments += await handle(jobs[i], leases[i]);
+        }
+      };
+      await Promise.all([lane(), lane()]);
+      if (comments > 0) {
+        const measured = comments / Math.max(0.001, (Date.now() - t0) / 1000);
+        rate = rate === undefined ? measured : (rate + measured) / 2;
+        seenChunks += jobs.length;
+        seenComments += comments;
+      }
+      if (jobs.length > 1) log(`claim of ${jobs.length} chunk(s) done: ${comments} comments in ${Date.now() - t0} ms`);
+    }
     return summary;
   } finally {
+    heartbeat.stop();
     await boss?.stop({ graceful: true, wait: true, close: true, timeout: 60_000 });
-    await pool.close();
+    await own?.close();
     await store.close();
   }
 }
