@@ -44,8 +44,9 @@ function operation(route: RouteSpec): Record<string, unknown> {
   if (params.length) op.parameters = params;
   if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
   if (route.auth === 'session') op.security = [{ session: [] }];
+  else if (route.auth === 'optional session') op.security = [{}, { session: [] }];
   else if (route.auth !== 'none') op.security = route.auth === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }, { session: [] }];
-  op.responses = { 200: { description: 'OK', content: { [route.path === '/metrics' ? 'text/plain' : route.path === '/' || route.path === '/moderate' ? 'text/html' : 'application/json']: {} } }, ...errorResponses(route) };
+  op.responses = { 200: { description: 'OK', content: { [route.path === '/metrics' ? 'text/plain' : route.path === '/' || route.path === '/moderate' ? 'text/html' : route.path === '/favicon.ico' ? 'image/svg+xml' : 'application/json']: {} } }, ...errorResponses(route) };
   return op;
 }
 

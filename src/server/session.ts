@@ -32,14 +32,23 @@ export function csrfTokenFor(secret: string): string {
 
 /** A signed-in session as the API answers it: who, until when, and the CSRF token for writes. */
 export interface SessionView {
+  signedIn: true;
   key: { id: string; name: string | null; role: ApiKeyRecord['role'] };
   expiresAt: string;
   csrfToken: string;
 }
 
+/**
+ * `GET /v1/session` without a valid session: an answer, not a 401. The page asks on every load,
+ * before anyone has signed in, and a 401 there was a console error on every first load.
+ */
+export interface SignedOutView {
+  signedIn: false;
+}
+
 /** The session's public view. */
 export function sessionView(s: SessionRecord, secret: string): SessionView {
-  return { key: { id: s.key.id, name: s.key.name, role: s.key.role }, expiresAt: s.expiresAt, csrfToken: csrfTokenFor(secret) };
+  return { signedIn: true, key: { id: s.key.id, name: s.key.name, role: s.key.role }, expiresAt: s.expiresAt, csrfToken: csrfTokenFor(secret) };
 }
 
 /** Creates a session for `key` lasting `hours`; answers its secret (for the cookie) and record. */

@@ -62,8 +62,19 @@ describe.each(KINDS)('moderator page API on %s', (kind) => {
     expect(setCookie).not.toContain(keys.mod.key);
     expect(csrf).toMatch(/^[0-9a-f]{64}$/);
     const me = await request(app()).get('/v1/session').set('Cookie', cookie).expect(200);
-    expect(me.body).toMatchObject({ key: { id: keys.mod.id, name: 'alice', role: 'moderator' }, csrfToken: csrf });
+    expect(me.body).toMatchObject({ signedIn: true, key: { id: keys.mod.id, name: 'alice', role: 'moderator' }, csrfToken: csrf });
     await request(app()).get('/v1/queue').set('Cookie', cookie).expect(200);
+  });
+
+  it('regression: GET /v1/session before sign-in answers 200 {signedIn:false}, not a 401 (a console error on every first load of the page)', async () => {
+    const res = await request(app()).get('/v1/session').expect(200);
+    expect(res.body).toEqual({ signedIn: false });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    // A cookie that no longer signs in is an answer too, and is cleared.
+    const stale = await request(app()).get('/v1/session').set('Cookie', 'moderato_session=' + 'x'.repeat(43)).expect(200);
+    expect(stale.body).toEqual({ signedIn: false });
+    expect(([] as string[]).concat(stale.headers['set-cookie'])[0]).toMatch(/^moderato_session=; .*Expires=Thu, 01 Jan 1970/);
   });
 
   it.each([
@@ -109,7 +120,7 @@ describe.each(KINDS)('moderator page API on %s', (kind) => {
     expect((await request(app()).get('/v1/queue').set('Cookie', a.cookie).expect(401)).body.error.code).toBe('MOD_ERR_UNAUTHORIZED');
     await request(app()).get('/v1/queue').set('Cookie', b.cookie).expect(200);
     await store.revokeApiKey(keys.mod.id);
-    await request(app()).get('/v1/session').set('Cookie', b.cookie).expect(401);
+    expect((await request(app()).get('/v1/session').set('Cookie', b.cookie).expect(200)).body).toEqual({ signedIn: false });
     await request(app()).get('/v1/queue').set('Cookie', b.cookie).expect(401);
   });
 
@@ -130,6 +141,18 @@ describe.each(KINDS)('moderator page API on %s', (kind) => {
     }
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe/);
     expect((await request(app()).get('/').expect(200)).text).toContain('href="/moderate"');
+  });
+
+  it('regression: serves /favicon.ico (the SVG) instead of a 404, a console error on the first load', async () => {
+    const text = (r: NodeJS.ReadableStream, cb: (e: Error | null, body: string) => void) => {
+      let s = '';
+      r.on('data', (c) => (s += c));
+      r.on('end', () => cb(null, s));
+    };
+    const res = await request(app()).get('/favicon.ico').buffer(true).parse(text as never).expect(200);
+    expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(res.body).toContain('<svg');
+    expect((await request(app()).get('/').expect(200)).text).toContain('rel="icon"');
   });
 
   it('answers an item with its parent and the author\'s other comments in the thread', async () => {

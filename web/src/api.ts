@@ -7,7 +7,7 @@ export type {
 } from '../../src/queue/types';
 export type { Policy, PolicyThresholds } from '../../src/queue/policy';
 export type { PolicyPreview } from '../../src/queue/preview';
-export type { SessionView } from '../../src/server/session';
+export type { SessionView, SignedOutView } from '../../src/server/session';
 import type { SessionView } from '../../src/server/session';
 
 /** An error answered by the API: its registry code (README "Errors") and message. */

@@ -5,7 +5,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, bindSession, type SessionView } from './api';
+import { api, bindSession, type SessionView, type SignedOutView } from './api';
 import { SignIn } from './signin';
 import { QueueView } from './queue';
 import { StatsView } from './stats';
@@ -19,7 +19,7 @@ function App() {
   bindSession(session ?? null, () => setSession(null));
 
   useEffect(() => {
-    api<SessionView>('GET', '/v1/session').then(setSession, () => setSession(null));
+    api<SessionView | SignedOutView>('GET', '/v1/session').then((s) => setSession(s.signedIn ? s : null), () => setSession(null));
   }, []);
 
   if (session === undefined) return <p class="loading">Loading…</p>;

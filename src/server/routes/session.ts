@@ -1,14 +1,14 @@
 /**
  * Sign-in for the moderator's page: `POST /v1/session` trades a moderator or admin API key (in
  * the JSON body, never a URL) for a session cookie; `GET` answers who is signed in and the CSRF
- * token; `DELETE` signs out. The rules live in src/server/session.ts.
+ * token (or `{"signedIn": false}`); `DELETE` signs out. The rules live in src/server/session.ts.
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { ModeratoError } from '../../errors';
+import { isModeratoError, ModeratoError } from '../../errors';
 import { hashApiKey } from '../../queue';
 import { requireStore, type AppDeps } from '../context';
-import { authenticateSession, endSession, requireSameOrigin, sessionCookie, sessionView, startSession } from '../session';
+import { authenticateSession, endSession, requireSameOrigin, sessionCookie, sessionView, startSession, type SignedOutView } from '../session';
 import { validate } from '../validate';
 
 export const SignInSchema = z.strictObject({ key: z.string().min(1).max(200) });
@@ -33,9 +33,20 @@ export function sessionRouter(deps: AppDeps): Router {
   });
 
   router.get('/v1/session', async (req, res) => {
-    const s = await authenticateSession(requireStore(deps), req);
-    if (!s) throw new ModeratoError('MOD_ERR_UNAUTHORIZED', 'Not signed in');
     res.setHeader('Cache-Control', 'no-store');
+    let s: Awaited<ReturnType<typeof authenticateSession>>;
+    try {
+      s = await authenticateSession(requireStore(deps), req);
+    } catch (e) {
+      if (!isModeratoError(e) || e.code !== 'MOD_ERR_UNAUTHORIZED') throw e;
+      // A cookie that no longer signs in (expired, signed out, key revoked) is cleared.
+      res.setHeader('Set-Cookie', sessionCookie(null, new Date(0), req.secure));
+      s = null;
+    }
+    if (!s) {
+      res.json({ signedIn: false } satisfies SignedOutView);
+      return;
+    }
     res.json(sessionView(s.session, s.secret));
   });
 
