@@ -5,7 +5,7 @@
  * (`pending`), with their text, thread and article, so moderators can work through an archive.
  * Storing is idempotent on the comment id: a resumed or repeated run adds nothing twice.
  */
-import { classify, resolveThresholds, type BaseThresholds, type NewComment, type QueueStore } from '../queue';
+import { classify, heldReasons, resolveWithScopes, type BaseThresholds, type NewComment, type QueueStore } from '../queue';
 import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
 import type { JsonlScorer } from './pipeline';
 
@@ -35,12 +35,13 @@ export async function withIngest(scorer: JsonlScorer, store: QueueStore, info: M
         req.comments.forEach((c, k) => {
           const result = JSON.parse(lines[k]) as ScoreResult;
           const threadId = c.threadId ?? req.article?.id ?? null;
-          const cls = classify(result, resolveThresholds(policy?.policy ?? null, base, { threadId }));
+          const applied = resolveWithScopes(policy?.policy ?? null, base, { threadId });
+          const cls = classify(result, applied.values);
           if (cls.status !== 'pending') return;
           records.push({
             id: c.id, text: c.text, threadId, parentId: c.parentId ?? null, author: c.author ?? null, siteId: null,
             article: req.article ?? null, metadata: c.createdAt ? { createdAt: c.createdAt } : null,
-            result, status: cls.status, category: cls.category, score: cls.score, model: { name: info.name, version: info.version }, policyVersion: policy?.version ?? null,
+            result: { ...result, reasons: heldReasons(result, applied) }, status: cls.status, category: cls.category, score: cls.score, model: { name: info.name, version: info.version }, policyVersion: policy?.version ?? null,
           });
         });
       });

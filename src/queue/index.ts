@@ -12,7 +12,7 @@ import type { PolicyVersion, QueueStore } from './types';
 export * from './types';
 export { SqliteStore, type SqliteOptions } from './sqlite';
 export { PostgresStore, type PostgresOptions } from './postgres';
-export { classify, inAuditSample, DEFAULT_AUDIT_SHARE, loadPolicyFile, parsePolicy, resolveThresholds, PolicySchema, type Policy, type PolicyThresholds, type ResolvedThresholds, type Classification, type BaseThresholds } from './policy';
+export { classify, heldReasons, inAuditSample, DEFAULT_AUDIT_SHARE, loadPolicyFile, parsePolicy, resolveThresholds, resolveWithScopes, PolicySchema, type AppliedThresholds, type Policy, type PolicyThresholds, type ResolvedThresholds, type Classification, type BaseThresholds, type ThresholdScope } from './policy';
 export { hashApiKey, generateApiKey } from './common';
 export { ingestComments, THREAD_CONTEXT, type AdapterSource, type IngestInput, type IngestItem } from './ingest';
 export { SiteAdaptation, fitInWorker, DEFAULT_REFIT_EVERY, MIN_FIT_LABELS, MAX_FIT_LABELS, type FitOutcome, type FitRunner, type SiteAdaptationOptions } from './adapters';

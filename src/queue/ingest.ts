@@ -6,7 +6,7 @@ import { ModeratoError } from '../errors';
 import type { SiteAdapter, StoredFeatures } from '../adapt/types';
 import type { Scorer } from '../scorer';
 import type { Article, CommentInput, ScoreRequest, ScoreResult } from '../types';
-import { DEFAULT_AUDIT_SHARE, classify, inAuditSample, resolveThresholds } from './policy';
+import { DEFAULT_AUDIT_SHARE, classify, heldReasons, inAuditSample, resolveWithScopes } from './policy';
 import { DEFAULT_SITE, type NewComment, type QueueStore, type StoredComment } from './types';
 
 /** Where ingest finds a site's active adapter (src/queue/adapters.ts caches them). */
@@ -83,12 +83,14 @@ export async function ingestComments(
   const records: NewComment[] = fresh.map((c, i) => {
     const { features, ...result } = results[i]!;
     const siteId = c.siteId ?? req.siteId ?? null;
-    const cls = classify(result, resolveThresholds(policy?.policy ?? null, scorer.thresholds, { siteId, threadId: c.threadId }));
+    const applied = resolveWithScopes(policy?.policy ?? null, scorer.thresholds, { siteId, threadId: c.threadId });
+    const cls = classify(result, applied.values);
     const audit = cls.status === 'published' && inAuditSample(c.id, auditShare);
     return {
       id: c.id, text: c.text, threadId: c.threadId ?? null, parentId: c.parentId ?? null, author: c.author ?? null, siteId,
       article: c.article ?? req.article ?? null, metadata: c.metadata && Object.keys(c.metadata).length ? c.metadata : null,
-      result, status: audit ? 'pending' : cls.status, category: cls.category, score: cls.score, audit, features: features ?? null,
+      // The stored reasons are the policy's (thresholds and scopes it applied), not the scorer's defaults.
+      result: { ...result, reasons: heldReasons(result, applied) }, status: audit ? 'pending' : cls.status, category: cls.category, score: cls.score, audit, features: features ?? null,
       model: { name: scorer.info.name, version: scorer.info.version }, policyVersion: policy?.version ?? null,
     };
   });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModeratoError } from '../errors';
-import { CATEGORIES, type Category, type ScoreResult } from '../types';
+import { CATEGORIES, type Category, type Reason, type ScoreResult } from '../types';
 
 /** Why a comment is held: a toxicity category, `toxicity` alone, or `off_topic` (types.ts re-exports it). */
 export type HoldCategory = Category | 'toxicity' | 'off_topic';
@@ -61,22 +61,79 @@ export interface BaseThresholds {
   offTopic: number;
 }
 
+/** Which scope set a threshold: the scorer's default, the policy for every site, one site's, one thread's. */
+export type ThresholdScope = { kind: 'model' } | { kind: 'policy' } | { kind: 'site' | 'thread'; id: string };
+
+/** Resolved thresholds with the scope each one came from. */
+export interface AppliedThresholds {
+  values: ResolvedThresholds;
+  scopes: Record<keyof ResolvedThresholds, ThresholdScope>;
+}
+
 /**
- * Resolves the thresholds for one comment: base (the scorer's), then the policy's defaults, then
- * its site, then its thread; the most specific scope that sets a key wins.
+ * Resolves the thresholds for one comment and where each comes from: base (the scorer's), then
+ * the policy's defaults, then its site, then its thread; the most specific scope that sets a key wins.
  */
-export function resolveThresholds(policy: Policy | null, base: BaseThresholds, where: { siteId?: string | null; threadId?: string | null } = {}): ResolvedThresholds {
-  const out = { toxicity: base.toxicity, offTopic: base.offTopic, ...Object.fromEntries(CATEGORIES.map((c) => [c, base.category])) } as ResolvedThresholds;
-  const scopes: (PolicyThresholds | undefined)[] = [
-    policy?.thresholds,
-    where.siteId ? policy?.sites?.[where.siteId]?.thresholds : undefined,
-    where.threadId ? policy?.threads?.[where.threadId]?.thresholds : undefined,
+export function resolveWithScopes(policy: Policy | null, base: BaseThresholds, where: { siteId?: string | null; threadId?: string | null } = {}): AppliedThresholds {
+  const values = { toxicity: base.toxicity, offTopic: base.offTopic, ...Object.fromEntries(CATEGORIES.map((c) => [c, base.category])) } as ResolvedThresholds;
+  const scopes = Object.fromEntries(Object.keys(values).map((k) => [k, { kind: 'model' }])) as AppliedThresholds['scopes'];
+  const layers: [PolicyThresholds | undefined, ThresholdScope][] = [
+    [policy?.thresholds, { kind: 'policy' }],
+    [where.siteId ? policy?.sites?.[where.siteId]?.thresholds : undefined, { kind: 'site', id: where.siteId ?? '' }],
+    [where.threadId ? policy?.threads?.[where.threadId]?.thresholds : undefined, { kind: 'thread', id: where.threadId ?? '' }],
   ];
-  for (const scope of scopes) {
-    if (!scope) continue;
-    for (const [k, v] of Object.entries(scope)) if (v !== undefined) out[k as keyof ResolvedThresholds] = v;
+  for (const [layer, scope] of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      values[k as keyof ResolvedThresholds] = v;
+      scopes[k as keyof ResolvedThresholds] = scope;
+    }
   }
-  return out;
+  return { values, scopes };
+}
+
+/** The thresholds for one comment (see {@link resolveWithScopes}, which also says where each came from). */
+export function resolveThresholds(policy: Policy | null, base: BaseThresholds, where: { siteId?: string | null; threadId?: string | null } = {}): ResolvedThresholds {
+  return resolveWithScopes(policy, base, where).values;
+}
+
+function scopeText(s: ThresholdScope): string {
+  if (s.kind === 'model') return "the model's default (the policy does not set it)";
+  if (s.kind === 'policy') return 'the policy for all sites';
+  return `the policy for ${s.kind} ${JSON.stringify(s.id)}`;
+}
+
+const round4 = (x: number): number => Math.round(x * 10000) / 10000;
+
+/**
+ * Why the policy holds a comment, one reason per score at or above its threshold, each naming
+ * the threshold applied and the scope that set it. The scorer's own reasons quote its defaults,
+ * which the policy overrides, so a moderator read "at or above the threshold 0.5" for a comment
+ * held at the policy's 0.6. The off-topic model's reasons (their terms) are kept when the policy
+ * holds on off-topic.
+ * @example heldReasons(result, resolveWithScopes({ thresholds: { insult: 0.6 } }, base))[0].message // 'insult 0.78 is at or above the insult threshold 0.6 set by the policy for all sites.'
+ */
+export function heldReasons(result: ScoreResult, applied: AppliedThresholds): Reason[] {
+  const { values: t, scopes } = applied;
+  const reasons: Reason[] = [];
+  const over = (score: number, th: number | null): th is number => th !== null && score >= th;
+  if (over(result.toxicity, t.toxicity)) {
+    reasons.push({ code: 'toxicity', score: round4(result.toxicity), message: `Toxicity ${result.toxicity.toFixed(2)} is at or above the toxicity threshold ${t.toxicity} set by ${scopeText(scopes.toxicity)}.` });
+  }
+  const held = CATEGORIES.filter((c) => over(result.categories[c] ?? 0, t[c])).sort((a, b) => result.categories[b] - result.categories[a]);
+  for (const c of held) {
+    const name = c.replace('_', ' ');
+    reasons.push({ code: 'category', category: c, score: round4(result.categories[c]), message: `${name} ${result.categories[c].toFixed(2)} is at or above the ${name} threshold ${t[c]} set by ${scopeText(scopes[c])}.` });
+  }
+  if (result.offTopic !== null && over(result.offTopic, t.offTopic)) {
+    const why = `Off topic ${result.offTopic.toFixed(2)} is at or above the off-topic threshold ${t.offTopic} set by ${scopeText(scopes.offTopic)}.`;
+    // The off-topic model's own reason says what the comment and its context are about (its terms): keep it, threshold first.
+    const own = result.reasons.find((r) => r.code === 'off_topic' && r.terms?.length);
+    reasons.push(own ? { ...own, message: `${why} ${own.message}` } : { code: 'off_topic', score: round4(result.offTopic), message: why });
+    reasons.push(...result.reasons.filter((r) => r.code === 'drift'));
+  }
+  return reasons;
 }
 
 /** What the policy makes of one scored comment. */

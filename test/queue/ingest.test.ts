@@ -37,6 +37,19 @@ describe('regression: thread-less comments are judged against their own article'
   });
 });
 
+describe('regression: the stored reasons name the policy threshold that held the comment, not the scorer default', () => {
+  it('says "at or above the insult threshold 0.6 set by the policy for all sites" when the policy holds insults at 0.6', async () => {
+    await store.setPolicy({ thresholds: { insult: 0.6, toxicity: null } }, { changedBy: 'test', source: 'test' });
+    const [{ comment }] = await ingestComments(store, () => scorer, { comments: [{ id: 'i1', text: 'You are a stupid idiot.' }] });
+    expect(comment.status).toBe('pending');
+    const insult = comment.scores.reasons.find((r) => r.category === 'insult');
+    expect(insult?.message).toMatch(/^insult 0\.\d\d is at or above the insult threshold 0\.6 set by the policy for all sites\.$/);
+    // The scorer's own default (0.5) is quoted nowhere, and toxicity (null: never holds) gives no reason.
+    expect(comment.scores.reasons.map((r) => r.message).join(' ')).not.toMatch(/threshold 0\.5/);
+    expect(comment.scores.reasons.some((r) => r.code === 'toxicity')).toBe(false);
+  });
+});
+
 describe('re-ingesting an id', () => {
   it('with the same text answers the stored comment (a retry)', async () => {
     await ingestComments(store, () => scorer, { comments: [{ id: 'r1', text: 'hello there' }] });

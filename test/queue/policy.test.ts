@@ -1,5 +1,5 @@
 /** The policy: threshold resolution by scope and the publish/hold classification. */
-import { classify, parsePolicy, resolveThresholds, type Policy } from '../../src/queue';
+import { classify, heldReasons, parsePolicy, resolveThresholds, resolveWithScopes, type Policy } from '../../src/queue';
 import { result } from './helpers';
 
 const base = { toxicity: 0.5, category: 0.5, offTopic: 0.7 };
@@ -38,6 +38,33 @@ describe('classify', () => {
     expect(classify(r, t).score).toBe(0.97);
     const off = resolveThresholds({ thresholds: { toxicity: null, insult: null, threat: null, identity_attack: null, profanity: null, other: null, offTopic: null } }, base);
     expect(classify(result('g', { toxicity: 1, profanity: 1 }, 1), off)).toMatchObject({ status: 'published', category: null });
+  });
+});
+
+describe('regression: "Why it was held" names the threshold the policy applied, with its scope, not the scorer default', () => {
+  const r = result('h', { toxicity: 0.4, insult: 0.78, profanity: 0.2 }, 0.3);
+  it('quotes the policy threshold of each scope, and the model default only where no scope sets one', () => {
+    const all = heldReasons(r, resolveWithScopes({ thresholds: { insult: 0.6 } }, base));
+    expect(all.map((x) => x.message)).toEqual(['insult 0.78 is at or above the insult threshold 0.6 set by the policy for all sites.']);
+    const site = heldReasons(r, resolveWithScopes(policy, base, { siteId: 'kids' }));
+    expect(site.map((x) => x.message)).toEqual(['insult 0.78 is at or above the insult threshold 0.3 set by the policy for site "kids".', 'profanity 0.20 is at or above the profanity threshold 0.1 set by the policy for site "kids".']);
+    const thread = heldReasons(r, resolveWithScopes(policy, base, { siteId: 'kids', threadId: 't9' }));
+    expect(thread.map((x) => x.message)).toEqual([
+      'profanity 0.20 is at or above the profanity threshold 0.1 set by the policy for site "kids".',
+      'Off topic 0.30 is at or above the off-topic threshold 0.2 set by the policy for thread "t9".',
+    ]);
+    const none = heldReasons(r, resolveWithScopes(null, base));
+    expect(none.map((x) => x.message)).toEqual(["insult 0.78 is at or above the insult threshold 0.5 set by the model's default (the policy does not set it)."]);
+    // Held exactly when classify holds; a published comment has no reason.
+    expect(heldReasons(r, resolveWithScopes({ thresholds: { insult: 0.9 } }, base))).toEqual([]);
+    expect(classify(r, resolveThresholds({ thresholds: { insult: 0.9 } }, base)).status).toBe('published');
+  });
+
+  it("keeps the off-topic model's terms, after the threshold it was held at", () => {
+    const withTerms = { ...result('o', { insult: 0.1 }, 0.9), reasons: [{ code: 'off_topic' as const, score: 0.9, message: 'Off topic (0.90): about "cup", while the article is about "bridge".', terms: ['cup'], contextTerms: ['bridge'] }] };
+    const [reason] = heldReasons(withTerms, resolveWithScopes({ thresholds: { offTopic: 0.8 } }, base));
+    expect(reason).toMatchObject({ code: 'off_topic', terms: ['cup'], contextTerms: ['bridge'] });
+    expect(reason!.message).toBe('Off topic 0.90 is at or above the off-topic threshold 0.8 set by the policy for all sites. Off topic (0.90): about "cup", while the article is about "bridge".');
   });
 });
 

@@ -130,7 +130,7 @@ export function ItemPane({ id, onDecide, noteRef }: { id: string; onDecide: (a: 
       )}
       <h3>Why it was held</h3>
       <ul class="reasons">
-        {item.scores.reasons.length ? item.scores.reasons.map((r) => <li>{r.message}<ReasonTerms reason={r} hasArticle={!!item.article} /></li>) : <li>No reason recorded (held by policy thresholds).</li>}
+        {item.scores.reasons.length ? item.scores.reasons.map((r) => <li>{r.message}<ReasonTerms reason={r} hasArticle={!!item.article} /></li>) : <li>{item.audit ? 'Not held by the policy: an audit sample (a share of what it publishes, checked by a moderator).' : 'No reason recorded (held by policy thresholds).'}</li>}
       </ul>
       <p class="scores">
         toxicity {pct(item.scores.toxicity)} · {cats.map(([c, s]) => `${TYPE_LABEL[c].toLowerCase()} ${pct(s)}`).join(' · ')} · off-topic {pct(item.scores.offTopic)}
