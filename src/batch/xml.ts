@@ -19,6 +19,7 @@ import { Parser } from 'htmlparser2';
 import type { Readable } from 'stream';
 import type { Article, CommentInput } from '../types';
 import type { InputItem } from './input';
+import { LIMITS } from '../limits';
 
 
 /** Tells a Disqus export from a WordPress one by the start of the file; undefined for neither. */
@@ -87,7 +88,8 @@ async function* parseXml<T>(stream: Readable, make: (emit: (x: T) => void, line:
         h.open(name, attrs, path);
       },
       ontext(t) {
-        if (texts.length) texts[texts.length - 1] += t;
+        // Bounded: an element's text beyond the line cap is over every limit anyway (withinLimits skips it).
+        if (texts.length && texts[texts.length - 1]!.length <= LIMITS.maxLineBytes) texts[texts.length - 1] += t;
       },
       onclosetag(name) {
         const text = texts.pop() ?? '';

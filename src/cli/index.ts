@@ -2,6 +2,7 @@ import { parseArgs } from 'util';
 import { isModeratoError, ModeratoError } from '../errors';
 import { scoreCommand, SCORE_HELP, type CliIO } from './score';
 import { startServer } from '../server/serve';
+import { excerpt, printable } from '../util/excerpt';
 
 const HELP = `moderato: comment moderation (toxicity, typed toxic spans, off-topic) as a library, HTTP service and CLI
 
@@ -15,14 +16,19 @@ Usage:
                              serve the HTTP API (PORT, HOST env; DATABASE_URL for the queue)
   moderato keys create --role ingest|moderator|admin [--name NAME]
                              create an API key (printed alone on the last line of stdout)
+  moderato keys list         list the API keys (id, role, name, created, revoked), never a secret
+  moderato keys revoke ID    revoke an API key at once
+  moderato COMMAND --help    a command's options
   moderato --help            this help
 
 Docs: README.md`;
 
+const SERVE_HELP = 'Usage: moderato serve [--port N] [--host ADDRESS] [--model DIR] [--backend tfjs-node|wasm|cpu]';
+
 async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    io.stdout.write('Usage: moderato serve [--port N] [--host ADDRESS] [--model DIR] [--backend tfjs-node|wasm|cpu]\n');
+    io.stdout.write(SERVE_HELP + '\n');
     return 0;
   }
   const overrides: { port?: number; host?: string } = {};
@@ -50,6 +56,38 @@ async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (failed) throw isModeratoError(failed) ? failed : new ModeratoError('MOD_ERR_MODEL', `The model failed to load: ${failed.message}`);
   return 0;
+}
+
+/** The usage to show with a refused option: the command's own where it has one, else the overview. */
+async function usageOf(cmd: string | undefined): Promise<string> {
+  switch (cmd) {
+    case 'score':
+      return SCORE_HELP;
+    case 'serve':
+      return SERVE_HELP;
+    case 'batch':
+    case 'worker':
+      return (await import('./batch')).BATCH_HELP;
+    case 'report':
+      return (await import('./report')).REPORT_HELP;
+    case 'keys':
+      return (await import('./keys')).KEYS_HELP;
+    default:
+      return HELP;
+  }
+}
+
+/**
+ * parseArgs's error in the CLI's words. Its own message suggests `--` tricks, and its error used to
+ * leave with exit code 2 outside the error registry; the option is echoed escaped and cut short.
+ */
+function argsMessage(e: { code: string; message: string }): string {
+  const quoted = /'([^']*)'/.exec(e.message)?.[1]?.replace(/ <value>$/, '');
+  const what = quoted === undefined ? 'an argument' : printable(quoted, 60);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${what}`;
+  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${what}`;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return /argument missing/.test(e.message) ? `option ${what} needs a value` : `option ${what} takes no value`;
+  return `invalid arguments: ${printable(e.message, 120)}`;
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
@@ -84,8 +122,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
         return await keysCommand(rest, io);
       }
       default:
-        io.stderr.write(`moderato: unknown command "${cmd}"\n\n${HELP}\n`);
-        return 2;
+        io.stderr.write(`moderato: MOD_ERR_INPUT: unknown command ${excerpt(cmd, 60)}\n\n${HELP}\n`);
+        return 1;
     }
   } catch (err) {
     if (isModeratoError(err)) {
@@ -94,8 +132,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     }
     const e = err as { code?: string; message?: string };
     if (e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`moderato: ${e.message}\n`);
-      return 2;
+      io.stderr.write(`moderato: MOD_ERR_INPUT: ${argsMessage(e as { code: string; message: string })}\n\n${await usageOf(cmd)}\n`);
+      return 1;
     }
     throw err;
   }
