@@ -19,20 +19,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadC3, loadOlid, loadTsd } from '../src/data';
+import { posts } from './posts';
 import { packageRoot } from '../src/util/paths';
 import { fmt, summarize, table } from './stats';
-
-/** The bench's posts: C3, OLID and tsd_train interleaved, first `n` (deterministic). */
-function posts(n: number, datasets?: string): string[] {
-  const sources = [loadC3(datasets).map((r) => r.text), loadOlid('train', datasets).map((r) => r.text), loadTsd('tsd_train', datasets).map((p) => p.text)];
-  const out: string[] = [];
-  for (let i = 0; out.length < n && i < Math.max(...sources.map((s) => s.length)); i++) {
-    for (const s of sources) if (i < s.length && out.length < n) out.push(s[i]);
-  }
-  if (out.length < n) throw new Error(`only ${out.length} posts in the datasets, asked for ${n}`);
-  return out;
-}
 
 interface RunResult {
   wallMs: number;
