@@ -1,0 +1,247 @@
+/**
+ * `moderato adapt`: a site's adapter from the command line. `import` bootstraps a site from its
+ * moderation log (each text scored and embedded once, its features stored with the decision),
+ * `train` fits now and prints the cross-validated report, `status` lists the versions, `activate`
+ * rolls back or forward. The store is the one the server uses (--db, else DATABASE_URL).
+ */
+import { createReadStream } from 'fs';
+import { createInterface } from 'readline';
+import { createGunzip } from 'zlib';
+import { parseArgs } from 'util';
+import { z } from 'zod';
+import { ModeratoError } from '../errors';
+import { ADAPT_ATTRIBUTES } from '../adapt';
+import type { AdapterReport } from '../adapt/types';
+import { DEFAULT_DATABASE_URL, SiteAdaptation, openStore, type AdapterVersion, type ImportedLabel, type QueueStore } from '../queue';
+import { createScorerPool, type Scorer, type ScorerRequest, type ScorerResult } from '../scorer';
+import type { CliIO } from './score';
+
+export const ADAPT_HELP = `Usage:
+  moderato adapt import --site SITE [--db URL] [--workers N] [--model DIR] FILE
+        store a site's past decisions: FILE is JSONL (or .jsonl.gz), one decision a line,
+        {"id","text","decision":"reject"|"approve","category"?}; each text is scored and
+        embedded once; ids already imported for the site are skipped; a bad line is reported
+        (MOD_ERR_INPUT, with its line number) and skipped; exit 1 when nothing is usable;
+        --model: an accurate-mode model folder (default: the shipped heads, models/heads)
+  moderato adapt train --site SITE [--db URL] [--json]
+        fit the site's adapter now on all its decisions: prints base vs adapted cross-validated
+        AUC, the decisions used, the learning curve and whether it was activated
+  moderato adapt status --site SITE [--db URL] [--json]
+        the site's labels and every adapter version (newest first; * marks the active one)
+  moderato adapt activate --site SITE --version N|none [--db URL]
+        make version N the active adapter (roll back or forward), or none (the base model)
+The store is --db (sqlite:PATH or postgres://...), else DATABASE_URL, else ${DEFAULT_DATABASE_URL}.
+Adaptation needs the accurate scorer (the sentence encoder); see README "Site adaptation".`;
+
+/** One line of an import file. Unknown fields are ignored. */
+export const ImportLineSchema = z.object({
+  id: z.string().min(1).max(200),
+  text: z.string().min(1).max(100_000),
+  decision: z.enum(['reject', 'approve']),
+  category: z.enum(ADAPT_ATTRIBUTES as [string, ...string[]]).nullish(),
+});
+
+/** Texts scored per request while importing: big enough to keep a worker busy, small enough to report progress. */
+const IMPORT_BATCH = 64;
+
+function siteOf(raw: string | undefined): string {
+  if (!raw) throw new ModeratoError('MOD_ERR_INPUT', '--site SITE is required (the site whose decisions these are; "default" for comments sent without a siteId)');
+  if (raw.length > 200) throw new ModeratoError('MOD_ERR_INPUT', `--site is at most 200 characters, got ${raw.length}`);
+  return raw;
+}
+
+function dbOf(raw: string | undefined): string {
+  return raw ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+}
+
+/** Runs `moderato adapt ...`; resolves to the exit code. `opts.scorer` scores in-process (tests). */
+export async function adaptCommand(argv: string[], io: CliIO, opts: { scorer?: Scorer } = {}): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    io.stdout.write(ADAPT_HELP + '\n');
+    return sub === undefined ? 2 : 0;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      site: { type: 'string' }, db: { type: 'string' }, workers: { type: 'string', short: 'w' }, version: { type: 'string' }, model: { type: 'string' },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(ADAPT_HELP + '\n');
+    return 0;
+  }
+  if (!['import', 'train', 'status', 'activate'].includes(sub)) {
+    io.stderr.write(`moderato adapt: unknown subcommand "${sub}"\n${ADAPT_HELP}\n`);
+    return 2;
+  }
+  const site = siteOf(values.site);
+  if (sub === 'import') {
+    if (positionals.length !== 1) throw new ModeratoError('MOD_ERR_INPUT', `adapt import takes one FILE of decisions (JSONL), got ${positionals.length}`);
+    return importCommand(site, positionals[0]!, dbOf(values.db), { workers: values.workers, modelDir: values.model }, io, opts.scorer);
+  }
+  if (positionals.length) throw new ModeratoError('MOD_ERR_INPUT', `adapt ${sub} takes no file, got "${positionals[0]}"`);
+  const store = await openStore(dbOf(values.db));
+  try {
+    if (sub === 'train') return await trainCommand(store, site, values.json, io);
+    if (sub === 'status') return await statusCommand(store, site, values.json, io);
+    return await activateCommand(store, site, values.version, io);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A good line of the import file and where it was. */
+interface ImportRow {
+  line: number;
+  id: string;
+  text: string;
+  label: 0 | 1;
+  category: ImportedLabel['category'];
+}
+
+/** Reads and checks the import file; bad lines go to `report`. MOD_ERR_INPUT when it cannot be read. */
+async function readImport(file: string, report: (line: number, message: string) => void): Promise<{ rows: ImportRow[]; bad: number }> {
+  const raw = createReadStream(file);
+  const opened = new Promise<void>((resolve, reject) => {
+    raw.once('open', () => resolve());
+    raw.once('error', (e) => reject(new ModeratoError('MOD_ERR_INPUT', `Cannot read ${file}: ${e.message}`)));
+  });
+  await opened;
+  const stream = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  const rows: ImportRow[] = [];
+  const seen = new Set<string>();
+  let bad = 0;
+  let n = 0;
+  try {
+    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+      n++;
+      if (!text.trim()) continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        bad++;
+        report(n, `not JSON (${(e as Error).message})`);
+        continue;
+      }
+      const r = ImportLineSchema.safeParse(json);
+      if (!r.success) {
+        bad++;
+        report(n, r.error.issues.map((i) => `${i.path.join('.') || 'line'}: ${i.message}`).join('; '));
+        continue;
+      }
+      if (seen.has(r.data.id)) {
+        bad++;
+        report(n, `id "${r.data.id}" already appears earlier in the file (the first is kept)`);
+        continue;
+      }
+      seen.add(r.data.id);
+      rows.push({ line: n, id: r.data.id, text: r.data.text, label: r.data.decision === 'reject' ? 1 : 0, category: (r.data.category ?? null) as ImportRow['category'] });
+    }
+  } catch (e) {
+    throw new ModeratoError('MOD_ERR_INPUT', `Cannot read ${file} past line ${n}: ${(e as Error).message}`);
+  }
+  return { rows, bad };
+}
+
+async function importCommand(site: string, file: string, db: string, o: { workers?: string; modelDir?: string }, io: CliIO, injected?: Scorer): Promise<number> {
+  const workersRaw = o.workers;
+  const { rows, bad } = await readImport(file, (line, message) => io.stderr.write(`${file} line ${line}: MOD_ERR_INPUT: ${message}\n`));
+  if (rows.length === 0) {
+    throw new ModeratoError('MOD_ERR_INPUT', `${file} holds no usable decision${bad ? ` (${bad} bad line(s), reported above)` : ''}: each line is {"id","text","decision":"reject"|"approve","category"?}`);
+  }
+  const workers = workersRaw === undefined ? 1 : Number(workersRaw);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ModeratoError('MOD_ERR_INPUT', `--workers must be a whole number from 1 to 64, got "${workersRaw}"`);
+  const store = await openStore(db);
+  const pool = injected ? undefined : createScorerPool({ threads: workers, scorer: { mode: 'accurate', modelDir: o.modelDir } });
+  try {
+    const known = new Set(await store.importedIds(site, rows.map((r) => r.id)));
+    const fresh = rows.filter((r) => !known.has(r.id));
+    const score = async (reqs: ScorerRequest[]): Promise<ScorerResult[][]> => (injected ? Promise.all(reqs.map((r) => injected.score(r))) : pool!.scoreMany(reqs));
+    if (pool) await pool.ready();
+    const started = Date.now();
+    let stored = 0;
+    // Several batches per task keep every worker busy; each task's labels are stored before the next, so an interrupted import keeps its progress.
+    const step = IMPORT_BATCH * Math.max(1, workers);
+    for (let i = 0; i < fresh.length; i += step) {
+      const chunk = fresh.slice(i, i + step);
+      const reqs: ScorerRequest[] = [];
+      for (let k = 0; k < chunk.length; k += IMPORT_BATCH) {
+        reqs.push({ comments: chunk.slice(k, k + IMPORT_BATCH).map((r) => ({ id: r.id, text: r.text })), independent: true, withFeatures: true });
+      }
+      const parts = pool && workers > 1 ? (await Promise.all(reqs.map((r) => score([r])))).flat() : await score(reqs);
+      const results = parts.flat();
+      const labels: ImportedLabel[] = chunk.map((r, k) => {
+        const features = results[k]?.features;
+        if (!features) throw new ModeratoError('MOD_ERR_CONFIG', 'The scorer returned no features: adaptation needs the accurate scorer (the sentence encoder)');
+        return { id: r.id, text: r.text, label: r.label, category: r.category, features };
+      });
+      stored += await store.importLabels(site, labels);
+      if (fresh.length > step) io.stderr.write(`moderato: ${Math.min(i + step, fresh.length)}/${fresh.length} decisions scored and stored\n`);
+    }
+    const secs = (Date.now() - started) / 1000;
+    const total = await store.siteLabelCount(site);
+    io.stdout.write(
+      `imported ${stored} decision(s) for site "${site}" (${fresh.filter((r) => r.label === 1).length} rejected) in ${secs.toFixed(1)} s` +
+        `${known.size ? `; ${known.size} already imported (skipped)` : ''}${bad ? `; ${bad} bad line(s) skipped` : ''}\n` +
+        `site "${site}" now has ${total} labelled decision(s); fit with: moderato adapt train --site ${site}\n`,
+    );
+    return 0;
+  } finally {
+    await pool?.close();
+    await store.close();
+  }
+}
+
+const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
+
+/** The report as lines a moderator can read. */
+export function formatReport(v: AdapterVersion): string {
+  const r: AdapterReport = v.report;
+  const lines = [`version ${v.version}${v.active ? ' (active)' : ''}, fitted ${v.createdAt}${v.createdBy ? ` by ${v.createdBy}` : ''}`];
+  lines.push(`  decisions used: ${r.decisions} (${r.positives} rejected, ${r.decisions - r.positives} approved)`);
+  for (const [attr, a] of Object.entries(r.auc)) lines.push(`  ${attr.padEnd(16)} AUC base ${f3(a?.base)}  adapted ${f3(a?.adapted)}  (cross-validated)`);
+  const tox = r.auc.toxicity;
+  lines.push(
+    r.activated
+      ? `  activated: the adapted toxicity beats the base by ${f3((tox?.adapted ?? 0) - (tox?.base ?? 0))} >= the margin ${r.margin}`
+      : `  not activated: ${tox ? `the gain ${f3(tox.adapted - tox.base)} is below the margin ${r.margin}` : 'too few approvals or rejections for a toxicity head'}; the previous adapter (or the base) stays`,
+  );
+  if (r.suggestedThreshold) lines.push(`  suggested threshold ${r.suggestedThreshold.threshold.toFixed(3)}: precision ${f3(r.suggestedThreshold.precision)}, recall ${f3(r.suggestedThreshold.recall)}`);
+  if (r.curve.length) lines.push(`  learning curve (decisions: base -> adapted AUC): ${r.curve.map((c) => `${c.n}: ${f3(c.base)} -> ${f3(c.adapted)}`).join(', ')}`);
+  return lines.join('\n');
+}
+
+async function trainCommand(store: QueueStore, site: string, json: boolean | undefined, io: CliIO): Promise<number> {
+  const labels = await store.siteLabelCount(site);
+  io.stderr.write(`moderato: fitting the adapter of site "${site}" on ${labels} labelled decision(s)\n`);
+  const adapt = new SiteAdaptation(store, { refitEvery: 0 });
+  const out = await adapt.fit(site, { createdBy: 'cli' });
+  io.stdout.write(json ? JSON.stringify(out) + '\n' : `site "${site}": ${formatReport(out.version)}\n`);
+  return 0;
+}
+
+async function statusCommand(store: QueueStore, site: string, json: boolean | undefined, io: CliIO): Promise<number> {
+  const [labels, versions] = await Promise.all([store.siteLabelCount(site), store.adapterVersions(site)]);
+  if (json) {
+    io.stdout.write(JSON.stringify({ siteId: site, labels, activeVersion: versions.find((v) => v.active)?.version ?? null, versions }) + '\n');
+    return 0;
+  }
+  const active = versions.find((v) => v.active);
+  io.stdout.write(`site "${site}": ${labels} labelled decision(s); active adapter: ${active ? `version ${active.version}` : 'none (the base model scores)'}\n`);
+  if (!versions.length) io.stdout.write('no adapter fitted yet: moderato adapt train --site ' + site + '\n');
+  for (const v of versions) io.stdout.write(`${v.active ? '*' : ' '} ${formatReport(v)}\n`);
+  return 0;
+}
+
+async function activateCommand(store: QueueStore, site: string, raw: string | undefined, io: CliIO): Promise<number> {
+  if (raw === undefined) throw new ModeratoError('MOD_ERR_INPUT', '--version N (or none) is required');
+  const version = raw === 'none' ? null : Number(raw);
+  if (version !== null && (!Number.isInteger(version) || version < 1)) throw new ModeratoError('MOD_ERR_INPUT', `--version must be a version number or none, got "${raw}"`);
+  const out = await new SiteAdaptation(store).activate(site, version);
+  io.stdout.write(out ? `site "${site}": version ${out.version} is now the active adapter\n` : `site "${site}": no active adapter; the base model scores\n`);
+  return 0;
+}
