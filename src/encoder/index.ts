@@ -48,7 +48,8 @@ export function encoderVersion(): string {
 async function loadCheckedOnnx(threads: number, tokenizer: Tokenizer): Promise<IdEncoder> {
   // Imported here: a platform without onnxruntime's binary must still reach the tfjs fallback.
   const { loadOnnxEncoder } = await import('./onnx');
-  const enc = await loadOnnxEncoder({ threads, maxBatch: 16 });
+  // One text per run: padded batches measured slower (bench/encoder.ts: 64 per call in batches of 16, x0.85).
+  const enc = await loadOnnxEncoder({ threads, maxBatch: 1 });
   const [v] = await enc.embedIds([tokenizer.ids(CANARY_TEXT)]);
   const diff = canaryDiff(v);
   if (!(diff <= CANARY_TOLERANCE)) {

@@ -116,21 +116,30 @@ function codeUnits(s: string, at: number): number {
 
 /** A SentencePiece tokenizer over the encoder's vocabulary. */
 export class Tokenizer {
-  private readonly pieces = new Map<string, number>();
+  /** A trie over UTF-16 units: node -> (unit -> child); `piece[node]` is the id ending there or -1. */
+  private readonly children: Array<Map<number, number>> = [new Map()];
+  private readonly piece: number[] = [-1];
   private readonly scores: Float64Array;
-  private readonly maxLen: number;
   private readonly unkScore: number;
 
   constructor(vocab: VocabEntry[]) {
     this.scores = repairScores(vocab);
-    let maxLen = 1;
     let min = 0;
     for (let k = RESERVED; k < vocab.length; k++) {
-      this.pieces.set(vocab[k][0], k);
-      maxLen = Math.max(maxLen, vocab[k][0].length);
+      let node = 0;
+      for (const unit of vocab[k][0].split('')) {
+        const c = unit.charCodeAt(0);
+        let next = this.children[node].get(c);
+        if (next === undefined) {
+          next = this.children.push(new Map()) - 1;
+          this.piece.push(-1);
+          this.children[node].set(c, next);
+        }
+        node = next;
+      }
+      this.piece[node] = k;
       min = Math.min(min, this.scores[k]);
     }
-    this.maxLen = maxLen;
     this.unkScore = min - UNK_PENALTY;
   }
 
@@ -159,10 +168,13 @@ export class Tokenizer {
       if (best[b] === -Infinity || insidePair(s, b)) continue;
       let singleFound = false;
       const first = codeUnits(s, b);
-      for (let len = 1; len <= this.maxLen && b + len <= n; len++) {
-        if (insidePair(s, b + len)) continue; // a piece never ends between the halves of a pair
-        const id = this.pieces.get(s.slice(b, b + len));
-        if (id === undefined) continue;
+      let node = 0;
+      for (let len = 1; b + len <= n; len++) {
+        const next = this.children[node].get(s.charCodeAt(b + len - 1));
+        if (next === undefined) break;
+        node = next;
+        const id = this.piece[node];
+        if (id < 0 || insidePair(s, b + len)) continue; // a piece never ends between the halves of a pair
         if (len === first) singleFound = true;
         const score = best[b] + this.scores[id];
         if (score > best[b + len]) {
