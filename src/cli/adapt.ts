@@ -5,16 +5,23 @@
  * rolls back or forward. The store is the one the server uses (--db, else DATABASE_URL).
  */
 import { createReadStream } from 'fs';
-import { createInterface } from 'readline';
 import { createGunzip } from 'zlib';
 import { parseArgs } from 'util';
 import { z } from 'zod';
 import { ModeratoError } from '../errors';
+import { LIMITS } from '../limits';
+import { readLines } from '../batch/lines';
 import { ADAPT_ATTRIBUTES } from '../adapt';
 import type { AdapterReport } from '../adapt/types';
 import { DEFAULT_DATABASE_URL, SiteAdaptation, openStore, type AdapterVersion, type ImportedLabel, type QueueStore } from '../queue';
 import { createScorerPool, type Scorer, type ScorerRequest, type ScorerResult } from '../scorer';
-import type { CliIO } from './score';
+import type { JsonlScorer } from '../batch';
+
+/** Where the command writes (process streams, or buffers in tests). Not score.ts's CliIO: score.ts imports this module. */
+export interface AdaptIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
 
 export const ADAPT_HELP = `Usage:
   moderato adapt import --site SITE [--db URL] [--workers N] [--model DIR] FILE
@@ -35,8 +42,8 @@ Adaptation needs the accurate scorer (the sentence encoder); see README "Site ad
 
 /** One line of an import file. Unknown fields are ignored. */
 export const ImportLineSchema = z.object({
-  id: z.string().min(1).max(200),
-  text: z.string().min(1).max(100_000),
+  id: z.string().min(1).max(LIMITS.maxIdLength),
+  text: z.string().min(1).max(LIMITS.maxTextLength),
   decision: z.enum(['reject', 'approve']),
   category: z.enum(ADAPT_ATTRIBUTES as [string, ...string[]]).nullish(),
 });
@@ -55,7 +62,7 @@ function dbOf(raw: string | undefined): string {
 }
 
 /** Runs `moderato adapt ...`; resolves to the exit code. `opts.scorer` scores in-process (tests). */
-export async function adaptCommand(argv: string[], io: CliIO, opts: { scorer?: Scorer } = {}): Promise<number> {
+export async function adaptCommand(argv: string[], io: AdaptIO, opts: { scorer?: Scorer } = {}): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     io.stdout.write(ADAPT_HELP + '\n');
@@ -116,8 +123,15 @@ async function readImport(file: string, report: (line: number, message: string) 
   let bad = 0;
   let n = 0;
   try {
-    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-      n++;
+    // The batch reader's lines: bounded in memory, strict UTF-8 (an undecodable line is reported, not guessed at).
+    for await (const raw of readLines(stream)) {
+      n = raw.line;
+      if ('problem' in raw) {
+        bad++;
+        report(n, raw.problem);
+        continue;
+      }
+      const text = raw.text;
       if (!text.trim()) continue;
       let json: unknown;
       try {
@@ -147,7 +161,7 @@ async function readImport(file: string, report: (line: number, message: string) 
   return { rows, bad };
 }
 
-async function importCommand(site: string, file: string, db: string, o: { workers?: string; modelDir?: string }, io: CliIO, injected?: Scorer): Promise<number> {
+async function importCommand(site: string, file: string, db: string, o: { workers?: string; modelDir?: string }, io: AdaptIO, injected?: Scorer): Promise<number> {
   const workersRaw = o.workers;
   const { rows, bad } = await readImport(file, (line, message) => io.stderr.write(`${file} line ${line}: MOD_ERR_INPUT: ${message}\n`));
   if (rows.length === 0) {
@@ -196,6 +210,25 @@ async function importCommand(site: string, file: string, db: string, o: { worker
   }
 }
 
+/**
+ * `moderato score --site SITE`: the site's active adapter (read once from the store) added to
+ * every request of `inner`; its results then name it. No active adapter: the base model scores.
+ */
+export async function withSiteAdapter(inner: JsonlScorer, siteRaw: string, db: string | undefined, io: AdaptIO): Promise<JsonlScorer> {
+  const site = siteOf(siteRaw);
+  const store = await openStore(dbOf(db));
+  let adapter;
+  try {
+    adapter = await store.getAdapter(site);
+  } finally {
+    await store.close();
+  }
+  io.stderr.write(`moderato: site "${site}": ${adapter ? `scoring with its adapter version ${adapter.version}` : 'no active adapter, the base model scores'}\n`);
+  if (!adapter) return inner;
+  const a = adapter;
+  return { scoreJsonl: (reqs: ScorerRequest[]) => inner.scoreJsonl(reqs.map((r) => ({ ...r, adapter: a }))) };
+}
+
 const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
 
 /** The report as lines a moderator can read. */
@@ -215,7 +248,7 @@ export function formatReport(v: AdapterVersion): string {
   return lines.join('\n');
 }
 
-async function trainCommand(store: QueueStore, site: string, json: boolean | undefined, io: CliIO): Promise<number> {
+async function trainCommand(store: QueueStore, site: string, json: boolean | undefined, io: AdaptIO): Promise<number> {
   const labels = await store.siteLabelCount(site);
   io.stderr.write(`moderato: fitting the adapter of site "${site}" on ${labels} labelled decision(s)\n`);
   const adapt = new SiteAdaptation(store, { refitEvery: 0 });
@@ -224,7 +257,7 @@ async function trainCommand(store: QueueStore, site: string, json: boolean | und
   return 0;
 }
 
-async function statusCommand(store: QueueStore, site: string, json: boolean | undefined, io: CliIO): Promise<number> {
+async function statusCommand(store: QueueStore, site: string, json: boolean | undefined, io: AdaptIO): Promise<number> {
   const [labels, versions] = await Promise.all([store.siteLabelCount(site), store.adapterVersions(site)]);
   if (json) {
     io.stdout.write(JSON.stringify({ siteId: site, labels, activeVersion: versions.find((v) => v.active)?.version ?? null, versions }) + '\n');
@@ -237,7 +270,7 @@ async function statusCommand(store: QueueStore, site: string, json: boolean | un
   return 0;
 }
 
-async function activateCommand(store: QueueStore, site: string, raw: string | undefined, io: CliIO): Promise<number> {
+async function activateCommand(store: QueueStore, site: string, raw: string | undefined, io: AdaptIO): Promise<number> {
   if (raw === undefined) throw new ModeratoError('MOD_ERR_INPUT', '--version N (or none) is required');
   const version = raw === 'none' ? null : Number(raw);
   if (version !== null && (!Number.isInteger(version) || version < 1)) throw new ModeratoError('MOD_ERR_INPUT', `--version must be a version number or none, got "${raw}"`);

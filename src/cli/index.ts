@@ -18,6 +18,12 @@ Usage:
                              create an API key (printed alone on the last line of stdout)
   moderato keys list         list the API keys (id, role, name, created, revoked), never a secret
   moderato keys revoke ID    revoke an API key at once
+  moderato adapt import --site SITE [--db URL] FILE
+                             store a site's past moderation decisions (JSONL) for its adapter
+  moderato adapt train|status --site SITE [--db URL]
+                             fit the site's adapter now (base vs adapted AUC) / list its versions
+  moderato adapt activate --site SITE --version N|none [--db URL]
+                             roll a site's adapter back or forward (see: moderato adapt --help)
   moderato COMMAND --help    a command's options
   moderato --help            this help
 
@@ -72,6 +78,8 @@ async function usageOf(cmd: string | undefined): Promise<string> {
       return (await import('./report')).REPORT_HELP;
     case 'keys':
       return (await import('./keys')).KEYS_HELP;
+    case 'adapt':
+      return (await import('./adapt')).ADAPT_HELP;
     default:
       return HELP;
   }
@@ -120,6 +128,10 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       case 'keys': {
         const { keysCommand } = await import('./keys');
         return await keysCommand(rest, io);
+      }
+      case 'adapt': {
+        const { adaptCommand } = await import('./adapt');
+        return await adaptCommand(rest, io);
       }
       default:
         io.stderr.write(`moderato: MOD_ERR_INPUT: unknown command ${excerpt(cmd, 60)}\n\n${HELP}\n`);

@@ -10,6 +10,7 @@ import {
   type ArchiveFormat, type IngestCounts, type JsonlScorer, type Problem, type SafeOutput,
 } from '../batch';
 import { Progress } from './progress';
+import { withSiteAdapter } from './adapt';
 import { printable } from '../util/excerpt';
 import { DEFAULT_DATABASE_URL, openStore, type QueueStore } from '../queue';
 
@@ -33,6 +34,8 @@ FILE (default: stdin) is
 stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says otherwise.
 --ingest      put the comments the queue's policy holds into the moderation queue
               (--queue URL, default DATABASE_URL, else the SQLite file of moderato serve)
+--site SITE   score with the site's active adapter (moderato adapt; --db URL, default DATABASE_URL);
+              needs the accurate scorer (--model DIR, default the shipped heads)
 --workers N   scoring threads (default: the number of cores, here ${os.availableParallelism()})
 --output FILE results go to FILE.partial, renamed to FILE when the run completes; the output may
               not be the input; --resume continues an interrupted run from what FILE.partial
@@ -72,6 +75,9 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       ingest: { type: 'boolean', default: false },
       queue: { type: 'string' },
       backend: { type: 'string' },
+      site: { type: 'string' },
+      db: { type: 'string' },
+      model: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -107,10 +113,11 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     if (opts.scorer) {
       scorer = inProcessJsonl(opts.scorer);
     } else {
-      pool = createScorerPool({ threads: workers, scorer: { backend: values.backend } });
+      pool = createScorerPool({ threads: workers, scorer: { backend: values.backend, modelDir: values.model, ...(values.site !== undefined ? { mode: 'accurate' as const } : {}) } });
       await pool.ready();
       scorer = pool;
     }
+    if (values.site !== undefined) scorer = await withSiteAdapter(scorer, values.site, values.db, io);
     if (values.ingest) {
       store = await openStore(values.queue ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
       const info = opts.scorer ? opts.scorer.info : await pool!.ready();
