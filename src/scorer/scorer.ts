@@ -2,7 +2,7 @@ import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reas
 import { defaultHeadsDir, loadModel, type ToxicityModel } from '../model';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
 import { ModeratoError, isModeratoError } from '../errors';
-import { loadOffTopicModel, type OffTopicModel } from '../topic';
+import { articleText, defaultTopicDir, loadOffTopicModel, type OffTopicModel, type TopicVectors } from '../topic';
 import { quantize } from '../adapt/features';
 import { applyAdapter } from '../adapt/apply';
 import type { SiteAdapter, StoredFeatures } from '../adapt/types';
@@ -154,7 +154,7 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
   const { model, owned } = await openModel(opts);
   let topic: OffTopicModel;
   try {
-    topic = opts.topic ?? loadOffTopicModel(opts.topicDir);
+    topic = opts.topic ?? loadOffTopicModel(opts.topicDir ?? defaultTopicDir(!!model.embeds));
   } catch (e) {
     if (owned) model.dispose();
     throw e;
@@ -187,13 +187,22 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
       }
       // An adapter that did not pass its gate scores nothing (applyAdapter keeps the base): not named.
       const named = adapter?.report.activated ? { siteId: adapter.siteId, version: adapter.version } : null;
-      const preds = await model.predict(comments.map((c) => c.text));
+      // Accurate mode: the off-topic model's sentence stage reads the vectors computed here, the
+      // article's in the same batch, so each text is embedded once per call (context comments,
+      // scored in an earlier call, come without one and the stage leaves them out).
+      const withVectors = mode === 'accurate' && topic.usesVectors;
+      const artText = withVectors ? articleText(req.article) : '';
+      const batch = await model.predict(artText ? [...comments.map((c) => c.text), artText] : comments.map((c) => c.text));
+      const preds = artText ? batch.slice(0, comments.length) : batch;
+      const article = artText ? batch[comments.length].vector ?? null : null;
+      const vecs = preds.map((p) => p.vector ?? null);
       // Independent comments share no thread: each is judged against the article alone, if any.
       const context = req.context ?? [];
+      const vectors = (list: Array<Float32Array | null>): TopicVectors | undefined => (withVectors ? { article, comments: list } : undefined);
       const topicResults = !req.independent
-        ? topic.score(req.article, [...context, ...comments]).slice(context.length)
+        ? topic.score(req.article, [...context, ...comments], vectors([...context.map(() => null), ...vecs])).slice(context.length)
         : req.article !== undefined
-          ? comments.map((c) => topic.score(req.article, [{ ...c, parentId: undefined }])[0])
+          ? comments.map((c, i) => topic.score(req.article, [{ ...c, parentId: undefined }], vectors([vecs[i]]))[0])
           : comments.map(() => ({ offTopic: null, reasons: [] as Reason[] }));
       return comments.map((c, i) => {
         const p = preds[i];

@@ -13,6 +13,7 @@ import { packageRoot } from '../util/paths';
 import { Mlp, mlpLogit } from './mlp';
 import { ModeratoError } from '../errors';
 import { WordTable, loadWordTable } from './wordvec';
+import { SENTENCE_INPUTS, SentenceStage, stageScores, TopicVectors } from './sentence';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';
@@ -41,6 +42,12 @@ export interface OffTopicModelFile {
   relatedCosine: number;
   /** When present, the model reads word vectors (`wordvecs.txt` / `wordvecs.bin` next to `model.json`, see `wordvec.ts`) and has the `VECTOR_FEATURES`. */
   wordVectors?: { dim: number; words: number; source: string };
+  /**
+   * When present, the sentence stage (issue 28) re-judges each comment that comes with its
+   * sentence vector (`score(article, comments, vectors)`, the scorer's accurate mode); without
+   * vectors the model scores as before. Its scale is shifted so that `threshold` decides for both.
+   */
+  sentence?: SentenceStage;
   /** Training provenance and cross-validated figures, for the model card. */
   meta: Record<string, unknown>;
 }
@@ -81,6 +88,8 @@ export class OffTopicModel {
   /** Cosine at or above which a comment counts as following what it replies to (drift). */
   readonly relatedCosine: number;
   readonly version: string;
+  /** True when the model has a sentence stage: give `score` the vectors (article and comments) to use it. */
+  readonly usesVectors: boolean;
 
   constructor(readonly file: OffTopicModelFile, readonly words?: WordTable) {
     if (file.format !== MODEL_FORMAT) throw new ModeratoError('MOD_ERR_MODEL', `off-topic model format ${file.format}, expected ${MODEL_FORMAT}`);
@@ -91,9 +100,16 @@ export class OffTopicModel {
     if (!!file.wordVectors !== !!words || (words && words.dim !== file.wordVectors!.dim)) {
       throw new ModeratoError('MOD_ERR_MODEL', `off-topic model ${file.wordVectors ? `needs a ${file.wordVectors.dim}-d word-vector table` : 'has no word-vector features'}, ${words ? `given a ${words.dim}-d table` : 'given none'}`);
     }
+    if (file.sentence) {
+      const st = file.sentence;
+      if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length) {
+        throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage inputs [${st.inputs}] (${st.comment.weights.length}-d head) do not match this code [${SENTENCE_INPUTS}] (${st.encoder.dim}-d)`);
+      }
+    }
     this.threshold = file.threshold;
     this.relatedCosine = file.relatedCosine;
     this.version = file.version;
+    this.usesVectors = !!file.sentence;
   }
 
   /**
@@ -102,12 +118,18 @@ export class OffTopicModel {
    * @example model.score({ title: 'Idlib crossings reopen' }, [{ id: 'a', text: 'Who won the match?' }])
    *   // [{ offTopic: 0.9, reasons: [{ code: 'off_topic', terms: ['won', 'match'], ... }] }]
    */
-  score(article: Article | undefined, comments: CommentInput[]): OffTopicResult[] {
+  score(article: Article | undefined, comments: CommentInput[], vectors?: TopicVectors): OffTopicResult[] {
     const hasArticleText = !!(article?.title?.trim() || article?.body?.trim());
     if (comments.length === 0) return [];
     if (!hasArticleText && comments.length < 2) return comments.map(() => ({ offTopic: null, reasons: [] }));
     const analysis = analyzeThread(this.file.idf, article as TopicArticle | undefined, comments, this.file.lexical, this.file.relevance, this.words);
-    const scores = blendScores(this.file, analysis);
+    let scores = blendScores(this.file, analysis);
+    if (vectors && this.file.sentence) {
+      const dim = this.file.sentence.encoder.dim;
+      const bad = vectors.comments.length !== comments.length || [vectors.article, ...vectors.comments].some((v) => v && v.length !== dim);
+      if (bad) throw new ModeratoError('MOD_ERR_INTERNAL', `off-topic vectors: ${vectors.comments.length} for ${comments.length} comments, or not ${dim}-d`);
+      scores = stageScores(this.file.sentence, scores, analysis.comments.map((c) => c.followed), vectors);
+    }
     // Under an article, every comment's context terms are the article's: ranked once per thread.
     const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;
     return scores.map((p, i) => ({
@@ -215,7 +237,23 @@ function blendScores(parts: ScoringParts, a: ThreadAnalysis): number[] {
 
 /** Off-topic probabilities of a thread's comments under `parts` (no reasons, no rounding). */
 export function scoreThread(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): number[] {
-  return blendScores(parts, analyzeThread(parts.idf, article, comments, parts.lexical, parts.relevance, parts.words));
+  return scoreThreadFollowed(parts, article, comments).scores;
+}
+
+/** `scoreThread` with the comment each one follows (-1: the article), which the sentence stage reads. */
+export function scoreThreadFollowed(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): { scores: number[]; followed: number[] } {
+  const a = analyzeThread(parts.idf, article, comments, parts.lexical, parts.relevance, parts.words);
+  return { scores: blendScores(parts, a), followed: a.comments.map((c) => c.followed) };
+}
+
+/** Folder of the off-topic model with the sentence stage, which the scorer's accurate mode loads by default. */
+export function accurateTopicDir(): string {
+  return path.join(packageRoot(), 'models', 'offtopic', 'accurate');
+}
+
+/** The default off-topic model folder of a scorer mode: accurate mode takes the sentence-stage model when it is shipped. */
+export function defaultTopicDir(accurate: boolean): string {
+  return accurate && fs.existsSync(path.join(accurateTopicDir(), 'model.json')) ? accurateTopicDir() : path.join(packageRoot(), 'models', 'offtopic');
 }
 
 /**

@@ -2,13 +2,26 @@
  * Cross-validation of the off-topic model over CQA questions, with the news checks (C3 and Fox
  * News intruders): the figures of the model card and the out-of-fold rows of the paired bootstrap.
  */
-import { scoreThread } from '../../topic/model';
+import { scoreThreadFollowed } from '../../topic/model';
 import { lcg32 } from '../../util/lcg32';
 import { DedupeCounts, OFF_TOPIC_LABELS } from './data';
 import { Corpus, questionOrder } from './corpus';
 import { c3Ids, c3Mixed, foxMixed } from './intruders';
 import { fitParts, jointThreshold, TrainOptions } from './fit';
 import { binaryReport, meanSd, rocAuc, prf } from './metrics';
+import { fitStage, stageThread, stageVariants, threadVectors, VectorTable } from './sentence-fit';
+
+/** One sentence-stage variant's cross-validated figures (the ablation table's row). */
+export interface StageFigures {
+  rocAuc: number;
+  offTopic: { precision: number; recall: number; f1: number };
+  thresholds: { mean: number; sd: number };
+  bySource: Record<'2015' | '2016', { f1: number; rocAuc: number }>;
+  c3: { f1: number; rocAuc: number };
+  fox: { rocAuc: { mean: number; sd: number }; f1: { mean: number; sd: number } };
+  /** Comment-head ridge penalties picked in the folds. */
+  headLambdas?: number[];
+}
 
 /** Cross-validated figures, as written to the model card. */
 export interface CvReport {
@@ -52,6 +65,8 @@ export interface CvReport {
   labels: number[];
   /** Question of each out-of-fold row (the bootstrap resamples questions). */
   qids: string[];
+  /** With sentence vectors: each stage variant's figures (see `stageVariants`), and the full stage's out-of-fold scores. */
+  sentence?: { variants: Record<string, StageFigures>; oof: number[]; hard: number[] };
 }
 
 /** Off-topic F1 (P / R) at the folds' thresholds and ROC-AUC of one slice of the out-of-fold rows. */
@@ -74,7 +89,7 @@ function slice(scores: number[], hard: number[], labels: number[]): SliceFigures
  * other folds' C3 threads and is checked on intruders mixed into its own (`news.c3`). The Fox News
  * threads, never trained on, are checked with every fold's model (`news.fox`, mean over folds).
  */
-export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport {
+export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?: VectorTable): CvReport {
   const k = opts.folds ?? 10;
   const seed = opts.seed ?? 2015;
   const rate = opts.intruderRate ?? 0.5;
@@ -92,15 +107,34 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
   const foxAuc: number[] = [];
   const foxF1: number[] = [];
   const thresholds: number[] = [];
+  const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
+  const names = Object.keys(stageVariants());
+  const acc = new Map(names.map((n) => [n, { oof: new Map<string, number>(), pred: new Map<string, number>(), c3: { s: [] as number[], hard: [] as number[] }, foxAuc: [] as number[], foxF1: [] as number[], thresholds: [] as number[] }]));
+  const headLambdas: number[] = [];
   for (let f = 0; f < k; f++) {
-    const { parts, rows, trainScores, news: nr } = fitParts(corpus, order.filter((q) => foldOf.get(q) !== f), opts, news.filter((id) => newsFold.get(id) !== f));
+    const trainQ = order.filter((q) => foldOf.get(q) !== f);
+    const { parts, rows, trainScores, news: nr } = fitParts(corpus, trainQ, opts, news.filter((id) => newsFold.get(id) !== f));
     const t = jointThreshold(trainScores, rows.map((r) => r.y), nr.scores, nr.y, opts.newsWeight ?? 1);
     thresholds.push(t);
+    // The stage's inner folds are fitParts' own (position in the training order, modulo 5).
+    const innerOf = new Map(trainQ.map((q, i) => [q, i % 5]));
+    const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, { lambda: opts.lambda, newsWeight: opts.newsWeight }) : undefined;
+    if (stage) headLambdas.push(stage.head.lambda);
+    for (const [name, v] of Object.entries(stage?.variants ?? {})) acc.get(name)!.thresholds.push(v.threshold);
+    /** Base scores of a thread, then each variant's stage scores (with their fold thresholds). */
+    const scoreAll = (article: Parameters<typeof scoreThreadFollowed>[1], comments: Parameters<typeof scoreThreadFollowed>[2], sink: (name: string, p: number[], t: number) => void): number[] => {
+      const b = scoreThreadFollowed(parts, article, comments);
+      if (stage && vectors) {
+        const tv = threadVectors(vectors, article, comments);
+        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v.stack, b.scores, b.followed, tv), v.threshold);
+      }
+      return b.scores;
+    };
     const test = corpus.cqa.filter((q) => foldOf.get(q.qid) === f);
     const s: number[] = [];
     const y: number[] = [];
     for (const q of test) {
-      scoreThread(parts, q.article, q.comments).forEach((p, i) => {
+      scoreAll(q.article, q.comments, (name, ps, tv) => ps.forEach((p, i) => (acc.get(name)!.oof.set(q.comments[i].id, p), acc.get(name)!.pred.set(q.comments[i].id, p >= tv ? 1 : 0)))).forEach((p, i) => {
         oof.set(q.comments[i].id, p);
         pred.set(q.comments[i].id, p >= t ? 1 : 0);
         s.push(p);
@@ -110,13 +144,20 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
     aucs.push(rocAuc(s, y));
     f1s.push(prf(s, y, t).f1);
     for (const m of c3Mixed(corpus, news.filter((id) => newsFold.get(id) === f), rate, lcg32(seed + 101 + f))) {
-      scoreThread(parts, m.article, m.comments).forEach((p, i) => (c3.s.push(p), c3.hard.push(p >= t ? 1 : 0), c3.y.push(m.y[i])));
+      scoreAll(m.article, m.comments, (name, ps, tv) => ps.forEach((p) => (acc.get(name)!.c3.s.push(p), acc.get(name)!.c3.hard.push(p >= tv ? 1 : 0)))).forEach((p, i) => (c3.s.push(p), c3.hard.push(p >= t ? 1 : 0), c3.y.push(m.y[i])));
     }
     const fs: number[] = [];
     const fy: number[] = [];
-    for (const m of fox) scoreThread(parts, m.article, m.comments).forEach((p, i) => (fs.push(p), fy.push(m.y[i])));
+    const vfs = new Map(names.map((n) => [n, [] as number[]]));
+    for (const m of fox) scoreAll(m.article, m.comments, (name, ps) => vfs.get(name)!.push(...ps)).forEach((p, i) => (fs.push(p), fy.push(m.y[i])));
     foxAuc.push(rocAuc(fs, fy));
     foxF1.push(prf(fs, fy, t).f1);
+    if (stage) {
+      for (const [name, v] of Object.entries(stage.variants)) {
+        acc.get(name)!.foxAuc.push(rocAuc(vfs.get(name)!, fy));
+        acc.get(name)!.foxF1.push(prf(vfs.get(name)!, fy, v.threshold).f1);
+      }
+    }
   }
   const all = corpus.cqa.flatMap((q) => q.comments.map((c, i) => ({ id: c.id, label: q.labels[i], source: q.source, qid: q.qid })));
   const labels: number[] = all.map((a) => (OFF_TOPIC_LABELS.has(a.label) ? 1 : 0));
@@ -129,7 +170,31 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}): CvReport
     const ix = all.map((a, i) => (a.source === src ? i : -1)).filter((i) => i >= 0);
     return slice(ix.map((i) => scores[i]), ix.map((i) => hard[i]), ix.map((i) => labels[i]));
   };
+  let sentence: CvReport['sentence'];
+  if (vectors) {
+    const variants: Record<string, StageFigures> = {};
+    for (const [name, a] of acc) {
+      const sc = all.map((x) => a.oof.get(x.id)!);
+      const hd = all.map((x) => a.pred.get(x.id)!);
+      const src = (k: string) => {
+        const ix = all.map((x, i) => (x.source === k ? i : -1)).filter((i) => i >= 0);
+        return { f1: prf(ix.map((i) => hd[i]), ix.map((i) => labels[i]), 1).f1, rocAuc: rocAuc(ix.map((i) => sc[i]), ix.map((i) => labels[i])) };
+      };
+      variants[name] = {
+        rocAuc: rocAuc(sc, labels),
+        offTopic: prf(hd, labels, 1),
+        thresholds: meanSd(a.thresholds),
+        bySource: { '2015': src('2015'), '2016': src('2016') },
+        c3: { f1: prf(a.c3.hard, c3.y, 1).f1, rocAuc: rocAuc(a.c3.s, c3.y) },
+        fox: { rocAuc: meanSd(a.foxAuc), f1: meanSd(a.foxF1) },
+        ...(name === 'full' ? { headLambdas } : {}),
+      };
+    }
+    const full = acc.get('full')!;
+    sentence = { variants, oof: all.map((x) => full.oof.get(x.id)!), hard: all.map((x) => full.pred.get(x.id)!) };
+  }
   return {
+    sentence,
     folds: k,
     seed,
     questions: order.length,

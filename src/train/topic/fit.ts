@@ -51,6 +51,8 @@ interface Row {
   x: number[];
   y: number;
   label: string;
+  /** Index within its thread of the comment it follows (-1: the question): the sentence stage reads it. */
+  followed: number;
 }
 
 function idfFor(corpus: Corpus, qids: Set<string>): IdfTable {
@@ -74,7 +76,7 @@ function rowsFor(parts: Pick<ModelParts, 'idf' | 'relevance' | 'words'>, threads
     hoods.push(...a.hoods.map((h) => h.map(([j, w]): Neighbour => [offset + j, w])));
     authors.push(...t.comments.map((c) => (c.author ? `${t.qid}/${c.author}` : undefined)));
     a.comments.forEach((c, i) =>
-      rows.push({ qid: t.qid, x: c.features, y: OFF_TOPIC_LABELS.has(t.labels[i]) ? 1 : 0, label: t.labels[i] }),
+      rows.push({ qid: t.qid, x: c.features, y: OFF_TOPIC_LABELS.has(t.labels[i]) ? 1 : 0, label: t.labels[i], followed: c.followed }),
     );
   }
   return { rows, hoods, authors };
@@ -112,7 +114,7 @@ export function fitParts(
   trainQ: string[],
   opts: TrainOptions,
   newsIds: string[] = c3Ids(corpus),
-): { parts: ModelParts; rows: Row[]; trainScores: number[]; cLogit: number[]; classifierLambda: number; news: { X: number[][]; scores: number[]; y: number[] } } {
+): { parts: ModelParts; rows: Row[]; trainScores: number[]; cLogit: number[]; classifierLambda: number; news: { X: number[][]; scores: number[]; y: number[]; threads: MixedThread[]; followed: number[] } } {
   const lambda = opts.lambda ?? 1;
   const mask = maskFor(opts.exclude, !!opts.words).map((on, j) => on && (opts.vectorsIn !== 'relevance' || !isVectorFeature(featureNames(true)[j])));
   const words = opts.words;
@@ -186,7 +188,7 @@ export function fitParts(
   const context = fitNonNegative(X3, y2, lambda, contextMask, CONTEXT_INPUTS.length, 2, w2);
   const trainScores = X3.slice(0, rows.length).map((x) => predict(context, x));
   const newsScores = X3.slice(rows.length).map((x) => predict(context, x));
-  return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context, words }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y } };
+  return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context, words }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y, threads: news.threads, followed: news.followed } };
 }
 
 /** Candidate L2 penalties of the conversation classifier (picked inside each training set). */
@@ -229,20 +231,20 @@ export function fitRelevance(
   lexical: LexicalModel,
   opts: TrainOptions,
   newsIds: string[] = c3Ids(corpus),
-): { relevance: LogReg; news: { X: number[][]; y: number[]; hoods: Neighbour[][] } } {
+): { relevance: LogReg; news: { X: number[][]; y: number[]; hoods: Neighbour[][]; threads: MixedThread[]; followed: number[] } } {
   const r = lcg32((opts.seed ?? 2015) + 11);
   const rate = opts.intruderRate ?? 0.5;
   const X: number[][] = [];
   const y: number[] = [];
-  const news = { X: [] as number[][], y: [] as number[], hoods: [] as Neighbour[][] };
+  const news = { X: [] as number[][], y: [] as number[], hoods: [] as Neighbour[][], threads: [] as MixedThread[], followed: [] as number[] };
   const add = (t: MixedThread, isNews: boolean) => {
     const a = analyzeThread(idf, t.article, t.comments, lexical, undefined, opts.words);
     const offset = news.X.length;
-    if (isNews) news.hoods.push(...a.hoods.map((h) => h.map(([j, w]): Neighbour => [offset + j, w])));
+    if (isNews) news.hoods.push(...a.hoods.map((h) => h.map(([j, w]): Neighbour => [offset + j, w]))), news.threads.push(t);
     a.comments.forEach((c, i) => {
       X.push(c.features);
       y.push(t.y[i]);
-      if (isNews) news.X.push(c.features), news.y.push(t.y[i]);
+      if (isNews) news.X.push(c.features), news.y.push(t.y[i]), news.followed.push(c.followed);
     });
   };
   const cqaPool: Array<[string, TopicComment[]]> = threads.map((q) => [q.qid, q.comments]);

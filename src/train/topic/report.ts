@@ -25,6 +25,8 @@ export interface TopicArgs {
   saveOof?: string;
   /** Paired bootstrap over questions: this run's out-of-fold scores against those saved in the file. */
   compare?: string;
+  /** `off`: no sentence stage (no vectors loaded); default on. */
+  sentence?: 'on' | 'off';
 }
 
 /** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
@@ -53,12 +55,16 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
       a.lexVocab = val;
     }
     else if (flag === '--compare') a.compare = val;
+    else if (flag === '--sentence') {
+      if (val !== 'on' && val !== 'off') throw new Error(`--sentence is on or off, not ${val}`);
+      a.sentence = val;
+    }
     else if (flag === '--vectors') a.vectors = val;
     else if (flag === '--vectors-in') {
       if (val !== 'both' && val !== 'relevance' && val !== 'classifier') throw new Error(`--vectors-in is both, relevance or classifier, not ${val}`);
       a.vectorsIn = val;
     }
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab --vectors --vectors-in)`);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab --vectors --vectors-in --sentence)`);
   }
   return a;
 }
@@ -92,4 +98,17 @@ export function formatCv(cv: CvReport): string {
     `fold thresholds ${pct(cv.thresholds.mean)} ± ${pct(cv.thresholds.sd)}`,
     `news: C3 intruders (${c3.threads} held-out articles, ${c3.comments} comments) F1 ${pct(c3.f1)} (P ${pct(c3.precision)} R ${pct(c3.recall)}) AUC ${pct(c3.rocAuc)};  Fox News under its headline (${fox.threads} articles, ${fox.comments} comments) AUC ${pct(fox.rocAuc.mean)} ± ${pct(fox.rocAuc.sd)}, F1 ${pct(fox.f1.mean)} ± ${pct(fox.f1.sd)}`,
   ].join('\n');
+}
+
+/** The sentence stage's ablation table (one row per variant, base first), when the CV had vectors. */
+export function formatStage(cv: CvReport): string {
+  if (!cv.sentence) return '';
+  const rows = [
+    `sentence stage (seed ${cv.seed}): variant | CQA F1 (P / R) | CQA AUC | 2015 AUC | 2016 AUC | C3 intruders F1 / AUC | Fox AUC | fold thresholds`,
+    `base (lexical model) | ${pct(cv.offTopic.f1)} (${pct(cv.offTopic.precision)} / ${pct(cv.offTopic.recall)}) | ${pct(cv.rocAuc)} | ${pct(cv.bySource['2015'].rocAuc)} | ${pct(cv.bySource['2016'].rocAuc)} | ${pct(cv.news.c3.f1)} / ${pct(cv.news.c3.rocAuc)} | ${pct(cv.news.fox.rocAuc.mean)} | ${pct(cv.thresholds.mean)} ± ${pct(cv.thresholds.sd)}`,
+  ];
+  for (const [name, v] of Object.entries(cv.sentence.variants)) {
+    rows.push(`${name} | ${pct(v.offTopic.f1)} (${pct(v.offTopic.precision)} / ${pct(v.offTopic.recall)}) | ${pct(v.rocAuc)} | ${pct(v.bySource['2015'].rocAuc)} | ${pct(v.bySource['2016'].rocAuc)} | ${pct(v.c3.f1)} / ${pct(v.c3.rocAuc)} | ${pct(v.fox.rocAuc.mean)} | ${pct(v.thresholds.mean)} ± ${pct(v.thresholds.sd)}`);
+  }
+  return rows.join('\n');
 }

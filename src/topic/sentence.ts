@@ -1,0 +1,109 @@
+/**
+ * The sentence stage of off-topic (issue 28): the lexical model's score re-judged with what the
+ * pretrained sentence encoder says about each comment. Inputs per comment: the base model's
+ * logit; a linear head on the comment's own vector (non-answers, thanks, chit-chat, questions
+ * back read as such whatever their words); its cosine with the article's (or question's) vector,
+ * also standardised within the thread; with the vector of the comment it follows; with the
+ * thread's leave-one-out centroid, also standardised. The scorer's accurate mode passes the
+ * vectors it already computed (one per comment, one per article), so nothing here embeds.
+ */
+import type { TopicArticle } from './features';
+import { LogReg, predict, logit } from './logreg';
+
+/** Longest article text embedded: the encoder reads its first 128 pieces, far fewer characters than this. */
+export const ARTICLE_CHARS = 2000;
+
+/** The text embedded for an article or question: title and body (cut at `ARTICLE_CHARS`, on a code point). */
+export function articleText(a: TopicArticle | undefined): string {
+  const s = [a?.title, a?.body].filter((x) => x && x.trim()).join('\n').trim();
+  if (s.length <= ARTICLE_CHARS) return s;
+  // Never cut a surrogate pair in two.
+  return s.slice(0, /[\uD800-\uDBFF]/.test(s[ARTICLE_CHARS - 1]) ? ARTICLE_CHARS - 1 : ARTICLE_CHARS);
+}
+
+/** Inputs of the stage, in vector order (the model file stores them and is refused if they differ). */
+export const SENTENCE_INPUTS = ['base', 'comment', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread'] as const;
+export type SentenceInput = (typeof SENTENCE_INPUTS)[number];
+
+/** Feature groups measured one by one in the ablation (the model card's table). */
+export const SENTENCE_GROUPS: Record<string, readonly SentenceInput[]> = {
+  comment: ['comment'],
+  article: ['cosArticle', 'zArticle'],
+  parent: ['cosParent'],
+  thread: ['cosThread', 'zThread'],
+};
+
+/** What the model file holds for the stage. */
+export interface SentenceStage {
+  /** The encoder the vectors must come from, and its width. */
+  encoder: { name: string; version: string; dim: number };
+  inputs: string[];
+  /** Linear head on the comment's vector (ridge on CQA labels): `comment` input = w . v + b. */
+  comment: { weights: number[]; bias: number };
+  /** Logistic stack over `inputs`; its bias is shifted so that the base model's threshold decides for both. */
+  stack: LogReg;
+}
+
+/** Sentence vectors of one scoring call: the article's (null without one) and each comment's (null where not computed). */
+export interface TopicVectors {
+  article?: Float32Array | null;
+  comments: ReadonlyArray<Float32Array | null | undefined>;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function standardised(xs: number[], on: boolean[]): number[] {
+  const ix = xs.map((_, i) => i).filter((i) => on[i]);
+  if (ix.length === 0) return xs.map(() => 0);
+  const mean = ix.reduce((s, i) => s + xs[i], 0) / ix.length;
+  // The 0.05 floor keeps a thread of near-identical comments from blowing the inputs up (as zArticle).
+  const sd = Math.sqrt(ix.reduce((s, i) => s + (xs[i] - mean) ** 2, 0) / ix.length) + 0.05;
+  return xs.map((x) => (x - mean) / sd);
+}
+
+/**
+ * The stage's inputs per comment (null for a comment without a vector: it keeps its base score).
+ * `baseLogit[i]` is the lexical model's logit, `followed[i]` the comment it follows (-1: the article).
+ * Without an article vector the thread's centroid stands in for it, as the lexical features do.
+ */
+export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit: number[], followed: number[], vectors: TopicVectors): Array<number[] | null> {
+  const vs = vectors.comments;
+  const dim = stage.comment.weights.length;
+  const on = baseLogit.map((_, i) => !!vs[i]);
+  const sum = new Float64Array(dim);
+  let count = 0;
+  vs.forEach((v, i) => {
+    if (!v || !on[i]) return;
+    count++;
+    for (let j = 0; j < dim; j++) sum[j] += v[j];
+  });
+  const rest = new Float64Array(dim);
+  const cosThread = baseLogit.map((_, i) => {
+    const v = vs[i];
+    if (!v || count < 2) return 0;
+    for (let j = 0; j < dim; j++) rest[j] = sum[j] - v[j];
+    const n = Math.sqrt(dot(rest, rest));
+    return n > 1e-9 ? dot(v, rest) / n : 0;
+  });
+  const art = vectors.article ?? null;
+  const cosArticle = baseLogit.map((_, i) => (vs[i] ? (art ? dot(vs[i]!, art) : cosThread[i]) : 0));
+  const zArticle = standardised(cosArticle, on);
+  const zThread = standardised(cosThread, on);
+  return baseLogit.map((b, i) => {
+    const v = vs[i];
+    if (!v) return null;
+    const f = followed[i];
+    const parent = f >= 0 ? vs[f] : null;
+    return [b, dot(stage.comment.weights, v) + stage.comment.bias, cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i]];
+  });
+}
+
+/** Off-topic probabilities after the stage: `base[i]` where a comment has no vector. */
+export function stageScores(stage: SentenceStage, base: number[], followed: number[], vectors: TopicVectors): number[] {
+  const rows = sentenceInputs(stage, base.map((p) => logit(p)), followed, vectors);
+  return rows.map((x, i) => (x ? predict(stage.stack, x) : base[i]));
+}

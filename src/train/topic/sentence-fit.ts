@@ -1,0 +1,270 @@
+/**
+ * Training of the sentence stage (see src/topic/sentence.ts) on top of one `fitParts` run: the
+ * comment-vector head (ridge on CQA labels, its penalty and its stacked input out of inner folds),
+ * then one logistic stack per variant (the full stage and the ablations), fitted on the CQA rows
+ * and the C3 intruder rows with the weights of the blend, each with its joint threshold.
+ * Vectors come from the shared cache (`embedCached`): nothing is embedded twice.
+ */
+import { ENCODER_DIM } from '../../encoder/types';
+import { loadTokenizer } from '../../encoder';
+import { MAX_PIECES } from '../../encoder/graph';
+import { fit, predict, logit, LogReg } from '../../topic/logreg';
+import { articleText, sentenceInputs, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
+import type { TopicArticle, TopicComment } from '../../topic/features';
+import { embedCached } from '../embed-cache';
+import type { Corpus } from './corpus';
+import type { CqaThread } from './data';
+import { C3_ARTICLE } from './intruders';
+import { jointThreshold } from './fit';
+
+/** Sentence vectors by text. */
+export type VectorTable = Map<string, Float32Array>;
+
+/**
+ * Every text the corpus's threads and checks may need, embedded once (through the shared cache).
+ * A C3 stand-in article (its first k comments) whose first k-1 comments already fill the
+ * encoder's `MAX_PIECES` reads as that shorter one does: it takes its vector instead of a pass.
+ */
+export async function loadTopicVectors(corpus: Corpus, extra: string[] = []): Promise<VectorTable> {
+  const texts = new Set<string>(extra);
+  for (const q of corpus.cqa) [articleText(q.article), ...q.comments.map((c) => c.text)].forEach((t) => texts.add(t));
+  for (const t of corpus.fox) [articleText(t.article), ...t.comments.map((c) => c.text)].forEach((x) => texts.add(x));
+  const alias = new Map<string, string>();
+  const tokenizer = loadTokenizer();
+  for (const list of corpus.c3Threads.values()) {
+    list.forEach((t) => texts.add(t));
+    let full: string | null = null;
+    for (let k = 1; k <= Math.min(C3_ARTICLE, list.length); k++) {
+      const a = articleText({ body: list.slice(0, k).join('\n\n') });
+      if (full !== null) alias.set(a, full);
+      else {
+        texts.add(a);
+        if (tokenizer.ids(a).length >= MAX_PIECES) full = a;
+      }
+    }
+  }
+  texts.delete('');
+  const list = [...texts];
+  let vecs: Float32Array[] = [];
+  // The cache file is shared with other scripts: a writer that waited past the busy timeout
+  // loses only its current batch, so go again (everything stored so far is kept).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      vecs = await embedCached(list);
+      break;
+    } catch (e) {
+      if (attempt >= 20 || !/database is locked/.test(String(e))) throw e;
+      process.stderr.write(`off-topic vectors: ${String(e)}; again (${attempt})\n`);
+    }
+  }
+  const table: VectorTable = new Map(list.map((t, i) => [t, vecs[i]]));
+  for (const [a, to] of alias) table.set(a, table.get(to)!);
+  return table;
+}
+
+/** The vectors of one thread (comments moved between threads keep their text, so their vector). */
+export function threadVectors(table: VectorTable, article: TopicArticle | undefined, comments: TopicComment[]): TopicVectors {
+  const a = articleText(article);
+  return { article: a ? table.get(a) ?? null : null, comments: comments.map((c) => table.get(c.text) ?? null) };
+}
+
+/** Ridge penalties tried for the comment head (on unit vectors: a feature's variance is about 1/512). */
+export const HEAD_LAMBDAS = [1, 3, 10, 30];
+
+/** Sufficient statistics of a ridge fit over rows of vectors. */
+class Gram {
+  readonly xx: Float64Array;
+  readonly xy: Float64Array;
+  readonly sx: Float64Array;
+  n = 0;
+  sy = 0;
+  constructor(readonly d: number) {
+    this.xx = new Float64Array(d * d);
+    this.xy = new Float64Array(d);
+    this.sx = new Float64Array(d);
+  }
+  add(v: Float32Array, y: number): void {
+    const d = this.d;
+    this.n++;
+    this.sy += y;
+    for (let a = 0; a < d; a++) {
+      const va = v[a];
+      this.sx[a] += va;
+      this.xy[a] += va * y;
+      const row = a * d;
+      for (let b = a; b < d; b++) this.xx[row + b] += va * v[b];
+    }
+  }
+  plus(o: Gram): Gram {
+    const g = new Gram(this.d);
+    g.n = this.n + o.n;
+    g.sy = this.sy + o.sy;
+    for (let i = 0; i < this.xx.length; i++) g.xx[i] = this.xx[i] + o.xx[i];
+    for (let i = 0; i < this.d; i++) (g.xy[i] = this.xy[i] + o.xy[i]), (g.sx[i] = this.sx[i] + o.sx[i]);
+    return g;
+  }
+  /** Centred ridge solution: weights and bias of the linear head. */
+  solve(lambda: number): { weights: number[]; bias: number } {
+    const d = this.d;
+    const n = Math.max(1, this.n);
+    const A = new Float64Array(d * d);
+    const b = new Float64Array(d);
+    for (let a = 0; a < d; a++) {
+      b[a] = this.xy[a] - (this.sx[a] * this.sy) / n;
+      for (let c = a; c < d; c++) {
+        const v = this.xx[a * d + c] - (this.sx[a] * this.sx[c]) / n + (a === c ? lambda : 0);
+        A[a * d + c] = v;
+        A[c * d + a] = v;
+      }
+    }
+    const w = cholSolve(A, b, d);
+    let bias = this.sy / n;
+    for (let a = 0; a < d; a++) bias -= (w[a] * this.sx[a]) / n;
+    return { weights: Array.from(w), bias };
+  }
+}
+
+/** Solve A x = b for symmetric positive definite A (d x d, row-major), in place. */
+function cholSolve(A: Float64Array, b: Float64Array, d: number): Float64Array {
+  for (let j = 0; j < d; j++) {
+    let s = A[j * d + j];
+    for (let k = 0; k < j; k++) s -= A[j * d + k] ** 2;
+    const l = Math.sqrt(Math.max(s, 1e-12));
+    A[j * d + j] = l;
+    for (let i = j + 1; i < d; i++) {
+      let t = A[i * d + j];
+      for (let k = 0; k < j; k++) t -= A[i * d + k] * A[j * d + k];
+      A[i * d + j] = t / l;
+    }
+  }
+  const y = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= A[i * d + k] * y[k];
+    y[i] = s / A[i * d + i];
+  }
+  const x = new Float64Array(d);
+  for (let i = d - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < d; k++) s -= A[k * d + i] * x[k];
+    x[i] = s / A[i * d + i];
+  }
+  return x;
+}
+
+const headOf = (h: { weights: number[]; bias: number }, v: Float32Array) => {
+  let s = h.bias;
+  for (let j = 0; j < v.length; j++) s += h.weights[j] * v[j];
+  return s;
+};
+
+/** The variants fitted side by side: the full stage, each group left out, and the comment head alone. */
+export function stageVariants(): Record<string, boolean[]> {
+  const all = SENTENCE_INPUTS.map(() => true);
+  const out: Record<string, boolean[]> = { full: all };
+  for (const [g, names] of Object.entries(SENTENCE_GROUPS)) out[`without ${g}`] = SENTENCE_INPUTS.map((n) => !names.includes(n));
+  out['base + comment only'] = SENTENCE_INPUTS.map((n) => n === 'base' || n === 'comment');
+  out['base + similarities only'] = SENTENCE_INPUTS.map((n) => n !== 'comment');
+  return out;
+}
+
+/** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
+export interface FittedStage {
+  head: { weights: number[]; bias: number; lambda: number };
+  variants: Record<string, { stack: LogReg; threshold: number; newsScores: number[] }>;
+}
+
+/**
+ * Fit the stage on the training threads of one `fitParts` run. `rows`, `trainScores` and
+ * `innerOf` as in fitParts (rows in thread order); `news` the C3 intruder threads with their
+ * blend scores; `lambda` the stack's L2 penalty; `newsWeight` as for the blend.
+ */
+export function fitStage(
+  table: VectorTable,
+  threads: CqaThread[],
+  rows: Array<{ qid: string; y: number; followed: number }>,
+  trainScores: number[],
+  innerOf: (qid: string) => number,
+  news: { threads: Array<{ article: TopicArticle; comments: TopicComment[]; y: number[] }>; scores: number[]; followed: number[] },
+  opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]> } = {},
+): FittedStage {
+  const inner = 5;
+  const grams = Array.from({ length: inner }, () => new Gram(ENCODER_DIM));
+  const vec: Array<Float32Array | null> = [];
+  let r = 0;
+  for (const t of threads) {
+    for (const c of t.comments) {
+      const v = table.get(c.text) ?? null;
+      vec.push(v);
+      if (v) grams[innerOf(t.qid)].add(v, rows[r].y);
+      r++;
+    }
+  }
+  // The head's penalty by inner-fold squared error; its out-of-inner-fold outputs feed the stack.
+  const total = grams.reduce((a, g) => a.plus(g));
+  let best = { lambda: HEAD_LAMBDAS[0], err: Infinity, oof: [] as number[] };
+  for (const lam of HEAD_LAMBDAS) {
+    const heads = grams.map((_, f) => {
+      const rest = grams.filter((__, g) => g !== f).reduce((a, g) => a.plus(g));
+      return rest.solve(lam);
+    });
+    const oof = rows.map((row, i) => (vec[i] ? headOf(heads[innerOf(row.qid)], vec[i]!) : 0));
+    const err = rows.reduce((s, row, i) => s + (vec[i] ? (oof[i] - row.y) ** 2 : 0), 0);
+    if (err < best.err) best = { lambda: lam, err, oof };
+  }
+  const head = { ...total.solve(best.lambda), lambda: best.lambda };
+  const X: number[][] = [];
+  const y: number[] = [];
+  const w: number[] = [];
+  const newsIx: number[] = [];
+  r = 0;
+  for (const t of threads) {
+    const n = t.comments.length;
+    const ins = sentenceInputs({ comment: head }, trainScores.slice(r, r + n).map((p) => logit(p)), rows.slice(r, r + n).map((x) => x.followed), threadVectors(table, t.article, t.comments));
+    ins.forEach((x, i) => {
+      if (!x) return;
+      x[1] = best.oof[r + i];
+      X.push(x), y.push(rows[r + i].y), w.push(1);
+    });
+    r += n;
+  }
+  const cqaRows = X.length;
+  const newsW = ((opts.newsWeight ?? 1) * cqaRows) / Math.max(1, news.scores.length);
+  r = 0;
+  for (const t of news.threads) {
+    const n = t.comments.length;
+    const ins = sentenceInputs({ comment: head }, news.scores.slice(r, r + n).map((p) => logit(p)), news.followed.slice(r, r + n), threadVectors(table, t.article, t.comments));
+    ins.forEach((x, i) => {
+      if (!x) return;
+      X.push(x), y.push(t.y[i]), w.push(newsW), newsIx.push(r + i);
+    });
+    r += n;
+  }
+  const variants: FittedStage['variants'] = {};
+  for (const [name, mask] of Object.entries(opts.variants ?? stageVariants())) {
+    const stack = fit(X, y, opts.lambda ?? 1, mask, 30, w);
+    const s = X.map((x) => predict(stack, x));
+    const newsScores = [...news.scores];
+    newsIx.forEach((j, k) => (newsScores[j] = s[cqaRows + k]));
+    const threshold = jointThreshold(s.slice(0, cqaRows), y.slice(0, cqaRows), s.slice(cqaRows), y.slice(cqaRows), opts.newsWeight ?? 1);
+    variants[name] = { stack, threshold, newsScores };
+  }
+  return { head, variants };
+}
+
+/** Stage scores of one thread under a fitted variant (base scores where a comment has no vector). */
+export function stageThread(head: FittedStage['head'], stack: LogReg, base: number[], followed: number[], vectors: TopicVectors): number[] {
+  const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors);
+  return ins.map((x, i) => (x ? predict(stack, x) : base[i]));
+}
+
+/** The model file's stage: the stack's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
+export function shippedStage(head: FittedStage['head'], stack: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }): SentenceStage {
+  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  return {
+    encoder: { ...encoder, dim: ENCODER_DIM },
+    inputs: [...SENTENCE_INPUTS],
+    comment: { weights: head.weights.map(round), bias: round(head.bias) },
+    stack: { mean: stack.mean.map(round), std: stack.std.map(round), weights: stack.weights.map(round), bias: round(stack.bias + logit(baseThreshold) - logit(threshold)) },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The off-topic sentence stage (src/topic/sentence.ts): its inputs measured on small hand-made
+ * vectors where each cosine is known, the article text it embeds, and the model's use of it
+ * (vectors change the scores only when given; a wrong vector count is refused).
+ */
+import { articleText, ARTICLE_CHARS, sentenceInputs, stageScores, SENTENCE_INPUTS, type SentenceStage } from '../../src/topic/sentence';
+import { loadOffTopicModel, OffTopicModel } from '../../src/topic';
+import { isModeratoError } from '../../src/errors';
+
+const unit = (...xs: number[]) => {
+  const n = Math.hypot(...xs);
+  return Float32Array.from(xs.map((x) => x / n));
+};
+const head = { weights: [1, 0, 0, 0], bias: -0.5 };
+
+describe('sentenceInputs', () => {
+  const a = unit(1, 0, 0, 0);
+  const b = unit(0, 1, 0, 0);
+  const c = unit(1, 1, 0, 0);
+
+  it('measures each input against the article, the followed comment and the rest of the thread', () => {
+    const rows = sentenceInputs({ comment: head }, [0.5, -1, 2], [-1, 0, 0], { article: a, comments: [a, b, c] });
+    const [r0, r1, r2] = rows as number[][];
+    const at = (name: (typeof SENTENCE_INPUTS)[number]) => SENTENCE_INPUTS.indexOf(name);
+    expect(r0[at('base')]).toBe(0.5);
+    expect(r0[at('comment')]).toBeCloseTo(0.5); // 1 * a[0] - 0.5
+    expect(r1[at('cosArticle')]).toBeCloseTo(0);
+    expect(r2[at('cosArticle')]).toBeCloseTo(Math.SQRT1_2);
+    // A top-level comment's parent input is its article cosine; a reply's, its parent's vector.
+    expect(r0[at('cosParent')]).toBeCloseTo(1);
+    expect(r1[at('cosParent')]).toBeCloseTo(0);
+    expect(r2[at('cosParent')]).toBeCloseTo(Math.SQRT1_2);
+    // Leave-one-out centroid: for a, the sum of b and c is (1, 2) / ..., cosine 1/sqrt(5) with a.
+    const rest = [a[0] * 0 + b[0] + c[0], b[1] + c[1]];
+    expect(r0[at('cosThread')]).toBeCloseTo(rest[0] / Math.hypot(rest[0], rest[1]));
+    // Standardised within the thread: the three z values sum to zero.
+    expect(r0[at('zArticle')] + r1[at('zArticle')] + r2[at('zArticle')]).toBeCloseTo(0);
+  });
+
+  it('without an article vector the thread centroid stands in; a comment without a vector gets no row', () => {
+    const rows = sentenceInputs({ comment: head }, [0, 0, 0], [-1, -1, -1], { article: null, comments: [a, null, c] });
+    expect(rows[1]).toBeNull();
+    const i = SENTENCE_INPUTS.indexOf('cosArticle');
+    expect(rows[0]![i]).toBeCloseTo(Math.SQRT1_2); // a against c alone (b has no vector)
+    expect(rows[0]![i]).toBeCloseTo(rows[0]![SENTENCE_INPUTS.indexOf('cosThread')]);
+  });
+
+  it('stageScores keeps the base score of a comment without a vector', () => {
+    const stage: SentenceStage = {
+      encoder: { name: 't', version: '0', dim: 4 },
+      inputs: [...SENTENCE_INPUTS],
+      comment: head,
+      stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: [1, 1, -1, 0, 0, 0, 0], bias: 0 },
+    };
+    const s = stageScores(stage, [0.3, 0.4], [-1, 0], { article: a, comments: [b, null] });
+    expect(s[1]).toBe(0.4);
+    // logit(0.3) + (0 - 0.5) - 0 (b is orthogonal to the article)
+    expect(s[0]).toBeCloseTo(1 / (1 + Math.exp(-(Math.log(0.3 / 0.7) - 0.5))));
+  });
+});
+
+describe('articleText', () => {
+  it('joins title and body and cuts long texts on a code point', () => {
+    expect(articleText({ title: 'Bridge', body: 'Council votes ' })).toBe('Bridge\nCouncil votes');
+    expect(articleText({ body: '  ' })).toBe('');
+    expect(articleText(undefined)).toBe('');
+    const long = 'a'.repeat(ARTICLE_CHARS - 1) + '😀' + 'b';
+    const cut = articleText({ body: long });
+    expect(cut).toBe('a'.repeat(ARTICLE_CHARS - 1));
+    expect(articleText({ body: 'c'.repeat(ARTICLE_CHARS + 5) })).toHaveLength(ARTICLE_CHARS);
+  });
+});
+
+describe('OffTopicModel with a sentence stage', () => {
+  const base = loadOffTopicModel();
+  const dim = 512;
+  const w = new Array(dim).fill(0);
+  w[0] = 4;
+  const model = new OffTopicModel({
+    ...base.file,
+    sentence: {
+      encoder: { name: 'test', version: '0', dim },
+      inputs: [...SENTENCE_INPUTS],
+      comment: { weights: w, bias: 0 },
+      stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: [1, 1, 0, 0, 0, 0, 0], bias: 0 },
+    },
+  });
+  const article = { title: 'City council approves new bridge over the river' };
+  const comments = [
+    { id: 'a', text: 'The bridge is too expensive for the city.' },
+    { id: 'b', text: 'Thanks, see you all at the match tonight!' },
+  ];
+  const v = (x: number) => {
+    const out = new Float32Array(dim);
+    out[0] = x;
+    out[1] = Math.sqrt(1 - x * x);
+    return out;
+  };
+
+  it('scores as the base model without vectors, and through the stage with them', () => {
+    expect(model.usesVectors).toBe(true);
+    expect(base.usesVectors).toBe(base.file.sentence !== undefined);
+    const plain = model.score(article, comments);
+    expect(plain).toEqual(base.score(article, comments));
+    const staged = model.score(article, comments, { article: v(0), comments: [v(0), v(1)] });
+    // The head reads the vector's first coordinate: 0 for a (logit unchanged), 4 for b (pushed up).
+    expect(staged[0].offTopic!).toBeCloseTo(plain[0].offTopic!, 3);
+    expect(staged[1].offTopic!).toBeGreaterThan(plain[1].offTopic!);
+  });
+
+  it('refuses a vector count that does not match the comments', () => {
+    let err: unknown;
+    try {
+      model.score(article, comments, { article: null, comments: [v(0)] });
+    } catch (e) {
+      err = e;
+    }
+    expect(isModeratoError(err) && err.code).toBe('MOD_ERR_INTERNAL');
+  });
+
+  it('refuses a stage whose inputs differ from the code', () => {
+    expect(() => new OffTopicModel({ ...model.file, sentence: { ...model.file.sentence!, inputs: ['base'] } })).toThrow(/sentence stage inputs/);
+  });
+});
