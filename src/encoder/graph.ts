@@ -16,12 +16,16 @@ import { encoderPackageDir } from './tokenizer';
 export const MAX_PIECES = 128;
 /** The graph's output node: the L2-normalised sentence vectors. */
 export const SENTENCE_NODE = 'module_apply_default/Encoder_en/hidden_layers/l2_normalize';
+/** The last layer's output per piece, [batch, pieces, 512], before the mean over pieces. */
+export const TOKEN_STATES_NODE = 'module_apply_default/Encoder_en/KonaTransformer/Encode/TransformerStack/Layer_1/TransformerLayer/FFN/layer_postprocess/add';
 
 /** A runtime that turns piece ids into sentence vectors. */
 export interface IdEncoder {
   readonly runtime: string;
   /** One L2-normalised ENCODER_DIM vector per id list, in order. */
   embedIds(batch: Int32Array[]): Promise<Float32Array[]>;
+  /** The sentence vector and the last layer's states (`min(ids, MAX_PIECES) x ENCODER_DIM`) per id list. */
+  statesIds(batch: Int32Array[]): Promise<Array<{ vector: Float32Array; states: Float32Array }>>;
   dispose(): Promise<void>;
 }
 
@@ -96,16 +100,20 @@ export function sparseBatch(batch: Int32Array[]): { indices: Int32Array; values:
 /** The graph model as an IdEncoder: one text per call (padding a batch to its longest text was slower, see notes/encoder.md). */
 export async function loadGraphEncoder(opts: { backend?: string } = {}): Promise<IdEncoder> {
   const model = await loadGraph(opts);
-  const run = async (ids: Int32Array): Promise<Float32Array> => {
+  const run = async (ids: Int32Array, withStates: boolean): Promise<{ vector: Float32Array; states: Float32Array }> => {
     const { indices, values, rows } = sparseBatch([ids]);
     const feeds = { indices: tf.tensor2d(indices, [indices.length / 2, 2], 'int32'), values: tf.tensor1d(values, 'int32') };
+    let outs: tf.Tensor[] = [];
     try {
-      const out = (await model.executeAsync(feeds, SENTENCE_NODE)) as tf.Tensor;
-      const data = (await out.data()) as Float32Array;
-      out.dispose();
-      if (data.length !== rows * ENCODER_DIM) throw new ModeratoError('MOD_ERR_MODEL', `the encoder graph returned ${data.length} floats for ${rows} rows`);
-      return data.slice(0, ENCODER_DIM);
+      const got = await model.executeAsync(feeds, withStates ? [SENTENCE_NODE, TOKEN_STATES_NODE] : SENTENCE_NODE);
+      outs = Array.isArray(got) ? got : [got];
+      const vec = (await outs[0].data()) as Float32Array;
+      if (vec.length !== rows * ENCODER_DIM) throw new ModeratoError('MOD_ERR_MODEL', `the encoder graph returned ${vec.length} floats for ${rows} rows`);
+      const n = Math.min(ids.length, MAX_PIECES);
+      const states = withStates ? ((await outs[1].data()) as Float32Array).slice(0, n * ENCODER_DIM) : new Float32Array(0);
+      return { vector: vec.slice(0, ENCODER_DIM), states };
     } finally {
+      for (const t of outs) t.dispose();
       feeds.indices.dispose();
       feeds.values.dispose();
     }
@@ -114,7 +122,12 @@ export async function loadGraphEncoder(opts: { backend?: string } = {}): Promise
     runtime: `tfjs-graph (${tf.getBackend()})`,
     async embedIds(batch) {
       const out: Float32Array[] = [];
-      for (const ids of batch) out.push(await run(ids));
+      for (const ids of batch) out.push((await run(ids, false)).vector);
+      return out;
+    },
+    async statesIds(batch) {
+      const out: Array<{ vector: Float32Array; states: Float32Array }> = [];
+      for (const ids of batch) out.push(await run(ids, true));
       return out;
     },
     async dispose() {

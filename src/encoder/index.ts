@@ -11,12 +11,13 @@ import { z } from 'zod';
 import { ModeratoError } from '../errors';
 import { BoundedCache } from '../util';
 import { CANARY_TEXT, CANARY_TOLERANCE, canaryDiff } from './canary';
-import { loadGraphEncoder, type IdEncoder } from './graph';
+import { loadGraphEncoder, MAX_PIECES, type IdEncoder } from './graph';
 import { encoderPackageDir, loadTokenizer, type Tokenizer } from './tokenizer';
-import type { SentenceEncoder } from './types';
+import type { TokenEncoder, TokenStates } from './types';
 
 export { ENCODER_DIM } from './types';
-export type { Piece, SentenceEncoder } from './types';
+export type { Piece, SentenceEncoder, TokenEncoder, TokenStates } from './types';
+export { MAX_PIECES } from './graph';
 export { Tokenizer, loadTokenizer } from './tokenizer';
 
 /** Runtime names `loadEncoder({ runtime })` accepts; `auto` takes the fastest that loads and passes its canary. */
@@ -88,7 +89,7 @@ async function loadRuntime(runtime: EncoderRuntime, o: { backend?: string; threa
  * const [a, b] = await enc.embed(['Thanks for the report.', 'Great article, thank you.']);
  * // a and b: Float32Array(512), L2-normalised; their dot product is the cosine
  */
-export async function loadEncoder(opts: EncoderOptions = {}): Promise<SentenceEncoder & { tokenizer: Tokenizer }> {
+export async function loadEncoder(opts: EncoderOptions = {}): Promise<TokenEncoder & { tokenizer: Tokenizer }> {
   const parsed = OptionsSchema.safeParse(opts);
   if (!parsed.success) {
     throw new ModeratoError('MOD_ERR_CONFIG', `invalid encoder options; runtimes: ${ENCODER_RUNTIMES.join(', ')}`, {
@@ -101,6 +102,11 @@ export async function loadEncoder(opts: EncoderOptions = {}): Promise<SentenceEn
   const cache = cacheSize > 0 ? new BoundedCache<Float32Array>(Math.max(1, Math.ceil(cacheSize / 2))) : null;
   // One run at a time: a runtime owns one session/graph; interleaved calls would only contend.
   let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job);
+    queue = run.catch(() => undefined);
+    return run;
+  };
 
   const compute = async (texts: string[]): Promise<Float32Array[]> => {
     const keys = texts.map(textKey);
@@ -125,9 +131,14 @@ export async function loadEncoder(opts: EncoderOptions = {}): Promise<SentenceEn
     info: { name: ENCODER_NAME, version: encoderVersion(), runtime: ids.runtime },
     tokenizer,
     embed(texts: string[]): Promise<Float32Array[]> {
-      const run = queue.then(() => compute(texts));
-      queue = run.catch(() => undefined);
-      return run;
+      return serial(() => compute(texts));
+    },
+    tokenStates(texts: string[]): Promise<TokenStates[]> {
+      return serial(async () => {
+        const pieces = texts.map((t) => tokenizer.encode(t).slice(0, MAX_PIECES));
+        const res = await ids.statesIds(pieces.map((p) => Int32Array.from(p, (x) => x.id)));
+        return res.map((r, i) => ({ pieces: pieces[i], states: r.states, vector: r.vector }));
+      });
     },
     async dispose() {
       await queue;

@@ -65,7 +65,10 @@ class Builder {
   }
 }
 
-/** Builds the ONNX bytes: inputs `ids` int32 [batch, pieces] and `mask` float [batch, pieces] (1 = piece, 0 = padding); output `embedding` [batch, 512]. */
+/**
+ * Builds the ONNX bytes: inputs `ids` int32 [batch, pieces] and `mask` float [batch, pieces] (1 =
+ * piece, 0 = padding); outputs `embedding` [batch, 512] and the last layer's `states` [batch, pieces, 512].
+ */
 export function buildEncoderOnnx(): Uint8Array {
   const W = readWeights();
   const f = (suffix: string): Float32Array => {
@@ -156,6 +159,7 @@ export function buildEncoderOnnx(): Uint8Array {
   const t = b.op('Tanh', [dense(mean, 'tanh', tanhW, ENCODER_DIM, f('Encoder_en/hidden_layers/tanh_layer_0/bias'))]);
   const norm = b.op('Sqrt', [b.op('Max', [b.op('ReduceSum', [b.op('Mul', [t, t]), 'last'], { keepdims: 1 }), 'tiny'])]);
   b.nodes.push({ op: 'Div', inputs: [t, norm], outputs: ['embedding'] });
+  b.nodes.push({ op: 'Identity', inputs: [x], outputs: ['states'] });
 
   return encodeModel({
     name: 'universal-sentence-encoder-lite',
@@ -166,7 +170,10 @@ export function buildEncoderOnnx(): Uint8Array {
       { name: 'ids', type: DType.INT32, dims: ['batch', 'pieces'] },
       { name: 'mask', type: DType.FLOAT, dims: ['batch', 'pieces'] },
     ],
-    outputs: [{ name: 'embedding', type: DType.FLOAT, dims: ['batch', ENCODER_DIM] }],
+    outputs: [
+      { name: 'embedding', type: DType.FLOAT, dims: ['batch', ENCODER_DIM] },
+      { name: 'states', type: DType.FLOAT, dims: ['batch', 'pieces', ENCODER_DIM] },
+    ],
   });
 }
 
@@ -189,7 +196,7 @@ export async function loadOnnxEncoder(opts: OnnxOptions = {}): Promise<IdEncoder
     graphOptimizationLevel: 'all',
   });
   /** One run over texts padded to the longest; an empty text is one padding piece (mean 0, as in the graph). */
-  const run = async (batch: Int32Array[]): Promise<Float32Array[]> => {
+  const run = async (batch: Int32Array[], withStates: boolean): Promise<Array<{ vector: Float32Array; states: Float32Array }>> => {
     const n = Math.max(1, ...batch.map((ids) => Math.min(ids.length, MAX_PIECES)));
     const ids = new Int32Array(batch.length * n);
     const mask = new Float32Array(batch.length * n);
@@ -198,23 +205,33 @@ export async function loadOnnxEncoder(opts: OnnxOptions = {}): Promise<IdEncoder
       ids.set(t.subarray(0, len), r * n);
       mask.fill(1, r * n, r * n + len);
     });
-    const out = await session.run({ ids: new ort.Tensor('int32', ids, [batch.length, n]), mask: new ort.Tensor('float32', mask, [batch.length, n]) });
-    const data = out.embedding.data as Float32Array;
-    if (data.length !== batch.length * ENCODER_DIM) throw new ModeratoError('MOD_ERR_MODEL', `the ONNX encoder returned ${data.length} floats for ${batch.length} texts`);
-    return batch.map((_, r) => data.slice(r * ENCODER_DIM, (r + 1) * ENCODER_DIM));
+    const feeds = { ids: new ort.Tensor('int32', ids, [batch.length, n]), mask: new ort.Tensor('float32', mask, [batch.length, n]) };
+    const out = await session.run(feeds, withStates ? ['embedding', 'states'] : ['embedding']);
+    const vec = out.embedding.data as Float32Array;
+    if (vec.length !== batch.length * ENCODER_DIM) throw new ModeratoError('MOD_ERR_MODEL', `the ONNX encoder returned ${vec.length} floats for ${batch.length} texts`);
+    const states = withStates ? (out.states.data as Float32Array) : null;
+    return batch.map((t, r) => ({
+      vector: vec.slice(r * ENCODER_DIM, (r + 1) * ENCODER_DIM),
+      states: states ? states.slice(r * n * ENCODER_DIM, (r * n + Math.min(t.length, MAX_PIECES)) * ENCODER_DIM) : new Float32Array(0),
+    }));
+  };
+  /** Runs `batch` in length-sorted groups of at most maxBatch, results in input order. */
+  const grouped = async (batch: Int32Array[], withStates: boolean) => {
+    const order = batch.map((_, i) => i).sort((a, b) => batch[a].length - batch[b].length);
+    const out: Array<{ vector: Float32Array; states: Float32Array }> = new Array(batch.length);
+    for (let i = 0; i < order.length; i += maxBatch) {
+      const part = order.slice(i, i + maxBatch);
+      const res = await run(part.map((k) => batch[k]), withStates);
+      part.forEach((k, j) => (out[k] = res[j]));
+    }
+    return out;
   };
   return {
     runtime: `onnx (onnxruntime-node ${ort.env.versions.common}, ${threads} thread${threads === 1 ? '' : 's'})`,
     async embedIds(batch) {
-      const order = batch.map((_, i) => i).sort((a, b) => batch[a].length - batch[b].length);
-      const out: Float32Array[] = new Array(batch.length);
-      for (let i = 0; i < order.length; i += maxBatch) {
-        const part = order.slice(i, i + maxBatch);
-        const vecs = await run(part.map((k) => batch[k]));
-        part.forEach((k, j) => (out[k] = vecs[j]));
-      }
-      return out;
+      return (await grouped(batch, false)).map((r) => r.vector);
     },
+    statesIds: (batch) => grouped(batch, true),
     async dispose() {
       await session.release();
     },

@@ -21,3 +21,19 @@ export interface SentenceEncoder {
   embed(texts: string[]): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }
+
+/**
+ * A text as the encoder's last layer sees it: its pieces (at most the first 128: the encoder reads
+ * no further), one ENCODER_DIM state per piece (row-major, `pieces.length x ENCODER_DIM`; not
+ * normalised), and the sentence vector.
+ */
+export interface TokenStates {
+  pieces: Piece[];
+  states: Float32Array;
+  vector: Float32Array;
+}
+
+/** A SentenceEncoder that also gives token-level states (for span heads). */
+export interface TokenEncoder extends SentenceEncoder {
+  tokenStates(texts: string[]): Promise<TokenStates[]>;
+}

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { ENCODER_DIM, loadEncoder, type SentenceEncoder } from '../../src/encoder';
+import { ENCODER_DIM, loadEncoder, type TokenEncoder } from '../../src/encoder';
 import { loadGraph, SENTENCE_NODE, sparseBatch } from '../../src/encoder/graph';
 import { loadTokenizer } from '../../src/encoder/tokenizer';
 
 const dot = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, i) => s + x * b[i], 0);
 
-let enc: SentenceEncoder;
+let enc: TokenEncoder;
 beforeAll(async () => {
   enc = await loadEncoder({ runtime: 'tfjs-graph', cacheSize: 8 });
 });
@@ -57,7 +57,19 @@ describe('encoder on the package graph model', () => {
   it('leaves no tensor behind', async () => {
     const before = tf.memory().numTensors;
     await enc.embed(['no leaks here, please', 'nor here']);
+    await enc.tokenStates(['nor with token states']);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives token states for the first 128 pieces with their spans, and the sentence vector', async () => {
+    const long = 'go '.repeat(300);
+    const [a, b] = await enc.tokenStates(['You moron, nobody wants this.', long]);
+    const [va] = await enc.embed(['You moron, nobody wants this.']);
+    expect(a.states.length).toBe(a.pieces.length * ENCODER_DIM);
+    expect(Math.max(...a.vector.map((x, k) => Math.abs(x - va[k])))).toBeLessThan(1e-6);
+    expect(a.pieces.map((p) => 'You moron, nobody wants this.'.slice(p.start, p.end)).join('')).toBe('Youmoron,nobodywantsthis.');
+    expect(b.pieces).toHaveLength(128);
+    expect(b.states.length).toBe(128 * ENCODER_DIM);
   });
 
   it('rejects unknown runtimes and options with MOD_ERR_CONFIG', async () => {

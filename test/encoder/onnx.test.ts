@@ -53,6 +53,19 @@ describe('ONNX re-implementation of the encoder', () => {
     expect(maxDiff(batched, alone)).toBeLessThan(1e-5);
   });
 
+  it('gives the graph\'s last-layer token states, one per piece up to 128, and the same vector as embedIds', async () => {
+    const ids = [...comments(5), 'word '.repeat(150), ''].map((t) => tok.ids(t));
+    const [g, o] = [await graph.statesIds(ids), await onnx.statesIds(ids)];
+    o.forEach((r, i) => {
+      expect(r.states.length).toBe(Math.min(ids[i].length, 128) * ENCODER_DIM);
+      expect(g[i].states.length).toBe(r.states.length);
+      // States are not normalised (entries reach tens): compare relative to their scale.
+      const scale = Math.max(1, ...g[i].states.map(Math.abs));
+      expect(Math.max(0, ...r.states.map((x, k) => Math.abs(x - g[i].states[k]))) / scale).toBeLessThan(1e-5);
+    });
+    expect(maxDiff(o.map((r) => r.vector), await onnx.embedIds(ids))).toBeLessThan(1e-6);
+  });
+
   it('passes the load-time canary, which a wrong vector fails', async () => {
     const [v] = await onnx.embedIds([tok.ids(CANARY_TEXT)]);
     expect(canaryDiff(v)).toBeLessThan(1e-4);
