@@ -3,25 +3,11 @@
  * (with the stored features), imports, versioned adapters with one active, rollback, refits after
  * every N labels in a worker thread, and a fit stopped midway that leaves the previous version.
  */
-import { ENCODER_DIM } from '../../src/encoder/types';
 import { SiteAdaptation, inAuditSample, type Actor, type NewComment, type QueueStore } from '../../src/queue';
-import type { StoredFeatures } from '../../src/adapt/types';
 import { mulberry32 } from '../../src/util/prng';
-import { KINDS, makeTestDb, newComment, type TestDb } from './helpers';
+import { KINDS, makeTestDb, newComment, siteFeatures, type TestDb } from './helpers';
 
 const mod: Actor = { id: 'key_mod', name: 'mod' };
-
-/**
- * Features of a simulated site whose moderators reject along one direction of the sentence
- * space that the base model barely sees: an adapter can learn it, the base cannot.
- */
-function siteFeatures(rand: () => number, bad: boolean): StoredFeatures {
-  const vector = new Int8Array(ENCODER_DIM);
-  for (let i = 0; i < ENCODER_DIM; i++) vector[i] = Math.round((rand() - 0.5) * 40);
-  vector[7] = bad ? 90 : -90;
-  const tox = Math.min(0.99, Math.max(0.01, 0.3 + (bad ? 0.05 : 0) + (rand() - 0.5) * 0.5));
-  return { base: { toxicity: tox, insult: tox / 2, threat: 0.01, identity_attack: 0.01, profanity: 0.02, other: 0.01 }, vector };
-}
 
 /** `n` decided comments of `site` with features; every third is rejected. */
 async function decided(store: QueueStore, n: number, site: string | null, from = 0, seed = 1): Promise<void> {

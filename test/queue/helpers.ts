@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { openStore, type NewComment, type QueueStore } from '../../src/queue';
 import { CATEGORIES, type Category, type ScoreResult } from '../../src/types';
+import { ENCODER_DIM } from '../../src/encoder/types';
+import type { StoredFeatures } from '../../src/adapt/types';
+import { mulberry32 } from '../../src/util/prng';
 
 /**
  * The PostgreSQL of this run, chosen by jest's globalSetup (test/postgres-server.js): MODERATO_TEST_PG
@@ -75,4 +78,23 @@ export function newComment(id: string, over: Partial<NewComment> = {}): NewComme
     result: r, status: 'pending', category: 'insult', score: Math.max(r.toxicity, ...Object.values(r.categories)), model: { name: 'm', version: '1' }, policyVersion: null,
     ...over,
   };
+}
+
+/**
+ * Features of a simulated site whose moderators reject along one direction of the sentence
+ * space that the base model barely sees: an adapter can learn it, the base cannot.
+ */
+export function siteFeatures(rand: () => number, bad: boolean): StoredFeatures {
+  const vector = new Int8Array(ENCODER_DIM);
+  for (let i = 0; i < ENCODER_DIM; i++) vector[i] = Math.round((rand() - 0.5) * 40);
+  vector[7] = bad ? 90 : -90;
+  const tox = Math.min(0.99, Math.max(0.01, 0.3 + (bad ? 0.05 : 0) + (rand() - 0.5) * 0.5));
+  return { base: { toxicity: tox, insult: tox / 2, threat: 0.01, identity_attack: 0.01, profanity: 0.02, other: 0.01 }, vector };
+}
+
+
+/** Imports `n` past decisions of a simulated site (see {@link siteFeatures}; every third rejected). */
+export async function importSimulated(store: QueueStore, site: string, n: number, seed = 1): Promise<void> {
+  const rand = mulberry32(seed);
+  await store.importLabels(site, Array.from({ length: n }, (_, i) => ({ id: `sim${i}`, text: `simulated ${i}`, label: (i % 3 === 0 ? 1 : 0) as 0 | 1, features: siteFeatures(rand, i % 3 === 0) })));
 }
