@@ -5,6 +5,7 @@
  */
 import { ENCODER_DIM } from './types';
 
+/** The canary sentence: NFKC-changed text, an emoji (unknown piece), a number and punctuation. */
 export const CANARY_TEXT = 'Canary: the ferry board’s 2 new routes are a ﬁne idea, thanks! 👍';
 
 /** Largest absolute difference per component accepted (float32 rounding of different kernels is ~1e-6). */

@@ -105,14 +105,14 @@ export function buildEncoderOnnx(): Uint8Array {
   b.ints('axes12', [1, 2]);
   b.ints('last', [-1]);
   b.floats('one', [], [1]);
-  b.floats('negInf', [], [-1e9]);
+  b.floats('padBias', [], [-1e9]);
   b.floats('tiny', [], [scalar('Encoder_en/hidden_layers/l2_normalize/Maximum/y')]);
 
   const pieces = b.op('Shape', ['ids'], { start: 1, end: 2 });
   const pos = b.op('Slice', ['timing', 'zero', pieces, 'axis0']);
   const e = b.op('Gather', ['embeddings', 'ids'], { axis: 0 });
   let x = b.op('Add', [b.op('Add', [e, e]), pos]);
-  const maskBias = b.op('Unsqueeze', [b.op('Mul', [b.op('Sub', ['one', 'mask']), 'negInf']), 'axes12']);
+  const maskBias = b.op('Unsqueeze', [b.op('Mul', [b.op('Sub', ['one', 'mask']), 'padBias']), 'axes12']);
 
   const layerNorm = (input: string, prefix: string): string => {
     const scale = f(`${prefix}layer_norm_scale/ConcatPartitions/concat`);

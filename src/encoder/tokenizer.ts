@@ -22,6 +22,7 @@ export type VocabEntry = z.infer<typeof VocabSchema>[number];
 
 /** Ids 0-5 are control pieces (unknown, <s>, </s>, 3 extras): never matched against text. */
 const RESERVED = 6;
+/** The unknown piece: a run of code points no piece covers. */
 export const UNKNOWN_ID = 0;
 /** SentencePiece's unigram model scores an unknown code point 10 below the rarest piece. */
 const UNK_PENALTY = 10;

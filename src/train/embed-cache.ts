@@ -38,6 +38,7 @@ const PROCESS = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex'
 let calls = 0;
 let defaultEncoder: Promise<SentenceEncoder> | null = null;
 
+/** `.tmp/embeddings.db` in the package root, shared by every script of this checkout. */
 export function defaultEmbedDbPath(): string {
   return path.join(packageRoot(), '.tmp', 'embeddings.db');
 }
