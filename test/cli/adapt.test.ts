@@ -1,0 +1,179 @@
+/**
+ * `moderato adapt` on SQLite and PostgreSQL: import (features and labels stored once per id, bad
+ * lines reported as MOD_ERR_INPUT with their line numbers, an unusable file exits 1), train
+ * (base vs adapted AUC, decisions used, activated or not), status, activate/rollback, `score
+ * --site` with the site's adapter, and a train killed midway that leaves the previous version
+ * active. The accurate scorer (identity heads over the shipped model) is loaded once; the kill
+ * test runs the built CLI as a child process.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { adaptCommand } from '../../src/cli/adapt';
+import { main } from '../../src/cli';
+import { scoreCommand } from '../../src/cli/score';
+import { createScorer, type Scorer } from '../../src/scorer';
+import { openStore, type QueueStore } from '../../src/queue';
+import { KINDS, importSimulated, makeTestDb, type TestDb } from '../queue/helpers';
+import { writeIdentityHeads } from '../heads';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'moderato.js');
+
+/** Streams that keep what was written. */
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: { write: (s: string) => ((out.stdout += s), true) }, stderr: { write: (s: string) => ((out.stderr += s), true) } } as never };
+}
+
+let scorer: Scorer;
+let heads: ReturnType<typeof writeIdentityHeads>;
+let dir: string;
+beforeAll(async () => {
+  heads = writeIdentityHeads();
+  scorer = await createScorer({ modelDir: heads.dir });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-adapt-cli-'));
+}, 120_000);
+afterAll(() => {
+  scorer?.dispose();
+  heads?.remove();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const TEXTS = [
+  ['Whoever runs the ferry board should be dragged out and beaten.', 'reject'],
+  ['You people are vermin and should leave this town.', 'reject'],
+  ['Thanks, this explains the new timetable well.', 'approve'],
+  ['I think the council should publish the budget first.', 'approve'],
+] as const;
+
+describe.each(KINDS)('moderato adapt on %s', (kind) => {
+  let db: TestDb;
+
+  beforeEach(() => {
+    db = makeTestDb(kind);
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it('imports decisions once per id, reporting bad lines with their numbers, then trains, shows status and rolls back', async () => {
+    const file = path.join(dir, `${kind}-import.jsonl`);
+    const lines = TEXTS.map(([text, decision], i) => JSON.stringify({ id: `h${i}`, text, decision, ...(i === 0 ? { category: 'threat' } : {}) }));
+    lines.splice(2, 0, '{"id":"x","text":"hi","decision":"delete"}', 'not json', JSON.stringify({ id: 'h0', text: 'again', decision: 'approve' }));
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    let c = capture();
+    expect(await adaptCommand(['import', '--site', 'news', '--db', db.url, file], c.io, { scorer })).toBe(0);
+    expect(c.out.stderr).toMatch(/line 3: MOD_ERR_INPUT: decision/);
+    expect(c.out.stderr).toMatch(/line 4: MOD_ERR_INPUT: not JSON/);
+    expect(c.out.stderr).toMatch(/line 5: MOD_ERR_INPUT: id "h0" already appears/);
+    expect(c.out.stdout).toMatch(/imported 4 decision\(s\) for site "news" \(2 rejected\).*3 bad line\(s\) skipped/);
+    c = capture();
+    expect(await adaptCommand(['import', '--site', 'news', '--db', db.url, file], c.io, { scorer })).toBe(0);
+    expect(c.out.stdout).toMatch(/imported 0 decision\(s\).*4 already imported/);
+
+    const store: QueueStore = await openStore(db.url);
+    try {
+      const ex = await store.siteExamples('news');
+      expect(ex.map((e) => [e.label, e.category])).toEqual([[1, 'threat'], [1, null], [0, null], [0, null]]);
+      expect(ex[0]!.features.vector).toHaveLength(512);
+      expect(ex[0]!.features.base.toxicity).toBeGreaterThan(0);
+      // Too few to fit: a clear error, nothing stored.
+      c = capture();
+      expect(await main(['adapt', 'train', '--site', 'news', '--db', db.url], c.io)).toBe(1);
+      expect(c.out.stderr).toMatch(/MOD_ERR_VALIDATION: Site "news" has 4 labelled decision/);
+      await importSimulated(store, 'news', 120);
+    } finally {
+      await store.close();
+    }
+    for (const expected of [1, 2]) {
+      c = capture();
+      expect(await main(['adapt', 'train', '--site', 'news', '--db', db.url], c.io)).toBe(0);
+      expect(c.out.stdout).toMatch(new RegExp(`version ${expected} \\(active\\)`));
+      expect(c.out.stdout).toMatch(/decisions used: 124 \(42 rejected, 82 approved\)/);
+      expect(c.out.stdout).toMatch(/toxicity +AUC base 0\.\d{3} +adapted 0\.\d{3}/);
+      expect(c.out.stdout).toMatch(/activated: the adapted toxicity beats the base/);
+    }
+    c = capture();
+    expect(await main(['adapt', 'activate', '--site', 'news', '--version', '1', '--db', db.url], c.io)).toBe(0);
+    c = capture();
+    expect(await main(['adapt', 'status', '--site', 'news', '--db', db.url, '--json'], c.io)).toBe(0);
+    const status = JSON.parse(c.out.stdout);
+    expect(status).toMatchObject({ siteId: 'news', labels: 124, activeVersion: 1 });
+    expect(status.versions.map((v: { version: number; active: boolean }) => [v.version, v.active])).toEqual([[2, false], [1, true]]);
+    c = capture();
+    expect(await main(['adapt', 'activate', '--site', 'news', '--version', '7', '--db', db.url], c.io)).toBe(1);
+    expect(c.out.stderr).toMatch(/MOD_ERR_NOT_FOUND/);
+
+    // score --site: the site's active adapter scores and is named.
+    const input = path.join(dir, `${kind}-score.jsonl`);
+    fs.writeFileSync(input, '{"id":"s1","text":"You absolute idiot."}\n');
+    c = capture();
+    expect(await scoreCommand([input, '--site', 'news', '--db', db.url], c.io, { scorer })).toBe(0);
+    expect(JSON.parse(c.out.stdout.trim()).adapter).toEqual({ siteId: 'news', version: 1 });
+    c = capture();
+    expect(await scoreCommand([input, '--site', 'elsewhere', '--db', db.url], c.io, { scorer })).toBe(0);
+    expect(JSON.parse(c.out.stdout.trim()).adapter).toBeNull();
+  });
+});
+
+describe('moderato adapt: bad input and interruption', () => {
+  it.each([
+    ['a missing file', ['adapt', 'import', '--site', 's', '--db', 'sqlite::memory:', '/nonexistent/decisions.jsonl'], /MOD_ERR_INPUT: Cannot read/],
+    ['no --site', ['adapt', 'train', '--db', 'sqlite::memory:'], /MOD_ERR_INPUT: --site SITE is required/],
+    ['a bad --version', ['adapt', 'activate', '--site', 's', '--version', 'two', '--db', 'sqlite::memory:'], /MOD_ERR_INPUT: --version/],
+    ['an unknown option', ['adapt', 'train', '--site', 's', '--frobnicate'], /MOD_ERR_INPUT/],
+  ])('exits 1 with MOD_ERR_INPUT on %s', async (_what, argv, message) => {
+    const c = capture();
+    expect(await main(argv, c.io)).toBe(1);
+    expect(c.out.stderr).toMatch(message);
+  });
+
+  it('exits 1 when no line of the file is usable, naming the bad lines', async () => {
+    const file = path.join(dir, 'all-bad.jsonl');
+    fs.writeFileSync(file, '{"id":"a"}\n[1,2]\n\n{"id":"b","text":"x","decision":"reject","category":"rudeness"}\n');
+    const c = capture();
+    expect(await main(['adapt', 'import', '--site', 's', '--db', `sqlite:${path.join(dir, 'unused.db')}`, file], c.io)).toBe(1);
+    expect(c.out.stderr).toMatch(/line 1: MOD_ERR_INPUT: text: /);
+    expect(c.out.stderr).toMatch(/line 2: MOD_ERR_INPUT/);
+    expect(c.out.stderr).toMatch(/line 4: MOD_ERR_INPUT: category/);
+    expect(c.out.stderr).toMatch(/MOD_ERR_INPUT: .* holds no usable decision \(3 bad line\(s\)/);
+  });
+
+  it('lists the adapt commands in --help', async () => {
+    const c = capture();
+    expect(await main(['--help'], c.io)).toBe(0);
+    expect(c.out.stdout).toMatch(/adapt import --site SITE/);
+    expect(c.out.stdout).toMatch(/adapt train\|status --site SITE/);
+    expect(c.out.stdout).toMatch(/adapt activate --site SITE --version/);
+  });
+
+  it('leaves the previous version active when `adapt train` is killed midway', async () => {
+    const url = `sqlite:${path.join(dir, 'killed.db')}`;
+    const store = await openStore(url);
+    try {
+      await importSimulated(store, 'k', 90, 1);
+      expect(await main(['adapt', 'train', '--site', 'k', '--db', url], capture().io)).toBe(0);
+      await importSimulated(store, 'k', 1500, 2);
+    } finally {
+      await store.close();
+    }
+    const child = spawn(process.execPath, [BIN, 'adapt', 'train', '--site', 'k', '--db', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    await new Promise<void>((res) => child.stderr.on('data', (b: Buffer) => ((err += b.toString()), /fitting the adapter/.test(err) && res())));
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGKILL');
+    await exited;
+    expect(out).toBe('');
+    const after = await openStore(url);
+    try {
+      expect((await after.adapterVersions('k')).map((v) => [v.version, v.active])).toEqual([[1, true]]);
+      expect((await after.getAdapter('k'))!.version).toBe(1);
+    } finally {
+      await after.close();
+    }
+  });
+});
