@@ -4,7 +4,7 @@ import { parseArgs } from 'util';
 import { once } from 'events';
 import type { Writable } from 'stream';
 import { ModeratoError } from '../errors';
-import { createScorerPool, type Scorer, type ScorerPool } from '../scorer';
+import { createScorerPool, SCORER_MODES, type Scorer, type ScorerMode, type ScorerPool } from '../scorer';
 import {
   ARCHIVE_FORMATS, checkNotInput, inProcessJsonl, openArchive, openOutput, scoreUnits, toUnits, withIngest,
   type ArchiveFormat, type IngestCounts, type JsonlScorer, type Problem, type SafeOutput,
@@ -21,7 +21,7 @@ export interface CliIO {
 }
 
 /** `moderato score --help`. */
-export const SCORE_HELP = `Usage: moderato score [FILE|DIR|-] [--output FILE [--resume]] [--workers N] [--format F] [--strict] [--backend NAME]
+export const SCORE_HELP = `Usage: moderato score [FILE|DIR|-] [--output FILE [--resume]] [--workers N] [--mode fast|accurate] [--format F] [--strict] [--backend NAME]
 
 Scores comments and writes one JSON result per comment (the HTTP result object, plus threadId,
 threadTitle and createdAt when the input has them) to stdout or --output, in input order.
@@ -37,6 +37,8 @@ stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says othe
 --site SITE   score with the site's active adapter (moderato adapt; --db URL, default DATABASE_URL);
               needs the accurate scorer (--model DIR, default the shipped heads)
 --workers N   scoring threads (default: the number of cores, here ${os.availableParallelism()})
+--mode M      fast: the convolutional model alone (default); accurate: with the heads on the
+              sentence encoder (better scores, about one encoder pass per comment more; --site needs it)
 --output FILE results go to FILE.partial, renamed to FILE when the run completes; the output may
               not be the input; --resume continues an interrupted run from what FILE.partial
               (or FILE) holds: nothing skipped, nothing doubled
@@ -46,6 +48,13 @@ scored in context (offTopic against the article and the thread).`;
 
 /** Problems reported line by line before the rest are only counted. */
 const MAX_REPORTED = 100;
+
+/** `--mode`: undefined when not given (the model decides), else a valid mode or MOD_ERR_INPUT. */
+export function parseMode(raw: string | undefined): ScorerMode | undefined {
+  if (raw === undefined) return undefined;
+  if (!SCORER_MODES.includes(raw as ScorerMode)) throw new ModeratoError('MOD_ERR_INPUT', `--mode must be one of ${SCORER_MODES.join(', ')}, got "${raw}"`);
+  return raw as ScorerMode;
+}
 
 function parseWorkers(raw: string | undefined): number {
   if (raw === undefined) return os.availableParallelism();
@@ -78,6 +87,7 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       site: { type: 'string' },
       db: { type: 'string' },
       model: { type: 'string' },
+      mode: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -92,6 +102,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   }
   if (values.resume && !values.output) throw new ModeratoError('MOD_ERR_INPUT', '--resume needs --output FILE (stdout cannot be resumed)');
   const workers = parseWorkers(values.workers);
+  const mode = parseMode(values.mode) ?? (values.site !== undefined ? 'accurate' : undefined);
+  if (values.site !== undefined && mode !== 'accurate') throw new ModeratoError('MOD_ERR_INPUT', '--site needs --mode accurate (a site adapter reads the sentence vector)');
   const archive = openArchive(file, { format: values.format as ArchiveFormat | undefined });
 
   let output: SafeOutput | undefined;
@@ -113,7 +125,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     if (opts.scorer) {
       scorer = inProcessJsonl(opts.scorer);
     } else {
-      pool = createScorerPool({ threads: workers, scorer: { backend: values.backend, modelDir: values.model, ...(values.site !== undefined ? { mode: 'accurate' as const } : {}) } });
+      // Two tasks per thread: a thread never waits for the main thread to hand it the next one.
+      pool = createScorerPool({ threads: workers, tasksPerThread: 2, scorer: { backend: values.backend, modelDir: values.model, ...(mode ? { mode } : {}) } });
       await pool.ready();
       scorer = pool;
     }
@@ -138,7 +151,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     const summary = await scoreUnits(toUnits(archive.items), {
       scorer,
       write: output ? (t) => output!.write(t) : stdoutSink(io.stdout),
-      inFlight: (pool?.threads ?? 1) * 2,
+      // Two running or waiting in each thread, as many read ahead: the oldest being slow never idles a thread.
+      inFlight: (pool?.threads ?? 1) * 4,
       resume: output?.resumed,
       strict: values.strict,
       onProblem: (p: Problem) => {

@@ -23,6 +23,12 @@ export interface ScorerPoolOptions {
    * rejects with {@link ScorerPoolFullError}; use `Infinity` for an unbounded queue.
    */
   maxQueue?: number;
+  /**
+   * Tasks handed to a thread at once (default 1). A batch run wants 2: the next task then waits
+   * in the thread, which starts it the moment it is done instead of waiting for the main thread
+   * (busy reading and writing) to hand it over.
+   */
+  tasksPerThread?: number;
   /** How each thread builds its scorer (mode, model dirs, backend, thresholds): plain data only, no `model` or `topic` objects. */
   scorer?: ScorerOptions;
 }
@@ -91,6 +97,7 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
     maxThreads: threads,
     maxQueue: Number.isFinite(maxQueue) ? Math.max(0, Math.floor(maxQueue)) : undefined,
     idleTimeout: Infinity,
+    concurrentTasksPerWorker: Math.max(1, Math.floor(opts.tasksPerThread ?? 1)),
     workerData: { scorer: opts.scorer ?? {} },
     // natural's dotenv prints tips on stdout, which carries JSONL in the CLI.
     env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' },

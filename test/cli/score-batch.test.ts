@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { openStore } from '../../src/queue';
+import { writeIdentityHeads } from '../heads';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'moderato.js');
@@ -155,4 +156,37 @@ describe('moderato score --ingest', () => {
       await store.close();
     }
   });
+});
+
+describe('moderato score --mode', () => {
+  const small = path.join(dir, 'small.jsonl');
+  fs.writeFileSync(small, Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `m${i}`, text: `${WORDS[i % 12]} ${WORDS[(i * 5) % 12]} number ${i}` })).join('\n') + '\n');
+
+  it.each([
+    [['--mode', 'slow'], /MOD_ERR_INPUT: --mode must be one of fast, accurate, got "slow"/],
+    [['--mode', 'fast', '--site', 'example.org'], /MOD_ERR_INPUT: --site needs --mode accurate/],
+  ])('%j is a clear MOD_ERR_INPUT', (args, message) => {
+    const r = run(['score', small, ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('accurate runs the heads on the sentence encoder in the pool threads; fast the convolutional model alone (identity heads: the same scores)', () => {
+    const heads = writeIdentityHeads();
+    try {
+      const fast = run(['score', small, '--workers', '1', '--mode', 'fast']);
+      const accurate = run(['score', small, '--workers', '2', '--mode', 'accurate', '--model', heads.dir]);
+      expect([fast.code, accurate.code, accurate.stderr.match(/MOD_ERR_\w+.*/)?.[0]]).toEqual([0, 0, undefined]);
+      const f = fast.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const a = accurate.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(a.map((x) => x.id)).toEqual(f.map((x) => x.id));
+      for (let i = 0; i < f.length; i++) expect(a[i].toxicity).toBeCloseTo(f[i].toxicity, 3);
+      // A fast model asked to be accurate is refused, not silently used.
+      const wrong = run(['score', small, '--mode', 'accurate', '--model', path.join(ROOT, 'models', 'toxicity')]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/MOD_ERR_CONFIG: scorer mode accurate needs/);
+    } finally {
+      heads.remove();
+    }
+  }, 120_000);
 });
