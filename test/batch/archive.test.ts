@@ -115,6 +115,31 @@ describe('openArchive', () => {
   });
 });
 
+describe("the HTTP API's per-comment limits, in every format", () => {
+  const long = 'x'.repeat(10_001);
+  it.each([
+    ['JSONL', 'a.jsonl', JSON.stringify({ id: 'big', text: long }) + '\n' + JSON.stringify({ id: 'ok', text: 'fine' }) + '\n'],
+    ['CSV', 'a.csv', `id,text\nbig,${long}\nok,fine\n`],
+    ['a JSONL thread (skipped whole, as the API refuses the request)', 'a.jsonl', JSON.stringify({ comments: [{ id: 'big', text: long }, { id: 'sib', text: 'hi' }] }) + '\n' + JSON.stringify({ id: 'ok', text: 'fine' }) + '\n'],
+    ['a comment id over 200 characters', 'a.jsonl', JSON.stringify({ id: 'i'.repeat(201), text: 'hi' }) + '\n' + JSON.stringify({ id: 'ok', text: 'fine' }) + '\n'],
+  ])('%s: the comment over a limit is a problem on its line, the next is read', async (_what, name, body) => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, name), body);
+    const items = await collect(path.join(dir, name));
+    expect(items[0]).toMatchObject({ kind: 'error', line: name.endsWith('.csv') ? 2 : 1, message: expect.stringMatching(/^comment ".*"(\.\.\.)?: (text is 10,001 characters, over the 10,000|id is 201 characters, over the 200) allowed/) });
+    expect(items.slice(1)).toEqual([expect.objectContaining({ kind: 'comment', comment: expect.objectContaining({ id: 'ok' }) })]);
+  });
+
+  it('a WordPress comment over the text limit makes its thread a problem', async () => {
+    const dir = tmp();
+    const wxr = fs.readFileSync(path.join(ARCH, 'wordpress.xml'), 'utf8').replace(/<wp:comment_content><!\[CDATA\[/, (m) => m + long);
+    fs.writeFileSync(path.join(dir, 'w.xml'), wxr);
+    const items = await collect(path.join(dir, 'w.xml'));
+    expect(items.some((i) => i.kind === 'error' && /text is \d[\d,]* characters, over the 10,000 allowed/.test(i.message))).toBe(true);
+    expect(items.some((i) => i.kind === 'thread')).toBe(true);
+  });
+});
+
 describe('htmlToText', () => {
   it.each([
     ['<p>one</p><p>two</p>', 'one\ntwo'],
