@@ -14,6 +14,8 @@ const BIN = join(ROOT, 'bin', 'moderato.js');
 /** A started server and how to reach and stop it. */
 export interface TestServer {
   url: string;
+  /** The server's store, for seeding what the HTTP API cannot (e.g. a site's imported decisions). */
+  databaseUrl: string;
   keys: Record<'ingest' | 'alice' | 'bob' | 'admin', string>;
   /** A JSON request with a bearer key; throws on a non-2xx answer. */
   call<T = any>(key: string, method: string, path: string, body?: unknown): Promise<T>;
@@ -55,6 +57,7 @@ export async function startTestServer(): Promise<TestServer> {
   };
   return {
     url,
+    databaseUrl: env.DATABASE_URL,
     keys,
     call,
     async stop() {

@@ -101,6 +101,7 @@ export function ItemPane({ id, onDecide, noteRef }: { id: string; onDecide: (a: 
     <section class="item" aria-labelledby="item-title" data-testid="item" data-id={item.id}>
       <h2 id="item-title">
         {item.category ?? 'not held'} · score {pct(item.score)} <span class={`status s-${item.status}`}>{item.status}</span>
+        {item.audit && <> <span class="audit" data-testid="audit" title="Audit sample: the policy would have published it; your decision tells the site's adapter what it misses">audit sample</span></>}
       </h2>
       <p class="meta">
         {item.author ? <>by <strong>{item.author}</strong> · </> : null}

@@ -10,8 +10,9 @@ import { SignIn } from './signin';
 import { QueueView } from './queue';
 import { StatsView } from './stats';
 import { PolicyView } from './policy';
+import { AdaptView } from './adapt';
 
-type Tab = 'queue' | 'stats' | 'policy';
+type Tab = 'queue' | 'stats' | 'policy' | 'adapt';
 
 function App() {
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
@@ -30,7 +31,7 @@ function App() {
     setSession(null);
   };
   const tabs: [Tab, string][] = [['queue', 'Queue'], ['stats', 'Stats']];
-  if (session.key.role === 'admin') tabs.push(['policy', 'Policy']);
+  if (session.key.role === 'admin') tabs.push(['policy', 'Policy'], ['adapt', 'Adapters']);
   return (
     <div class="shell">
       <header class="top">
@@ -51,6 +52,7 @@ function App() {
         {tab === 'queue' && <QueueView me={session.key.id} />}
         {tab === 'stats' && <StatsView />}
         {tab === 'policy' && <PolicyView />}
+        {tab === 'adapt' && <AdaptView />}
       </main>
     </div>
   );

@@ -299,6 +299,7 @@ export function QueueView({ me }: { me: string }) {
                 <button type="button" class={i.id === selected ? 'row current' : 'row'} aria-current={i.id === selected ? 'true' : undefined} data-id={i.id} onClick={() => setSelected(i.id)}>
                   <span class="score" title={filters.sort === 'offTopic' ? 'off-topic score' : 'score'}>{filters.sort === 'offTopic' ? (i.offTopic === null ? '–' : i.offTopic.toFixed(2)) : i.score.toFixed(2)}</span>
                   <span class="cat">{i.category}</span>
+                  {i.audit && <span class="audit" title="Audit sample: the policy would have published it">audit</span>}
                   {i.lease && <span class="lease">yours · <Countdown until={i.lease.expiresAt} /></span>}
                   <span class="snippet">{snippet(i.text)}</span>
                 </button>
