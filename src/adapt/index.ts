@@ -9,4 +9,4 @@ export type { AdaptAttribute, StoredFeatures, LabelledExample, AttributeHead, Ad
 export { ADAPT_ATTRIBUTES, BASE_INPUTS, baseInputs, rowLength, quantize, dequantize, featureRow, baseLogit } from './features';
 export { applyAdapter, applyHead, type AdaptedScores } from './apply';
 export { fitAdapter, LAMBDAS, CURVE_POINTS, type FitOptions } from './fit';
-export { auc, thresholdForPrecision } from './metrics';
+export { auc, pairedAucDiff, thresholdForPrecision } from './metrics';

@@ -27,6 +27,8 @@ export interface Problem {
   /** Prior weights (d values); the prior intercept is 0. */
   w0: Float64Array;
   lambda: number;
+  /** Per weight, a factor on lambda (d values; default all 1); the intercept's is `scale[d]` when given with d + 1 values. */
+  scale?: Float64Array;
 }
 
 /** Fitted parameters: `[w (d values), b]` in one array. */
@@ -47,6 +49,35 @@ function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
+/** `x[o..o+d) . p[0..d)`, unrolled by four (V8 does not vectorise; this halves the loop overhead). */
+function rowDot(x: Float32Array, o: number, p: Float64Array, d: number): number {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    a0 += x[o + j] * p[j];
+    a1 += x[o + j + 1] * p[j + 1];
+    a2 += x[o + j + 2] * p[j + 2];
+    a3 += x[o + j + 3] * p[j + 3];
+  }
+  for (; j < d; j++) a0 += x[o + j] * p[j];
+  return a0 + a1 + a2 + a3;
+}
+
+/** `g[0..d) += r * x[o..o+d)`, unrolled by four. */
+function addRow(g: Float64Array, r: number, x: Float32Array, o: number, d: number): void {
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    g[j] += r * x[o + j];
+    g[j + 1] += r * x[o + j + 1];
+    g[j + 2] += r * x[o + j + 2];
+    g[j + 3] += r * x[o + j + 3];
+  }
+  for (; j < d; j++) g[j] += r * x[o + j];
+}
+
 /** Objective and gradient at `p`, writing the gradient into `g`. One pass over the rows. */
 export function objective(pr: Problem, p: Params, g: Float64Array): number {
   const { x, d } = pr.design;
@@ -58,23 +89,25 @@ export function objective(pr: Problem, p: Params, g: Float64Array): number {
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
     const o = i * d;
-    let z = b;
-    for (let j = 0; j < d; j++) z += x[o + j] * p[j];
+    const z = b + rowDot(x, o, p, d);
     const si = s[i];
     f += si * (softplus(z) - y[i] * z);
     const r = si * (1 / (1 + Math.exp(-z)) - y[i]);
     if (r !== 0) {
-      for (let j = 0; j < d; j++) g[j] += r * x[o + j];
+      addRow(g, r, x, o, d);
       gb += r;
     }
   }
+  const sc = pr.scale;
   for (let j = 0; j < d; j++) {
     const dw = p[j] - w0[j];
-    f += 0.5 * lambda * dw * dw;
-    g[j] += lambda * dw;
+    const l = sc ? lambda * sc[j] : lambda;
+    f += 0.5 * l * dw * dw;
+    g[j] += l * dw;
   }
-  f += 0.5 * lambda * b * b;
-  g[d] = gb + lambda * b;
+  const lb = sc && sc.length > d ? lambda * sc[d] : lambda;
+  f += 0.5 * lb * b * b;
+  g[d] = gb + lb * b;
   return f;
 }
 
@@ -172,11 +205,6 @@ export function solve(pr: Problem, opts: SolveOptions = {}): { params: Params; i
 export function margins(design: Design, rows: ArrayLike<number>, p: Params): Float64Array {
   const { x, d } = design;
   const out = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) {
-    const o = rows[k] * d;
-    let z = p[d];
-    for (let j = 0; j < d; j++) z += x[o + j] * p[j];
-    out[k] = z;
-  }
+  for (let k = 0; k < rows.length; k++) out[k] = p[d] + rowDot(x, rows[k] * d, p, d);
   return out;
 }

@@ -44,6 +44,11 @@ export interface AdapterReport {
   /** Activated when the adapter beat the base by the margin on toxicity (no site gets worse). */
   activated: boolean;
   margin: number;
+  /**
+   * The toxicity gain's standard error (paired DeLong, on the out-of-fold scores) and z = gain /
+   * se; activation also needs z >= minZ, so a gain within the noise of few decisions is refused.
+   */
+  significance?: { se: number; z: number; minZ: number };
   /** Threshold on the adapted toxicity that reaches the target precision, when one does. */
   suggestedThreshold: { precision: number; threshold: number; recall: number } | null;
   /** Learning curve: cross-validated AUC with the first n decisions. */

@@ -1,0 +1,196 @@
+/**
+ * `npm run eval:adapt`: simulated sites learn from their moderators' decisions.
+ *
+ * For each site (src/train/eval-adapt-sites.ts), stream and draw: the shipped base model scores
+ * the site's comments; decisions arrive as the queue makes them (mode `queue`): every comment the
+ * base policy holds (toxicity or a category at or over the shipped thresholds) plus an audit
+ * sample (2%) of those it publishes; or every comment is decided (mode `premoderated`, for the
+ * decision counts a queue on these small sets never reaches). After the first 0 / 250 / 500 /
+ * 1,000 / 2,000 decisions an adapter is fitted (`fitAdapter`, gate included) and the scores the
+ * site would then use (the adapter's when activated, else the base's) are measured on held-out
+ * comments, never decided and never trained on by the base.
+ *
+ * Streams: `held-out split`: each draw splits the site's unseen comments at random in two halves,
+ * the stream and the held-out half. `seen`: the comments the base trained on (target sites only),
+ * held out = all unseen comments; pessimistic, the base looks far better there than it is.
+ * Mean of 5 draws (order, split and audit sample). Vectors come from the shared cache
+ * (src/train/embed-cache.ts): nothing is embedded twice.
+ *
+ *   npm run eval:adapt [-- --sites ucc,c3 --draws 5 --modes queue,premoderated --audit 0.02]
+ */
+import { parseArgs } from 'util';
+import { applyAdapter, fitAdapter, quantize, type LabelledExample, type SiteAdapter, type StoredFeatures } from '../adapt';
+import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
+import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
+import { CATEGORIES } from '../types';
+import { mulberry32 } from '../util/prng';
+import { embedCached } from './embed-cache';
+import { rocAuc } from './metrics';
+import { loadSites, SITE_NAMES, type Site, type SiteComment } from './eval-adapt-sites';
+
+const POINTS = [0, 250, 500, 1000, 2000];
+
+interface Featured extends SiteComment {
+  f: StoredFeatures;
+  held: boolean;
+}
+
+function holds(s: { toxicity: number; categories: Record<string, number> }, t: { toxicity: number; category: number }): boolean {
+  return s.toxicity >= t.toxicity || CATEGORIES.some((c) => s.categories[c] >= t.category);
+}
+
+function mean(xs: number[]): number {
+  const ok = xs.filter(Number.isFinite);
+  return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : NaN;
+}
+
+/** Decisions of one draw, in arrival order. */
+function decisions(pool: Featured[], mode: string, audit: number, seed: number): LabelledExample[] {
+  const order = shuffled(pool.map((_, i) => i), seed);
+  const r = mulberry32(seed + 1);
+  const out: LabelledExample[] = [];
+  for (const i of order) {
+    const c = pool[i];
+    const audited = !c.held && r() < audit;
+    if (mode === 'premoderated' || c.held || audited) out.push({ features: c.f, label: c.label, category: c.category ?? null, audit: !c.held });
+  }
+  return out;
+}
+
+function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, thresholds: { toxicity: number; category: number }): { auc: Record<string, number>; ungated: number; extra: Record<string, number> } {
+  const deployed = evalSet.map((c) => (adapter ? applyAdapter(adapter, c.f) : { toxicity: c.f.base.toxicity ?? 0, categories: c.f.base as Record<string, number> }));
+  const ungated = adapter ? evalSet.map((c) => applyAdapter({ ...adapter, report: { ...adapter.report, activated: true } }, c.f).toxicity) : deployed.map((s) => s.toxicity);
+  const auc: Record<string, number> = {};
+  for (const g of site.report) auc[g] = rocAuc(deployed.map((s) => s.toxicity), evalSet.map((c) => (g === 'label' ? c.label : c.gold[g])));
+  const extra: Record<string, number> = {};
+  if (site.name === 'profanity-ok') {
+    const share = (pick: (c: Featured) => boolean): number => {
+      const idx = evalSet.map((c, i) => (pick(c) ? i : -1)).filter((i) => i >= 0);
+      return idx.filter((i) => holds(deployed[i] as never, thresholds)).length / Math.max(1, idx.length);
+    };
+    extra['held: allowed profane'] = share((c) => c.gold.profane_only === 1);
+    extra['held: rejected'] = share((c) => c.label === 1);
+    extra['held: approved'] = share((c) => c.label === 0);
+    for (const cat of ['insult', 'threat', 'identity_attack'] as const) extra[`${cat} AUC`] = rocAuc(deployed.map((s) => s.categories[cat]), evalSet.map((c) => c.gold[cat]));
+  }
+  return { auc, ungated: rocAuc(ungated, evalSet.map((c) => c.label)), extra };
+}
+
+/** Sentence vectors from the shared cache; retried when another process holds the database's write lock past its timeout. */
+async function vectors(texts: string[]): Promise<Float32Array[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await embedCached(texts);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: { toxicity: number; category: number }): Promise<Featured[]> {
+  const texts = rows.map((c) => c.text);
+  const vecs = await vectors(texts);
+  const preds: CommentPrediction[] = [];
+  for (let i = 0; i < texts.length; i += 256) preds.push(...(await model.predict(texts.slice(i, i + 256))));
+  return rows.map((c, i) => ({ ...c, f: { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }, held: holds(preds[i], thresholds) }));
+}
+
+function shuffled<T>(xs: T[], seed: number): T[] {
+  const r = mulberry32(seed);
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** "k (worst)": how many of the measured gains over the base were negative, and the worst one. */
+function belowBase(gains: number[]): string {
+  const neg = gains.filter((g) => g < 0);
+  return neg.length ? `${neg.length} (${Math.min(...neg).toFixed(3)})` : '0';
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(3) : '-';
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sites: { type: 'string', default: SITE_NAMES.join(',') },
+      draws: { type: 'string', default: '5' },
+      modes: { type: 'string', default: 'queue,premoderated' },
+      audit: { type: 'string', default: '0.02' },
+      points: { type: 'string', default: POINTS.join(',') },
+      'audit-weight': { type: 'string', default: '1' },
+    },
+  });
+  const draws = Number(values.draws);
+  const audit = Number(values.audit);
+  const points = values.points.split(',').map(Number);
+  const modes = values.modes.split(',');
+  const auditWeight = Number(values['audit-weight']);
+  const model = await loadModel();
+  const thresholds = {
+    toxicity: model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
+    category: model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
+  };
+  console.log(`base: ${model.info.name} ${model.info.version}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws`);
+  const lines: string[] = [];
+  const header = `| site | stream | mode | decisions available | gold | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} | activated | below base (worst) |`;
+  lines.push(header, `|${header.split('|').slice(1, -1).map(() => ' --- ').join('|')}|`);
+  const extras: string[] = [];
+  for (const site of loadSites(values.sites.split(','))) {
+    const t0 = Date.now();
+    const unseen = await featurize(site.unseen, model, thresholds);
+    const seen = await featurize(site.seen, model, thresholds);
+    const count = (xs: Featured[]): string => `${xs.length} (${xs.filter((c) => c.held).length} held, ${xs.filter((c) => c.label).length} rejected)`;
+    process.stderr.write(`${site.name}: unseen ${count(unseen)}, seen ${count(seen)}\n`);
+    const streams: Array<{ name: string; split: (d: number) => { stream: Featured[]; held: Featured[] } }> = [
+      { name: 'held-out split', split: (d) => { const u = shuffled(unseen, 7919 * d); const h = Math.floor(u.length / 2); return { stream: u.slice(0, h), held: u.slice(h) }; } },
+    ];
+    if (seen.length) streams.push({ name: 'seen', split: () => ({ stream: seen, held: unseen }) });
+    const first = lines.length;
+    for (const st of streams) {
+      for (const mode of modes) {
+        // Per point: the measures of each draw that reached it, and the base on the same held-out comments.
+        const per = points.map(() => [] as Array<{ m: ReturnType<typeof measure>; base: ReturnType<typeof measure>; activated: boolean }>);
+        const available: number[] = [];
+        for (let d = 1; d <= draws; d++) {
+          const { stream, held } = st.split(d);
+          const dec = decisions(stream, mode, audit, 1000 * d + 27);
+          available.push(dec.length);
+          const base = measure(site, held, null, thresholds);
+          points.forEach((n, k) => {
+            if (n > dec.length) return;
+            const adapter = n === 0 ? null : fitAdapter(site.name, dec.slice(0, n), { seed: d, auditWeight, curvePoints: [], createdAt: 'eval' });
+            per[k].push({ m: n === 0 ? base : measure(site, held, adapter, thresholds), base, activated: !!adapter?.report.activated });
+          });
+        }
+        const avail = Math.min(...available) === Math.max(...available) ? String(available[0]) : `${Math.min(...available)}-${Math.max(...available)}`;
+        const cell = (k: number, v: (x: (typeof per)[number][number]) => number): string => (per[k].length === draws ? fmt(mean(per[k].map(v))) : per[k].length ? `${fmt(mean(per[k].map(v)))} (${per[k].length})` : '-');
+        for (const g of site.report) {
+          const act = g === 'label' ? points.map((n, k) => (n && per[k].length ? `${per[k].filter((x) => x.activated).length}/${per[k].length}` : '')).filter(Boolean).join(' ') : '';
+          const below = g === 'label' ? belowBase(per.flat().map((x) => x.m.auc.label - x.base.auc.label)) : '';
+          lines.push(`| ${site.name} | ${st.name} | ${mode} | ${avail} | ${g} | ${points.map((_, k) => cell(k, (x) => x.m.auc[g])).join(' | ')} | ${act} | ${below} |`);
+        }
+        lines.push(`| ${site.name} | ${st.name} | ${mode} | | label, heads without the gate | ${points.map((_, k) => cell(k, (x) => x.m.ungated)).join(' | ')} | | ${belowBase(per.flat().map((x) => x.m.ungated - x.base.auc.label))} |`);
+        for (const key of Object.keys(per[0][0]?.m.extra ?? {})) extras.push(`| ${site.name} | ${st.name} | ${mode} | ${key} | ${points.map((_, k) => cell(k, (x) => x.m.extra[key])).join(' | ')} |`);
+      }
+    }
+    process.stderr.write(`${site.name}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${lines.slice(first).join('\n')}\n`);
+  }
+  console.log(lines.join('\n'));
+  if (extras.length) {
+    console.log(`\n| site | stream | mode | measure | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} |\n| --- | --- | --- | --- | ${points.map(() => '---').join(' | ')} |`);
+    console.log(extras.join('\n'));
+  }
+  model.dispose();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
