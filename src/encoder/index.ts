@@ -49,7 +49,8 @@ export function encoderVersion(): string {
 async function loadCheckedOnnx(threads: number, tokenizer: Tokenizer): Promise<IdEncoder> {
   // Imported here: a platform without onnxruntime's binary must still reach the tfjs fallback.
   const { loadOnnxEncoder } = await import('./onnx');
-  // One text per run: padded batches measured slower (bench/encoder.ts: 64 per call in batches of 16, x0.85).
+  // One text per run: padded batches measured no faster (bench/encoder.ts, 64 per call in batches of
+  // 16: x0.85 and x1.05 of one per call in two runs) and would make a short text wait for long ones.
   const enc = await loadOnnxEncoder({ threads, maxBatch: 1 });
   const [v] = await enc.embedIds([tokenizer.ids(CANARY_TEXT)]);
   const diff = canaryDiff(v);
