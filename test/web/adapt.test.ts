@@ -50,11 +50,23 @@ async function signedInAdmin(): Promise<Page> {
   return page;
 }
 
-it('marks audit items in the queue', async () => {
+it('marks audit items in the queue, and a decision made on the page carries the reason chosen', async () => {
   const page = await signedInAdmin();
   await page.locator('[data-testid="queue-list"] [data-id="aud-1"]').click();
   await page.getByTestId('audit').waitFor();
   expect(await page.locator('[data-testid="queue-list"] [data-id="aud-1"] .audit').textContent()).toBe('audit');
+  await page.getByLabel('Reason (optional)').selectOption('profanity');
+  await page.getByRole('button', { name: /^Reject/ }).click();
+  // The decision goes out when its undo window closes.
+  for (let i = 0; ; i++) {
+    const c = await server.call(server.keys.admin, 'GET', '/v1/comments/aud-1');
+    if (c.decisions.length) {
+      expect(c.decisions[0]).toMatchObject({ action: 'reject', category: 'profanity' });
+      break;
+    }
+    if (i > 100) throw new Error('the decision was not recorded');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   await page.context().close();
 });
 

@@ -95,8 +95,10 @@ export function AdaptView() {
     setMsg('');
     setBusy(true);
     try {
-      setMsg(await what());
+      const done = await what();
+      // The message after the reload, so what it says and the table agree when it appears.
       await Promise.all([loadSite(siteId), loadSites()]);
+      setMsg(done);
     } catch (e) {
       fail(e);
     } finally {

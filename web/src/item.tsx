@@ -70,7 +70,7 @@ interface Context {
 }
 
 /** The item pane: everything a moderator needs to decide one comment. `noteRef` is the note's textarea, read by the decision keys. */
-export function ItemPane({ id, onDecide, noteRef }: { id: string; onDecide: (a: DecisionAction) => void; noteRef: Ref<HTMLTextAreaElement> }) {
+export function ItemPane({ id, onDecide, noteRef, reasonRef }: { id: string; onDecide: (a: DecisionAction) => void; noteRef: Ref<HTMLTextAreaElement>; reasonRef?: Ref<HTMLSelectElement> }) {
   const [item, setItem] = useState<CommentWithHistory | null>(null);
   const [ctx, setCtx] = useState<Context | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -139,6 +139,12 @@ export function ItemPane({ id, onDecide, noteRef }: { id: string; onDecide: (a: 
       <div class="decide">
         <label for="note">Note (optional)</label>
         <textarea id="note" ref={noteRef} rows={2} maxLength={2000} />
+        {/* The reason travels with the decision: the site's adapter learns its category heads from it. */}
+        <label for="reason">Reason (optional)</label>
+        <select id="reason" ref={reasonRef}>
+          <option value="">none given</option>
+          {[...CATEGORIES, 'toxicity', 'off_topic'].map((c) => <option value={c}>{c}</option>)}
+        </select>
         <div class="buttons">
           <button type="button" class="approve" onClick={() => onDecide('approve')}>Approve <kbd>a</kbd></button>
           <button type="button" class="reject" onClick={() => onDecide('reject')}>Reject <kbd>r</kbd></button>

@@ -21,7 +21,7 @@ const LIVE_MAX = 500;
 const CLAIM = 10;
 
 type Filters = { status: 'pending' | 'escalated'; sort: 'age' | 'score' | 'offTopic'; category: string; threadId: string; siteId: string; minScore: string };
-type Pending = { item: StoredComment; action: DecisionAction; note: string; key: string; timer: ReturnType<typeof setTimeout> };
+type Pending = { item: StoredComment; action: DecisionAction; note: string; reason: string; key: string; timer: ReturnType<typeof setTimeout> };
 
 const LABEL: Record<DecisionAction, string> = { approve: 'Approved', reject: 'Rejected', escalate: 'Escalated' };
 
@@ -54,6 +54,7 @@ export function QueueView({ me }: { me: string }) {
   const [refused, setRefused] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const noteRef = useRef<HTMLTextAreaElement>(null);
+  const reasonRef = useRef<HTMLSelectElement>(null);
   const lastIndex = useRef(0);
 
   const params = (limit: number, c?: string | null) =>
@@ -130,11 +131,12 @@ export function QueueView({ me }: { me: string }) {
   useEffect(() => {
     if (selected) document.getElementById(`row-${selected}`)?.scrollIntoView({ block: 'nearest' });
     if (noteRef.current) noteRef.current.value = '';
+    if (reasonRef.current) reasonRef.current.value = '';
   }, [selected]);
 
   const send = async (p: Pending, keepalive = false) => {
     try {
-      await api('POST', `/v1/comments/${encodeURIComponent(p.item.id)}/decision`, { action: p.action, ...(p.note ? { note: p.note } : {}) }, { headers: { 'Idempotency-Key': p.key }, keepalive });
+      await api('POST', `/v1/comments/${encodeURIComponent(p.item.id)}/decision`, { action: p.action, ...(p.note ? { note: p.note } : {}), ...(p.reason ? { category: p.reason } : {}) }, { headers: { 'Idempotency-Key': p.key }, keepalive });
       setToast(`${LABEL[p.action]}: “${snippet(p.item.text).slice(0, 60)}” (saved)`);
       refreshStats();
     } catch (e) {
@@ -157,7 +159,7 @@ export function QueueView({ me }: { me: string }) {
     if (action === 'escalate' && item.status === 'escalated') return;
     flush();
     setRefused(null);
-    const p: Pending = { item, action, note: noteRef.current?.value.trim() ?? '', key: crypto.randomUUID(), timer: setTimeout(() => {
+    const p: Pending = { item, action, note: noteRef.current?.value.trim() ?? '', reason: reasonRef.current?.value ?? '', key: crypto.randomUUID(), timer: setTimeout(() => {
       setPending((cur) => (cur === p ? null : cur));
       void send(p);
     }, UNDO_MS) };
@@ -308,7 +310,7 @@ export function QueueView({ me }: { me: string }) {
             {cursor && <li ref={sentinel}><button type="button" class="more" onClick={() => loadMore().catch(fail)}>Load more</button></li>}
           </ol>
         </section>
-        {current ? <ItemPane id={current.id} onDecide={decide} noteRef={noteRef} /> : <section class="item" aria-label="Item"><p>No item selected.</p></section>}
+        {current ? <ItemPane id={current.id} onDecide={decide} noteRef={noteRef} reasonRef={reasonRef} /> : <section class="item" aria-label="Item"><p>No item selected.</p></section>}
       </div>
       <div class="toast" role="status" aria-live="polite">
         {toast}
