@@ -6,18 +6,19 @@ import {
   BatchStore, DEFAULT_CHECK_SECONDS, DEFAULT_CHUNK_COMMENTS, DEFAULT_CLAIM_SECONDS, DEFAULT_LEASE_SECONDS, exportBatch, parseBatchDb, runWorker, submitBatch,
   type BatchStatus,
 } from '../batch/jobs';
-import type { CliIO } from './score';
+import { parseMode, type CliIO } from './score';
 
 /** `moderato batch --help` (also `moderato worker --help`). */
 export const BATCH_HELP = `Usage:
-  moderato batch submit FILE|DIR [--db URL] [--chunk N] [--lease SECONDS] [--format F]
+  moderato batch submit FILE|DIR [--db URL] [--mode fast|accurate] [--chunk N] [--lease SECONDS] [--format F]
       split an archive (any format moderato score reads) into chunk jobs; threads stay whole;
-      prints the batch id alone on the last line of stdout
+      prints the batch id alone on the last line of stdout; --mode (default fast): the scorer
+      its chunks are scored with, by workers started with the same --mode
   moderato batch status ID [--db URL] [--json]
       chunks and comments done/total, comments/s, ETA, retries and failures
   moderato batch export ID [--db URL] [--output FILE] [--format jsonl|csv]
       the results in input order (the lines moderato score writes for the same archive)
-  moderato worker [--db URL] [--workers N] [--lease-check SECONDS] [--claim SECONDS] [--drain]
+  moderato worker [--db URL] [--mode fast|accurate] [--model DIR] [--workers N] [--lease-check SECONDS] [--claim SECONDS] [--drain]
       take chunks and score them on N threads (default: all cores) until stopped (SIGINT/SIGTERM);
       --drain: stop once no chunk is waiting or running
 
@@ -41,7 +42,7 @@ export function formatStatus(st: BatchStatus): string {
   const pct = st.comments.total ? Math.floor((100 * st.comments.done) / st.comments.total) : 0;
   const state = !st.submitted ? 'submitting' : st.chunks.done === st.chunks.total ? 'done' : st.failures.chunksGivenUp ? 'failing' : 'running';
   return [
-    `batch ${st.id} (${st.source}): ${state}`,
+    `batch ${st.id} (${st.source}, ${st.mode} mode): ${state}`,
     `chunks:   ${st.chunks.done}/${st.chunks.total}`,
     `comments: ${st.comments.done}/${st.comments.total} (${pct}%)`,
     `speed:    ${st.rate === null ? 'n/a' : `${Math.round(st.rate)} comments/s`} on ${st.workers} worker(s)`,
@@ -61,6 +62,7 @@ export async function batchCommand(argv: string[], io: CliIO): Promise<number> {
       db: { type: 'string' },
       chunk: { type: 'string' },
       lease: { type: 'string' },
+      mode: { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string', short: 'o' },
       json: { type: 'boolean', default: false },
@@ -75,15 +77,17 @@ export async function batchCommand(argv: string[], io: CliIO): Promise<number> {
   const db = parseBatchDb(values.db ?? process.env.DATABASE_URL);
   const [arg] = positionals;
   if (sub === 'submit') {
+    const mode = parseMode(values.mode);
     const archive = openArchive(arg, { format: values.format as ArchiveFormat | undefined });
     const summary = await submitBatch(archive, {
       db,
       source: arg,
+      mode,
       chunkComments: intOption('chunk', values.chunk, 1, 1_000_000),
       leaseSeconds: intOption('lease', values.lease, 1, 86_400),
       onProblem: (p) => io.stderr.write(`${p.source ? p.source + ' ' : ''}line ${p.line}: ${p.message}\n`),
     });
-    io.stderr.write(`moderato: submitted ${summary.comments} comments in ${summary.chunks} chunk(s)${summary.problems ? `; skipped ${summary.problems} malformed line(s)` : ''}\n`);
+    io.stderr.write(`moderato: submitted ${summary.comments} comments in ${summary.chunks} chunk(s), ${values.mode ?? 'fast'} mode${summary.problems ? `; skipped ${summary.problems} malformed line(s)` : ''}\n`);
     io.stdout.write(`${summary.id}\n`);
     return 0;
   }
@@ -129,6 +133,8 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
       workers: { type: 'string', short: 'w' },
       'lease-check': { type: 'string' },
       claim: { type: 'string' },
+      mode: { type: 'string' },
+      model: { type: 'string' },
       drain: { type: 'boolean', default: false },
       backend: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -153,7 +159,8 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
       checkSeconds: intOption('lease-check', values['lease-check'], 1, 3600),
       claimSeconds: intOption('claim', values.claim, 1, 3600),
       drain: values.drain,
-      scorer: { backend: values.backend },
+      mode: parseMode(values.mode),
+      scorer: { backend: values.backend, modelDir: values.model },
       signal: stop.signal,
       log: (line) => io.stderr.write(`moderato worker: ${line}\n`),
     });

@@ -14,6 +14,7 @@ import { PG_BASE } from '../queue/helpers';
 import { BatchStore, parseBatchDb, runWorker, submitBatch } from '../../src/batch/jobs';
 import { openArchive } from '../../src/batch';
 import { createScorerPool } from '../../src/scorer';
+import { writeIdentityHeads } from '../heads';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'moderato.js');
@@ -206,7 +207,33 @@ describe('moderato batch + worker on PostgreSQL (pg-boss)', () => {
     expect(lines.filter((l) => /lease lost|failed|already stored/.test(l))).toEqual([]);
   }, 60_000);
 
+  it('an accurate batch goes to accurate workers only: a fast worker leaves it, an accurate one scores it', async () => {
+    const small = path.join(dir, 'accurate.jsonl');
+    fs.writeFileSync(small, Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `x${i}`, text: `${WORDS[i % 12]} ${WORDS[(i * 5) % 12]} ${i}` })).join('\n') + '\n');
+    const sub = run(['batch', 'submit', small, '--db', DB, '--mode', 'accurate', '--chunk', '50']);
+    expect(sub.code).toBe(0);
+    expect(sub.stderr).toMatch(/submitted 100 comments in 2 chunk\(s\), accurate mode/);
+    const bid = sub.stdout.trimEnd().split('\n').pop()!;
+    expect(await query(`SELECT DISTINCT name FROM ${schema}.job WHERE data->>'batchId' = $1`, [bid])).toEqual([{ name: 'moderato-batch-chunk-accurate' }]);
+    const fast = run(['worker', '--db', DB, '--workers', '1', '--lease-check', '1', '--drain']);
+    expect(fast.code).toBe(0);
+    expect(fast.stderr).toMatch(/stored 0 chunk\(s\), 0 comments/);
+    const heads = writeIdentityHeads();
+    try {
+      const acc = run(['worker', '--db', DB, '--mode', 'accurate', '--model', heads.dir, '--workers', '1', '--lease-check', '1', '--drain']);
+      expect(acc.stderr).toMatch(/accurate mode, waiting for chunks/);
+      expect(acc.stderr).toMatch(/stored 2 chunk\(s\), 100 comments/);
+    } finally {
+      heads.remove();
+    }
+    const st = JSON.parse(run(['batch', 'status', bid, '--db', DB, '--json']).stdout);
+    expect(st).toMatchObject({ mode: 'accurate', chunks: { done: 2, total: 2 } });
+    const ids = run(['batch', 'export', bid, '--db', DB]).stdout.trim().split('\n').map((l) => JSON.parse(l).id);
+    expect(ids).toEqual(Array.from({ length: 100 }, (_, i) => `x${i}`));
+  }, 120_000);
+
   it.each([
+    [['batch', 'submit', 'x.jsonl', '--mode', 'slow'], /MOD_ERR_INPUT: --mode must be one of fast, accurate, got "slow"/],
     [['batch', 'status', 'not-an-id'], /MOD_ERR_INPUT: "not-an-id" is not a batch id/],
     [['batch', 'status', '00000000-0000-0000-0000-000000000000'], /MOD_ERR_NOT_FOUND: no batch/],
   ])('%j is a clear error', (args, message) => {

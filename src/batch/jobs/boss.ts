@@ -1,5 +1,6 @@
 /**
- * The pg-boss side of distributed batches: one queue of chunk jobs. A job's lease is pg-boss's
+ * The pg-boss side of distributed batches: one queue of chunk jobs per scorer mode (a worker
+ * loads one scorer, so it takes one mode's chunks). A job's lease is pg-boss's
  * expiration: a job active longer than its `expire_in` (counted from `started_on`) is failed by
  * pg-boss's maintenance and retried, so another worker takes the chunk. The lease is short and
  * its holder renews it while it works ({@link renewLeases}): a dead worker's chunks come back
@@ -7,10 +8,16 @@
  */
 import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
+import { SCORER_MODES, type ScorerMode } from '../../scorer';
 import type { BatchDb } from './store';
 
-/** The queue every chunk job goes to. */
+/** The queue of the fast mode's chunk jobs (the only queue before modes). */
 export const CHUNK_QUEUE = 'moderato-batch-chunk';
+
+/** The queue of `mode`'s chunk jobs. */
+export function chunkQueue(mode: ScorerMode): string {
+  return mode === 'fast' ? CHUNK_QUEUE : `${CHUNK_QUEUE}-${mode}`;
+}
 
 /** Data of one chunk job. */
 export interface ChunkJob {
@@ -33,7 +40,7 @@ export interface BossOptions {
   onError?(err: Error): void;
 }
 
-/** Starts pg-boss on the batch schema (installing or migrating it) and makes sure the chunk queue exists. */
+/** Starts pg-boss on the batch schema (installing or migrating it) and makes sure the chunk queues exist. */
 export async function startBoss(db: BatchDb, opts: BossOptions = {}): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: db.connectionString,
@@ -46,12 +53,13 @@ export async function startBoss(db: BatchDb, opts: BossOptions = {}): Promise<Pg
   // pg-boss emits transient errors (a dropped connection) as events; without a listener they would crash.
   boss.on('error', (e) => opts.onError?.(e));
   await boss.start();
-  if (!(await boss.getQueue(CHUNK_QUEUE))) {
+  for (const name of SCORER_MODES.map(chunkQueue)) {
+    if (await boss.getQueue(name)) continue;
     try {
-      await boss.createQueue(CHUNK_QUEUE, { name: CHUNK_QUEUE, policy: 'standard' });
+      await boss.createQueue(name, { name, policy: 'standard' });
     } catch (e) {
       // Another process created it between the check and here.
-      if (!(await boss.getQueue(CHUNK_QUEUE))) throw e;
+      if (!(await boss.getQueue(name))) throw e;
     }
   }
   return boss;
@@ -70,14 +78,14 @@ export interface HeldJob {
  * reads it. Matching the attempt as well means a worker that lost a lease never renews the
  * next holder's.
  */
-export async function renewLeases(pool: Pool, schema: string, jobs: HeldJob[], seconds: number): Promise<Set<string>> {
+export async function renewLeases(pool: Pool, schema: string, queue: string, jobs: HeldJob[], seconds: number): Promise<Set<string>> {
   if (jobs.length === 0) return new Set();
   const r = await pool.query<{ id: string }>(
     `UPDATE ${schema}.job j SET expire_in = (now() - j.started_on) + make_interval(secs => $4)
      FROM unnest($2::uuid[], $3::int[]) AS h(id, retry_count)
      WHERE j.name = $1 AND j.id = h.id AND j.retry_count = h.retry_count AND j.state = 'active'
      RETURNING j.id`,
-    [CHUNK_QUEUE, jobs.map((j) => j.id), jobs.map((j) => j.retryCount), seconds],
+    [queue, jobs.map((j) => j.id), jobs.map((j) => j.retryCount), seconds],
   );
   return new Set(r.rows.map((x) => x.id));
 }

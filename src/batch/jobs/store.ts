@@ -3,13 +3,14 @@
  * holds the jobs (one per chunk: who has it, its lease, its retries); these tables hold what
  * the jobs point at and what they produced:
  *
- * - `batch`: one row per submitted archive;
+ * - `batch`: one row per submitted archive, with the scorer mode its chunks are scored in;
  * - `batch_chunk`: the chunk's units (the exact requests `moderato score` would make), as JSON text;
  * - `batch_result`: a chunk's JSONL results. Its primary key makes a chunk's results stored
  *   exactly once: a worker whose lease ran out and that finishes late inserts nothing.
  */
 import { Pool, type PoolClient } from 'pg';
 import { ModeratoError } from '../../errors';
+import type { ScorerMode } from '../../scorer';
 import type { Unit } from '../units';
 
 /** Default schema when the URL has no `?schema=`. */
@@ -38,6 +39,8 @@ export function parseBatchDb(url: string | undefined): BatchDb {
 export interface BatchStatus {
   id: string;
   source: string;
+  /** The scorer mode its chunks are scored in (by workers of that mode). */
+  mode: ScorerMode;
   createdAt: Date;
   /** False while `batch submit` is still adding chunks. */
   submitted: boolean;
@@ -89,6 +92,8 @@ export class BatchStore {
       await c.query(`CREATE TABLE IF NOT EXISTS ${this.t('batch')} (
         id uuid PRIMARY KEY, source text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), submitted_at timestamptz,
         chunks integer NOT NULL DEFAULT 0, comments bigint NOT NULL DEFAULT 0, problems integer NOT NULL DEFAULT 0)`);
+      // Batches from before scorer modes were fast.
+      await c.query(`ALTER TABLE ${this.t('batch')} ADD COLUMN IF NOT EXISTS mode text NOT NULL DEFAULT 'fast'`);
       await c.query(`CREATE TABLE IF NOT EXISTS ${this.t('batch_chunk')} (
         batch_id uuid NOT NULL REFERENCES ${this.t('batch')} (id) ON DELETE CASCADE, seq integer NOT NULL,
         first bigint NOT NULL, comments integer NOT NULL, units text NOT NULL,
@@ -116,8 +121,8 @@ export class BatchStore {
   }
 
   /** Adds a batch row (its totals are set by {@link finishSubmit}). */
-  async createBatch(id: string, source: string): Promise<void> {
-    await this.pool.query(`INSERT INTO ${this.t('batch')} (id, source) VALUES ($1, $2)`, [id, source]);
+  async createBatch(id: string, source: string, mode: ScorerMode = 'fast'): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.t('batch')} (id, source, mode) VALUES ($1, $2, $3)`, [id, source, mode]);
   }
 
   /** Stores chunks (in one statement). */
@@ -180,8 +185,8 @@ export class BatchStore {
   /** The batch's progress; `MOD_ERR_NOT_FOUND` for an unknown id. */
   async status(batchId: string): Promise<BatchStatus> {
     if (!/^[0-9a-f-]{36}$/i.test(batchId)) throw new ModeratoError('MOD_ERR_INPUT', `"${batchId}" is not a batch id (a UUID printed by batch submit)`);
-    const b = await this.pool.query<{ source: string; created_at: Date; submitted_at: Date | null; chunks: number; comments: string; problems: number }>(
-      `SELECT source, created_at, submitted_at, chunks, comments, problems FROM ${this.t('batch')} WHERE id = $1`,
+    const b = await this.pool.query<{ source: string; mode: ScorerMode; created_at: Date; submitted_at: Date | null; chunks: number; comments: string; problems: number }>(
+      `SELECT source, mode, created_at, submitted_at, chunks, comments, problems FROM ${this.t('batch')} WHERE id = $1`,
       [batchId],
     );
     if (b.rowCount === 0) throw new ModeratoError('MOD_ERR_NOT_FOUND', `no batch ${batchId} in schema ${this.db.schema}`);
@@ -211,6 +216,7 @@ export class BatchStore {
     return {
       id: batchId,
       source: batch.source,
+      mode: batch.mode,
       createdAt: batch.created_at,
       submitted,
       chunks: { done: doneChunks, total: submitted ? batch.chunks : Number(chunkRow.total) },

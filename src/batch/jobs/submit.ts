@@ -6,9 +6,10 @@
  */
 import { randomUUID } from 'crypto';
 import { ModeratoError } from '../../errors';
+import type { ScorerMode } from '../../scorer';
 import type { Archive } from '../archive';
 import { isProblem, toUnits, type Problem, type Unit } from '../units';
-import { CHUNK_QUEUE, DEFAULT_LEASE_SECONDS, startBoss, type ChunkJob } from './boss';
+import { chunkQueue, DEFAULT_LEASE_SECONDS, startBoss, type ChunkJob } from './boss';
 import { BatchStore, type BatchDb, type ChunkRow } from './store';
 
 /** Options of {@link submitBatch}. */
@@ -16,6 +17,8 @@ export interface SubmitOptions {
   db: BatchDb;
   /** Shown by `batch status` (the file or folder name). */
   source: string;
+  /** Scorer mode (default fast): the batch's chunks go to the workers of that mode. */
+  mode?: ScorerMode;
   /**
    * Comments per chunk (default 250; a bigger thread makes a bigger chunk). Small, so that the
    * slow path's chunk is a few seconds of work: a fast worker claims many at once.
@@ -53,14 +56,16 @@ export async function submitBatch(archive: Archive, opts: SubmitOptions): Promis
     const boss = await startBoss(opts.db);
     try {
       const id = randomUUID();
-      await store.createBatch(id, opts.source);
+      const mode = opts.mode ?? 'fast';
+      const queue = chunkQueue(mode);
+      await store.createBatch(id, opts.source, mode);
       const summary: SubmitSummary = { id, chunks: 0, comments: 0, problems: 0 };
       let pending: ChunkRow[] = [];
       let chunk: ChunkRow = { seq: 0, first: 0, comments: 0, units: [] };
       const send = async (): Promise<void> => {
         await store.addChunks(id, pending);
         await boss.insert(
-          pending.map((c) => ({ name: CHUNK_QUEUE, data: { batchId: id, seq: c.seq } satisfies ChunkJob, expireInSeconds: lease, retryLimit: opts.retries ?? 5, retryDelay: 0 })),
+          pending.map((c) => ({ name: queue, data: { batchId: id, seq: c.seq } satisfies ChunkJob, expireInSeconds: lease, retryLimit: opts.retries ?? 5, retryDelay: 0 })),
         );
         pending = [];
         opts.onProgress?.(summary.comments);

@@ -7,10 +7,10 @@
  */
 import * as os from 'os';
 import type PgBoss from 'pg-boss';
-import { createScorerPool, type ScorerOptions } from '../../scorer';
+import { createScorerPool, type ScorerMode, type ScorerOptions } from '../../scorer';
 import { scoreUnits, type JsonlScorer } from '../pipeline';
 import type { Unit } from '../units';
-import { CHUNK_QUEUE, DEFAULT_LEASE_SECONDS, renewLeases, startBoss, type ChunkJob } from './boss';
+import { chunkQueue, DEFAULT_LEASE_SECONDS, renewLeases, startBoss, type ChunkJob } from './boss';
 import { claimSize, DEFAULT_CLAIM_SECONDS, Heartbeat, type Lease } from './lease';
 import { BatchStore, type BatchDb } from './store';
 
@@ -25,6 +25,8 @@ export interface WorkerOptions {
   claimSeconds?: number;
   /** Stop once no chunk is waiting or running anywhere. */
   drain?: boolean;
+  /** The mode of the batches this worker scores (default fast); its scorer is loaded in it. */
+  mode?: ScorerMode;
   scorer?: ScorerOptions;
   /** A scorer of the caller's instead of a pool of `threads` (not closed by the worker). */
   pool?: JsonlScorer & { readonly threads: number };
@@ -65,9 +67,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const name = `${os.hostname()}:${process.pid}`;
   const summary: WorkerSummary = { name, chunks: 0, comments: 0 };
   const store = new BatchStore(opts.db);
-  const own = opts.pool ? undefined : createScorerPool({ threads: opts.threads, maxQueue: Infinity, scorer: opts.scorer });
+  const mode = opts.mode ?? 'fast';
+  const queue = chunkQueue(mode);
+  // Two tasks per thread: a thread never waits for the main thread to hand it the next one.
+  const own = opts.pool ? undefined : createScorerPool({ threads: opts.threads, maxQueue: Infinity, tasksPerThread: 2, scorer: { ...opts.scorer, mode } });
   const pool = opts.pool ?? own!;
-  const heartbeat = new Heartbeat((jobs, seconds) => renewLeases(store.pool, opts.db.schema, jobs, seconds), log);
+  const heartbeat = new Heartbeat((jobs, seconds) => renewLeases(store.pool, opts.db.schema, queue, jobs, seconds), log);
   let boss: PgBoss | undefined;
   try {
     await store.migrate();
@@ -81,7 +86,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       const chunk = await store.startChunk(batchId, seq);
       if (chunk === 'done' || chunk === 'missing') {
         log(`chunk ${batchId}/${seq}: ${chunk === 'done' ? 'already stored by another worker' : 'its batch was withdrawn'}; skipped`);
-        await b.complete(CHUNK_QUEUE, job.id);
+        await b.complete(queue, job.id);
         return 0;
       }
       log(`chunk ${batchId}/${seq}: started (${chunk.comments} comments${job.retryCount ? `, attempt ${job.retryCount + 1}` : ''})`);
@@ -90,7 +95,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       // Tasks of a unit or so keep every thread busy on a chunk of a few hundred comments.
       await scoreUnits(fromArray(chunk.units), {
         scorer: pool,
-        inFlight: pool.threads * 2,
+        inFlight: pool.threads * 4,
         taskComments: 64,
         write: async (t) => {
           if (lease.lost) throw new LeaseLost();
@@ -98,7 +103,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         },
       });
       const stored = await store.saveResult(batchId, seq, text, chunk.comments, name, Date.now() - t0);
-      await b.complete(CHUNK_QUEUE, job.id);
+      await b.complete(queue, job.id);
       if (stored) {
         summary.chunks++;
         summary.comments += chunk.comments;
@@ -120,27 +125,27 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         const givenUp = job.retryCount >= job.retryLimit;
         log(`chunk ${batchId}/${seq}: failed: ${message}${givenUp ? ' (given up)' : ' (will be retried)'}`);
         await store.recordFailure(batchId, seq, message, givenUp).catch(() => undefined);
-        await b.fail(CHUNK_QUEUE, job.id, { message }).catch((err: Error) => log(`chunk ${batchId}/${seq}: could not fail the job: ${err.message}`));
+        await b.fail(queue, job.id, { message }).catch((err: Error) => log(`chunk ${batchId}/${seq}: could not fail the job: ${err.message}`));
         return 0;
       } finally {
         heartbeat.release(job.id);
       }
     };
 
-    log(`worker ${name}: ${pool.threads} scorer thread(s), waiting for chunks`);
+    log(`worker ${name}: ${pool.threads} scorer thread(s), ${mode} mode, waiting for chunks`);
     const claimSeconds = opts.claimSeconds ?? DEFAULT_CLAIM_SECONDS;
     let rate: number | undefined;
     let seenChunks = 0;
     let seenComments = 0;
     let idleChecks = 0;
     while (!opts.signal?.aborted) {
-      const waiting = await b.getQueueSize(CHUNK_QUEUE);
+      const waiting = await b.getQueueSize(queue);
       const size = claimSize({ rate, chunkComments: seenChunks ? seenComments / seenChunks : 0, waiting, targetSeconds: claimSeconds, max: MAX_CLAIM });
-      const jobs = await b.fetch<ChunkJob>(CHUNK_QUEUE, { batchSize: size, includeMetadata: true });
+      const jobs = await b.fetch<ChunkJob>(queue, { batchSize: size, includeMetadata: true });
       if (jobs.length === 0) {
         if (opts.drain) {
           // created, retry and active jobs (a dead worker's job stays active until its lease ends).
-          const left = await b.getQueueSize(CHUNK_QUEUE, { before: 'completed' });
+          const left = await b.getQueueSize(queue, { before: 'completed' });
           idleChecks = left === 0 ? idleChecks + 1 : 0;
           if (idleChecks >= 2) break;
         }
