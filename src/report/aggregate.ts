@@ -3,9 +3,9 @@
  * write): distributions, per-thread and per-day counts, off-topic by position in the thread.
  * Memory grows with the number of threads and days, not comments, so a 10M-line file is fine.
  */
-import * as readline from 'readline';
 import type { Readable } from 'stream';
 import { CATEGORIES, type Category, type ScoreResult } from '../types';
+import { readLines } from '../batch/lines';
 
 /** Histogram bins over 0..1. */
 export const BINS = 20;
@@ -122,8 +122,13 @@ function isResult(x: unknown): x is Line {
 /** Reads scored JSONL from `stream` into stats; lines that are not results are counted, not fatal. */
 export async function aggregate(stream: Readable): Promise<ReportStats> {
   const s = emptyStats();
-  const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const line of rl) {
+  // Capped lines: a runaway line (or a binary file) is counted, never held whole.
+  for await (const raw of readLines(stream)) {
+    if ('problem' in raw) {
+      s.badLines++;
+      continue;
+    }
+    const line = raw.text;
     if (line.trim() === '') continue;
     let v: unknown;
     try {
