@@ -42,7 +42,8 @@ stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says othe
 --output FILE results go to FILE.partial, renamed to FILE when the run completes; the output may
               not be the input; --resume continues an interrupted run from what FILE.partial
               (or FILE) holds: nothing skipped, nothing doubled
-A malformed line is reported on stderr with its line number and skipped; --strict stops at it
+A malformed line (not JSON, not UTF-8 text, over the HTTP API's per-comment limits, or longer
+than 16 MiB) is reported on stderr with its line number and skipped; --strict stops at it
 (exit code 1). Lines of single comments are scored independently (offTopic null); threads are
 scored in context (offTopic against the article and the thread).`;
 
