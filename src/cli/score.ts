@@ -12,6 +12,7 @@ import {
 import { Progress } from './progress';
 import { withSiteAdapter } from './adapt';
 import { printable } from '../util/excerpt';
+import { LIMITS } from '../limits';
 import { DEFAULT_DATABASE_URL, openStore, type QueueStore } from '../queue';
 
 /** Standard streams of a command (injectable for tests). */
@@ -43,7 +44,7 @@ stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says othe
               not be the input; --resume continues an interrupted run from what FILE.partial
               (or FILE) holds: nothing skipped, nothing doubled
 A malformed line (not JSON, not UTF-8 text, over the HTTP API's per-comment limits, or longer
-than 16 MiB) is reported on stderr with its line number and skipped; --strict stops at it
+than ${LIMITS.maxLineBytes / 1024 / 1024} MiB) is reported on stderr with its line number and skipped; --strict stops at it
 (exit code 1). Lines of single comments are scored independently (offTopic null); threads are
 scored in context (offTopic against the article and the thread).`;
 
