@@ -13,7 +13,7 @@ import { packageRoot } from '../util/paths';
 import { Mlp, mlpLogit } from './mlp';
 import { ModeratoError } from '../errors';
 import { WordTable, loadWordTable } from './wordvec';
-import { SENTENCE_INPUTS, SentenceStage, stageScores, TopicVectors } from './sentence';
+import { articleText, SENTENCE_INPUTS, SentenceStage, stageScores, TopicVectors } from './sentence';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';
@@ -128,7 +128,8 @@ export class OffTopicModel {
       const dim = this.file.sentence.encoder.dim;
       const bad = vectors.comments.length !== comments.length || [vectors.article, ...vectors.comments].some((v) => v && v.length !== dim);
       if (bad) throw new ModeratoError('MOD_ERR_INTERNAL', `off-topic vectors: ${vectors.comments.length} for ${comments.length} comments, or not ${dim}-d`);
-      scores = stageScores(this.file.sentence, scores, analysis.comments.map((c) => c.followed), vectors);
+      const regime = analysis.comments.map((c) => stageRegime(c.features, this.file.blendRange, article as TopicArticle | undefined));
+      scores = stageScores(this.file.sentence, scores, analysis.comments.map((c) => c.followed), vectors, regime);
     }
     // Under an article, every comment's context terms are the article's: ranked once per thread.
     const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;
@@ -199,8 +200,23 @@ export function classifierLogit(parts: Pick<ScoringParts, 'logreg' | 'mlp'>, x: 
  * mostly on-topic bad answers show.
  */
 export function blendInputs(classifierLogit: number, x: number[], range: [number, number]): number[] {
-  const s = Math.min(1, Math.max(0, (x[CONTEXT_SIZE] - range[0]) / Math.max(1e-6, range[1] - range[0])));
+  const s = regimeOf(x, range);
   return [classifierLogit * (1 - s), classifierLogit * s, x[RELEVANCE], Math.max(0, x[RELEVANCE]), s];
+}
+
+/** Where a comment's context size (features `x`) places it between the two regimes `range` (0..1; see `blendInputs`). */
+export function regimeOf(x: number[], range: [number, number]): number {
+  return Math.min(1, Math.max(0, (x[CONTEXT_SIZE] - range[0]) / Math.max(1e-6, range[1] - range[0])));
+}
+
+/**
+ * The sentence stage's regime: `regimeOf`, except that a thread whose article asks no question
+ * counts as news (1). A non-answer (thanks, chit-chat, a question back) is what the comment head
+ * reads, and only a question can go unanswered; under a news article the head's spread over
+ * ordinary comments is noise (measured on the Fox News check).
+ */
+export function stageRegime(x: number[], range: [number, number], article: TopicArticle | undefined): number {
+  return articleText(article).includes('?') ? regimeOf(x, range) : 1;
 }
 
 /** Inputs of the context pass, in order (names for `--exclude` and the model card). */
@@ -240,10 +256,10 @@ export function scoreThread(parts: ScoringParts, article: TopicArticle | undefin
   return scoreThreadFollowed(parts, article, comments).scores;
 }
 
-/** `scoreThread` with the comment each one follows (-1: the article), which the sentence stage reads. */
-export function scoreThreadFollowed(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): { scores: number[]; followed: number[] } {
+/** `scoreThread` with the comment each one follows (-1: the article) and its regime, which the sentence stage reads. */
+export function scoreThreadFollowed(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): { scores: number[]; followed: number[]; regime: number[] } {
   const a = analyzeThread(parts.idf, article, comments, parts.lexical, parts.relevance, parts.words);
-  return { scores: blendScores(parts, a), followed: a.comments.map((c) => c.followed) };
+  return { scores: blendScores(parts, a), followed: a.comments.map((c) => c.followed), regime: a.comments.map((c) => stageRegime(c.features, parts.blendRange, article)) };
 }
 
 /** Folder of the off-topic model with the sentence stage, which the scorer's accurate mode loads by default. */

@@ -21,17 +21,39 @@ export function articleText(a: TopicArticle | undefined): string {
   return s.slice(0, /[\uD800-\uDBFF]/.test(s[ARTICLE_CHARS - 1]) ? ARTICLE_CHARS - 1 : ARTICLE_CHARS);
 }
 
-/** Inputs of the stage, in vector order (the model file stores them and is refused if they differ). */
-export const SENTENCE_INPUTS = ['base', 'comment', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread'] as const;
-export type SentenceInput = (typeof SENTENCE_INPUTS)[number];
+/** What the stage measures per comment (each enters twice, see `SENTENCE_INPUTS`). */
+export const SENTENCE_FEATURES = ['comment', 'commentHigh', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread'] as const;
+
+/**
+ * The comment head's output counts again above this (`commentHigh`, a hinge): a clear non-answer
+ * reads far above it, while the head's spread over ordinary comments (news comments above all,
+ * which it never saw) stays below and adds no noise there.
+ */
+export const COMMENT_HINGE = 0.5;
+export type SentenceFeature = (typeof SENTENCE_FEATURES)[number];
+
+/**
+ * Inputs of the stack, in vector order (the model file stores them and is refused if they
+ * differ): the base logit, the regime `s` (0 under a one-line question, 1 under a news article,
+ * as the blend's), then each feature times `1 - s` (`@forum`) and times `s` (`@news`). What a
+ * comment's own vector says (thanks, chit-chat) decides under a forum question and means little
+ * under a news article; similarity to the article is the reverse. One weight each would have to
+ * split the difference (measured: the comment's vector alone gains on CQA and loses on C3).
+ */
+export const SENTENCE_INPUTS = ['base', 's', ...SENTENCE_FEATURES.map((f) => `${f}@forum`), ...SENTENCE_FEATURES.map((f) => `${f}@news`)] as readonly string[];
 
 /** Feature groups measured one by one in the ablation (the model card's table). */
-export const SENTENCE_GROUPS: Record<string, readonly SentenceInput[]> = {
-  comment: ['comment'],
+export const SENTENCE_GROUPS: Record<string, readonly SentenceFeature[]> = {
+  comment: ['comment', 'commentHigh'],
   article: ['cosArticle', 'zArticle'],
   parent: ['cosParent'],
   thread: ['cosThread', 'zThread'],
 };
+
+/** The stack's input mask that keeps the base, `s` and the features of `groups` (both regimes). */
+export function maskOf(features: readonly SentenceFeature[]): boolean[] {
+  return SENTENCE_INPUTS.map((name) => name === 'base' || name === 's' || features.some((f) => name === `${f}@forum` || name === `${f}@news`));
+}
 
 /** What the model file holds for the stage. */
 export interface SentenceStage {
@@ -67,10 +89,11 @@ function standardised(xs: number[], on: boolean[]): number[] {
 
 /**
  * The stage's inputs per comment (null for a comment without a vector: it keeps its base score).
- * `baseLogit[i]` is the lexical model's logit, `followed[i]` the comment it follows (-1: the article).
+ * `baseLogit[i]` is the lexical model's logit, `followed[i]` the comment it follows (-1: the
+ * article), `regime[i]` its thread's `s` (see `regimeOf` in model.ts).
  * Without an article vector the thread's centroid stands in for it, as the lexical features do.
  */
-export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit: number[], followed: number[], vectors: TopicVectors): Array<number[] | null> {
+export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit: number[], followed: number[], vectors: TopicVectors, regime: number[]): Array<number[] | null> {
   const vs = vectors.comments;
   const dim = stage.comment.weights.length;
   const on = baseLogit.map((_, i) => !!vs[i]);
@@ -98,12 +121,15 @@ export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit:
     if (!v) return null;
     const f = followed[i];
     const parent = f >= 0 ? vs[f] : null;
-    return [b, dot(stage.comment.weights, v) + stage.comment.bias, cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i]];
+    const h = dot(stage.comment.weights, v) + stage.comment.bias;
+    const raw = [h, Math.max(0, h - COMMENT_HINGE), cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i]];
+    const s = regime[i];
+    return [b, s, ...raw.map((x) => x * (1 - s)), ...raw.map((x) => x * s)];
   });
 }
 
 /** Off-topic probabilities after the stage: `base[i]` where a comment has no vector. */
-export function stageScores(stage: SentenceStage, base: number[], followed: number[], vectors: TopicVectors): number[] {
-  const rows = sentenceInputs(stage, base.map((p) => logit(p)), followed, vectors);
+export function stageScores(stage: SentenceStage, base: number[], followed: number[], vectors: TopicVectors, regime: number[]): number[] {
+  const rows = sentenceInputs(stage, base.map((p) => logit(p)), followed, vectors, regime);
   return rows.map((x, i) => (x ? predict(stage.stack, x) : base[i]));
 }

@@ -19,11 +19,13 @@ describe('sentenceInputs', () => {
   const c = unit(1, 1, 0, 0);
 
   it('measures each input against the article, the followed comment and the rest of the thread', () => {
-    const rows = sentenceInputs({ comment: head }, [0.5, -1, 2], [-1, 0, 0], { article: a, comments: [a, b, c] });
+    const rows = sentenceInputs({ comment: head }, [0.5, -1, 2], [-1, 0, 0], { article: a, comments: [a, b, c] }, [0, 0, 0]);
     const [r0, r1, r2] = rows as number[][];
-    const at = (name: (typeof SENTENCE_INPUTS)[number]) => SENTENCE_INPUTS.indexOf(name);
+    const at = (name: string) => SENTENCE_INPUTS.indexOf(name === 'base' ? name : `${name}@forum`);
     expect(r0[at('base')]).toBe(0.5);
     expect(r0[at('comment')]).toBeCloseTo(0.5); // 1 * a[0] - 0.5
+    // Under a forum question (s = 0) the news copies are 0.
+    expect(r0.slice(SENTENCE_INPUTS.indexOf('comment@news')).every((x) => x === 0)).toBe(true);
     expect(r1[at('cosArticle')]).toBeCloseTo(0);
     expect(r2[at('cosArticle')]).toBeCloseTo(Math.SQRT1_2);
     // A top-level comment's parent input is its article cosine; a reply's, its parent's vector.
@@ -38,11 +40,12 @@ describe('sentenceInputs', () => {
   });
 
   it('without an article vector the thread centroid stands in; a comment without a vector gets no row', () => {
-    const rows = sentenceInputs({ comment: head }, [0, 0, 0], [-1, -1, -1], { article: null, comments: [a, null, c] });
+    const rows = sentenceInputs({ comment: head }, [0, 0, 0], [-1, -1, -1], { article: null, comments: [a, null, c] }, [1, 1, 1]);
     expect(rows[1]).toBeNull();
-    const i = SENTENCE_INPUTS.indexOf('cosArticle');
+    const i = SENTENCE_INPUTS.indexOf('cosArticle@news');
     expect(rows[0]![i]).toBeCloseTo(Math.SQRT1_2); // a against c alone (b has no vector)
-    expect(rows[0]![i]).toBeCloseTo(rows[0]![SENTENCE_INPUTS.indexOf('cosThread')]);
+    expect(rows[0]![i]).toBeCloseTo(rows[0]![SENTENCE_INPUTS.indexOf('cosThread@news')]);
+    expect(rows[0]![SENTENCE_INPUTS.indexOf('cosArticle@forum')]).toBe(0);
   });
 
   it('stageScores keeps the base score of a comment without a vector', () => {
@@ -50,9 +53,9 @@ describe('sentenceInputs', () => {
       encoder: { name: 't', version: '0', dim: 4 },
       inputs: [...SENTENCE_INPUTS],
       comment: head,
-      stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: [1, 1, -1, 0, 0, 0, 0], bias: 0 },
+      stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n === 'comment@forum' ? 1 : n === 'cosArticle@forum' ? -1 : 0)), bias: 0 },
     };
-    const s = stageScores(stage, [0.3, 0.4], [-1, 0], { article: a, comments: [b, null] });
+    const s = stageScores(stage, [0.3, 0.4], [-1, 0], { article: a, comments: [b, null] }, [0, 0]);
     expect(s[1]).toBe(0.4);
     // logit(0.3) + (0 - 0.5) - 0 (b is orthogonal to the article)
     expect(s[0]).toBeCloseTo(1 / (1 + Math.exp(-(Math.log(0.3 / 0.7) - 0.5))));
@@ -82,7 +85,7 @@ describe('OffTopicModel with a sentence stage', () => {
       encoder: { name: 'test', version: '0', dim },
       inputs: [...SENTENCE_INPUTS],
       comment: { weights: w, bias: 0 },
-      stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: [1, 1, 0, 0, 0, 0, 0], bias: 0 },
+      stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n.startsWith('comment@') ? 1 : 0)), bias: 0 },
     },
   });
   const article = { title: 'City council approves new bridge over the river' };

@@ -118,7 +118,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
     thresholds.push(t);
     // The stage's inner folds are fitParts' own (position in the training order, modulo 5).
     const innerOf = new Map(trainQ.map((q, i) => [q, i % 5]));
-    const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, { lambda: opts.lambda, newsWeight: opts.newsWeight }) : undefined;
+    const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, parts.blendRange, { lambda: opts.lambda, newsWeight: opts.newsWeight }) : undefined;
     if (stage) headLambdas.push(stage.head.lambda);
     for (const [name, v] of Object.entries(stage?.variants ?? {})) acc.get(name)!.thresholds.push(v.threshold);
     /** Base scores of a thread, then each variant's stage scores (with their fold thresholds). */
@@ -126,7 +126,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
       const b = scoreThreadFollowed(parts, article, comments);
       if (stage && vectors) {
         const tv = threadVectors(vectors, article, comments);
-        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v.stack, b.scores, b.followed, tv), v.threshold);
+        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v.stack, b.scores, b.followed, tv, b.regime), v.threshold);
       }
       return b.scores;
     };

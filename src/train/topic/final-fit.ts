@@ -56,7 +56,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
   if (vectors && cv.sentence) {
     const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
     const innerOf = new Map(order.map((q, i) => [q, i % 5]));
-    const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
+    const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
     const full = st.variants.full;
     const t = jointThreshold(cv.sentence.oof, cv.labels, full.newsScores, news.y, opts.newsWeight ?? 1);
     sentence = shippedStage(st.head, full.stack, t, threshold, { name: ENCODER_NAME, version: encoderVersion() });

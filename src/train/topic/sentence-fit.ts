@@ -9,7 +9,8 @@ import { ENCODER_DIM } from '../../encoder/types';
 import { loadTokenizer } from '../../encoder';
 import { MAX_PIECES } from '../../encoder/graph';
 import { fit, predict, logit, LogReg } from '../../topic/logreg';
-import { articleText, sentenceInputs, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
+import { articleText, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
+import { stageRegime } from '../../topic/model';
 import type { TopicArticle, TopicComment } from '../../topic/features';
 import { embedCached } from '../embed-cache';
 import type { Corpus } from './corpus';
@@ -69,7 +70,7 @@ export function threadVectors(table: VectorTable, article: TopicArticle | undefi
 }
 
 /** Ridge penalties tried for the comment head (on unit vectors: a feature's variance is about 1/512). */
-export const HEAD_LAMBDAS = [1, 3, 10, 30];
+export const HEAD_LAMBDAS = [0.3, 1, 3, 10];
 
 /** Sufficient statistics of a ridge fit over rows of vectors. */
 class Gram {
@@ -160,11 +161,10 @@ const headOf = (h: { weights: number[]; bias: number }, v: Float32Array) => {
 
 /** The variants fitted side by side: the full stage, each group left out, and the comment head alone. */
 export function stageVariants(): Record<string, boolean[]> {
-  const all = SENTENCE_INPUTS.map(() => true);
-  const out: Record<string, boolean[]> = { full: all };
-  for (const [g, names] of Object.entries(SENTENCE_GROUPS)) out[`without ${g}`] = SENTENCE_INPUTS.map((n) => !names.includes(n));
-  out['base + comment only'] = SENTENCE_INPUTS.map((n) => n === 'base' || n === 'comment');
-  out['base + similarities only'] = SENTENCE_INPUTS.map((n) => n !== 'comment');
+  const out: Record<string, boolean[]> = { full: maskOf(SENTENCE_FEATURES) };
+  for (const [g, names] of Object.entries(SENTENCE_GROUPS)) out[`without ${g}`] = maskOf(SENTENCE_FEATURES.filter((f) => !names.includes(f)));
+  out['base + comment only'] = maskOf(['comment', 'commentHigh']);
+  out['comment as a hinge only'] = maskOf(SENTENCE_FEATURES.filter((f) => f !== 'comment'));
   return out;
 }
 
@@ -182,11 +182,12 @@ export interface FittedStage {
 export function fitStage(
   table: VectorTable,
   threads: CqaThread[],
-  rows: Array<{ qid: string; y: number; followed: number }>,
+  rows: Array<{ qid: string; y: number; followed: number; x: number[] }>,
   trainScores: number[],
   innerOf: (qid: string) => number,
-  news: { threads: Array<{ article: TopicArticle; comments: TopicComment[]; y: number[] }>; scores: number[]; followed: number[] },
-  opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]> } = {},
+  news: { threads: Array<{ article: TopicArticle; comments: TopicComment[]; y: number[] }>; scores: number[]; followed: number[]; X: number[][] },
+  range: [number, number],
+  opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean } = {},
 ): FittedStage {
   const inner = 5;
   const grams = Array.from({ length: inner }, () => new Gram(ENCODER_DIM));
@@ -201,11 +202,21 @@ export function fitStage(
     }
   }
   // The head's penalty by inner-fold squared error; its out-of-inner-fold outputs feed the stack.
-  const total = grams.reduce((a, g) => a.plus(g));
+  // The news threads' comments (natives and intruders alike: all are ordinary news comments) join
+  // every fit as on-topic rows: without them the head, which only ever saw forum answers, reads
+  // the style of news comments as noise that the stack then carries into news threads.
+  const newsGram = new Gram(ENCODER_DIM);
+  if (opts.newsInHead === true) {
+    for (const t of news.threads) for (const c of t.comments) {
+      const v = table.get(c.text);
+      if (v) newsGram.add(v, 0);
+    }
+  }
+  const total = grams.reduce((a, g) => a.plus(g)).plus(newsGram);
   let best = { lambda: HEAD_LAMBDAS[0], err: Infinity, oof: [] as number[] };
   for (const lam of HEAD_LAMBDAS) {
     const heads = grams.map((_, f) => {
-      const rest = grams.filter((__, g) => g !== f).reduce((a, g) => a.plus(g));
+      const rest = grams.filter((__, g) => g !== f).reduce((a, g) => a.plus(g)).plus(newsGram);
       return rest.solve(lam);
     });
     const oof = rows.map((row, i) => (vec[i] ? headOf(heads[innerOf(row.qid)], vec[i]!) : 0));
@@ -220,10 +231,17 @@ export function fitStage(
   r = 0;
   for (const t of threads) {
     const n = t.comments.length;
-    const ins = sentenceInputs({ comment: head }, trainScores.slice(r, r + n).map((p) => logit(p)), rows.slice(r, r + n).map((x) => x.followed), threadVectors(table, t.article, t.comments));
+    const part = rows.slice(r, r + n);
+    const ins = sentenceInputs({ comment: head }, trainScores.slice(r, r + n).map((p) => logit(p)), part.map((x) => x.followed), threadVectors(table, t.article, t.comments), part.map((x) => stageRegime(x.x, range, t.article)));
     ins.forEach((x, i) => {
       if (!x) return;
-      x[1] = best.oof[r + i];
+      // The comment head's output out of inner folds (it was fitted on these rows).
+      const s = x[1];
+      const h = best.oof[r + i];
+      x[COMMENT_FORUM] = h * (1 - s);
+      x[COMMENT_NEWS] = h * s;
+      x[HIGH_FORUM] = Math.max(0, h - COMMENT_HINGE) * (1 - s);
+      x[HIGH_NEWS] = Math.max(0, h - COMMENT_HINGE) * s;
       X.push(x), y.push(rows[r + i].y), w.push(1);
     });
     r += n;
@@ -233,7 +251,7 @@ export function fitStage(
   r = 0;
   for (const t of news.threads) {
     const n = t.comments.length;
-    const ins = sentenceInputs({ comment: head }, news.scores.slice(r, r + n).map((p) => logit(p)), news.followed.slice(r, r + n), threadVectors(table, t.article, t.comments));
+    const ins = sentenceInputs({ comment: head }, news.scores.slice(r, r + n).map((p) => logit(p)), news.followed.slice(r, r + n), threadVectors(table, t.article, t.comments), news.X.slice(r, r + n).map((x) => stageRegime(x, range, t.article)));
     ins.forEach((x, i) => {
       if (!x) return;
       X.push(x), y.push(t.y[i]), w.push(newsW), newsIx.push(r + i);
@@ -252,9 +270,14 @@ export function fitStage(
   return { head, variants };
 }
 
+const COMMENT_FORUM = SENTENCE_INPUTS.indexOf('comment@forum');
+const COMMENT_NEWS = SENTENCE_INPUTS.indexOf('comment@news');
+const HIGH_FORUM = SENTENCE_INPUTS.indexOf('commentHigh@forum');
+const HIGH_NEWS = SENTENCE_INPUTS.indexOf('commentHigh@news');
+
 /** Stage scores of one thread under a fitted variant (base scores where a comment has no vector). */
-export function stageThread(head: FittedStage['head'], stack: LogReg, base: number[], followed: number[], vectors: TopicVectors): number[] {
-  const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors);
+export function stageThread(head: FittedStage['head'], stack: LogReg, base: number[], followed: number[], vectors: TopicVectors, regime: number[]): number[] {
+  const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors, regime);
   return ins.map((x, i) => (x ? predict(stack, x) : base[i]));
 }
 
