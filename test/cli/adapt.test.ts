@@ -154,6 +154,8 @@ describe('moderato adapt: bad input and interruption', () => {
     try {
       await importSimulated(store, 'k', 90, 1);
       expect(await main(['adapt', 'train', '--site', 'k', '--db', url], capture().io)).toBe(0);
+      // Active whatever the gate said of 90 decisions: the point is what a killed fit leaves.
+      expect(await main(['adapt', 'activate', '--site', 'k', '--version', '1', '--db', url], capture().io)).toBe(0);
       await importSimulated(store, 'k', 1500, 2);
     } finally {
       await store.close();

