@@ -1,7 +1,7 @@
 /**
  * Weighted logistic regression shrunk toward prior weights, solved by L-BFGS on typed arrays:
  *
- *   minimise  sum_i s_i [log(1 + e^z_i) - y_i z_i] + (lambda / 2) (|w - w0|^2 + b^2),  z_i = w . x_i + b
+ *   minimise  sum_i s_i [log(1 + e^z_i) - y_i z_i] + (lambda / 2) |(w, b) - (w0, b0)|^2,  z_i = w . x_i + b
  *
  * The loss is a sum, not a mean, so the data outweigh the prior as decisions accumulate and a
  * handful of decisions leaves the prior (the base model) almost untouched. L-BFGS rather than
@@ -24,8 +24,8 @@ export interface Problem {
   /** Labels 0/1 and weights, indexed by design row. */
   y: Uint8Array;
   s: Float64Array;
-  /** Prior weights (d values); the prior intercept is 0. */
-  w0: Float64Array;
+  /** Prior parameters `[w0 (d values), b0]`. */
+  w0: Params;
   lambda: number;
   /** Per weight, a factor on lambda (d values; default all 1); the intercept's is `scale[d]` when given with d + 1 values. */
   scale?: Float64Array;
@@ -38,8 +38,9 @@ export type Params = Float64Array;
 export interface SolveOptions {
   /** Start here (warm start) instead of at the prior. */
   init?: Params;
-  /** Stop when the gradient norm falls below `gtol` times its value at the prior (default 1e-4). */
+  /** Stop when the gradient norm falls below `gtol` times its value at the prior (default 1e-4), or the objective's relative decrease below `ftol` (default 1e-10). */
   gtol?: number;
+  ftol?: number;
   maxIter?: number;
   /** Pairs kept by L-BFGS (default 8). */
   memory?: number;
@@ -106,8 +107,9 @@ export function objective(pr: Problem, p: Params, g: Float64Array): number {
     g[j] += l * dw;
   }
   const lb = sc && sc.length > d ? lambda * sc[d] : lambda;
-  f += 0.5 * lb * b * b;
-  g[d] = gb + lb * b;
+  const db = b - w0[d];
+  f += 0.5 * lb * db * db;
+  g[d] = gb + lb * db;
   return f;
 }
 
@@ -117,11 +119,9 @@ function dot(a: Float64Array, b: Float64Array): number {
   return t;
 }
 
-/** The prior as parameters: `[w0, 0]`. */
-export function priorParams(w0: Float64Array): Params {
-  const p = new Float64Array(w0.length + 1);
-  p.set(w0);
-  return p;
+/** A copy of the prior, as a starting point. */
+export function priorParams(w0: Params): Params {
+  return Float64Array.from(w0);
 }
 
 /**
@@ -132,10 +132,16 @@ export function solve(pr: Problem, opts: SolveOptions = {}): { params: Params; i
   const m = opts.memory ?? 8;
   const maxIter = opts.maxIter ?? 300;
   const n = pr.design.d + 1;
-  const p = opts.init ? Float64Array.from(opts.init) : priorParams(pr.w0);
+  const p = priorParams(pr.w0);
   const g = new Float64Array(n);
   let f = objective(pr, p, g);
+  // The stopping point is relative to the gradient at the prior, also from a warm start: relative
+  // to a warm start's small gradient it would demand ever more precision the closer it starts.
   const gStop = (opts.gtol ?? 1e-4) * Math.max(1e-8, Math.sqrt(dot(g, g)));
+  if (opts.init) {
+    p.set(opts.init);
+    f = objective(pr, p, g);
+  }
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
   const rho: number[] = [];
@@ -196,7 +202,7 @@ export function solve(pr: Problem, opts: SolveOptions = {}): { params: Params; i
     g.set(gNew);
     const rel = (f - fNew) / Math.max(1, Math.abs(f));
     f = fNew;
-    if (rel < 1e-10) break;
+    if (rel < (opts.ftol ?? 1e-10)) break;
   }
   return { params: p, iterations: it, value: f };
 }
