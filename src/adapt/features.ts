@@ -34,7 +34,7 @@ const Q = 127;
 /**
  * Quantises a sentence vector (components in [-1, 1], as an L2-normalised vector has) to int8;
  * `dequantize` restores each component to within 0.5/127.
- * @example dequantize(quantize(Float32Array.of(0.5, -1)))  // Float32Array [0.4961, -1]
+ * @example dequantize(quantize(Float32Array.of(0.5, -1)))  // Float32Array [0.5039, -1] (64/127, -127/127)
  */
 export function quantize(vec: Float32Array): Int8Array {
   const out = new Int8Array(vec.length);

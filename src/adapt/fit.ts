@@ -272,7 +272,8 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
     heads.toxicity = cv.head;
     report.auc.toxicity = { base: cv.base, adapted: cv.adapted };
     const { diff, se } = pairedAucDiff(cv.oof, cv.baseScore, tox.y);
-    const z = se > 0 ? diff / se : diff > 0 ? Infinity : 0;
+    // Finite either way: a stored adapter is JSON, where Infinity would turn into null.
+    const z = se > 0 ? diff / se : diff > 0 ? 1e6 : 0;
     report.significance = { se, z, minZ: o.minZ };
     report.activated = cv.adapted >= cv.base + o.margin && z >= o.minZ;
     report.suggestedThreshold = thresholdForPrecision(cv.oof, tox.y, o.targetPrecision, s);

@@ -75,6 +75,12 @@ describe('fitAdapter', () => {
     expect(again).toEqual(adapter);
   });
 
+  it('survives a JSON round trip (how stores keep it) with the same scores', () => {
+    const back = JSON.parse(JSON.stringify(adapter)) as SiteAdapter;
+    expect(back.report.significance!.z).toBeGreaterThan(back.report.significance!.minZ);
+    for (const e of fresh.slice(0, 20)) expect(applyAdapter(back, e.features)).toEqual(applyAdapter(adapter, e.features));
+  });
+
   it('versions after the previous one', () => {
     expect(fitAdapter('site', train.slice(0, 5), { previousVersion: 4 }).version).toBe(5);
   });
