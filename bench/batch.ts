@@ -1,20 +1,24 @@
 /**
- * `npm run bench:batch`: whole-process batch scoring of the same 20,000 posts (C3 news comments,
- * OLID tweets and SemEval toxic-spans posts from ../shared/datasets, one comment per JSONL line),
- * measured in the same run:
+ * `npm run bench:batch`: whole-process batch scoring (`moderato score FILE --output F`) of posts
+ * from ../shared/datasets (C3 news comments, OLID tweets, SemEval toxic-spans posts; one comment
+ * per JSONL line), measured in the same run:
  *
- * - `moderato score FILE --workers 1` and `--workers 2`: wall time of the whole process (start-up,
- *   model loading in each thread, scoring, writing) and the scoring rate the CLI reports (from
- *   the threads being ready to the last line written);
- * - the baseline: the `obscenity` word filter as a whole process on the same file (one core).
+ * - fast path, `--posts` posts: `--workers 1` and `--workers N` (N = the cores), and the baseline,
+ *   the `obscenity` word filter as a whole process on the same file (one core);
+ * - accurate path (`--mode accurate --model DIR`, when `--heads DIR` names a heads model or the
+ *   shipped models/heads exists), `--accurate-posts` posts, 1 and N workers;
+ * - a large file (`--large` comments, posts recycled under fresh ids), fast path, N workers, once.
  *
- * Ratios: 2 workers / 1 worker (scoring rate and wall time), and obscenity's wall time over
- * Moderato's (>= 1.0 means Moderato finishes first). Rounds alternate the three runs so a change
- * in the machine's load hits them alike; the load average is printed with the table.
+ * Each run reports wall time, the scoring rate the CLI prints (threads ready to last line
+ * written), that rate per worker, the CPU the process used (all threads) and so the cores it
+ * had (CPU / wall: on a shared machine a run gets fewer cores than it asks for, and a speed-up
+ * can only show when it gets them), and its peak RSS (VmHWM; for the large file also the peak
+ * over each half of the run, to show memory flat). CPU and RSS are read from /proc (Linux).
+ * Rounds alternate the runs so a change in the machine's load hits them alike.
  *
- *   npm run bench:batch [-- --rounds 3 --posts 20000 --datasets PATH]
+ *   npm run bench:batch [-- --rounds 3 --posts 20000 --accurate-posts 1000 --large 1000000 --heads DIR --datasets PATH]
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -27,63 +31,165 @@ interface RunResult {
   wallMs: number;
   /** Scoring rate the CLI printed (comments/s), if any. */
   rate?: number;
+  /** CPU seconds of the whole process (every thread), NaN off Linux. */
+  cpu: number;
+  /** Peak RSS, MB (NaN off Linux); and the peak over the first and the second half of the run. */
+  rssMb: number;
+  halves: [number, number];
 }
 
-function timed(args: string[]): RunResult {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  const m = /scored (\d+) comments in ([\d.]+) s/.exec(r.stderr);
-  return { wallMs, rate: m ? Number(m[1]) / Number(m[2]) : undefined };
+const CLK_TCK = 100;
+
+/** Reads the process's CPU ticks and RSS figures from /proc; undefined once it is gone. */
+function sample(pid: number): { cpu: number; rss: number; hwm: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    return { cpu: (Number(stat[11]) + Number(stat[12])) / CLK_TCK, rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
 }
 
-function main(): void {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, posts: { type: 'string', default: '20000' }, datasets: { type: 'string' } } });
+/** Runs node with `args`, sampling /proc every 100 ms (the last sample is within 100 ms of the end). */
+function timed(args: string[]): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const rss: Array<[number, number]> = [];
+    let last = { cpu: NaN, rss: NaN, hwm: NaN };
+    const timer = setInterval(() => {
+      const s = sample(child.pid!);
+      // A process that has exited but not been reaped still has a stat, without memory lines.
+      if (!s || !Number.isFinite(s.hwm)) return;
+      last = s;
+      rss.push([Number(process.hrtime.bigint() - t0) / 1e6, s.rss]);
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} failed (${code}):\n${stderr}`));
+      const m = /scored (\d+) comments in ([\d.]+) s/.exec(stderr);
+      const peak = (from: number, to: number) => Math.max(...rss.filter(([t]) => t >= from && t < to).map(([, r]) => r));
+      resolve({ wallMs, rate: m ? Number(m[1]) / Number(m[2]) : undefined, cpu: last.cpu, rssMb: last.hwm, halves: [peak(0, wallMs / 2), peak(wallMs / 2, Infinity)] });
+    });
+  });
+}
+
+function writePosts(file: string, texts: string[]): void {
+  fs.writeFileSync(file, texts.map((text, i) => JSON.stringify({ id: `p${i}`, text })).join('\n') + '\n');
+}
+
+/** One table row per kind of run: medians over its rounds. */
+function rows(runs: Record<string, { label: string; workers: number; results: RunResult[] }>, n: number): (string | number)[][] {
+  return Object.values(runs).map(({ label, workers, results }) => {
+    const wall = summarize(results.map((x) => x.wallMs)).median;
+    const rate = summarize(results.map((x) => x.rate ?? NaN)).median;
+    const cpu = summarize(results.map((x) => x.cpu)).median;
+    return [label, wall / 1000, (n / wall) * 1000, Number.isNaN(rate) ? '-' : rate, Number.isNaN(rate) ? '-' : rate / workers, cpu, (cpu / wall) * 1000, summarize(results.map((x) => x.rssMb)).median];
+  });
+}
+
+const HEADER = ['process', 'wall s', 'posts/s whole process', 'scoring posts/s', 'per worker', 'CPU s', 'cores had', 'peak RSS MB'];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      posts: { type: 'string', default: '20000' },
+      'accurate-posts': { type: 'string', default: '1000' },
+      large: { type: 'string', default: '1000000' },
+      heads: { type: 'string' },
+      datasets: { type: 'string' },
+    },
+  });
   const rounds = Number(values.rounds);
   const n = Number(values.posts);
+  const nAcc = Number(values['accurate-posts']);
+  const large = Number(values.large);
+  const cores = os.availableParallelism();
+  const root = packageRoot();
+  const heads = values.heads ?? (fs.existsSync(path.join(root, 'models', 'heads', 'model.json')) ? path.join(root, 'models', 'heads') : undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-bench-batch-'));
-  const input = path.join(dir, 'posts.jsonl');
-  const texts = posts(n, values.datasets);
-  fs.writeFileSync(input, texts.map((text, i) => JSON.stringify({ id: `p${i}`, text })).join('\n') + '\n');
-  const chars = texts.reduce((a, t) => a + t.length, 0);
-  const bin = path.join(packageRoot(), 'bin', 'moderato.js');
-  const baseline = path.join(packageRoot(), 'dist', 'bench', 'obscenity-score.js');
-  process.stderr.write(`bench:batch: ${n} posts (mean ${Math.round(chars / n)} chars), ${rounds} rounds, ${os.availableParallelism()} cores, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  const bin = path.join(root, 'bin', 'moderato.js');
+  const baseline = path.join(root, 'dist', 'bench', 'obscenity-score.js');
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  try {
+    const texts = posts(Math.max(n, nAcc, large > 0 ? 1 : 0), values.datasets, true);
+    const input = path.join(dir, 'posts.jsonl');
+    writePosts(input, texts.slice(0, n));
+    const chars = texts.slice(0, n).reduce((a, t) => a + t.length, 0);
+    process.stderr.write(`bench:batch: ${n} posts (mean ${Math.round(chars / n)} chars), ${rounds} rounds, ${cores} cores, load ${load()}\n`);
+    const out = (name: string) => path.join(dir, `${name}.jsonl`);
 
-  const runs: Record<'obscenity' | 'w1' | 'w2', RunResult[]> = { obscenity: [], w1: [], w2: [] };
-  for (let r = 0; r < rounds; r++) {
-    runs.obscenity.push(timed([baseline, input, path.join(dir, 'obscenity.jsonl')]));
-    runs.w1.push(timed([bin, 'score', input, '--workers', '1', '--output', path.join(dir, 'w1.jsonl')]));
-    runs.w2.push(timed([bin, 'score', input, '--workers', '2', '--output', path.join(dir, 'w2.jsonl')]));
-    process.stderr.write(`bench:batch: round ${r + 1}/${rounds} done, load ${os.loadavg()[0].toFixed(2)}\n`);
+    const fast = {
+      obscenity: { label: 'obscenity (1 core)', workers: 1, results: [] as RunResult[] },
+      w1: { label: 'fast, --workers 1', workers: 1, results: [] as RunResult[] },
+      wn: { label: `fast, --workers ${cores}`, workers: cores, results: [] as RunResult[] },
+    };
+    for (let r = 0; r < rounds; r++) {
+      fast.obscenity.results.push(await timed([baseline, input, out('obscenity')]));
+      fast.w1.results.push(await timed([bin, 'score', input, '--workers', '1', '--mode', 'fast', '--output', out('w1')]));
+      fast.wn.results.push(await timed([bin, 'score', input, '--workers', String(cores), '--mode', 'fast', '--output', out('wn')]));
+      process.stderr.write(`bench:batch: fast round ${r + 1}/${rounds} done, load ${load()}\n`);
+    }
+    const same = fs.readFileSync(out('w1'), 'utf8') === fs.readFileSync(out('wn'), 'utf8');
+    const rate = (k: 'w1' | 'wn') => summarize(fast[k].results.map((x) => x.rate ?? NaN)).median;
+    const wall = (k: keyof typeof fast) => summarize(fast[k].results.map((x) => x.wallMs)).median;
+    process.stdout.write(`## fast path, ${n} posts (medians of ${rounds})\n\n` + table(HEADER, rows(fast, n)) + '\n\n');
+    process.stdout.write(
+      table(
+        ['ratio (medians)', 'value', 'target'],
+        [
+          [`scoring rate, ${cores} workers / 1 worker`, rate('wn') / rate('w1'), '>= 1.6'],
+          [`whole process, 1 worker wall / ${cores} workers wall`, wall('w1') / wall('wn'), ''],
+          [`obscenity wall / moderato --workers ${cores} wall`, wall('obscenity') / wall('wn'), '>= 1.0'],
+        ],
+      ) + `\n\noutputs with 1 and ${cores} workers identical: ${same}\n\n`,
+    );
+
+    if (heads) {
+      const accInput = path.join(dir, 'accurate.jsonl');
+      writePosts(accInput, texts.slice(0, nAcc));
+      const acc = {
+        w1: { label: 'accurate, --workers 1', workers: 1, results: [] as RunResult[] },
+        wn: { label: `accurate, --workers ${cores}`, workers: cores, results: [] as RunResult[] },
+      };
+      for (let r = 0; r < rounds; r++) {
+        acc.w1.results.push(await timed([bin, 'score', accInput, '--workers', '1', '--mode', 'accurate', '--model', heads, '--output', out('a1')]));
+        acc.wn.results.push(await timed([bin, 'score', accInput, '--workers', String(cores), '--mode', 'accurate', '--model', heads, '--output', out('an')]));
+        process.stderr.write(`bench:batch: accurate round ${r + 1}/${rounds} done, load ${load()}\n`);
+      }
+      const arate = (k: 'w1' | 'wn') => summarize(acc[k].results.map((x) => x.rate ?? NaN)).median;
+      process.stdout.write(
+        `## accurate path (${heads}), ${nAcc} posts (medians of ${rounds})\n\n` + table(HEADER, rows(acc, nAcc)) + '\n\n' +
+          table(['ratio (medians)', 'value', 'target'], [[`scoring rate, ${cores} workers / 1 worker`, arate('wn') / arate('w1'), '>= 1.8'], ['fast / accurate scoring rate per worker, 1 worker', rate('w1') / arate('w1'), '']]) + '\n\n',
+      );
+    } else {
+      process.stdout.write('## accurate path: skipped (no heads model: models/heads is not shipped; pass --heads DIR)\n\n');
+    }
+
+    if (large > 0) {
+      const bigInput = path.join(dir, 'large-input.jsonl');
+      const stream = fs.createWriteStream(bigInput);
+      for (let i = 0; i < large; i++) {
+        if (!stream.write(JSON.stringify({ id: `l${i}`, text: texts[i % texts.length] }) + '\n')) await new Promise<void>((r) => stream.once('drain', () => r()));
+      }
+      await new Promise<void>((r) => stream.end(() => r()));
+      process.stderr.write(`bench:batch: large file of ${large} comments (${Math.round(fs.statSync(bigInput).size / 2 ** 20)} MB), load ${load()}\n`);
+      const big = { wn: { label: `fast, --workers ${cores}`, workers: cores, results: [await timed([bin, 'score', bigInput, '--workers', String(cores), '--mode', 'fast', '--output', out('large')])] } };
+      const [first, second] = big.wn.results[0].halves;
+      process.stdout.write(
+        `## large file, ${large} comments, fast path (one run)\n\n` + table(HEADER, rows(big, large)) + `\n\npeak RSS over the first half of the run ${fmt(first)} MB, over the second half ${fmt(second)} MB\n\n`,
+      );
+    }
+    process.stdout.write(`load average at the end ${load()}\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const same = fs.readFileSync(path.join(dir, 'w1.jsonl'), 'utf8') === fs.readFileSync(path.join(dir, 'w2.jsonl'), 'utf8');
-  const wall = (k: keyof typeof runs) => summarize(runs[k].map((x) => x.wallMs));
-  const rate = (k: 'w1' | 'w2') => summarize(runs[k].map((x) => x.rate ?? NaN));
-  const rows = (['obscenity', 'w1', 'w2'] as const).map((k) => {
-    const w = wall(k);
-    const label = k === 'obscenity' ? 'obscenity (whole process, 1 core)' : `moderato score --workers ${k.slice(1)}`;
-    const sr = k === 'obscenity' ? '-' : `${fmt(rate(k).min)} / ${fmt(rate(k).median)}`;
-    return [label, w.min / 1000, w.median / 1000, (n / w.median) * 1000, sr];
-  });
-  process.stdout.write(table(['process', 'wall s (min)', 'wall s (median)', 'posts/s (whole process, median)', 'scoring posts/s (min / median)'], rows) + '\n\n');
-  const speedup = rate('w2').median / rate('w1').median;
-  const wallSpeedup = wall('w1').median / wall('w2').median;
-  const vs = (k: 'w1' | 'w2') => wall('obscenity').median / wall(k).median;
-  process.stdout.write(
-    table(
-      ['ratio (medians)', 'value', 'target'],
-      [
-        ['scoring rate, 2 workers / 1 worker', speedup, '>= 1.7'],
-        ['whole process, 1 worker wall / 2 workers wall', wallSpeedup, ''],
-        ['obscenity wall / moderato --workers 2 wall', vs('w2'), '>= 1.0'],
-        ['obscenity wall / moderato --workers 1 wall', vs('w1'), ''],
-      ],
-    ) + '\n',
-  );
-  process.stdout.write(`\noutputs with 1 and 2 workers identical: ${same}; load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
-main();
+void main();
