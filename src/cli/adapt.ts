@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ModeratoError } from '../errors';
 import { LIMITS } from '../limits';
 import { readLines } from '../batch/lines';
+import { SiteIdSchema } from '../server/schemas';
 import { ADAPT_ATTRIBUTES } from '../adapt';
 import type { AdapterReport } from '../adapt/types';
 import { DEFAULT_DATABASE_URL, SiteAdaptation, openStore, type AdapterVersion, type ImportedLabel, type QueueStore } from '../queue';
@@ -53,7 +54,9 @@ const IMPORT_BATCH = 64;
 
 function siteOf(raw: string | undefined): string {
   if (!raw) throw new ModeratoError('MOD_ERR_INPUT', '--site SITE is required (the site whose decisions these are; "default" for comments sent without a siteId)');
-  if (raw.length > 200) throw new ModeratoError('MOD_ERR_INPUT', `--site is at most 200 characters, got ${raw.length}`);
+  // The HTTP API's rule for site ids, so a site the CLI fills is one the server can name.
+  const r = SiteIdSchema.safeParse(raw);
+  if (!r.success) throw new ModeratoError('MOD_ERR_INPUT', `--site: ${r.error.issues[0]?.message ?? 'invalid'}`);
   return raw;
 }
 

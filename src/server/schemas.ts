@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasLoneSurrogate } from '../util/unicode';
 import { LIMITS } from '../limits';
 
 /** A comment as clients send it. Unknown fields are ignored. */
@@ -30,8 +31,14 @@ export function uniqueIds(comments: Array<{ id: string }>, ctx: z.RefinementCtx)
 /** Comments of one request: 1 to the limit, ids unique. */
 export const CommentListSchema = z.array(CommentSchema).min(1).max(LIMITS.maxComments).superRefine(uniqueIds);
 
-/** A site's id: whose moderators' decisions (and so whose adapter) a comment belongs to. */
-export const SiteIdSchema = z.string().min(1).max(200);
+/**
+ * A site's id: whose moderators' decisions (and so whose adapter) a comment belongs to. No control
+ * characters (PostgreSQL refuses NUL in text) and well-formed Unicode, since it also arrives as a
+ * path segment, which the body checks do not see.
+ */
+export const SiteIdSchema = z.string().min(1).max(200)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'A site id holds no control characters')
+  .refine((s) => !hasLoneSurrogate(s), 'A site id is well-formed Unicode (no lone surrogate)');
 
 /** Body of `POST /v1/score`. */
 export const ScoreRequestSchema = z.object({

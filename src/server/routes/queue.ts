@@ -10,13 +10,13 @@ import { CATEGORIES } from '../../types';
 import { requireScorer, requireStore, type AppDeps } from '../context';
 import { actorOf, requireRole } from '../auth';
 import { LIMITS } from '../../limits';
-import { ArticleSchema, CommentSchema, uniqueIds } from '../schemas';
+import { ArticleSchema, CommentSchema, SiteIdSchema, uniqueIds } from '../schemas';
 import { validate } from '../validate';
 
 const Id = z.string().min(1).max(LIMITS.maxIdLength);
 
 /** One ingested comment: the score API's comment plus `siteId`; any other field is kept as metadata. */
-export const IngestCommentSchema = CommentSchema.extend({ siteId: Id.optional(), article: ArticleSchema.optional() }).loose();
+export const IngestCommentSchema = CommentSchema.extend({ siteId: SiteIdSchema.optional(), article: ArticleSchema.optional() }).loose();
 const KNOWN_FIELDS = new Set(['id', 'text', 'parentId', 'threadId', 'author', 'siteId', 'article']);
 
 /** `POST /v1/comments`: either one comment or `{"comments":[...]}`, each with optional article context. */
@@ -27,7 +27,7 @@ export const IngestBatchSchema = z.strictObject({
     .max(LIMITS.maxComments)
     .superRefine(uniqueIds),
   article: ArticleSchema.optional(),
-  siteId: Id.optional(),
+  siteId: SiteIdSchema.optional(),
 });
 
 const HOLD_CATEGORIES = [...CATEGORIES, 'toxicity', 'off_topic'] as const;
