@@ -5,7 +5,7 @@
  */
 import { SiteAdaptation, inAuditSample, type Actor, type NewComment, type QueueStore } from '../../src/queue';
 import { mulberry32 } from '../../src/util/prng';
-import { KINDS, makeTestDb, newComment, siteFeatures, type TestDb } from './helpers';
+import { KINDS, importSimulated, makeTestDb, newComment, siteFeatures, type TestDb } from './helpers';
 
 const mod: Actor = { id: 'key_mod', name: 'mod' };
 
@@ -156,7 +156,8 @@ describe.each(KINDS)('site adaptation on %s', (kind) => {
     const first = await adapt.fit('k');
     // Active whatever the gate said: the point is what a stopped fit leaves.
     if (!first.activated) await adapt.activate('k', first.version.version);
-    await decided(store, 600, 'k', 90);
+    // Many more labels, imported in one go (deciding 600 comments one by one is slow), so the next fit runs long enough to be stopped.
+    await importSimulated(store, 'k', 600);
     const stop = new AbortController();
     const fit = adapt.fit('k', { signal: stop.signal });
     setTimeout(() => stop.abort(), 150);
