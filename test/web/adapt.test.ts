@@ -104,3 +104,18 @@ it("fits a site's adapter from the page, shows its report and curve, and rolls b
   await page.context().close();
   expect(errors).toEqual([]);
 });
+
+it('sets the audit share in the policy form', async () => {
+  const page = await signedInAdmin();
+  await page.getByRole('button', { name: 'Policy' }).click();
+  const share = page.getByLabel(/Share of would-be-published comments/);
+  await page.waitForFunction(() => !(document.querySelector('#audit-share') as HTMLInputElement | null)?.disabled && (document.querySelector('#audit-share') as HTMLInputElement | null)?.value === '1');
+  await share.fill('0.05');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByTestId('preview').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText(/Saved as version/).waitFor();
+  expect((await server.call(server.keys.admin, 'GET', '/v1/policy')).policy.auditShare).toBe(0.05);
+  await page.context().close();
+  expect(errors).toEqual([]);
+});

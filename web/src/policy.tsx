@@ -98,6 +98,13 @@ export function PolicyView() {
             </tbody>
           </table>
         </fieldset>
+        <fieldset disabled={!current}>
+          <legend>Audit sample</legend>
+          {/* Held comments alone would teach each site's adapter only what the policy already holds. */}
+          <label for="audit-share">Share of would-be-published comments queued as audit items (0–1; empty: 0.02)</label>{' '}
+          <input id="audit-share" type="number" min={0} max={1} step={0.01} value={draft.auditShare === undefined ? '' : String(draft.auditShare)}
+            onChange={(e) => { const v = (e.target as HTMLInputElement).value; const next = { ...draft }; if (v === '') delete next.auditShare; else next.auditShare = Number(v); setDraft(next); }} />
+        </fieldset>
         <div class="buttons">
           <button type="submit" disabled={!current}>Preview</button>
           <button type="button" disabled={!previewed} onClick={save}>Save</button>
