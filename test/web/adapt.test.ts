@@ -3,7 +3,8 @@
  * The admin's site adapters on the page, in a real browser (Chromium via playwright-core) against
  * the real server: a site's decisions (seeded in its store), fit now from the page, the version
  * table with base vs adapted AUC and the learning curve, a second version, roll back to the first
- * and the store agreeing; audit-sample items marked in the queue; no script or console errors.
+ * and the store agreeing; audit-sample items marked in the queue, a decision's reason chosen on
+ * the page stored with it, the audit share set in the policy form; no script or console errors.
  */
 import type { Browser, Page } from 'playwright-core';
 import { openStore } from '../../src/queue';
