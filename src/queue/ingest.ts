@@ -3,9 +3,9 @@
  * stored are answered as stored without scoring again, so a client's retry is cheap and harmless.
  */
 import { ModeratoError } from '../errors';
-import type { SiteAdapter, StoredFeatures } from '../adapt/types';
-import type { Scorer } from '../scorer';
-import type { Article, CommentInput, ScoreRequest, ScoreResult } from '../types';
+import type { SiteAdapter } from '../adapt/types';
+import type { Scorer, ScorerRequest, ScorerResult } from '../scorer';
+import type { Article, CommentInput } from '../types';
 import { DEFAULT_AUDIT_SHARE, classify, heldReasons, inAuditSample, resolveWithScopes } from './policy';
 import { DEFAULT_SITE, type NewComment, type QueueStore, type StoredComment } from './types';
 
@@ -13,11 +13,6 @@ import { DEFAULT_SITE, type NewComment, type QueueStore, type StoredComment } fr
 export interface AdapterSource {
   adapterFor(siteId: string): Promise<SiteAdapter | null>;
 }
-
-/** A score request asking for the features a refit learns from, scored with the site's adapter. */
-type AdaptedRequest = ScoreRequest & { withFeatures?: boolean; adapter?: SiteAdapter | null };
-/** A result with the features it was asked for (internal: never stored in the result or answered). */
-type FeaturedResult = ScoreResult & { features?: StoredFeatures };
 
 /**
  * How many of a thread's latest stored comments are scored along with a new one as its context
@@ -65,14 +60,14 @@ export async function ingestComments(
   if (fresh.length === 0) return (await store.getComments(ids)).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id)).map((comment) => ({ comment, created: false }));
   const scorer = getScorer();
   // The fast mode has no sentence vector: nothing to store for refits, no adapter to apply.
-  const adapting = (scorer.info as { mode?: string }).mode === 'accurate';
+  const adapting = scorer.info.mode === 'accurate';
   // Each site's comments are scored with that site's active adapter.
   const bySite = new Map<string, number[]>();
   fresh.forEach((c, i) => {
     const site = c.siteId ?? req.siteId ?? DEFAULT_SITE;
     bySite.set(site, [...(bySite.get(site) ?? []), i]);
   });
-  const results: FeaturedResult[] = new Array(fresh.length);
+  const results: ScorerResult[] = new Array(fresh.length);
   for (const [site, idx] of bySite) {
     const adapter = adapting && opts.adapters ? await opts.adapters.adapterFor(site) : null;
     const rs = await scoreInContext(store, scorer, idx.map((i) => fresh[i]!), req.article, adapting, adapter);
@@ -115,9 +110,9 @@ function assertSameText(sent: IngestInput[], stored: StoredComment[]): void {
 }
 
 /** Scores `fresh` (in order): one scorer call per thread (with its stored context), one for all thread-less comments. */
-async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestInput[], article: Article | undefined, adapting: boolean, adapter: SiteAdapter | null): Promise<FeaturedResult[]> {
-  const out: FeaturedResult[] = new Array(fresh.length);
-  const score = (r: ScoreRequest): Promise<FeaturedResult[]> => scorer.score(adapting ? ({ ...r, withFeatures: true, adapter } as AdaptedRequest) : r);
+async function scoreInContext(store: QueueStore, scorer: Scorer, fresh: IngestInput[], article: Article | undefined, adapting: boolean, adapter: SiteAdapter | null): Promise<ScorerResult[]> {
+  const out: ScorerResult[] = new Array(fresh.length);
+  const score = (r: ScorerRequest): Promise<ScorerResult[]> => scorer.score(adapting ? { ...r, withFeatures: true, adapter } : r);
   const threads = new Map<string, number[]>();
   const solo: number[] = [];
   fresh.forEach((c, i) => (c.threadId ? threads.set(c.threadId, [...(threads.get(c.threadId) ?? []), i]) : solo.push(i)));

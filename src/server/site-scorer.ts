@@ -5,16 +5,12 @@
  */
 import type { SiteAdapter } from '../adapt/types';
 import { DEFAULT_SITE } from '../queue';
-import type { Scorer } from '../scorer';
-import type { ScoreRequest, ScoreResult } from '../types';
+import type { Scorer, ScorerRequest, ScorerResult } from '../scorer';
 import type { AppDeps } from './context';
-
-/** What a result says about the adapter that scored it. */
-export type AdapterRef = { siteId: string; version: number } | null;
 
 /** The site's active adapter when the scorer can apply it (accurate mode, a store), else null. */
 async function activeAdapter(deps: AppDeps, scorer: Scorer, siteId: string): Promise<SiteAdapter | null> {
-  if ((scorer.info as { mode?: string }).mode !== 'accurate' || !deps.adaptation) return null;
+  if (scorer.info.mode !== 'accurate' || !deps.adaptation) return null;
   return deps.adaptation.adapterFor(siteId);
 }
 
@@ -27,12 +23,9 @@ export async function scorerForSite(deps: AppDeps, scorer: Scorer, siteId: strin
   return {
     info: scorer.info,
     thresholds: scorer.thresholds,
-    async score(req: ScoreRequest): Promise<ScoreResult[]> {
-      const results = await scorer.score(adapter ? ({ ...req, adapter } as ScoreRequest) : req);
-      return results.map((r) => {
-        const { features: _features, ...rest } = r as ScoreResult & { features?: unknown };
-        return { ...rest, adapter: (r as { adapter?: AdapterRef }).adapter ?? null };
-      });
+    async score(req: ScorerRequest): Promise<ScorerResult[]> {
+      const results = await scorer.score(adapter ? { ...req, adapter } : req);
+      return results.map(({ features: _features, ...r }) => ({ ...r, adapter: r.adapter ?? null }));
     },
     dispose: () => scorer.dispose(),
   };
