@@ -152,7 +152,9 @@ export class HeadedToxicityModel implements ToxicityModel {
     preds.forEach((p, i) => {
       p.vector = vectors[i];
       // A comment without tokens has nothing toxic in it: the base's zeros stand, as in fast mode.
-      if (p.tokens.length) applyHeads(this.file, p, vectors[i]);
+      if (!p.tokens.length) return;
+      p.spanToxicity = p.toxicity;
+      applyHeads(this.file, p, vectors[i]);
     });
     return preds;
   }

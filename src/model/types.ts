@@ -19,6 +19,12 @@ export interface CommentPrediction {
    */
   spanPresence?: number;
   /**
+   * The comment toxicity span assembly gates on, when it differs from `toxicity`: the
+   * convolutional model's own, kept by the encoder heads (spans stay the tagger's, whose gates
+   * were tuned on its toxicity).
+   */
+  spanToxicity?: number;
+  /**
    * The comment's sentence vector (ENCODER_DIM floats, L2-normalised) when the model embeds
    * comments (`ToxicityModel.embeds`): computed once per comment, reused for site adaptation.
    */

@@ -61,7 +61,9 @@ const CONTENT = new Set(['word', 'number', 'emoji', 'hashtag', 'mention', 'url']
 export function assembleSpans(text: string, pred: CommentPrediction, opts: SpanOptions = {}): Span[] {
   const o = { ...DEFAULT_SPAN_OPTIONS, ...opts };
   if (o.presenceMin > 0 && pred.spanPresence !== undefined && pred.spanPresence < o.presenceMin) return [];
-  if (o.minToxicity > 0 && pred.toxicity < o.minToxicity) return [];
+  // The gates were tuned on the tagger's own comment toxicity: heads that re-score it keep that one here.
+  const toxicity = pred.spanToxicity ?? pred.toxicity;
+  if (o.minToxicity > 0 && toxicity < o.minToxicity) return [];
   const toks = pred.tokens;
   const p = pred.tokenToxic;
   const selected = new Uint8Array(toks.length);
@@ -72,7 +74,7 @@ export function assembleSpans(text: string, pred: CommentPrediction, opts: SpanO
       any = true;
     }
   }
-  if (!any && pred.toxicity >= o.fallbackToxicity) {
+  if (!any && toxicity >= o.fallbackToxicity) {
     let best = -1;
     for (let i = 0; i < toks.length; i++) if (CONTENT.has(toks[i].kind) && (best < 0 || p[i] > p[best])) best = i;
     if (best >= 0 && p[best] >= o.fallbackMinToken) selected[best] = 1;

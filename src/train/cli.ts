@@ -257,7 +257,7 @@ if (require.main === module) {
  * 0.5 whose "flagged" (toxicity or any category at 0.5) has the best F1 against the toxicity
  * labels of the calibration comments, weighed by their masks (the smallest f on a tie).
  */
-export function tuneCategoryGate(calibration: Example[], preds: CommentPrediction[]): { f: number; f1: number; f1Ungated: number } {
+export function tuneCategoryGate(calibration: Array<Pick<Example, 'comY' | 'comM'>>, preds: Array<Pick<CommentPrediction, 'toxicity' | 'categories'>>): { f: number; f1: number; f1Ungated: number } {
   const f1At = (f: number): number => {
     let tp = 0;
     let fp = 0;

@@ -28,6 +28,8 @@ import { mulberry32 } from '../util/prng';
 import { NET_CONFIG } from './cli';
 import { renderBehaviour, renderSouthfront, runBehaviour, southfrontCheck, southfrontPath, type BehaviourReport, type SouthfrontReport } from './behaviour';
 import { createScorer } from '../scorer';
+import { HEADS_FORMAT } from '../model/heads';
+import { cachedEncoder } from './heads/cached-encoder';
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
@@ -101,6 +103,12 @@ async function crossDomainSection(ctx: EvalContext, sets: ExtraDevSets): Promise
 export function trainedOnUcc(dir: string): boolean {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { training?: { uccRepeat?: number } };
   return (meta.training?.uccRepeat ?? 0) > 0;
+}
+
+/** The base model's folder when `dir` holds encoder heads (a `moderato-heads` model.json), else null. */
+export function headsBaseDir(dir: string): string | null {
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { format?: string; base?: { dir: string } };
+  return meta.format === HEADS_FORMAT && meta.base ? path.resolve(dir, meta.base.dir) : null;
 }
 
 /** Runs every evaluation on a loaded model (`uccTrained`: see {@link trainedOnUcc}). */
@@ -316,14 +324,16 @@ async function main(): Promise<void> {
   if (!dirs.length) dirs.push(defaultModelDir());
   const reports: EvalReport[] = [];
   for (const dir of dirs) {
-    const model = await loadModel(dir);
-    const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'), trainedOnUcc(dir));
-    model.dispose();
+    // Heads read sentence vectors: from the shared cache, so each text is embedded once across runs.
+    const heads = headsBaseDir(dir);
+    const model = await loadModel(dir, heads ? { encoder: cachedEncoder() } : {});
+    const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'), trainedOnUcc(heads ?? dir));
     // Behaviour suite and SouthFront through the product's own scorer (flags, categories, spans).
-    const scorer = await createScorer({ modelDir: dir });
+    const scorer = await createScorer({ model });
     report.behaviour = await runBehaviour(scorer);
     if (fs.existsSync(southfrontPath())) report.southfront = await southfrontCheck(scorer);
     scorer.dispose();
+    model.dispose();
     reports.push(report);
     let extra = report.behaviour ? '\n' + renderBehaviour(report.behaviour, false) : '';
     if (report.southfront) extra += '\n' + renderSouthfront(report.southfront);

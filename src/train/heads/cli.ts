@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * `npm run train:heads`: fits the encoder heads (src/model/heads.ts) on the calibration slice of
+ * the toxicity model's corpus (src/train/heads/data.ts) over the shipped convolutional model, and
+ * writes a `moderato-heads` model.json (default `models/heads`). Sentence vectors come from the
+ * shared cache (`embedCached`), so a second run embeds nothing.
+ *
+ *   npm run train:heads -- [--seed N] [--out DIR] [--base DIR] [--balance] [--direct] [--targets toxicity,insult] [--lambdas 30,300] [--datasets DIR]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { defaultHeadsDir, defaultModelDir, loadModel } from '../../model';
+import { HEADS_FORMAT, parseHeadsFile, type HeadsFile } from '../../model/heads';
+import { ENCODER_DIM } from '../../encoder';
+import { CATEGORIES } from '../../types';
+import { predictAll } from '../evaluate';
+import { ENCODER_NAME, embedRetrying as embedCached } from './cached-encoder';
+import { headsData, type HeadRow } from './data';
+import { ensureDir, packageRoot } from '../../util';
+import type { CommentPrediction } from '../../model/types';
+import { fitHeads } from './fit';
+
+/** Penalties tried for the vector heads (the second stage tries a tenth of each). */
+const STACKED_LAMBDAS = [30, 300, 3000];
+import { tuneCategoryGate } from '../cli';
+
+/** Version of the heads this code trains. */
+export const HEADS_VERSION = '1.0.0';
+
+export interface HeadsCliOptions {
+  seed: number;
+  out: string;
+  base: string;
+  balance: boolean;
+  /**
+   * Vector heads on the network's training comments first, then a small layer on the calibration
+   * slice (src/train/heads/fit.ts; default). `--direct`: the whole layer on the calibration slice.
+   */
+  stacked: boolean;
+  /** Outputs given a head (default toxicity: the category heads measured no better, models/README.md). */
+  targets: string[];
+  lambdas: number[];
+  datasets?: string;
+}
+
+export function parseArgs(argv: string[]): HeadsCliOptions {
+  const o: HeadsCliOptions = { seed: 1, out: defaultHeadsDir(), base: defaultModelDir(), balance: false, stacked: true, targets: ['toxicity'], lambdas: STACKED_LAMBDAS };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    if (a === '--seed') o.seed = Number(v());
+    else if (a === '--out') o.out = path.resolve(v());
+    else if (a === '--base') o.base = path.resolve(v());
+    else if (a === '--balance') o.balance = true;
+    else if (a === '--direct') o.stacked = false;
+    else if (a === '--targets') o.targets = v().split(',');
+    else if (a === '--lambdas') o.lambdas = v().split(',').map(Number);
+    else if (a === '--datasets') o.datasets = v();
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+/** Base outputs a head reads, per calibration comment (what `fitHeads` needs of a prediction). */
+type BaseOutputs = Pick<CommentPrediction, 'toxicity' | 'categories'>;
+
+/**
+ * The calibration rows and the base model's outputs on them. Building the corpus and scoring it
+ * take minutes here, so both are kept in `.tmp/heads-inputs-<base version>.json` and reused.
+ */
+export async function calibrationInputs(o: Pick<HeadsCliOptions, 'base' | 'datasets'>, log: (m: string) => void): Promise<{ rows: HeadRow[]; preds: BaseOutputs[]; vectorRows: HeadRow[] }> {
+  const baseMeta = JSON.parse(fs.readFileSync(path.join(o.base, 'model.json'), 'utf8')) as { version: string };
+  const file = path.join(packageRoot(), '.tmp', `heads-inputs-${baseMeta.version}.json`);
+  type Stored = Omit<HeadRow, 'y' | 'm'> & { y: number[]; m: number[] };
+  const j = !o.datasets && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: Stored[]; preds: BaseOutputs[]; vectorRows?: Stored[] }) : null;
+  if (j?.vectorRows) {
+    log(`calibration rows and base outputs from ${file}`);
+    const back = (r: Stored): HeadRow => ({ ...r, y: Float32Array.from(r.y), m: Float32Array.from(r.m) });
+    return { rows: j.rows.map(back), preds: j.preds, vectorRows: j.vectorRows.map(back) };
+  }
+  const t0 = Date.now();
+  const data = headsData({ datasets: o.datasets });
+  const rows = data.calibration;
+  log(`calibration slice: ${rows.length} comments (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const base = await loadModel(o.base);
+  const preds: BaseOutputs[] = (await predictAll(base, rows.map((r) => r.text))).map((p) => ({ toxicity: p.toxicity, categories: p.categories }));
+  base.dispose();
+  if (!o.datasets) {
+    ensureDir(path.dirname(file));
+    const plain = (r: HeadRow) => ({ ...r, y: Array.from(r.y), m: Array.from(r.m) });
+    fs.writeFileSync(file, JSON.stringify({ rows: rows.map(plain), preds, vectorRows: data.vectorTrain.map(plain) }));
+  }
+  return { rows, preds, vectorRows: data.vectorTrain };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const log = (m: string): void => void process.stderr.write(m + '\n');
+  const t0 = Date.now();
+  const { rows, preds, vectorRows } = await calibrationInputs(o, log);
+  const vectors = await embedCached(rows.map((r) => r.text));
+  const stacked = o.stacked ? { rows: vectorRows, vectors: await embedCached(vectorRows.map((r) => r.text)) } : undefined;
+  const fit = fitHeads(rows, preds, vectors, { seed: o.seed, balance: o.balance, lambdas: o.lambdas, stacked, targets: o.targets, log });
+  const categoryHeads = Object.keys(fit.heads).some((k) => k !== 'toxicity');
+  // The category gate (`gateCategories`), tuned as the network's is: on out-of-fold predictions.
+  const oofPreds = rows.map((r, i) => ({
+    toxicity: fit.oof[i].toxicity ?? preds[i].toxicity,
+    categories: Object.fromEntries(CATEGORIES.map((c) => [c, fit.oof[i][c] ?? preds[i].categories[c]])) as Record<(typeof CATEGORIES)[number], number>,
+  }));
+  // Without category heads the network's categories stand, gated as the network gates them.
+  const gate = categoryHeads ? tuneCategoryGate(rows.map((r) => ({ comY: r.y, comM: r.m })), oofPreds) : null;
+  if (gate) log(`category gate: f ${gate.f} (flag F1 ${gate.f1.toFixed(4)}, ungated ${gate.f1Ungated.toFixed(4)})`);
+  const baseMeta = JSON.parse(fs.readFileSync(path.join(o.base, 'model.json'), 'utf8')) as { version: string };
+  const file: HeadsFile = {
+    format: HEADS_FORMAT,
+    name: 'moderato-toxicity-heads',
+    version: HEADS_VERSION,
+    base: { dir: path.relative(o.out, o.base) || '.', version: baseMeta.version },
+    encoder: { name: ENCODER_NAME, dim: ENCODER_DIM },
+    inputs: fit.inputs,
+    heads: fit.heads,
+    thresholds: { toxicity: 0.5, ...(gate && gate.f > 0 ? { categoryMinToxicity: gate.f } : {}) },
+    training: { seed: o.seed, balance: o.balance, stacked: o.stacked, lambdas: o.lambdas, rows: rows.length, vectorRows: stacked ? vectorRows.length : 0, targets: o.targets, report: fit.report, gate, seconds: Math.round((Date.now() - t0) / 1000) },
+  };
+  parseHeadsFile(file, 'the heads just fitted');
+  fs.mkdirSync(o.out, { recursive: true });
+  fs.writeFileSync(path.join(o.out, 'model.json'), JSON.stringify(file) + '\n');
+  log(`saved ${o.out} (${(fs.statSync(path.join(o.out, 'model.json')).size / 1e3).toFixed(0)} kB) after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}
