@@ -1,6 +1,6 @@
 /**
  * Scoring with a site's adapter: each attribute with a head gets `sigmoid(w . featureRow + b)`;
- * a category without a head follows the adapted toxicity down (never up); off-topic without a
+ * a category without a head keeps the base, capped by the adapted toxicity; off-topic without a
  * head keeps the base.
  */
 import { CATEGORIES, type Category } from '../types';
@@ -25,28 +25,32 @@ export function applyHead(head: AttributeHead, f: StoredFeatures, attribute: Ada
   return sigmoid(z);
 }
 
+/** Toxicity at which a category without a head is capped at 0.5: the shipped model's `categoryMinToxicity` (2.4.0 and later). */
+export const CATEGORY_MIN_TOXICITY = 0.25;
+
 /**
  * Scores one comment's features with an adapter. An adapter whose report is not `activated`
  * (it did not beat the base in cross-validation) changes nothing: the gate holds wherever the
  * adapter is applied, so no site is scored worse than by the base.
  *
- * A category is a kind of toxicity (the base model caps its categories by toxicity too): where
- * the adapter finds a comment less toxic than the base did, by d in logit, a category without
- * its own head drops by d in logit as well, so a site whose moderators approve, say, profanity
- * stops having it held as profanity. It never rises with toxicity: a site rejecting more says
- * nothing about which kind.
+ * A category is a kind of toxicity, so a category without its own head is capped by the adapted
+ * toxicity as the base model caps it by its own: at most sigmoid(logit(toxicity) - logit(f)),
+ * which reaches 0.5 where toxicity reaches f (`categoryMinToxicity`). A site whose moderators
+ * approve, say, profanity gets low toxicity on those comments, and so stops holding them as
+ * profanity; the cap only lowers, and only where the adapted toxicity is low, so the ranking
+ * among the comments the site does reject stays the base's.
  * @example applyAdapter(adapter, { base: { toxicity: 0.2, ...cats }, vector }).toxicity  // 0.71
  */
-export function applyAdapter(adapter: SiteAdapter, f: StoredFeatures): AdaptedScores {
+export function applyAdapter(adapter: SiteAdapter, f: StoredFeatures, opts: { categoryMinToxicity?: number } = {}): AdaptedScores {
   const on = adapter.report.activated;
   const head = (a: AdaptAttribute): AttributeHead | undefined => (on ? adapter.heads[a] : undefined);
   const tox = head('toxicity');
   const toxicity = tox ? applyHead(tox, f, 'toxicity') : f.base.toxicity ?? 0;
-  const drop = tox ? Math.min(0, baseLogit(toxicity) - baseLogit(f.base.toxicity)) : 0;
+  const cap = tox ? sigmoid(baseLogit(toxicity) - baseLogit(opts.categoryMinToxicity ?? CATEGORY_MIN_TOXICITY)) : 1;
   const categories = {} as Record<Category, number>;
   for (const c of CATEGORIES) {
     const h = head(c);
-    categories[c] = h ? applyHead(h, f, c) : drop < 0 ? sigmoid(baseLogit(f.base[c]) + drop) : f.base[c] ?? 0;
+    categories[c] = h ? applyHead(h, f, c) : Math.min(f.base[c] ?? 0, cap);
   }
   const out: AdaptedScores = { toxicity, categories };
   if (f.base.off_topic !== undefined) {

@@ -216,6 +216,18 @@ function crossValidate(examples: LabelledExample[], task: Task, s: Float64Array,
   return { lambda: best.lambda, base, adapted: best.adapted, oof: best.oof.map(sigmoid), baseScore, head: toHead(final, prep), curve };
 }
 
+/** The cross-validated gain's standard error and z (paired DeLong on the out-of-fold scores). */
+function gain(cv: CvResult, task: Task): { se: number; z: number } {
+  const { diff, se } = pairedAucDiff(cv.oof, cv.baseScore, task.y);
+  // Finite either way: a stored adapter is JSON, where Infinity would turn into null.
+  return { se, z: se > 0 ? diff / se : diff > 0 ? 1e6 : 0 };
+}
+
+/** The gate, for toxicity and for each category head: a gain of `margin` AUC and of `minZ` standard errors. */
+function passes(cv: CvResult, task: Task, o: { margin: number; minZ: number }): boolean {
+  return cv.adapted >= cv.base + o.margin && gain(cv, task).z >= o.minZ;
+}
+
 /** Labelled rows of one attribute (see {@link fitAdapter} for who counts as positive). */
 function taskOf(examples: LabelledExample[], attribute: AdaptAttribute): Task {
   const idx: number[] = [];
@@ -243,9 +255,9 @@ function taskOf(examples: LabelledExample[], attribute: AdaptAttribute): Task {
  *   attribute's own base logit): few decisions give the base back.
  * - `toxicity` gets a head with at least `minPositives` of each label; the adapter is
  *   `activated` only when its cross-validated AUC beats the base's on the same decisions by
- *   `margin`, and by `minZ` standard errors of that gain. A category (or off_topic) gets one with `minPositives` positives and negatives if
- *   it does not lose to the base in cross-validation. A category without a head still follows
- *   the site's toxicity down (see `applyAdapter`).
+ *   `margin`, and by `minZ` standard errors of that gain. A category (or off_topic) gets one with
+ *   `minPositives` positives and negatives if it passes the same gate. A category without a head
+ *   is still capped by the site's toxicity (see `applyAdapter`).
  *
  * @example
  * const adapter = fitAdapter('news', decisions, { previousVersion: 3 });
@@ -271,11 +283,8 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
     const cv = crossValidate(examples, tox, s, o);
     heads.toxicity = cv.head;
     report.auc.toxicity = { base: cv.base, adapted: cv.adapted };
-    const { diff, se } = pairedAucDiff(cv.oof, cv.baseScore, tox.y);
-    // Finite either way: a stored adapter is JSON, where Infinity would turn into null.
-    const z = se > 0 ? diff / se : diff > 0 ? 1e6 : 0;
-    report.significance = { se, z, minZ: o.minZ };
-    report.activated = cv.adapted >= cv.base + o.margin && z >= o.minZ;
+    report.significance = { ...gain(cv, tox), minZ: o.minZ };
+    report.activated = passes(cv, tox, o);
     report.suggestedThreshold = thresholdForPrecision(cv.oof, tox.y, o.targetPrecision, s);
     report.curve = cv.curve;
   }
@@ -286,7 +295,7 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
     if (task.positives >= minCount && negatives >= minCount) {
       const cv = crossValidate(examples, task, weightsOf(task), o);
       report.auc[attribute] = { base: cv.base, adapted: cv.adapted };
-      if (cv.adapted >= cv.base) heads[attribute] = cv.head;
+      if (passes(cv, task, o)) heads[attribute] = cv.head;
     }
   }
   return { siteId, version: (opts.previousVersion ?? 0) + 1, createdAt: opts.createdAt ?? new Date().toISOString(), heads, report };

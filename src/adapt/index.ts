@@ -7,6 +7,6 @@
  */
 export type { AdaptAttribute, StoredFeatures, LabelledExample, AttributeHead, AdapterReport, SiteAdapter } from './types';
 export { ADAPT_ATTRIBUTES, BASE_INPUTS, baseInputs, rowLength, quantize, dequantize, featureRow, baseLogit } from './features';
-export { applyAdapter, applyHead, type AdaptedScores } from './apply';
+export { applyAdapter, applyHead, CATEGORY_MIN_TOXICITY, type AdaptedScores } from './apply';
 export { fitAdapter, LAMBDAS, CURVE_POINTS, type FitOptions } from './fit';
 export { auc, pairedAucDiff, thresholdForPrecision } from './metrics';

@@ -87,8 +87,9 @@ function c3(dir?: string): Site {
 /**
  * A site whose norms contradict the base: it allows profanity and rejects insults, threats and
  * identity attacks (ACL 2022 ToxicSpans, a majority of annotators marking a span of that type).
- * A rejection's category is the attack type most annotators marked. Gold kept per type, and
- * `profane_only` for the comments this site allows and the base holds.
+ * A rejection's category is the attack type most annotators marked. Gold kept per type (the
+ * category scores are measured against it), and `profane_only` for the comments this site
+ * allows and the base holds.
  */
 function profanityAllowed(dir?: string): Site {
   const trialKeys = new Set(loadTsd('tsd_trial', dir).map((p) => textKey(p.text)));
@@ -108,7 +109,7 @@ function profanityAllowed(dir?: string): Site {
     const unseen = trialKeys.has(k) || (!trainKeys.has(k) && isDevText(k));
     (unseen ? evalSet : pool).push({ text: c.text, label: label as 0 | 1, category, gold });
   }
-  return site('profanity-ok', 'allows profanity, rejects insults, threats, identity attacks (ACL 2022 typed spans)', pool, evalSet, ['label', 'insult', 'threat', 'identity_attack']);
+  return site('profanity-ok', 'allows profanity, rejects insults, threats, identity attacks (ACL 2022 typed spans)', pool, evalSet);
 }
 
 /** Other news and hate sets, each its own site, from the parts the base never trained on. */

@@ -71,7 +71,7 @@ function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, t
     extra['held: allowed profane'] = share((c) => c.gold.profane_only === 1);
     extra['held: rejected'] = share((c) => c.label === 1);
     extra['held: approved'] = share((c) => c.label === 0);
-    for (const cat of ['insult', 'threat', 'identity_attack'] as const) extra[`${cat} AUC`] = rocAuc(deployed.map((s) => s.categories[cat]), evalSet.map((c) => c.gold[cat]));
+    for (const cat of ['insult', 'threat', 'identity_attack', 'profanity'] as const) extra[`${cat} score AUC vs ${cat} gold`] = rocAuc(deployed.map((s) => s.categories[cat]), evalSet.map((c) => c.gold[cat]));
   }
   return { auc, ungated: rocAuc(ungated, evalSet.map((c) => c.label)), extra };
 }
