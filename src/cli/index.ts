@@ -2,6 +2,7 @@ import { parseArgs } from 'util';
 import { isModeratoError, ModeratoError } from '../errors';
 import { scoreCommand, SCORE_HELP, type CliIO } from './score';
 import { startServer } from '../server/serve';
+import { SCORER_MODES, type ScorerMode } from '../scorer';
 import { excerpt, printable } from '../util/excerpt';
 
 const HELP = `moderato: comment moderation (toxicity, typed toxic spans, off-topic) as a library, HTTP service and CLI
@@ -29,10 +30,10 @@ Usage:
 
 Docs: README.md`;
 
-const SERVE_HELP = 'Usage: moderato serve [--port N] [--host ADDRESS] [--model DIR] [--backend tfjs-node|wasm|cpu]';
+const SERVE_HELP = 'Usage: moderato serve [--port N] [--host ADDRESS] [--mode fast|accurate] [--model DIR] [--backend tfjs-node|wasm|cpu]\n  --mode accurate (or MODERATO_MODE) runs the sentence-encoder heads: site adaptation needs it';
 
 async function serveCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' }, mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     io.stdout.write(SERVE_HELP + '\n');
     return 0;
@@ -44,9 +45,10 @@ async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     overrides.port = port;
   }
   if (values.host !== undefined) overrides.host = values.host;
+  if (values.mode !== undefined && !SCORER_MODES.includes(values.mode as ScorerMode)) throw new ModeratoError('MOD_ERR_INPUT', `--mode must be one of ${SCORER_MODES.join(', ')}, got "${values.mode}"`);
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
-    running = await startServer(overrides, { backend: values.backend, modelDir: values.model });
+    running = await startServer(overrides, { backend: values.backend, modelDir: values.model, ...(values.mode !== undefined ? { mode: values.mode as ScorerMode } : {}) });
   } catch (e) {
     // Start-up fails in one clear line: an error we did not foresee is still a configuration problem to the operator.
     throw isModeratoError(e) ? e : new ModeratoError('MOD_ERR_CONFIG', `Cannot start the server: ${(e as Error).message}`);

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'os';
 import { ModeratoError } from '../errors';
 import { DEFAULT_REFIT_EVERY } from '../queue/adapters';
+import { SCORER_MODES, type ScorerMode } from '../scorer';
 
 /** Server configuration, read from the environment by {@link configFromEnv}. */
 export interface ServerConfig {
@@ -35,6 +36,8 @@ export interface ServerConfig {
   dbConnectTimeoutMs: number;
   /** Refit a site's adapter after this many new labelled decisions (0: only on demand). */
   refitEvery: number;
+  /** The scorer's mode (MODERATO_MODE): `accurate` for site adaptation; unset, the model decides (fast for the shipped one). */
+  scorerMode?: ScorerMode;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -72,6 +75,12 @@ function originsFrom(raw: string | undefined): string[] {
   return list;
 }
 
+function modeFrom(raw: string | undefined): ScorerMode | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!SCORER_MODES.includes(raw as ScorerMode)) throw new ModeratoError('MOD_ERR_CONFIG', `MODERATO_MODE must be one of ${SCORER_MODES.join(', ')}, got "${raw}"`);
+  return raw as ScorerMode;
+}
+
 /** Default scoring workers: one per core but one, so the main thread keeps a core for I/O and /healthz. */
 export function defaultScoreWorkers(cores: number): number {
   return Math.max(1, cores - 1);
@@ -98,5 +107,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     shutdownTimeoutMs: intFrom('MODERATO_SHUTDOWN_TIMEOUT_MS', env.MODERATO_SHUTDOWN_TIMEOUT_MS, 10_000),
     dbConnectTimeoutMs: intFrom('MODERATO_DB_CONNECT_TIMEOUT_MS', env.MODERATO_DB_CONNECT_TIMEOUT_MS, 5_000),
     refitEvery: intFrom('MODERATO_REFIT_EVERY', env.MODERATO_REFIT_EVERY, DEFAULT_REFIT_EVERY),
+    scorerMode: modeFrom(env.MODERATO_MODE),
   };
 }

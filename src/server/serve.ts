@@ -50,8 +50,9 @@ async function listen(server: Server, port: number, host: string): Promise<Addre
  * The store opens first: a server that cannot keep what it accepts must not accept anything.
  * Scoring runs in a pool of worker threads (`scoreWorkers`), or on the main thread when 0.
  */
-export async function startServer(overrides: Partial<ServerConfig> = {}, scorerOptions: ScorerOptions = {}, logger?: Logger): Promise<RunningServer> {
+export async function startServer(overrides: Partial<ServerConfig> = {}, givenOptions: ScorerOptions = {}, logger?: Logger): Promise<RunningServer> {
   const config: ServerConfig = { ...configFromEnv(), ...overrides };
+  const scorerOptions: ScorerOptions = { ...givenOptions, ...(givenOptions.mode === undefined && config.scorerMode ? { mode: config.scorerMode } : {}) };
   const log = logger ?? createLogger(config.logLevel);
   const store = await openStore(config.databaseUrl, { policyFile: config.policyFile, connectTimeoutMs: config.dbConnectTimeoutMs });
   log.info({ store: store.kind, databaseUrl: redactDatabaseUrl(config.databaseUrl) }, 'queue store open');

@@ -153,3 +153,12 @@ describe.each(KINDS)('site adaptation HTTP on %s', (kind) => {
     expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(100);
   });
 });
+
+describe('MODERATO_MODE', () => {
+  it('reads fast or accurate (unset: the model decides) and refuses anything else', () => {
+    expect(configFromEnv({ MODERATO_MODE: 'accurate' }).scorerMode).toBe('accurate');
+    expect(configFromEnv({ MODERATO_MODE: 'fast' }).scorerMode).toBe('fast');
+    expect(configFromEnv({}).scorerMode).toBeUndefined();
+    expect(() => configFromEnv({ MODERATO_MODE: 'turbo' })).toThrow(/MODERATO_MODE must be one of fast, accurate/);
+  });
+});
