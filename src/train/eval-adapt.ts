@@ -16,15 +16,18 @@
  * Mean of 5 draws (order, split and audit sample). Vectors come from the shared cache
  * (src/train/embed-cache.ts): nothing is embedded twice.
  *
- *   npm run eval:adapt [-- --sites ucc,c3 --draws 5 --modes queue,premoderated --audit 0.02]
+ *   npm run eval:adapt [-- --sites ucc,c3 --draws 5 --modes queue,premoderated --audit 0.02 --model DIR]
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { applyAdapter, fitAdapter, quantize, type LabelledExample, type SiteAdapter, type StoredFeatures } from '../adapt';
 import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
 import { CATEGORIES } from '../types';
 import { mulberry32 } from '../util/prng';
-import { embedCached } from './embed-cache';
+import { packageRoot } from '../util/paths';
+import { cachedEncoder, embedRetrying } from './heads/cached-encoder';
 import { rocAuc } from './metrics';
 import { loadSites, SITE_NAMES, type Site, type SiteComment } from './eval-adapt-sites';
 
@@ -76,21 +79,9 @@ function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, t
   return { auc, ungated: rocAuc(ungated, evalSet.map((c) => c.label)), extra };
 }
 
-/** Sentence vectors from the shared cache; retried when another process holds the database's write lock past its timeout. */
-async function vectors(texts: string[]): Promise<Float32Array[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await embedCached(texts);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 20) throw err;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
-}
-
 async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: { toxicity: number; category: number }): Promise<Featured[]> {
   const texts = rows.map((c) => c.text);
-  const vecs = await vectors(texts);
+  const vecs = await embedRetrying(texts, 20);
   const preds: CommentPrediction[] = [];
   for (let i = 0; i < texts.length; i += 256) preds.push(...(await model.predict(texts.slice(i, i + 256))));
   return rows.map((c, i) => ({ ...c, f: { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }, held: holds(preds[i], thresholds) }));
@@ -125,6 +116,7 @@ async function main(): Promise<void> {
       audit: { type: 'string', default: '0.02' },
       points: { type: 'string', default: POINTS.join(',') },
       'audit-weight': { type: 'string', default: '1' },
+      model: { type: 'string' },
     },
   });
   const draws = Number(values.draws);
@@ -132,7 +124,11 @@ async function main(): Promise<void> {
   const points = values.points.split(',').map(Number);
   const modes = values.modes.split(',');
   const auditWeight = Number(values['audit-weight']);
-  const model = await loadModel();
+  // The base: --model DIR, else the shipped heads (the accurate path's model) when present, else
+  // the shipped toxicity model. Heads read vectors from the shared cache, never re-embedding.
+  const heads = path.join(packageRoot(), 'models', 'heads');
+  const dir = values.model ?? (fs.existsSync(path.join(heads, 'model.json')) ? heads : undefined);
+  const model = await loadModel(dir, { encoder: cachedEncoder() });
   const thresholds = {
     toxicity: model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
     category: model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
