@@ -102,7 +102,7 @@ export class OffTopicModel {
     }
     if (file.sentence) {
       const st = file.sentence;
-      if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length) {
+      if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length || st.context?.weights.length !== CONTEXT_INPUTS.length) {
         throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage inputs [${st.inputs}] (${st.comment.weights.length}-d head) do not match this code [${SENTENCE_INPUTS}] (${st.encoder.dim}-d)`);
       }
     }
@@ -129,7 +129,9 @@ export class OffTopicModel {
       const bad = vectors.comments.length !== comments.length || [vectors.article, ...vectors.comments].some((v) => v && v.length !== dim);
       if (bad) throw new ModeratoError('MOD_ERR_INTERNAL', `off-topic vectors: ${vectors.comments.length} for ${comments.length} comments, or not ${dim}-d`);
       const regime = analysis.comments.map((c) => stageRegime(c.features, this.file.blendRange, article as TopicArticle | undefined));
-      scores = stageScores(this.file.sentence, scores, analysis.comments.map((c) => c.followed), vectors, regime);
+      const z = stageScores(this.file.sentence, scores, analysis.comments.map((c) => c.followed), vectors, regime).map((p) => logit(p));
+      const ctx = this.file.sentence.context;
+      scores = contextInputs(z, analysis.hoods, analysis.authors).map((x) => predict(ctx, x));
     }
     // Under an article, every comment's context terms are the article's: ranked once per thread.
     const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;
@@ -257,9 +259,9 @@ export function scoreThread(parts: ScoringParts, article: TopicArticle | undefin
 }
 
 /** `scoreThread` with the comment each one follows (-1: the article) and its regime, which the sentence stage reads. */
-export function scoreThreadFollowed(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): { scores: number[]; followed: number[]; regime: number[] } {
+export function scoreThreadFollowed(parts: ScoringParts, article: TopicArticle | undefined, comments: TopicComment[]): { scores: number[]; followed: number[]; regime: number[]; hoods: Neighbour[][]; authors: Array<string | undefined> } {
   const a = analyzeThread(parts.idf, article, comments, parts.lexical, parts.relevance, parts.words);
-  return { scores: blendScores(parts, a), followed: a.comments.map((c) => c.followed), regime: a.comments.map((c) => stageRegime(c.features, parts.blendRange, article)) };
+  return { scores: blendScores(parts, a), followed: a.comments.map((c) => c.followed), regime: a.comments.map((c) => stageRegime(c.features, parts.blendRange, article)), hoods: a.hoods, authors: a.authors };
 }
 
 /** Folder of the off-topic model with the sentence stage, which the scorer's accurate mode loads by default. */

@@ -62,8 +62,15 @@ export interface SentenceStage {
   inputs: string[];
   /** Linear head on the comment's vector (ridge on CQA labels): `comment` input = w . v + b. */
   comment: { weights: number[]; bias: number };
-  /** Logistic stack over `inputs`; its bias is shifted so that the base model's threshold decides for both. */
+  /** Logistic stack over `inputs`. */
   stack: LogReg;
+  /**
+   * Context pass over the stack's logit, as the base model's (`contextInputs`: the logit, its
+   * smoothing over the comment's neighbours, its author's other comments): what a comment says
+   * can sound like the article while its conversation has left it. Its bias is shifted so that
+   * the base model's threshold decides for both.
+   */
+  context: LogReg;
 }
 
 /** Sentence vectors of one scoring call: the article's (null without one) and each comment's (null where not computed). */

@@ -45,6 +45,8 @@ beforeAll(async () => {
       inputs: [...SENTENCE_INPUTS],
       comment: { weights: w, bias: 0 },
       stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n.startsWith('comment@') ? 1 : n.startsWith('cosArticle@') ? -1 : 0)), bias: 0 },
+      // The identity context pass: the stack's score stands.
+      context: { mean: [0, 0, 0], std: [1, 1, 1], weights: [1, 0, 0], bias: 0 },
     },
   });
   scorer = await createScorer({ model: new HeadedToxicityModel(base, counting, file, { base: false, encoder: false }), topic });

@@ -54,6 +54,8 @@ describe('sentenceInputs', () => {
       inputs: [...SENTENCE_INPUTS],
       comment: head,
       stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n === 'comment@forum' ? 1 : n === 'cosArticle@forum' ? -1 : 0)), bias: 0 },
+      // The identity context pass: the stack's score stands.
+      context: { mean: [0, 0, 0], std: [1, 1, 1], weights: [1, 0, 0], bias: 0 },
     };
     const s = stageScores(stage, [0.3, 0.4], [-1, 0], { article: a, comments: [b, null] }, [0, 0]);
     expect(s[1]).toBe(0.4);
@@ -86,6 +88,8 @@ describe('OffTopicModel with a sentence stage', () => {
       inputs: [...SENTENCE_INPUTS],
       comment: { weights: w, bias: 0 },
       stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n.startsWith('comment@') ? 1 : 0)), bias: 0 },
+      // The identity context pass: the stack's score stands.
+      context: { mean: [0, 0, 0], std: [1, 1, 1], weights: [1, 0, 0], bias: 0 },
     },
   });
   const article = { title: 'City council approves new bridge over the river' };

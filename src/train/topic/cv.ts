@@ -113,12 +113,12 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
   const headLambdas: number[] = [];
   for (let f = 0; f < k; f++) {
     const trainQ = order.filter((q) => foldOf.get(q) !== f);
-    const { parts, rows, trainScores, news: nr } = fitParts(corpus, trainQ, opts, news.filter((id) => newsFold.get(id) !== f));
+    const { parts, rows, hoods, authors, trainScores, news: nr } = fitParts(corpus, trainQ, opts, news.filter((id) => newsFold.get(id) !== f));
     const t = jointThreshold(trainScores, rows.map((r) => r.y), nr.scores, nr.y, opts.newsWeight ?? 1);
     thresholds.push(t);
     // The stage's inner folds are fitParts' own (position in the training order, modulo 5).
     const innerOf = new Map(trainQ.map((q, i) => [q, i % 5]));
-    const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, parts.blendRange, { lambda: opts.lambda, newsWeight: opts.newsWeight }) : undefined;
+    const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight }) : undefined;
     if (stage) headLambdas.push(stage.head.lambda);
     for (const [name, v] of Object.entries(stage?.variants ?? {})) acc.get(name)!.thresholds.push(v.threshold);
     /** Base scores of a thread, then each variant's stage scores (with their fold thresholds). */
@@ -126,7 +126,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
       const b = scoreThreadFollowed(parts, article, comments);
       if (stage && vectors) {
         const tv = threadVectors(vectors, article, comments);
-        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v.stack, b.scores, b.followed, tv, b.regime), v.threshold);
+        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors), v.threshold);
       }
       return b.scores;
     };

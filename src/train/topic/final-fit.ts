@@ -49,17 +49,17 @@ const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embed
 export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions = {}, vectors?: VectorTable): OffTopicModelFile {
   const started = Date.now();
   const order = questionOrder(corpus, opts.seed);
-  const { parts, rows, news, classifierLambda, trainScores } = fitParts(corpus, order, opts);
+  const { parts, rows, news, classifierLambda, trainScores, hoods, authors } = fitParts(corpus, order, opts);
   const threshold = round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1));
   let sentence: OffTopicModelFile['sentence'];
   let stageMeta: Record<string, unknown> = {};
   if (vectors && cv.sentence) {
     const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
     const innerOf = new Map(order.map((q, i) => [q, i % 5]));
-    const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
+    const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
     const full = st.variants.full;
     const t = jointThreshold(cv.sentence.oof, cv.labels, full.newsScores, news.y, opts.newsWeight ?? 1);
-    sentence = shippedStage(st.head, full.stack, t, threshold, { name: ENCODER_NAME, version: encoderVersion() });
+    sentence = shippedStage(st.head, full.stack, full.context, t, threshold, { name: ENCODER_NAME, version: encoderVersion() });
     stageMeta = { sentenceStage: { headLambda: st.head.lambda, stageThreshold: t, inputs: sentence.inputs } };
   }
   return {

@@ -114,7 +114,7 @@ export function fitParts(
   trainQ: string[],
   opts: TrainOptions,
   newsIds: string[] = c3Ids(corpus),
-): { parts: ModelParts; rows: Row[]; trainScores: number[]; cLogit: number[]; classifierLambda: number; news: { X: number[][]; scores: number[]; y: number[]; threads: MixedThread[]; followed: number[] } } {
+): { parts: ModelParts; rows: Row[]; hoods: Neighbour[][]; authors: Array<string | undefined>; trainScores: number[]; cLogit: number[]; classifierLambda: number; news: { X: number[][]; scores: number[]; y: number[]; threads: MixedThread[]; followed: number[]; hoods: Neighbour[][] } } {
   const lambda = opts.lambda ?? 1;
   const mask = maskFor(opts.exclude, !!opts.words).map((on, j) => on && (opts.vectorsIn !== 'relevance' || !isVectorFeature(featureNames(true)[j])));
   const words = opts.words;
@@ -188,7 +188,7 @@ export function fitParts(
   const context = fitNonNegative(X3, y2, lambda, contextMask, CONTEXT_INPUTS.length, 2, w2);
   const trainScores = X3.slice(0, rows.length).map((x) => predict(context, x));
   const newsScores = X3.slice(rows.length).map((x) => predict(context, x));
-  return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context, words }, rows, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y, threads: news.threads, followed: news.followed } };
+  return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context, words }, rows, hoods, authors, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y, threads: news.threads, followed: news.followed, hoods: news.hoods } };
 }
 
 /** Candidate L2 penalties of the conversation classifier (picked inside each training set). */

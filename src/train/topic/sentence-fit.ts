@@ -10,7 +10,9 @@ import { loadTokenizer } from '../../encoder';
 import { MAX_PIECES } from '../../encoder/graph';
 import { fit, predict, logit, LogReg } from '../../topic/logreg';
 import { articleText, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
-import { stageRegime } from '../../topic/model';
+import { contextInputs, stageRegime } from '../../topic/model';
+import { fitNonNegative } from '../../topic/logreg';
+import type { Neighbour } from '../../topic/features';
 import type { TopicArticle, TopicComment } from '../../topic/features';
 import { embedCached } from '../embed-cache';
 import type { Corpus } from './corpus';
@@ -171,7 +173,7 @@ export function stageVariants(): Record<string, boolean[]> {
 /** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
 export interface FittedStage {
   head: { weights: number[]; bias: number; lambda: number };
-  variants: Record<string, { stack: LogReg; threshold: number; newsScores: number[] }>;
+  variants: Record<string, { stack: LogReg; context: LogReg; threshold: number; newsScores: number[] }>;
 }
 
 /**
@@ -185,8 +187,9 @@ export function fitStage(
   rows: Array<{ qid: string; y: number; followed: number; x: number[] }>,
   trainScores: number[],
   innerOf: (qid: string) => number,
-  news: { threads: Array<{ article: TopicArticle; comments: TopicComment[]; y: number[] }>; scores: number[]; followed: number[]; X: number[][] },
+  news: { threads: Array<{ article: TopicArticle; comments: TopicComment[]; y: number[] }>; scores: number[]; followed: number[]; X: number[][]; hoods: Neighbour[][] },
   range: [number, number],
+  conversation: { hoods: Neighbour[][]; authors: Array<string | undefined> },
   opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean } = {},
 ): FittedStage {
   const inner = 5;
@@ -228,6 +231,7 @@ export function fitStage(
   const y: number[] = [];
   const w: number[] = [];
   const newsIx: number[] = [];
+  const cqaIx: number[] = [];
   r = 0;
   for (const t of threads) {
     const n = t.comments.length;
@@ -242,7 +246,7 @@ export function fitStage(
       x[COMMENT_NEWS] = h * s;
       x[HIGH_FORUM] = Math.max(0, h - COMMENT_HINGE) * (1 - s);
       x[HIGH_NEWS] = Math.max(0, h - COMMENT_HINGE) * s;
-      X.push(x), y.push(rows[r + i].y), w.push(1);
+      X.push(x), y.push(rows[r + i].y), w.push(1), cqaIx.push(r + i);
     });
     r += n;
   }
@@ -262,10 +266,20 @@ export function fitStage(
   for (const [name, mask] of Object.entries(opts.variants ?? stageVariants())) {
     const stack = fit(X, y, opts.lambda ?? 1, mask, 30, w);
     const s = X.map((x) => predict(stack, x));
-    const newsScores = [...news.scores];
-    newsIx.forEach((j, k) => (newsScores[j] = s[cqaRows + k]));
-    const threshold = jointThreshold(s.slice(0, cqaRows), y.slice(0, cqaRows), s.slice(cqaRows), y.slice(cqaRows), opts.newsWeight ?? 1);
-    variants[name] = { stack, threshold, newsScores };
+    // The stage's logit of every row (the base logit where a comment has no vector), then the
+    // context pass over it on the same rows and weights (non-negative, as the base model's).
+    const zRows = trainScores.map((p) => logit(p));
+    cqaIx.forEach((j, k) => (zRows[j] = logit(s[k])));
+    const zNews = news.scores.map((p) => logit(p));
+    newsIx.forEach((j, k) => (zNews[j] = logit(s[cqaRows + k])));
+    const X3 = [...contextInputs(zRows, conversation.hoods, conversation.authors), ...contextInputs(zNews, news.hoods, zNews.map(() => undefined))];
+    const y3 = [...rows.map((r) => r.y), ...news.threads.flatMap((t) => t.y)];
+    const w3 = [...rows.map(() => 1), ...zNews.map(() => ((opts.newsWeight ?? 1) * rows.length) / Math.max(1, zNews.length))];
+    const context = fitNonNegative(X3, y3, opts.lambda ?? 1, [true, true, true], 3, 2, w3);
+    const out = X3.map((x) => predict(context, x));
+    const newsScores = out.slice(rows.length);
+    const threshold = jointThreshold(out.slice(0, rows.length), y3.slice(0, rows.length), newsScores, y3.slice(rows.length), opts.newsWeight ?? 1);
+    variants[name] = { stack, context, threshold, newsScores };
   }
   return { head, variants };
 }
@@ -275,19 +289,21 @@ const COMMENT_NEWS = SENTENCE_INPUTS.indexOf('comment@news');
 const HIGH_FORUM = SENTENCE_INPUTS.indexOf('commentHigh@forum');
 const HIGH_NEWS = SENTENCE_INPUTS.indexOf('commentHigh@news');
 
-/** Stage scores of one thread under a fitted variant (base scores where a comment has no vector). */
-export function stageThread(head: FittedStage['head'], stack: LogReg, base: number[], followed: number[], vectors: TopicVectors, regime: number[]): number[] {
+/** Stage scores of one thread under a fitted variant (the stack's logit, the base's where a comment has no vector, then the context pass). */
+export function stageThread(head: FittedStage['head'], v: { stack: LogReg; context: LogReg }, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
   const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors, regime);
-  return ins.map((x, i) => (x ? predict(stack, x) : base[i]));
+  const z = ins.map((x, i) => logit(x ? predict(v.stack, x) : base[i]));
+  return contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
 }
 
-/** The model file's stage: the stack's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
-export function shippedStage(head: FittedStage['head'], stack: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }): SentenceStage {
+/** The model file's stage: the context pass's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
+export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }): SentenceStage {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     encoder: { ...encoder, dim: ENCODER_DIM },
     inputs: [...SENTENCE_INPUTS],
     comment: { weights: head.weights.map(round), bias: round(head.bias) },
-    stack: { mean: stack.mean.map(round), std: stack.std.map(round), weights: stack.weights.map(round), bias: round(stack.bias + logit(baseThreshold) - logit(threshold)) },
+    stack: { mean: stack.mean.map(round), std: stack.std.map(round), weights: stack.weights.map(round), bias: round(stack.bias) },
+    context: { mean: context.mean.map(round), std: context.std.map(round), weights: context.weights.map(round), bias: round(context.bias + logit(baseThreshold) - logit(threshold)) },
   };
 }
