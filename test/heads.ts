@@ -14,6 +14,12 @@ import { packageRoot } from '../src/util/paths';
 
 const BASE_DIR = join(packageRoot(), 'models', 'toxicity');
 
+/**
+ * The shipped lexical off-topic model: tests of site adaptation pin it, so they do not depend on
+ * the accurate off-topic model (models/offtopic/accurate) or its training state.
+ */
+export const LEXICAL_TOPIC_DIR = join(packageRoot(), 'models', 'offtopic');
+
 /** Writes the identity-heads model to a temporary folder; answers it and how to remove it. */
 export function writeIdentityHeads(): { dir: string; remove(): void } {
   const nb = HEAD_OUTPUTS.length;

@@ -16,7 +16,7 @@ import { scoreCommand } from '../../src/cli/score';
 import { createScorer, type Scorer } from '../../src/scorer';
 import { openStore, type QueueStore } from '../../src/queue';
 import { KINDS, importSimulated, makeTestDb, type TestDb } from '../queue/helpers';
-import { writeIdentityHeads } from '../heads';
+import { LEXICAL_TOPIC_DIR, writeIdentityHeads } from '../heads';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'moderato.js');
 
@@ -31,7 +31,7 @@ let heads: ReturnType<typeof writeIdentityHeads>;
 let dir: string;
 beforeAll(async () => {
   heads = writeIdentityHeads();
-  scorer = await createScorer({ modelDir: heads.dir });
+  scorer = await createScorer({ modelDir: heads.dir, topicDir: LEXICAL_TOPIC_DIR });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-adapt-cli-'));
 }, 120_000);
 afterAll(() => {

@@ -12,13 +12,13 @@ import { configFromEnv } from '../../src/server/config';
 import { createScorer, type Scorer } from '../../src/scorer';
 import type { QueueStore } from '../../src/queue';
 import { KINDS, importSimulated, makeTestDb, type TestDb } from '../queue/helpers';
-import { writeIdentityHeads } from '../heads';
+import { LEXICAL_TOPIC_DIR, writeIdentityHeads } from '../heads';
 
 let scorer: Scorer;
 let heads: ReturnType<typeof writeIdentityHeads>;
 beforeAll(async () => {
   heads = writeIdentityHeads();
-  scorer = await createScorer({ modelDir: heads.dir });
+  scorer = await createScorer({ modelDir: heads.dir, topicDir: LEXICAL_TOPIC_DIR });
 }, 120_000);
 afterAll(() => {
   scorer?.dispose();
