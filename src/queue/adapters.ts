@@ -111,6 +111,7 @@ export class SiteAdaptation implements AdapterSource {
   private readonly cache = new Map<string, { at: number; adapter: Promise<SiteAdapter | null> }>();
   private readonly running = new Map<string, Promise<FitOutcome>>();
   private readonly aborts = new Set<AbortController>();
+  private readonly checks = new Set<Promise<boolean>>();
 
   constructor(private readonly store: QueueStore, private readonly opts: SiteAdaptationOptions = {}) {
     this.refitEvery = opts.refitEvery ?? DEFAULT_REFIT_EVERY;
@@ -142,8 +143,15 @@ export class SiteAdaptation implements AdapterSource {
    * a background refit when the site has `refitEvery` labels more than its newest version was
    * fitted on; answers whether it did. Never throws: a failed check or fit is reported to `onError`.
    */
-  async afterDecision(siteId: string | null): Promise<boolean> {
-    const site = siteId ?? DEFAULT_SITE;
+  afterDecision(siteId: string | null): Promise<boolean> {
+    // Tracked, so idle() also waits for a check still reading the counts (its fit has not started yet).
+    const check = this.checkRefit(siteId ?? DEFAULT_SITE);
+    this.checks.add(check);
+    void check.finally(() => this.checks.delete(check));
+    return check;
+  }
+
+  private async checkRefit(site: string): Promise<boolean> {
     if (this.refitEvery <= 0 || this.running.has(site)) return false;
     try {
       const [count, versions] = await Promise.all([this.store.siteLabelCount(site), this.store.adapterVersions(site)]);
@@ -205,8 +213,9 @@ export class SiteAdaptation implements AdapterSource {
     return out;
   }
 
-  /** Waits for the fits running now (tests; a graceful stop). */
+  /** Waits for the refit checks and fits running now (tests; a graceful stop). */
   async idle(): Promise<void> {
+    await Promise.allSettled([...this.checks]);
     await Promise.allSettled([...this.running.values()]);
   }
 
