@@ -157,7 +157,8 @@ describe('moderato adapt: bad input and interruption', () => {
       expect(await main(['adapt', 'train', '--site', 'k', '--db', url], capture().io)).toBe(0);
       // Active whatever the gate said of 90 decisions: the point is what a killed fit leaves.
       expect(await main(['adapt', 'activate', '--site', 'k', '--version', '1', '--db', url], capture().io)).toBe(0);
-      await importSimulated(store, 'k', 1500, 2);
+      // Enough labels that the fit runs for seconds: the kill lands inside it.
+      await importSimulated(store, 'k', 6000, 2);
     } finally {
       await store.close();
     }
@@ -167,7 +168,7 @@ describe('moderato adapt: bad input and interruption', () => {
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
     await new Promise<void>((res) => child.stderr.on('data', (b: Buffer) => ((err += b.toString()), /fitting the adapter/.test(err) && res())));
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
     await exited;
     expect(out).toBe('');
