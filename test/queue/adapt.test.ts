@@ -156,8 +156,8 @@ describe.each(KINDS)('site adaptation on %s', (kind) => {
     const first = await adapt.fit('k');
     // Active whatever the gate said: the point is what a stopped fit leaves.
     if (!first.activated) await adapt.activate('k', first.version.version);
-    // Many more labels, imported in one go (deciding 600 comments one by one is slow), so the next fit runs long enough to be stopped.
-    await importSimulated(store, 'k', 600);
+    // Many more labels, imported in one go (deciding them one by one is slow), so the next fit runs for seconds and the stop lands inside it.
+    await importSimulated(store, 'k', 4000);
     const stop = new AbortController();
     const fit = adapt.fit('k', { signal: stop.signal });
     setTimeout(() => stop.abort(), 150);
