@@ -134,7 +134,7 @@ describe.each(KINDS)('site adaptation HTTP on %s', (kind) => {
   });
 
   it('keeps the event loop free while a fit runs in its thread', async () => {
-    await importSimulated(store, 'big', 400);
+    await importSimulated(store, 'big', 3000);
     const fit = request(app()).post('/v1/adapt/sites/big/fit').set(auth('admin'));
     const done = fit.then((r) => r);
     const lags: number[] = [];
