@@ -74,8 +74,8 @@ export function threadVectors(table: VectorTable, article: TopicArticle | undefi
 /** Ridge penalties tried for the comment head (on unit vectors: a feature's variance is about 1/512). */
 export const HEAD_LAMBDAS = [0.3, 1, 3, 10];
 
-/** Sufficient statistics of a ridge fit over rows of vectors. */
-class Gram {
+/** Sufficient statistics of a ridge fit over rows of vectors: folds add up, so a fold's fit never re-reads the rows. */
+export class Gram {
   readonly xx: Float64Array;
   readonly xy: Float64Array;
   readonly sx: Float64Array;
