@@ -4,6 +4,7 @@
  * head keeps the base.
  */
 import { CATEGORIES, type Category } from '../types';
+import { ModeratoError } from '../errors';
 import { sigmoid } from '../util/math';
 import { baseLogit, featureRow } from './features';
 import type { AdaptAttribute, AttributeHead, SiteAdapter, StoredFeatures } from './types';
@@ -19,7 +20,7 @@ export interface AdaptedScores {
 /** The probability a head gives one comment's features. */
 export function applyHead(head: AttributeHead, f: StoredFeatures, attribute: AdaptAttribute): number {
   const x = featureRow(f, attribute);
-  if (head.w.length !== x.length) throw new RangeError(`head of ${attribute} has ${head.w.length} weights, its row ${x.length} values`);
+  if (head.w.length !== x.length) throw new ModeratoError('MOD_ERR_MODEL', `the adapter's ${attribute} head has ${head.w.length} weights, its input row ${x.length} values`);
   let z = head.b;
   for (let j = 0; j < x.length; j++) z += head.w[j] * x[j];
   return sigmoid(z);

@@ -6,6 +6,7 @@
 import { CATEGORIES } from '../types';
 import { logit } from '../util/math';
 import { ENCODER_DIM } from '../encoder/types';
+import { ModeratoError } from '../errors';
 import type { AdaptAttribute, StoredFeatures } from './types';
 
 /** Every attribute an adapter can learn, in a fixed order (reports and tables use it). */
@@ -65,7 +66,8 @@ export function baseLogit(p: number | undefined): number {
  */
 export function featureRow(f: StoredFeatures, attribute: AdaptAttribute): Float32Array {
   const inputs = baseInputs(attribute);
-  if (f.vector.length !== ENCODER_DIM) throw new RangeError(`stored vector has ${f.vector.length} values, expected ${ENCODER_DIM}`);
+  // Features stored by another encoder mean something else: refuse rather than misread them.
+  if (f.vector.length !== ENCODER_DIM) throw new ModeratoError('MOD_ERR_MODEL', `stored sentence vector has ${f.vector.length} values, this encoder's have ${ENCODER_DIM}`);
   const row = new Float32Array(inputs.length + ENCODER_DIM);
   inputs.forEach((a, i) => (row[i] = baseLogit(f.base[a])));
   for (let i = 0; i < ENCODER_DIM; i++) row[inputs.length + i] = f.vector[i] / Q;

@@ -4,6 +4,7 @@
  * curve and a suggested threshold. Pure and deterministic for a seed; the caller runs it off the
  * event loop (a worker) and stores the result.
  */
+import { ModeratoError } from '../errors';
 import { mulberry32 } from '../util/prng';
 import { sigmoid } from '../util/math';
 import { ENCODER_DIM } from '../encoder/types';
@@ -269,7 +270,7 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
     minPositives: opts.minPositives ?? 20, lambdas: opts.lambdas ?? LAMBDAS, auditWeight: opts.auditWeight ?? 1,
     curvePoints: opts.curvePoints ?? CURVE_POINTS, minZ: opts.minZ ?? 1.645,
   };
-  if (o.folds < 2 || !o.lambdas.length || o.lambdas.some((l) => !(l > 0))) throw new RangeError('fitAdapter: folds must be >= 2 and every lambda > 0');
+  if (!(o.folds >= 2) || !o.lambdas.length || o.lambdas.some((l) => !(l > 0))) throw new ModeratoError('MOD_ERR_CONFIG', 'fitAdapter: folds must be >= 2 and every lambda > 0', { folds: o.folds, lambdas: o.lambdas });
   const heads: SiteAdapter['heads'] = {};
   const report: AdapterReport = {
     decisions: examples.length, positives: examples.filter((e) => e.label === 1).length, auc: {}, activated: false,

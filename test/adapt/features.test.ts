@@ -44,6 +44,6 @@ describe('featureRow', () => {
   });
 
   it('refuses a vector of the wrong width', () => {
-    expect(() => featureRow({ base, vector: new Int8Array(10) }, 'toxicity')).toThrow(RangeError);
+    expect(() => featureRow({ base, vector: new Int8Array(10) }, 'toxicity')).toThrow(expect.objectContaining({ code: 'MOD_ERR_MODEL' }));
   });
 });

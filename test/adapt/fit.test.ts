@@ -81,6 +81,10 @@ describe('fitAdapter', () => {
     for (const e of fresh.slice(0, 20)) expect(applyAdapter(back, e.features)).toEqual(applyAdapter(adapter, e.features));
   });
 
+  it.each([{ folds: 1 }, { lambdas: [] }, { lambdas: [0] }])('refuses options %p (MOD_ERR_CONFIG)', (opts) => {
+    expect(() => fitAdapter('site', train, opts)).toThrow(expect.objectContaining({ code: 'MOD_ERR_CONFIG' }));
+  });
+
   it('versions after the previous one', () => {
     expect(fitAdapter('site', train.slice(0, 5), { previousVersion: 4 }).version).toBe(5);
   });
