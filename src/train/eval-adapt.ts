@@ -16,7 +16,7 @@
  * Mean of 5 draws (order, split and audit sample). Vectors come from the shared cache
  * (src/train/embed-cache.ts): nothing is embedded twice. The queue holds by the base's scores
  * throughout: in a live site an activated adapter also changes what is held next.
- * All 12 sites take about 9 minutes here once the vectors are cached (about 45,000 comments).
+ * All 12 sites take about 9 minutes here once the vectors are cached (48,510 comments).
  *
  *   npm run eval:adapt [-- --sites ucc,c3 --draws 5 --modes queue,premoderated --audit 0.02 --model DIR]
  */
