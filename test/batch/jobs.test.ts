@@ -97,20 +97,26 @@ describe('moderato batch + worker on PostgreSQL (pg-boss)', () => {
     for (const ch of chunks) for (const u of JSON.parse(ch.units)) if (!u.req.independent) expect(u.req.comments).toHaveLength(40);
     expect(chunks.reduce((s, c) => s + c.comments, 0)).toBe(TOTAL);
 
-    // Three workers at once; the first is killed as soon as it has started a chunk, so that chunk's lease must expire.
-    const [victim, ...others] = [startWorker(), startWorker(), startWorker()];
-    const killedSeq = await new Promise<number>((resolve, reject) => {
-      victim.child.on('line', (parts: string[]) => {
-        for (const l of parts) {
-          const m = /chunk [0-9a-f-]+\/(\d+): started/.exec(l);
-          if (m && !victim.child.killed) {
-            victim.child.kill('SIGKILL');
-            resolve(Number(m[1]));
+    // Three workers at once; the first to start a chunk is killed there, so that chunk's lease must expire.
+    // (Not a fixed one: the others may take every chunk before a slow starter claims one.)
+    const workers = [startWorker(), startWorker(), startWorker()];
+    const { victim, killedSeq } = await new Promise<{ victim: (typeof workers)[number]; killedSeq: number }>((resolve, reject) => {
+      let killed = false;
+      for (const w of workers) {
+        w.child.on('line', (parts: string[]) => {
+          for (const l of parts) {
+            const m = /chunk [0-9a-f-]+\/(\d+): started/.exec(l);
+            if (m && !killed) {
+              killed = true;
+              w.child.kill('SIGKILL');
+              resolve({ victim: w, killedSeq: Number(m[1]) });
+            }
           }
-        }
-      });
-      void victim.exited.then(() => reject(new Error(`the victim exited before starting a chunk:\n${victim.lines.join('\n')}`)));
+        });
+      }
+      void Promise.all(workers.map((w) => w.exited)).then(() => reject(new Error(`every worker exited before one started a chunk:\n${workers.map((w) => w.lines.join('\n')).join('\n')}`)));
     });
+    const others = workers.filter((w) => w !== victim);
     await victim.exited;
     const killedAt = Date.now();
     const victimName = `${os.hostname()}:${victim.child.pid}`;

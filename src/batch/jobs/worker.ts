@@ -139,16 +139,23 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     let seenComments = 0;
     let idleChecks = 0;
     while (!opts.signal?.aborted) {
-      const waiting = await b.getQueueSize(queue);
-      const size = claimSize({ rate, chunkComments: seenChunks ? seenComments / seenChunks : 0, waiting, targetSeconds: claimSeconds, max: MAX_CLAIM });
-      const jobs = await b.fetch<ChunkJob>(queue, { batchSize: size, includeMetadata: true });
-      if (jobs.length === 0) {
-        if (opts.drain) {
+      let jobs: PgBoss.JobWithMetadata<ChunkJob>[];
+      try {
+        const waiting = await b.getQueueSize(queue);
+        const size = claimSize({ rate, chunkComments: seenChunks ? seenComments / seenChunks : 0, waiting, targetSeconds: claimSeconds, max: MAX_CLAIM });
+        jobs = await b.fetch<ChunkJob>(queue, { batchSize: size, includeMetadata: true });
+        if (jobs.length === 0 && opts.drain) {
           // created, retry and active jobs (a dead worker's job stays active until its lease ends).
           const left = await b.getQueueSize(queue, { before: 'completed' });
           idleChecks = left === 0 ? idleChecks + 1 : 0;
           if (idleChecks >= 2) break;
         }
+      } catch (e) {
+        // The database went away for a moment: a worker outlives it, as pg-boss's own polling does.
+        log(`claim failed (retried in ${POLL_MS} ms): ${(e as Error).message}`);
+        jobs = [];
+      }
+      if (jobs.length === 0) {
         await sleep(POLL_MS, opts.signal);
         continue;
       }
