@@ -30,7 +30,7 @@ function post(port: number, body: string): Promise<{ status: number; ms: number 
 function texts(n: number): string[] {
   let pool: string[] = [];
   try {
-    pool = loadTsd('tsd_trial').map((p) => p.text);
+    pool = [...new Set(loadTsd('tsd_trial').map((p) => p.text))];
   } catch {
     pool = [];
   }

@@ -28,6 +28,7 @@ import { mulberry32 } from '../util/prng';
 import { NET_CONFIG } from './cli';
 import { renderBehaviour, renderSouthfront, runBehaviour, southfrontCheck, southfrontPath, type BehaviourReport, type SouthfrontReport } from './behaviour';
 import { createScorer } from '../scorer';
+import { defaultTopicDir } from '../topic';
 import { HEADS_FORMAT } from '../model/heads';
 import { cachedEncoder } from './heads/cached-encoder';
 
@@ -329,7 +330,8 @@ async function main(): Promise<void> {
     const model = await loadModel(dir, heads ? { encoder: cachedEncoder() } : {});
     const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'), trainedOnUcc(heads ?? dir));
     // Behaviour suite and SouthFront through the product's own scorer (flags, categories, spans).
-    const scorer = await createScorer({ model });
+    // The fast off-topic model in both modes: this evaluates toxicity, so only its model changes.
+    const scorer = await createScorer({ model, topicDir: defaultTopicDir(false) });
     report.behaviour = await runBehaviour(scorer);
     if (fs.existsSync(southfrontPath())) report.southfront = await southfrontCheck(scorer);
     scorer.dispose();

@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createScorer, type Scorer } from '../../src/scorer';
-import { HeadedToxicityModel, HEAD_OUTPUTS, loadModel, parseHeadsFile, type HeadsFile, type ToxicityModel } from '../../src/model';
+import { createScorer, createScorerPool, type Scorer } from '../../src/scorer';
+import { defaultHeadsDir, HeadedToxicityModel, HEAD_OUTPUTS, loadModel, parseHeadsFile, type HeadsFile, type ToxicityModel } from '../../src/model';
 import { loadEncoder } from '../../src/encoder';
 import { dequantize } from '../../src/adapt/features';
 import type { SentenceEncoder } from '../../src/encoder/types';
@@ -187,4 +187,48 @@ describe('stored features and site adapters', () => {
     const e = await error(fast.score({ comments, ...extra }));
     expect(isModeratoError(e) && e.code).toBe('MOD_ERR_CONFIG');
   });
+});
+
+describe('the shipped heads (models/heads)', () => {
+  let shipped: Scorer;
+  let headed: ToxicityModel;
+  beforeAll(async () => {
+    headed = await loadModel(defaultHeadsDir(), { encoder });
+    shipped = await createScorer({ model: headed });
+  }, 120_000);
+  afterAll(() => {
+    shipped.dispose();
+    headed.dispose();
+  });
+
+  it('load as accurate, pass the load check and keep the tagger\'s spans', async () => {
+    expect(shipped.info.mode).toBe('accurate');
+    expect(shipped.info.name).toBe('moderato-toxicity-heads');
+    const [bad, good] = await shipped.score({ comments: comments.slice(0, 2), independent: true });
+    expect(bad!.toxicity).toBeGreaterThan(0.5);
+    expect(good!.toxicity).toBeLessThan(0.5);
+    const [fb] = await fast.score({ comments: comments.slice(0, 1), independent: true });
+    expect(bad!.spans).toEqual(fb!.spans);
+  });
+
+  it('score the same in a pool thread (the encoder runs there), features included', async () => {
+    const pool = createScorerPool({ threads: 1, scorer: { mode: 'accurate' } });
+    try {
+      expect((await pool.ready()).mode).toBe('accurate');
+      const req = { comments, withFeatures: true, adapter: adapter(1) };
+      const [inThread, here] = [await pool.score(req), await shipped.score(req)];
+      // The published (4-decimal) results agree; the raw features to float rounding of the encoder runs.
+      const strip = (rs: typeof here) => rs.map(({ features: _f, ...r }) => r);
+      expect(strip(inThread)).toEqual(strip(here));
+      inThread.forEach((r, i) => {
+        // Structured clone keeps the typed array (Int8Array of another realm under jest).
+        expect(Object.prototype.toString.call(r.features!.vector)).toBe('[object Int8Array]');
+        expect(r.features!.base.toxicity).toBeCloseTo(here[i]!.features!.base.toxicity!, 6);
+        const off = r.features!.vector.reduce((n, v, k) => n + (v !== here[i]!.features!.vector[k] ? 1 : 0), 0);
+        expect(off).toBeLessThanOrEqual(2);
+      });
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
 });

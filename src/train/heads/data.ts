@@ -66,6 +66,7 @@ export function headsData(o: { datasets?: string; perPool?: number } = {}): Head
     rest.push(...ranked.slice(0, perPool).map((r) => r.e));
     cal.push(...pool.filter((e) => isCalibration(e.text)));
   }
+  // ACL-only posts: in the slice only (as vector rows too they measured worse, models/README.md).
   cal.push(...c.train.filter((e) => e.source === 'acl' && isCalibration(e.text)));
   const calibration = uniqueRows(cal);
   const calKeys = new Set(calibration.map((r) => textKey(r.text)));

@@ -32,6 +32,8 @@ export interface FitHeadsOptions {
   lambdas?: number[];
   /** Weigh each source so that sources count alike (`clamp(mean n / n_source, 0.5, 2)`). */
   balance?: boolean;
+  /** Penalties tried in the stacked second stage (default: a tenth of `lambdas`). */
+  stage2Lambdas?: number[];
   /** Each head reads only its own base output (and its own vector head when stacked); the others are held at 0. */
   ownOnly?: boolean;
   /** Factor on lambda for the base-logit weights and the intercept (default 1). */
@@ -259,7 +261,7 @@ export function fitHeads(rows: HeadRow[], preds: BaseOutputs[], vectors: Float32
     penalty[dd] = o.basePenalty ?? 1;
     // ownOnly: the head blends only its own base output and (stacked) its own vector head.
     if (o.ownOnly) for (let j = 0; j < dd; j++) if (j !== t && (j < nb || stage1[j - nb] !== k)) penalty[j] = 1e9;
-    const r = cvLogistic({ x: stacked ? sx : x, d: dd, rows, t, labelled, weight: (i) => rows[i].m[t] * calWeight(i), w0, penalty, lambdas: stacked ? lambdas.map((l) => l / 10) : lambdas, folds, fold }, log, k);
+    const r = cvLogistic({ x: stacked ? sx : x, d: dd, rows, t, labelled, weight: (i) => rows[i].m[t] * calWeight(i), w0, penalty, lambdas: stacked ? o.stage2Lambdas ?? lambdas.map((l) => l / 10) : lambdas, folds, fold }, log, k);
     // Fold the layer back onto [base logits, vector] (stacked: through the vector heads' weights).
     const w = new Float64Array(d);
     let b = r.params[dd];
