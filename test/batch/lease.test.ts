@@ -37,3 +37,22 @@ describe('Heartbeat', () => {
     }
   });
 });
+
+describe('Heartbeat when the database is away', () => {
+  it('keeps retrying every tick, logs the outage once and its end once, and does not count the lease as lost', async () => {
+    let failures = 3;
+    const logs: string[] = [];
+    const hb = new Heartbeat(async (jobs: HeldJob[]) => {
+      if (failures-- > 0) throw new Error('connection refused');
+      return new Set(jobs.map((j) => j.id));
+    }, (l) => logs.push(l), 20);
+    try {
+      const a = hb.hold({ id: 'a', retryCount: 0 }, 0.03);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(logs).toEqual(['lease renewal failed (retried every second): connection refused', 'lease renewal works again']);
+      expect(a.lost).toBe(false);
+    } finally {
+      hb.stop();
+    }
+  });
+});

@@ -53,6 +53,8 @@ export class Heartbeat {
   private readonly held = new Map<string, Held>();
   private readonly timer: NodeJS.Timeout;
   private beating = false;
+  /** A renewal failed and has not succeeded since: logged once, retried every tick. */
+  private failing = false;
 
   constructor(
     private readonly renew: (jobs: HeldJob[], seconds: number) => Promise<Set<string>>,
@@ -90,9 +92,12 @@ export class Heartbeat {
         try {
           kept = await this.renew(hs.map((h) => h.job), seconds);
         } catch (e) {
-          this.log(`lease renewal failed (retried next beat): ${(e as Error).message}`);
+          if (!this.failing) this.log(`lease renewal failed (retried every second): ${(e as Error).message}`);
+          this.failing = true;
           continue;
         }
+        if (this.failing) this.log('lease renewal works again');
+        this.failing = false;
         for (const h of hs) {
           if (kept.has(h.job.id)) h.renewedAt = now;
           else if (this.held.has(h.job.id)) {
