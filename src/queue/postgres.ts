@@ -4,7 +4,7 @@
  * queue behind each other); decisions lock their comment row; lease times use the database clock;
  * migrations hold an advisory lock so instances starting together migrate once.
  */
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 import { ModeratoError } from '../errors';
 import { COMMENT_STATUSES, DEFAULT_SITE } from './types';
 import type { LabelledExample, SiteAdapter } from '../adapt/types';
@@ -18,6 +18,16 @@ import {
   assembleActivity, rowToAdapterVersion, rowToExample, vectorBytes, decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
   type AdapterRow, type CommentRow, type DecisionRow, type LabelRow,
 } from './common';
+
+/**
+ * PostgreSQL cannot store NUL in text or `\u0000` in jsonb (SQLite can): such input is the
+ * caller's to fix, a 400 naming the character, not a 500 from the driver.
+ */
+function unstorable(e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (code === '22021' || code === '22P05') return new ModeratoError('MOD_ERR_VALIDATION', 'The input holds a NUL character (U+0000), which the PostgreSQL store cannot keep: remove it and retry');
+  return e;
+}
 
 const iso = (t: unknown): string => (t instanceof Date ? t : new Date(String(t))).toISOString();
 
@@ -66,9 +76,18 @@ export class PostgresStore implements QueueStore {
       return out;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      throw unstorable(e);
     } finally {
       client.release();
+    }
+  }
+
+  /** `pool.query` with the store's input errors translated (see {@link unstorable}). */
+  private async query<R extends QueryResultRow = any>(text: string, params?: unknown[]): Promise<QueryResult<R>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      return await this.pool.query<R>(text, params);
+    } catch (e) {
+      throw unstorable(e);
     }
   }
 
@@ -125,12 +144,12 @@ export class PostgresStore implements QueueStore {
 
   async getComments(ids: string[]): Promise<StoredComment[]> {
     if (ids.length === 0) return [];
-    const r = await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.id = ANY($1::text[])`, [ids]);
+    const r = await this.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.id = ANY($1::text[])`, [ids]);
     return r.rows.map((row) => this.toComment(row));
   }
 
   async threadComments(threadId: string, limit: number): Promise<StoredComment[]> {
-    const r = await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.thread_id = $1 ORDER BY c.seq DESC LIMIT $2`, [threadId, limit]);
+    const r = await this.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c WHERE c.thread_id = $1 ORDER BY c.seq DESC LIMIT $2`, [threadId, limit]);
     return r.rows.reverse().map((row) => this.toComment(row));
   }
 
@@ -167,7 +186,7 @@ export class PostgresStore implements QueueStore {
       }
     }
     const order = sort === 'age' ? 'c.seq ASC' : `${sortKey(sort, 'c.')} DESC, c.seq ASC`;
-    const r = await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ${p(q.limit + 1)}`, params);
+    const r = await this.query<PgCommentRow>(`SELECT ${COMMENT_COLS} FROM comments c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ${p(q.limit + 1)}`, params);
     const page = r.rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
@@ -178,7 +197,7 @@ export class PostgresStore implements QueueStore {
 
   async claim(req: ClaimRequest): Promise<StoredComment[]> {
     // SKIP LOCKED: rows another claimer (or a decision) holds are passed over, never handed out twice.
-    const r = await this.pool.query<PgCommentRow>(
+    const r = await this.query<PgCommentRow>(
       `WITH picked AS (
          SELECT seq FROM comments WHERE status = $1 AND (lease_until IS NULL OR lease_until <= now())
          ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
@@ -193,8 +212,8 @@ export class PostgresStore implements QueueStore {
   async release(moderator: Actor, ids?: string[]): Promise<number> {
     if (ids && ids.length === 0) return 0;
     const r = ids
-      ? await this.pool.query('UPDATE comments SET lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now() WHERE lease_owner = $1 AND id = ANY($2::text[])', [moderator.id, ids])
-      : await this.pool.query('UPDATE comments SET lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now() WHERE lease_owner = $1', [moderator.id]);
+      ? await this.query('UPDATE comments SET lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now() WHERE lease_owner = $1 AND id = ANY($2::text[])', [moderator.id, ids])
+      : await this.query('UPDATE comments SET lease_owner = NULL, lease_owner_name = NULL, lease_until = NULL, updated_at = now() WHERE lease_owner = $1', [moderator.id]);
     return r.rowCount ?? 0;
   }
 
@@ -245,7 +264,7 @@ export class PostgresStore implements QueueStore {
     const byStatus = zeroStatusCounts();
     const byCategory: Stats['byCategory'] = {};
     let total = 0;
-    const r = await this.pool.query<{ status: CommentStatus; category: string | null; n: string }>('SELECT status, category, COUNT(*) AS n FROM comments GROUP BY status, category');
+    const r = await this.query<{ status: CommentStatus; category: string | null; n: string }>('SELECT status, category, COUNT(*) AS n FROM comments GROUP BY status, category');
     for (const row of r.rows) {
       const n = Number(row.n);
       total += n;
@@ -265,21 +284,21 @@ export class PostgresStore implements QueueStore {
 
   async createApiKey(opts: { role: Role; name?: string | null }): Promise<CreatedApiKey> {
     const key = generateApiKey();
-    const r = await this.pool.query('INSERT INTO api_keys (id, name, role, key_hash) VALUES ($1, $2, $3, $4) RETURNING *', [generateKeyId(), opts.name ?? null, opts.role, hashApiKey(key)]);
+    const r = await this.query('INSERT INTO api_keys (id, name, role, key_hash) VALUES ($1, $2, $3, $4) RETURNING *', [generateKeyId(), opts.name ?? null, opts.role, hashApiKey(key)]);
     return { ...this.toKey(r.rows[0]), key };
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
-    const r = await this.pool.query('SELECT * FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash]);
+    const r = await this.query('SELECT * FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash]);
     return r.rows[0] ? this.toKey(r.rows[0]) : null;
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return (await this.pool.query('SELECT * FROM api_keys ORDER BY created_at, id')).rows.map((r) => this.toKey(r));
+    return (await this.query('SELECT * FROM api_keys ORDER BY created_at, id')).rows.map((r) => this.toKey(r));
   }
 
   async revokeApiKey(id: string): Promise<boolean> {
-    return ((await this.pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).rowCount ?? 0) === 1;
+    return ((await this.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).rowCount ?? 0) === 1;
   }
 
   private toPolicy(r: { version: string | number; document: Policy; changed_by: string; source: string; changed_at: Date }): PolicyVersion {
@@ -287,26 +306,26 @@ export class PostgresStore implements QueueStore {
   }
 
   async getPolicy(): Promise<PolicyVersion | null> {
-    const r = await this.pool.query('SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1');
+    const r = await this.query('SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1');
     return r.rows[0] ? this.toPolicy(r.rows[0]) : null;
   }
 
   async setPolicy(policy: Policy, by: { changedBy: string; source: string; fileHash?: string | null }): Promise<PolicyVersion> {
-    const r = await this.pool.query('INSERT INTO policy_versions (document, changed_by, source, file_hash) VALUES ($1, $2, $3, $4) RETURNING *', [JSON.stringify(policy), by.changedBy, by.source, by.fileHash ?? null]);
+    const r = await this.query('INSERT INTO policy_versions (document, changed_by, source, file_hash) VALUES ($1, $2, $3, $4) RETURNING *', [JSON.stringify(policy), by.changedBy, by.source, by.fileHash ?? null]);
     return this.toPolicy(r.rows[0]);
   }
 
   async policyHistory(limit = 100): Promise<PolicyVersion[]> {
-    return (await this.pool.query('SELECT * FROM policy_versions ORDER BY version DESC LIMIT $1', [limit])).rows.map((r) => this.toPolicy(r));
+    return (await this.query('SELECT * FROM policy_versions ORDER BY version DESC LIMIT $1', [limit])).rows.map((r) => this.toPolicy(r));
   }
 
   async lastPolicyFileHash(): Promise<string | null> {
-    const r = await this.pool.query<{ file_hash: string }>('SELECT file_hash FROM policy_versions WHERE file_hash IS NOT NULL ORDER BY version DESC LIMIT 1');
+    const r = await this.query<{ file_hash: string }>('SELECT file_hash FROM policy_versions WHERE file_hash IS NOT NULL ORDER BY version DESC LIMIT 1');
     return r.rows[0]?.file_hash ?? null;
   }
 
   async recordFeedback(f: FeedbackInput): Promise<FeedbackRecord> {
-    const r = await this.pool.query(
+    const r = await this.query(
       `INSERT INTO feedback (comment_text, attribute_scores, client_token, languages, source, community_id, session_id, context, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now())) RETURNING id, received_at`,
       [f.commentText, JSON.stringify(f.attributeScores), f.clientToken ?? null, toJson(f.languages), f.source, f.communityId ?? null, f.sessionId ?? null, toJson(f.context), f.receivedAt ?? null],
@@ -325,7 +344,7 @@ export class PostgresStore implements QueueStore {
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | null> {
-    const r = await this.pool.query(
+    const r = await this.query(
       'SELECT k.*, s.created_at AS s_created, s.expires_at AS s_expires FROM sessions s JOIN api_keys k ON k.id = s.key_id WHERE s.token_hash = $1 AND s.expires_at > now() AND k.revoked_at IS NULL',
       [tokenHash],
     );
@@ -344,13 +363,13 @@ export class PostgresStore implements QueueStore {
     const sec = Math.max(0.001, q.bucketSeconds);
     const bucket = (col: string) => `(floor(extract(epoch from ${col}) / $1) * $1 * 1000)::float8`;
     const num = <T extends { n: unknown; bucket?: unknown }>(rows: T[]) => rows.map((r) => ({ ...r, n: Number(r.n), bucket: Number(r.bucket) }));
-    const held = await this.pool.query(`SELECT ${bucket('created_at')} AS bucket, category, COUNT(*) AS n FROM comments WHERE category IS NOT NULL AND created_at >= $2 GROUP BY 1, category`, [sec, q.since]);
-    const decided = await this.pool.query(
+    const held = await this.query(`SELECT ${bucket('created_at')} AS bucket, category, COUNT(*) AS n FROM comments WHERE category IS NOT NULL AND created_at >= $2 GROUP BY 1, category`, [sec, q.since]);
+    const decided = await this.query(
       `SELECT ${bucket('d.created_at')} AS bucket, COALESCE(c.category, 'none') AS category, COUNT(*) AS n FROM decisions d JOIN comments c ON c.id = d.comment_id
        WHERE d.created_at >= $2 GROUP BY 1, 2`,
       [sec, q.since],
     );
-    const mods = await this.pool.query('SELECT moderator_id AS "moderatorId", MAX(moderator_name) AS moderator, action, COUNT(*) AS n FROM decisions WHERE created_at >= $1 GROUP BY moderator_id, action', [q.since]);
+    const mods = await this.query('SELECT moderator_id AS "moderatorId", MAX(moderator_name) AS moderator, action, COUNT(*) AS n FROM decisions WHERE created_at >= $1 GROUP BY moderator_id, action', [q.since]);
     return assembleActivity(q, { held: num(held.rows), decided: num(decided.rows), moderators: mods.rows.map((r) => ({ ...r, n: Number(r.n) })) });
   }
 
@@ -371,7 +390,7 @@ export class PostgresStore implements QueueStore {
   }
 
   async siteLabelCount(siteId: string): Promise<number> {
-    const r = await this.pool.query<{ n: string }>(
+    const r = await this.query<{ n: string }>(
       `SELECT (SELECT COUNT(*) FROM adapt_imports WHERE site_id = $3) + (SELECT COUNT(*) FROM decisions d JOIN comments c ON c.id = d.comment_id
         JOIN comment_features f ON f.comment_id = d.comment_id WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, $1) = $2) AS n`,
       [DEFAULT_SITE, siteId, siteId],
@@ -381,7 +400,7 @@ export class PostgresStore implements QueueStore {
 
   async importLabels(siteId: string, labels: ImportedLabel[]): Promise<number> {
     if (labels.length === 0) return 0;
-    const r = await this.pool.query(
+    const r = await this.query(
       `INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[], $6::bytea[], $7::jsonb[]) ON CONFLICT (site_id, id) DO NOTHING`,
       [siteId, labels.map((l) => l.id), labels.map((l) => l.text), labels.map((l) => l.label), labels.map((l) => l.category ?? null), labels.map((l) => vectorBytes(l.features.vector)), labels.map((l) => JSON.stringify(l.features.base))],
@@ -391,7 +410,7 @@ export class PostgresStore implements QueueStore {
 
   async importedIds(siteId: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const r = await this.pool.query<{ id: string }>('SELECT id FROM adapt_imports WHERE site_id = $1 AND id = ANY($2::text[])', [siteId, ids]);
+    const r = await this.query<{ id: string }>('SELECT id FROM adapt_imports WHERE site_id = $1 AND id = ANY($2::text[])', [siteId, ids]);
     return r.rows.map((x) => x.id);
   }
 
@@ -411,14 +430,14 @@ export class PostgresStore implements QueueStore {
   }
 
   async adapterVersions(siteId: string): Promise<AdapterVersion[]> {
-    const r = await this.pool.query<AdapterRow>('SELECT site_id, version, report, active, created_by, created_at, activated_at FROM adapter_versions WHERE site_id = $1 ORDER BY version DESC', [siteId]);
+    const r = await this.query<AdapterRow>('SELECT site_id, version, report, active, created_by, created_at, activated_at FROM adapter_versions WHERE site_id = $1 ORDER BY version DESC', [siteId]);
     return r.rows.map((x) => rowToAdapterVersion(x, iso));
   }
 
   async getAdapter(siteId: string, version?: number): Promise<SiteAdapter | null> {
     const r = version === undefined
-      ? await this.pool.query('SELECT * FROM adapter_versions WHERE site_id = $1 AND active', [siteId])
-      : await this.pool.query('SELECT * FROM adapter_versions WHERE site_id = $1 AND version = $2', [siteId, version]);
+      ? await this.query('SELECT * FROM adapter_versions WHERE site_id = $1 AND active', [siteId])
+      : await this.query('SELECT * FROM adapter_versions WHERE site_id = $1 AND version = $2', [siteId, version]);
     const row = r.rows[0];
     return row ? { siteId: row.site_id, version: Number(row.version), createdAt: iso(row.created_at), heads: row.heads, report: row.report } : null;
   }
@@ -440,7 +459,7 @@ export class PostgresStore implements QueueStore {
   }
 
   async adaptSites(): Promise<AdaptSite[]> {
-    const r = await this.pool.query<{ site: string; labels: string; active: number | null; versions: string }>(
+    const r = await this.query<{ site: string; labels: string; active: number | null; versions: string }>(
       `WITH labels AS (
          SELECT site_id AS site, COUNT(*) AS n FROM adapt_imports GROUP BY site_id
          UNION ALL
@@ -459,7 +478,7 @@ export class PostgresStore implements QueueStore {
   /** Drops this store's schema (tests use it to clean up their unique schema). */
   async dropSchema(): Promise<void> {
     if (!this.schema) throw new ModeratoError('MOD_ERR_CONFIG', 'dropSchema needs an explicit schema');
-    await this.pool.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+    await this.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
   }
 
   async close(): Promise<void> {

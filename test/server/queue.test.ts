@@ -57,6 +57,19 @@ describe.each(KINDS)('queue HTTP API on %s', (kind) => {
     await request(app()).post('/v1/comments').set(auth('admin')).send({ id: 'x', text: 'hello' }).expect(201);
   });
 
+  it('regression: a NUL character in a comment is a 400 on PostgreSQL (was a 500 from the driver) and stored as sent on SQLite', async () => {
+    const res = await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'nul', text: 'a\u0000b', note: 'x\u0000' });
+    if (kind === 'postgres') {
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('MOD_ERR_VALIDATION');
+      expect(res.body.error.message).toMatch(/NUL/);
+    } else {
+      expect(res.status).toBe(201);
+      expect((await store.getComment('nul'))?.text).toBe('a\u0000b');
+    }
+    await request(app()).post('/v1/comments').set(auth('ingest')).send({ id: 'ok', text: 'hello' }).expect(201);
+  });
+
   it('holds the toxic comment and publishes the clean one under the scorer thresholds, keeping extra fields', async () => {
     // Off-topic holds are left out here (tested below): this is about toxicity alone.
     await request(app()).put('/v1/policy').set(auth('admin')).send({ thresholds: { offTopic: null } }).expect(200);
