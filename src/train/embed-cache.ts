@@ -139,13 +139,15 @@ export async function embedCached(texts: string[], opts: EmbedCacheOptions = {})
       const waiting: string[] = [];
       for (let i = 0; i < pending.length; i += batchSize) {
         const batch = pending.slice(i, i + batchSize);
-        const mine = claim(batch, Date.now());
+        // IMMEDIATE: a deferred transaction that reads, then writes, fails at once with SQLITE_BUSY
+        // when another process writes meanwhile (busy_timeout cannot help a lock upgrade).
+        const mine = claim.immediate(batch, Date.now());
         const mineSet = new Set(mine);
         for (const k of batch) if (!mineSet.has(k)) waiting.push(k);
         if (mine.length === 0) continue;
         encoder ??= await (defaultEncoder ??= loadEncoder({ runtime: opts.runtime ?? 'auto', cacheSize: 0 }));
         const vecs = await encoder.embed(mine.map((k) => textOf.get(k)!));
-        store(mine.map((k, j) => [k, vecs[j]]));
+        store.immediate(mine.map((k, j) => [k, vecs[j]]));
         mine.forEach((k, j) => found.set(k, vecs[j]));
         stats.computed += mine.length;
         report();
