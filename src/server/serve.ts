@@ -53,6 +53,10 @@ async function listen(server: Server, port: number, host: string): Promise<Addre
 export async function startServer(overrides: Partial<ServerConfig> = {}, givenOptions: ScorerOptions = {}, logger?: Logger): Promise<RunningServer> {
   const config: ServerConfig = { ...configFromEnv(), ...overrides };
   const scorerOptions: ScorerOptions = { ...givenOptions, ...(givenOptions.mode === undefined && config.scorerMode ? { mode: config.scorerMode } : {}) };
+  // The sentence encoder costs ~10 ms of CPU per comment: on the main thread it would stall every
+  // other request, so the accurate mode needs the scoring threads.
+  const encoderOnLoop = (): ModeratoError => new ModeratoError('MOD_ERR_CONFIG', 'the accurate mode runs the sentence encoder, which must not run on the event loop: set MODERATO_SCORE_WORKERS to 1 or more, or use --mode fast');
+  if (config.scoreWorkers === 0 && scorerOptions.mode === 'accurate') throw encoderOnLoop();
   const log = logger ?? createLogger(config.logLevel);
   const store = await openStore(config.databaseUrl, { policyFile: config.policyFile, connectTimeoutMs: config.dbConnectTimeoutMs });
   log.info({ store: store.kind, databaseUrl: redactDatabaseUrl(config.databaseUrl) }, 'queue store open');
@@ -82,7 +86,14 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, givenOp
         pool = createScorerPool({ threads: config.scoreWorkers, maxQueue: config.scoreQueue, scorer: scorerOptions });
         return poolScorer(pool, await pool.ready(), metrics, config.scoreQueue);
       })()
-    : createScorer(scorerOptions).then((s) => instrumentScorer(s, metrics));
+    : createScorer(scorerOptions).then((s) => {
+        // The model folder decides the mode when none is asked for: a heads model is accurate.
+        if (s.info.mode === 'accurate') {
+          s.dispose();
+          throw encoderOnLoop();
+        }
+        return instrumentScorer(s, metrics);
+      });
   const ready = loading.then(
     (scorer) => {
       deps.scorer.current = scorer;

@@ -29,6 +29,13 @@ async function startFails(over: Record<string, unknown>): Promise<{ err: unknown
 }
 
 describe('start-up fails fast and clearly', () => {
+  it('the accurate mode with no scoring threads (MODERATO_SCORE_WORKERS=0) is MOD_ERR_CONFIG at once: the encoder would run on the event loop', async () => {
+    const { err, ms } = await startFails({ scorerMode: 'accurate' });
+    expect(isModeratoError(err) && err.code).toBe('MOD_ERR_CONFIG');
+    expect((err as Error).message).toMatch(/MODERATO_SCORE_WORKERS/);
+    expect(ms).toBeLessThan(5000);
+  });
+
   it('regression: DATABASE_URL=sqlite:/proc/nope/x.db is MOD_ERR_CONFIG at once (hung forever in mkdir)', async () => {
     const { err, ms } = await startFails({ databaseUrl: 'sqlite:/proc/nope/x.db' });
     expect(isModeratoError(err) && err.code).toBe('MOD_ERR_CONFIG');
