@@ -19,7 +19,7 @@ import { loadModel } from '../src/model';
 import { mulberry32 } from '../src/util/prng';
 import { sigmoid } from '../src/util/math';
 import { loadSites } from '../src/train/eval-adapt-sites';
-import { embedRetrying } from '../src/train/heads/cached-encoder';
+import { embedCached } from '../src/train/embed-cache';
 import { since, table } from './stats';
 
 /** Decisions whose label depends on the base toxicity and on one direction of the vector. */
@@ -43,7 +43,7 @@ function synthetic(n: number, seed: number): LabelledExample[] {
 async function real(n: number): Promise<LabelledExample[]> {
   const comments = loadSites(['ucc', 'c3', 'hatexplain']).flatMap((s) => [...s.unseen, ...s.seen]).slice(0, n);
   const texts = comments.map((c) => c.text);
-  const vecs = await embedRetrying(texts, 20);
+  const vecs = await embedCached(texts);
   const model = await loadModel();
   const preds = await model.predict(texts);
   model.dispose();

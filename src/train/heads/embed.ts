@@ -1,5 +1,5 @@
 /** `node dist/src/train/heads/embed.js`: fills the shared embedding cache with the heads' training texts (calibration slice first). */
-import { embedRetrying as embedCached } from './cached-encoder';
+import { embedCached } from '../embed-cache';
 import { headsData } from './data';
 
 async function main(): Promise<void> {

