@@ -40,6 +40,8 @@ export interface CommentInput {
   author?: string;
   /** When it was posted (ISO 8601), if the source says: batch output and reports carry it. */
   createdAt?: string;
+  /** The site it belongs to (no site: the default site). Scoring ignores it; ingest scores it with that site's adapter and labels it for that site. */
+  siteId?: string;
 }
 
 /** Why a comment was flagged (or, for drift, what it drifted from). */

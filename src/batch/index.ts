@@ -15,5 +15,5 @@ export type { JsonlScorer, PipelineOptions, PipelineSummary, ResumePoint } from 
 export { annotate, inProcessJsonl, scoreUnits } from './pipeline';
 export type { SafeOutput } from './output';
 export { checkNotInput, openOutput } from './output';
-export type { IngestCounts } from './ingest';
-export { withIngest } from './ingest';
+export type { IngestCounts, IngestOptions } from './ingest';
+export { poolAsScorer, withIngest } from './ingest';

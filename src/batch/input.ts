@@ -6,6 +6,7 @@ import { LIMITS } from '../limits';
 import type { Article, CommentInput } from '../types';
 import { excerpt, printable } from '../util/excerpt';
 import { hasLoneSurrogate } from '../util/unicode';
+import { SiteIdSchema } from '../server/schemas';
 import { readLines } from './lines';
 
 /** Input formats of one file (a whole archive may also be gzip-compressed or a folder: see ./archive.ts). */
@@ -26,6 +27,7 @@ const LineCommentSchema = z.object({
   threadId: IdSchema.optional(),
   author: z.string().optional(),
   createdAt: z.string().optional(),
+  siteId: SiteIdSchema.optional(),
 });
 
 const ThreadSchema = z.object({
@@ -38,7 +40,7 @@ function describe(err: z.ZodError): string {
 }
 
 function toComment(c: z.infer<typeof LineCommentSchema>, fallbackId: string): CommentInput {
-  return { id: c.id ?? fallbackId, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId, author: c.author, ...(c.createdAt ? { createdAt: c.createdAt } : {}) };
+  return { id: c.id ?? fallbackId, text: c.text, parentId: c.parentId ?? undefined, threadId: c.threadId, author: c.author, ...(c.createdAt ? { createdAt: c.createdAt } : {}), ...(c.siteId ? { siteId: c.siteId } : {}) };
 }
 
 /** Parses one thread object (`{"article":..., "comments":[...]}`) or reports why it is not one. */
@@ -137,7 +139,11 @@ async function* readCsv(stream: Readable, idPrefix: string, source: string): Asy
       throw new ModeratoError('MOD_ERR_INPUT', `${source} has no "text" column (its columns: ${Object.keys(record).map((k) => JSON.stringify(k)).join(', ')})`);
     }
     const id = record.id && record.id !== '' ? record.id : idPrefix + String(info.lines);
-    yield { kind: 'comment', line: info.lines, comment: { id, text: record.text, parentId: record.parentId || undefined, threadId: record.threadId || undefined, author: record.author || undefined, ...(record.createdAt ? { createdAt: record.createdAt } : {}) } };
+    if (record.siteId && !SiteIdSchema.safeParse(record.siteId).success) {
+      yield { kind: 'error', line: info.lines, message: `siteId: ${SiteIdSchema.safeParse(record.siteId).error?.issues[0]?.message ?? 'invalid'}` };
+      continue;
+    }
+    yield { kind: 'comment', line: info.lines, comment: { id, text: record.text, parentId: record.parentId || undefined, threadId: record.threadId || undefined, author: record.author || undefined, ...(record.createdAt ? { createdAt: record.createdAt } : {}), ...(record.siteId ? { siteId: record.siteId } : {}) } };
   }
   while (errors.length) yield errors.shift()!;
 }

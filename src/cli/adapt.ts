@@ -52,7 +52,8 @@ export const ImportLineSchema = z.object({
 /** Texts scored per request while importing: big enough to keep a worker busy, small enough to report progress. */
 const IMPORT_BATCH = 64;
 
-function siteOf(raw: string | undefined): string {
+/** `--site`: required, and a site id the HTTP API accepts (MOD_ERR_INPUT otherwise). */
+export function siteOf(raw: string | undefined): string {
   if (!raw) throw new ModeratoError('MOD_ERR_INPUT', '--site SITE is required (the site whose decisions these are; "default" for comments sent without a siteId)');
   // The HTTP API's rule for site ids, so a site the CLI fills is one the server can name.
   const r = SiteIdSchema.safeParse(raw);

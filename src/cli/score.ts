@@ -6,14 +6,14 @@ import type { Writable } from 'stream';
 import { ModeratoError } from '../errors';
 import { createScorerPool, SCORER_MODES, type Scorer, type ScorerMode, type ScorerPool } from '../scorer';
 import {
-  ARCHIVE_FORMATS, checkNotInput, inProcessJsonl, openArchive, openOutput, scoreUnits, toUnits, withIngest,
+  ARCHIVE_FORMATS, checkNotInput, inProcessJsonl, openArchive, openOutput, poolAsScorer, scoreUnits, toUnits, withIngest,
   type ArchiveFormat, type IngestCounts, type JsonlScorer, type Problem, type SafeOutput,
 } from '../batch';
 import { Progress } from './progress';
-import { withSiteAdapter } from './adapt';
+import { siteOf, withSiteAdapter } from './adapt';
 import { printable } from '../util/excerpt';
 import { LIMITS } from '../limits';
-import { DEFAULT_DATABASE_URL, openStore, type QueueStore } from '../queue';
+import { DEFAULT_DATABASE_URL, SiteAdaptation, openStore, type QueueStore } from '../queue';
 
 /** Standard streams of a command (injectable for tests). */
 export interface CliIO {
@@ -33,8 +33,13 @@ FILE (default: stdin) is
   .xml    a Disqus export or a WordPress export (WXR): each article a thread
   any of these gzip-compressed (.gz); DIR: every such file in it, in name order
 stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says otherwise.
---ingest      put the comments the queue's policy holds into the moderation queue
-              (--queue URL, default DATABASE_URL, else the SQLite file of moderato serve)
+--ingest      store every comment in the moderation queue as POST /v1/comments does (--db or
+              --queue URL, default DATABASE_URL, else the SQLite file of moderato serve): the
+              policy's held comments and its audit sample are queued, each comment is scored with
+              its site's active adapter (a line's "siteId", else --site, else the default site),
+              and in the accurate mode (implied when a site has an active adapter) its features
+              are stored, so decisions on it train the site's next adapter; results add the
+              queue "status" and "audit"; ids already stored are answered as stored
 --site SITE   score with the site's active adapter (moderato adapt; --db URL, default DATABASE_URL);
               needs the accurate scorer (--model DIR, default the shipped heads)
 --workers N   scoring threads (default: the number of cores, here ${os.availableParallelism()})
@@ -104,8 +109,12 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   }
   if (values.resume && !values.output) throw new ModeratoError('MOD_ERR_INPUT', '--resume needs --output FILE (stdout cannot be resumed)');
   const workers = parseWorkers(values.workers);
-  const mode = parseMode(values.mode) ?? (values.site !== undefined ? 'accurate' : undefined);
+  let mode = parseMode(values.mode) ?? (values.site !== undefined ? 'accurate' : undefined);
   if (values.site !== undefined && mode !== 'accurate') throw new ModeratoError('MOD_ERR_INPUT', '--site needs --mode accurate (a site adapter reads the sentence vector)');
+  const site = values.site === undefined ? undefined : siteOf(values.site);
+  if (values.ingest && values.queue !== undefined && values.db !== undefined && values.queue !== values.db) {
+    throw new ModeratoError('MOD_ERR_INPUT', '--queue and --db name the same database with --ingest: give one');
+  }
   const archive = openArchive(file, { format: values.format as ArchiveFormat | undefined });
 
   let output: SafeOutput | undefined;
@@ -124,6 +133,14 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   let ingested: IngestCounts | undefined;
   let onSigint: (() => void) | undefined;
   try {
+    if (values.ingest) {
+      store = await openStore(values.queue ?? values.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+      // A site with an active adapter wants its comments adapted and their features stored: accurate unless told otherwise.
+      if (mode === undefined && (await store.adaptSites()).some((s) => s.activeVersion !== null)) {
+        mode = 'accurate';
+        io.stderr.write('moderato: a site has an active adapter: scoring in the accurate mode (--mode fast to refuse)\n');
+      }
+    }
     if (opts.scorer) {
       scorer = inProcessJsonl(opts.scorer);
     } else {
@@ -132,12 +149,13 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       await pool.ready();
       scorer = pool;
     }
-    if (values.site !== undefined) scorer = await withSiteAdapter(scorer, values.site, values.db, io);
-    if (values.ingest) {
-      store = await openStore(values.queue ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
-      const info = opts.scorer ? opts.scorer.info : await pool!.ready();
-      ({ scorer, counts: ingested } = await withIngest(scorer, store, info));
-    }
+    if (store) {
+      // Ingest scores through the queue's own call (adapter per comment's site), not the batch's JSONL path.
+      const inner = opts.scorer ?? poolAsScorer(pool!, await pool!.ready());
+      if (mode === 'accurate' && inner.info.mode !== 'accurate') throw new ModeratoError('MOD_ERR_CONFIG', 'the accurate mode needs an accurate scorer (the heads model); this one is fast');
+      if (inner.info.mode !== 'accurate') io.stderr.write('moderato: fast mode: no site adapter scores and no features are stored for refits (--mode accurate for both)\n');
+      ({ scorer, counts: ingested } = withIngest(inner, store, { siteId: site, adapters: new SiteAdaptation(store, { refitEvery: 0 }) }));
+    } else if (site !== undefined) scorer = await withSiteAdapter(scorer, site, values.db, io);
     if (output) {
       const out = output;
       onSigint = () => {
@@ -184,7 +202,10 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       `moderato: scored ${summary.written} comments${resumed ? ` (${resumed} already in the output)` : ''} in ${secs.toFixed(1)} s, ${Math.round(summary.written / Math.max(secs, 0.001))}/s on ${pool?.threads ?? 1} worker(s)` +
         `${summary.problems ? `; skipped ${summary.problems} malformed line(s) (reported above)` : ''}\n`,
     );
-    if (ingested) io.stderr.write(`moderato: ${ingested.held} held comment(s) put into the moderation queue${ingested.known ? ` (${ingested.known} were there already)` : ''}\n`);
+    if (ingested) {
+      const { held, audit, published, known } = ingested;
+      io.stderr.write(`moderato: ${held} held comment(s) and ${audit} audit sample(s) put into the moderation queue, ${published} stored as published${known ? ` (${known} were there already)` : ''}\n`);
+    }
     return 0;
   } catch (err) {
     // Keep what was written for --resume; a run that wrote nothing leaves no file behind.

@@ -136,20 +136,25 @@ describe('moderato score on archive exports', () => {
 });
 
 describe('moderato score --ingest', () => {
-  it('puts the comments the queue policy holds into the moderation queue, once', async () => {
+  it('puts the comments the queue policy holds (and its audit sample) into the moderation queue, once', async () => {
     const url = `sqlite:${path.join(dir, 'queue', 'q.db')}`;
     const r = run(['score', ARCH, '--workers', '1', '--ingest', '--queue', url]);
     expect(r.code).toBe(0);
-    const held = Number(/(\d+) held comment\(s\) put into the moderation queue\n/.exec(r.stderr)?.[1]);
+    const m = /(\d+) held comment\(s\) and (\d+) audit sample\(s\) put into the moderation queue, (\d+) stored as published\n/.exec(r.stderr);
+    const [held, audit, published] = [Number(m?.[1]), Number(m?.[2]), Number(m?.[3])];
     expect(held).toBeGreaterThanOrEqual(2);
+    const scored = Number(/scored (\d+) comments/.exec(r.stderr)?.[1]);
+    expect(held + audit + published).toBe(scored);
     const again = run(['score', ARCH, '--workers', '1', '--ingest', '--queue', url]);
-    expect(again.stderr).toMatch(new RegExp(`0 held comment\\(s\\) put into the moderation queue \\(${held} were there already\\)`));
+    expect(again.stderr).toMatch(new RegExp(`0 held comment\\(s\\) and 0 audit sample\\(s\\) put into the moderation queue, 0 stored as published \\(${scored} were there already\\)`));
+    // The second run answers what the first stored: the same lines.
+    expect(again.stdout).toBe(r.stdout);
     const store = await openStore(url);
     try {
       const page = await store.listQueue({ status: 'pending', limit: 100 });
-      expect(page.items).toHaveLength(held);
+      expect(page.items).toHaveLength(held + audit);
       const byId = Object.fromEntries(page.items.map((c) => [c.id, c]));
-      expect(byId['7003']).toMatchObject({ status: 'pending', category: 'insult', threadId: '5001', text: 'Shut up, you stupid troll.\nNobody asked for your pathetic opinion.' });
+      expect(byId['7003']).toMatchObject({ status: 'pending', audit: false, category: 'insult', threadId: '5001', text: 'Shut up, you stupid troll.\nNobody asked for your pathetic opinion.' });
       expect(byId['7003'].article?.title).toBe('City council approves new footbridge over the harbour');
       expect(byId['304']).toMatchObject({ status: 'pending', threadId: '41' });
     } finally {
