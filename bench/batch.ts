@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       ) + `\n\noutputs with 1 and ${cores} workers identical: ${same}\n\n`,
     );
 
-    if (heads) {
+    if (heads && nAcc > 0) {
       const accInput = path.join(dir, 'accurate.jsonl');
       writePosts(accInput, texts.slice(0, nAcc));
       const acc = {
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
           table(['ratio (medians)', 'value', 'target'], [[`scoring rate, ${cores} workers / 1 worker`, arate('wn') / arate('w1'), '>= 1.8'], ['fast / accurate scoring rate per worker, 1 worker', rate('w1') / arate('w1'), '']]) + '\n\n',
       );
     } else {
-      process.stdout.write('## accurate path: skipped (no heads model: models/heads is not shipped; pass --heads DIR)\n\n');
+      process.stdout.write(`## accurate path: skipped (${heads ? '--accurate-posts 0' : 'no heads model: models/heads is not shipped; pass --heads DIR'})\n\n`);
     }
 
     if (large > 0) {

@@ -1,8 +1,10 @@
 /**
  * The ordered, bounded batch pipeline: units go to a scorer (a thread pool or the in-process
  * scorer) several tasks at a time; results are written strictly in input order. At most
- * `inFlight` tasks are out at once and the next is read only when the oldest has been written,
- * so memory stays bounded however large the archive (reading waits on scoring and writing).
+ * `inFlight` tasks are being scored at once, and at most `inFlight * BUFFERED` finished ones wait
+ * for an older one to be written, so memory stays bounded however large the archive. A slow
+ * oldest task (a thread still warming up) does not stop the others: reading goes on while
+ * finished results wait their turn, and no thread idles behind it.
  */
 import { ModeratoError } from '../errors';
 import type { Scorer } from '../scorer';
@@ -60,6 +62,9 @@ export interface PipelineSummary {
   stoppedAt?: Problem;
 }
 
+/** Finished tasks that may wait behind a slow older one, per task in flight. */
+const BUFFERED = 8;
+
 interface Task {
   units: Unit[];
   /** Result lines to drop from the front of each unit (already in the output). */
@@ -108,7 +113,8 @@ export async function scoreUnits(units: AsyncIterable<Unit | Problem>, opts: Pip
   const taskComments = Math.max(1, opts.taskComments ?? 256);
   const skip = opts.resume?.count ?? 0;
   const summary: PipelineSummary = { written: 0, resumed: 0, problems: 0 };
-  const queue: Promise<string>[] = [];
+  const queue: Array<{ p: Promise<string>; settled: boolean }> = [];
+  let running = 0;
   let task: Task = { units: [], drop: [], comments: 0 };
 
   const submit = (): void => {
@@ -116,12 +122,19 @@ export async function scoreUnits(units: AsyncIterable<Unit | Problem>, opts: Pip
     const t = task;
     task = { units: [], drop: [], comments: 0 };
     const p = opts.scorer.scoreJsonl(t.units.map((u) => u.req)).then((texts) => texts.map((s, i) => dropLines(annotate(t.units[i], s), t.drop[i])).join(''));
-    // Rejections surface when this task's turn comes; until then keep them from being "unhandled".
-    p.catch(() => undefined);
-    queue.push(p);
+    const entry = { p, settled: false };
+    running++;
+    const done = (): void => {
+      entry.settled = true;
+      running--;
+    };
+    // First reaction on p, so `settled` is true before anything awaiting p resumes; it also keeps a
+    // rejection from being "unhandled" until this task's turn comes, when it surfaces.
+    p.then(done, done);
+    queue.push(entry);
   };
   const writeOldest = async (): Promise<void> => {
-    const text = await queue.shift()!;
+    const text = await queue.shift()!.p;
     if (text === '') return;
     await opts.write(text);
     summary.written += countLines(text);
@@ -154,7 +167,12 @@ export async function scoreUnits(units: AsyncIterable<Unit | Problem>, opts: Pip
     task.comments += n;
     if (task.comments >= taskComments) {
       submit();
-      while (queue.length >= inFlight) await writeOldest();
+      for (;;) {
+        while (queue.length > 0 && queue[0].settled) await writeOldest();
+        if (running < inFlight && queue.length < inFlight * BUFFERED) break;
+        // Any task finishing frees a slot; the oldest one finishing lets results out.
+        await Promise.race(queue.filter((e) => !e.settled).map((e) => e.p.then(() => undefined, () => undefined)));
+      }
     }
   }
   submit();

@@ -79,8 +79,31 @@ describe('scoreUnits', () => {
       taskComments: 64,
       write: async (t) => void (written += t.split('\n').length - 1),
     });
-    // 3 tasks of 64 (+ one unit of 64 being filled, + a thread) at most: nowhere near the 3,000 items.
-    expect(maxAhead).toBeLessThan(3 * 64 + 2 * 64 + 10);
+    // 3 tasks scoring and 8 finished per task in flight waiting for the oldest (+ one unit being
+    // filled, + a thread) at most: bounded, short of the 3,000 items.
+    expect(maxAhead).toBeLessThan(3 * 8 * 64 + 2 * 64 + 10);
+  });
+
+  it('a slow oldest task holds no other back: scoring goes on while its results wait (regression: a warming thread idled the other)', async () => {
+    const base = inProcessJsonl(scorer);
+    let calls = 0;
+    let firstDone = false;
+    let startedMeanwhile = 0;
+    const slowFirst: JsonlScorer = {
+      async scoreJsonl(reqs) {
+        const k = calls++;
+        if (k > 0 && !firstDone) startedMeanwhile++;
+        if (k > 0) return base.scoreJsonl(reqs);
+        await new Promise((r) => setTimeout(r, 300));
+        const out = await base.scoreJsonl(reqs);
+        firstDone = true;
+        return out;
+      },
+    };
+    const out = await runToString(1200, slowFirst, { inFlight: 2, taskComments: 64 });
+    expect(out).toBe(reference);
+    // The old pipeline waited for the oldest after inFlight tasks: 1 more task started, not 8 or more.
+    expect(startedMeanwhile).toBeGreaterThanOrEqual(8);
   });
 
   it.each([1, 63, 64, 65, 99, 100, 101, 102, 1180])('resumes after %i results (inside a unit, inside a thread, at its edges): the output ends up the same, nothing doubled', async (k) => {
