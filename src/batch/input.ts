@@ -6,7 +6,7 @@ import { LIMITS } from '../limits';
 import type { Article, CommentInput } from '../types';
 import { excerpt, printable } from '../util/excerpt';
 import { hasLoneSurrogate } from '../util/unicode';
-import { SiteIdSchema } from '../server/schemas';
+import { SiteIdSchema } from '../queue/types';
 import { readLines } from './lines';
 
 /** Input formats of one file (a whole archive may also be gzip-compressed or a folder: see ./archive.ts). */
@@ -139,8 +139,9 @@ async function* readCsv(stream: Readable, idPrefix: string, source: string): Asy
       throw new ModeratoError('MOD_ERR_INPUT', `${source} has no "text" column (its columns: ${Object.keys(record).map((k) => JSON.stringify(k)).join(', ')})`);
     }
     const id = record.id && record.id !== '' ? record.id : idPrefix + String(info.lines);
-    if (record.siteId && !SiteIdSchema.safeParse(record.siteId).success) {
-      yield { kind: 'error', line: info.lines, message: `siteId: ${SiteIdSchema.safeParse(record.siteId).error?.issues[0]?.message ?? 'invalid'}` };
+    const site = record.siteId ? SiteIdSchema.safeParse(record.siteId) : undefined;
+    if (site && !site.success) {
+      yield { kind: 'error', line: info.lines, message: `siteId: ${site.error.issues[0]?.message ?? 'invalid'}` };
       continue;
     }
     yield { kind: 'comment', line: info.lines, comment: { id, text: record.text, parentId: record.parentId || undefined, threadId: record.threadId || undefined, author: record.author || undefined, ...(record.createdAt ? { createdAt: record.createdAt } : {}), ...(record.siteId ? { siteId: record.siteId } : {}) } };

@@ -2,12 +2,23 @@
  * Types of the moderation queue: what the stores keep and answer. Both stores (SQLite and
  * PostgreSQL) implement {@link QueueStore} and pass the same test suite.
  */
+import { z } from 'zod';
 import type { AdaptAttribute, AdapterReport, LabelledExample, SiteAdapter, StoredFeatures } from '../adapt/types';
 import type { Article, Category, Reason, ScoreResult, Span } from '../types';
+import { hasLoneSurrogate } from '../util/unicode';
 import type { HoldCategory, Policy } from './policy';
 
 /** The site of comments sent without a `siteId`: its moderators' decisions train its adapter. */
 export const DEFAULT_SITE = 'default';
+
+/**
+ * A site's id: whose moderators' decisions (and so whose adapter) a comment belongs to. No control
+ * characters (PostgreSQL refuses NUL in text) and well-formed Unicode, since it also arrives as a
+ * path segment, which the body checks do not see.
+ */
+export const SiteIdSchema = z.string().min(1).max(200)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'A site id holds no control characters')
+  .refine((s) => !hasLoneSurrogate(s), 'A site id is well-formed Unicode (no lone surrogate)');
 
 /** Where a comment stands. `published`/`pending` come from ingest; the rest from decisions. */
 export const COMMENT_STATUSES = ['published', 'pending', 'approved', 'rejected', 'escalated'] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { hasLoneSurrogate } from '../util/unicode';
 import { LIMITS } from '../limits';
+import { SiteIdSchema } from '../queue/types';
 
 /** A comment as clients send it. Unknown fields are ignored. */
 export const CommentSchema = z.object({
@@ -31,14 +31,8 @@ export function uniqueIds(comments: Array<{ id: string }>, ctx: z.RefinementCtx)
 /** Comments of one request: 1 to the limit, ids unique. */
 export const CommentListSchema = z.array(CommentSchema).min(1).max(LIMITS.maxComments).superRefine(uniqueIds);
 
-/**
- * A site's id: whose moderators' decisions (and so whose adapter) a comment belongs to. No control
- * characters (PostgreSQL refuses NUL in text) and well-formed Unicode, since it also arrives as a
- * path segment, which the body checks do not see.
- */
-export const SiteIdSchema = z.string().min(1).max(200)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'A site id holds no control characters')
-  .refine((s) => !hasLoneSurrogate(s), 'A site id is well-formed Unicode (no lone surrogate)');
+// A site's id is defined beside the queue's stores, so batch input checks it by the same rule.
+export { SiteIdSchema };
 
 /** Body of `POST /v1/score`. */
 export const ScoreRequestSchema = z.object({

@@ -140,6 +140,22 @@ describe("the HTTP API's per-comment limits, in every format", () => {
   });
 });
 
+describe('siteId (the site whose adapter scores a comment at ingest)', () => {
+  it.each([
+    ['JSONL', 'a.jsonl', [{ id: 'n', text: 'hi', siteId: 'news' }, { id: 'bad', text: 'hi', siteId: 'x\u0000y' }, { id: 'none', text: 'hi' }].map((l) => JSON.stringify(l)).join('\n') + '\n', 1],
+    ['CSV', 'a.csv', 'id,text,siteId\nn,hi,news\nbad,hi,"x\u0001y"\nnone,hi,\n', 2],
+  ])('%s: a line carries its siteId; one the HTTP API would refuse is a problem on its line', async (_what, name, body, first) => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, name), body);
+    const items = await collect(path.join(dir, name));
+    expect(items).toEqual([
+      expect.objectContaining({ kind: 'comment', line: first, comment: expect.objectContaining({ id: 'n', siteId: 'news' }) }),
+      expect.objectContaining({ kind: 'error', line: first + 1, message: expect.stringMatching(/siteId: A site id holds no control characters/) }),
+      expect.objectContaining({ kind: 'comment', line: first + 2, comment: expect.not.objectContaining({ siteId: expect.anything() }) }),
+    ]);
+  });
+});
+
 describe('htmlToText', () => {
   it.each([
     ['<p>one</p><p>two</p>', 'one\ntwo'],
