@@ -169,7 +169,7 @@ async function main(): Promise<void> {
           table(['ratio (medians)', 'value', 'target'], [[`scoring rate, ${cores} workers / 1 worker`, arate('wn') / arate('w1'), '>= 1.8'], ['fast / accurate scoring rate per worker, 1 worker', rate('w1') / arate('w1'), '']]) + '\n\n',
       );
     } else {
-      process.stdout.write(`## accurate path: skipped (${heads ? '--accurate-posts 0' : 'no heads model: models/heads is not shipped; pass --heads DIR'})\n\n`);
+      process.stdout.write(`## accurate path: skipped (${heads ? '--accurate-posts 0' : 'no heads model: models/heads is missing; pass --heads DIR'})\n\n`);
     }
 
     if (large > 0) {
