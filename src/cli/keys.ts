@@ -22,31 +22,36 @@ export const KEYS_HELP = `Usage:
 The store is DATABASE_URL (default sqlite:./data/moderato.db), as for "moderato serve".`;
 
 /**
- * Runs `moderato keys ...`; resolves to the exit code (0 ok, 1 failure, 2 usage).
+ * Runs `moderato keys ...`; resolves to the exit code (0 ok, 1 failure or bad input: MOD_ERR_INPUT
+ * with the usage, as every other command).
  * @example await keysCommand(['create', '--role', 'moderator', '--name', 'alice'], { stdout: process.stdout, stderr: process.stderr })
  */
 export async function keysCommand(args: string[], io: KeysIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    if (sub === undefined) {
+      io.stderr.write(`moderato: MOD_ERR_INPUT: moderato keys needs a subcommand\n${KEYS_HELP}\n`);
+      return 1;
+    }
     io.stdout.write(KEYS_HELP + '\n');
-    return sub === undefined ? 2 : 0;
+    return 0;
   }
   if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') {
-    io.stderr.write(`moderato keys: unknown subcommand "${sub}"\n${KEYS_HELP}\n`);
-    return 2;
+    io.stderr.write(`moderato: MOD_ERR_INPUT: unknown keys subcommand "${sub}"\n${KEYS_HELP}\n`);
+    return 1;
   }
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: 'string' }, name: { type: 'string' } } });
   let role: Role | undefined;
   if (sub === 'create') {
     if (!values.role || !(ROLES as readonly string[]).includes(values.role)) {
-      io.stderr.write(`moderato keys create: --role must be one of ${ROLES.join(', ')}${values.role ? `, got "${values.role}"` : ''}\n`);
-      return 2;
+      io.stderr.write(`moderato: MOD_ERR_INPUT: keys create --role must be one of ${ROLES.join(', ')}${values.role ? `, got "${values.role}"` : ''}\n`);
+      return 1;
     }
     role = values.role as Role;
   }
   if (sub === 'revoke' && positionals.length !== 1) {
-    io.stderr.write('moderato keys revoke: give exactly one key id (see "moderato keys list")\n');
-    return 2;
+    io.stderr.write('moderato: MOD_ERR_INPUT: keys revoke takes exactly one key id (see "moderato keys list")\n');
+    return 1;
   }
   const store = await openStore(configFromEnv(env).databaseUrl);
   try {

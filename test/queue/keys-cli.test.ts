@@ -46,10 +46,10 @@ describe.each(KINDS)('moderato keys on %s', (kind) => {
     expect((await run(['revoke', rec!.id], db.url)).code).not.toBe(0);
   });
 
-  it.each([[['create']], [['create', '--role', 'root']], [['frobnicate']], [['revoke']]])('refuses %j with a usage error', async (args) => {
+  it.each([[[]], [['create']], [['create', '--role', 'root']], [['frobnicate']], [['revoke']]])('refuses %j with MOD_ERR_INPUT and exit code 1, as every command', async (args) => {
     const r = await run(args, db.url);
-    expect(r.code).toBe(2);
-    expect(r.err).not.toBe('');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^moderato: MOD_ERR_INPUT: /);
     expect(r.out).toBe('');
   });
 });
