@@ -242,10 +242,17 @@ export function formatReport(v: AdapterVersion): string {
   lines.push(`  decisions used: ${r.decisions} (${r.positives} rejected, ${r.decisions - r.positives} approved)`);
   for (const [attr, a] of Object.entries(r.auc)) lines.push(`  ${attr.padEnd(16)} AUC base ${f3(a?.base)}  adapted ${f3(a?.adapted)}  (cross-validated)`);
   const tox = r.auc.toxicity;
+  const gain = (tox?.adapted ?? 0) - (tox?.base ?? 0);
+  // The gate asks for the margin and for a gain beyond noise (paired DeLong z): say which held.
+  const sig = r.significance;
+  const zText = sig ? `, z ${sig.z.toFixed(2)} ${sig.z >= sig.minZ ? '>=' : '<'} ${sig.minZ}` : '';
+  const why = !tox ? 'too few approvals or rejections for a toxicity head'
+    : gain < r.margin ? `the gain ${f3(gain)} is below the margin ${r.margin}${zText}`
+      : `the gain ${f3(gain)} passes the margin ${r.margin} but is within noise${zText}`;
   lines.push(
     r.activated
-      ? `  activated: the adapted toxicity beats the base by ${f3((tox?.adapted ?? 0) - (tox?.base ?? 0))} >= the margin ${r.margin}`
-      : `  not activated: ${tox ? `the gain ${f3(tox.adapted - tox.base)} is below the margin ${r.margin}` : 'too few approvals or rejections for a toxicity head'}; the previous adapter (or the base) stays`,
+      ? `  activated: the adapted toxicity beats the base by ${f3(gain)} >= the margin ${r.margin}${zText}`
+      : `  not activated: ${why}; the previous adapter (or the base) stays`,
   );
   if (r.suggestedThreshold) lines.push(`  suggested threshold ${r.suggestedThreshold.threshold.toFixed(3)}: precision ${f3(r.suggestedThreshold.precision)}, recall ${f3(r.suggestedThreshold.recall)}`);
   if (r.curve.length) lines.push(`  learning curve (decisions: base -> adapted AUC): ${r.curve.map((c) => `${c.n}: ${f3(c.base)} -> ${f3(c.adapted)}`).join(', ')}`);
