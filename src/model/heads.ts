@@ -145,6 +145,10 @@ export class HeadedToxicityModel implements ToxicityModel {
     };
   }
 
+  embed(texts: string[]): Promise<Float32Array[]> {
+    return this.encoder.embed(texts);
+  }
+
   async predict(texts: string[]): Promise<CommentPrediction[]> {
     if (texts.length === 0) return [];
     const [preds, vectors] = await Promise.all([this.base.predict(texts), this.encoder.embed(texts)]);

@@ -277,6 +277,7 @@ export function withThresholds(model: ToxicityModel, thresholds: Record<string, 
   return {
     info: { ...model.info, thresholds: { ...(model.info.thresholds ?? {}), ...thresholds } },
     embeds: model.embeds,
+    ...(model.embed ? { embed: (texts: string[]) => model.embed!(texts) } : {}),
     predict: (texts) => model.predict(texts),
     dispose: () => undefined,
   };

@@ -41,6 +41,8 @@ export interface ToxicityModel {
   readonly info: ModelInfo;
   /** True when every prediction carries `vector` (the model runs the sentence encoder). */
   readonly embeds?: boolean;
+  /** Sentence vectors alone (present when `embeds`): for context such as an article, which needs no toxicity. */
+  embed?(texts: string[]): Promise<Float32Array[]>;
   /** Scores a batch of comment texts; one prediction per text, in order. Disposes its tensors. */
   predict(texts: string[]): Promise<CommentPrediction[]>;
   dispose(): void;

@@ -188,13 +188,13 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
       // An adapter that did not pass its gate scores nothing (applyAdapter keeps the base): not named.
       const named = adapter?.report.activated ? { siteId: adapter.siteId, version: adapter.version } : null;
       // Accurate mode: the off-topic model's sentence stage reads the vectors computed here, the
-      // article's in the same batch, so each text is embedded once per call (context comments,
+      // article's beside them, so each text is embedded once per call (context comments,
       // scored in an earlier call, come without one and the stage leaves them out).
       const withVectors = mode === 'accurate' && topic.usesVectors;
       const artText = withVectors ? articleText(req.article) : '';
-      const batch = await model.predict(artText ? [...comments.map((c) => c.text), artText] : comments.map((c) => c.text));
-      const preds = artText ? batch.slice(0, comments.length) : batch;
-      const article = artText ? batch[comments.length].vector ?? null : null;
+      // The article needs its vector only, not the toxicity model's pass over it.
+      const [preds, articleVecs] = await Promise.all([model.predict(comments.map((c) => c.text)), artText && model.embed ? model.embed([artText]) : []]);
+      const article = articleVecs[0] ?? null;
       const vecs = preds.map((p) => p.vector ?? null);
       // Independent comments share no thread: each is judged against the article alone, if any.
       const context = req.context ?? [];
