@@ -3,6 +3,8 @@
  * re-weighted form, ROC-AUC, macro-F1 and expected calibration error.
  */
 import { utf16ToCodePoint } from '../data/io';
+// One rank AUC for the adapter's gate and the evaluations (ties count one half in both).
+import { auc } from '../adapt/metrics';
 
 /** Code-point offsets covered by UTF-16 ranges of `text` (the unit the SemEval gold uses). */
 export function rangesToCodePoints(text: string, ranges: Array<{ start: number; end: number }>): number[] {
@@ -47,25 +49,7 @@ export function rocAuc(scores: ArrayLike<number>, allLabels: ArrayLike<number>):
   const keep = Array.from({ length: scores.length }, (_, i) => i).filter((i) => Number.isFinite(allLabels[i]));
   const labels = keep.map((i) => allLabels[i]);
   const kept = keep.map((i) => scores[i]);
-  return rankAuc(kept, labels);
-}
-
-function rankAuc(scores: number[], labels: number[]): number {
-  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let pos = 0;
-  let neg = 0;
-  let rankSum = 0;
-  let i = 0;
-  while (i < idx.length) {
-    let j = i;
-    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
-    const avg = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]] > 0.5) rankSum += avg;
-    i = j + 1;
-  }
-  for (let k = 0; k < labels.length; k++) (labels[k] > 0.5 ? pos++ : neg++);
-  if (!pos || !neg) return NaN;
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+  return auc(kept, labels);
 }
 
 /** Macro-F1 of binary predictions (mean of the F1 of class 1 and of class 0). */
