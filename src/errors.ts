@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   MOD_ERR_NOT_READY: { status: 503, description: 'The model is still loading.' },
   MOD_ERR_RATE_LIMITED: { status: 429, description: 'Too many requests from this client or API key; retry after `Retry-After` seconds.' },
   MOD_ERR_OVERLOADED: { status: 503, description: 'Every scoring worker is busy and the wait queue is full; retry after `Retry-After` seconds.' },
+  MOD_ERR_MODE_UNAVAILABLE: { status: 400, description: 'The request asked for a scorer mode this server does not serve (a fast server cannot score `accurate`); the message says how to start it with that mode.' },
   MOD_ERR_UNKNOWN_ATTRIBUTE: { status: 400, description: 'A Perspective-compatible request asked for an attribute Moderato does not score.' },
   MOD_ERR_UNSUPPORTED_LANGUAGE: { status: 400, description: 'A Perspective-compatible request asked for a language Moderato does not score.' },
   MOD_ERR_FEEDBACK_UNAVAILABLE: { status: 503, description: 'A Perspective-compatible `comments:suggestscore` asked to store feedback, but the server has no queue store.' },

@@ -83,8 +83,16 @@ export interface ModelInfo {
   backend: string;
   /** Thresholds the scorer applies (from the model card / policy). */
   thresholds?: Record<string, number>;
-  /** The scorer's mode: `fast` (the convolutional model alone) or `accurate` (with the sentence-encoder heads). */
-  mode?: 'fast' | 'accurate';
+  /**
+   * The scorer's mode: `fast` (the convolutional model alone), `accurate` (with the
+   * sentence-encoder heads) or `cascade` (the heads only where the convolutional model is unsure).
+   */
+  mode?: 'fast' | 'accurate' | 'cascade';
+  /**
+   * The modes a request may ask for (`POST /v1/score`'s `mode`), where the process serves more
+   * than one: a server in accurate mode also scores fast over the same convolutional model.
+   */
+  modes?: Array<NonNullable<ModelInfo['mode']>>;
 }
 
 /** A request to score comments, optionally with their article. */

@@ -1,29 +1,34 @@
 /**
  * The body of one scorer-pool thread (see ./pool.ts). Loaded by piscina in a worker thread: it
- * builds one library scorer from `workerData` as soon as the thread starts, so every thread loads
- * the models once, and then scores the batches it is handed with that same scorer. In the
- * `accurate` mode that includes the sentence encoder: its passes (the heaviest CPU work per
- * comment) run here, never on the event loop of the server that owns the pool.
+ * builds the library scorers from `workerData` as soon as the thread starts (./set.ts: the mode
+ * asked for, and in accurate mode a fast scorer over the same convolutional model), so every
+ * thread loads the models once, and then scores the batches it is handed with the scorer of the
+ * task's mode. In the `accurate` mode that includes the sentence encoder: its passes (the
+ * heaviest CPU work per comment) run here, never on the event loop of the server that owns the pool.
  */
 import { workerData } from 'worker_threads';
-import { isModeratoError } from '../errors';
-import { createScorer, type Scorer, type ScorerOptions, type ScorerRequest as ScoreRequest, type ScorerResult as ScoreResult } from './scorer';
+import { ModeratoError, isModeratoError } from '../errors';
+import type { ScorerMode, ScorerOptions, ScorerRequest as ScoreRequest, ScorerResult as ScoreResult } from './scorer';
+import { createScorerSet, type ScorerSet } from './set';
 import type { ModelInfo } from '../types';
 
-/** What the main thread sends. `jsonl` asks for each request's results as JSONL text. */
-export type PoolTask = { kind: 'info' } | { kind: 'score'; requests: ScoreRequest[]; jsonl?: boolean };
+/**
+ * What the main thread sends. `jsonl` asks for each request's results as JSONL text; `mode`
+ * picks the scorer (default: the thread's main one, the mode the options asked for).
+ */
+export type PoolTask = { kind: 'info' } | { kind: 'score'; requests: ScoreRequest[]; jsonl?: boolean; mode?: ScorerMode };
 
 /** What comes back. Errors travel as data: structured clone drops an Error's `code`. */
 export type PoolReply =
-  | { ok: true; info: ModelInfo }
+  | { ok: true; info: ModelInfo; modes: Array<{ mode: ScorerMode; info: ModelInfo }> }
   | { ok: true; results: ScoreResult[][] }
   | { ok: true; lines: string[] }
   | { ok: false; error: { code?: string; message: string; details?: unknown } };
 
 const options = ((workerData as { scorer?: ScorerOptions } | undefined)?.scorer ?? {}) as ScorerOptions;
-const scorerReady: Promise<Scorer> = createScorer(options);
+const scorersReady: Promise<ScorerSet> = createScorerSet(options);
 // Keep a failed load from crashing the thread as an unhandled rejection; the next task reports it.
-scorerReady.catch(() => undefined);
+scorersReady.catch(() => undefined);
 
 function toReply(err: unknown): PoolReply {
   if (isModeratoError(err)) return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
@@ -42,8 +47,10 @@ function publicResult(r: ScoreResult): ScoreResult {
 /** Handles one task: model info, or a batch of score requests scored one after another. */
 export default async function handle(task: PoolTask): Promise<PoolReply> {
   try {
-    const scorer = await scorerReady;
-    if (task.kind === 'info') return { ok: true, info: scorer.info };
+    const set = await scorersReady;
+    if (task.kind === 'info') return { ok: true, info: set.main.info, modes: set.modes.map((mode) => ({ mode, info: set.get(mode)!.info })) };
+    const scorer = task.mode === undefined ? set.main : set.get(task.mode);
+    if (!scorer) throw new ModeratoError('MOD_ERR_MODE_UNAVAILABLE', `scorer mode ${JSON.stringify(task.mode)} is not served here: the threads loaded ${set.main.info.name} ${set.main.info.version}, which serves ${set.modes.join(', ')}`, { mode: task.mode, available: set.modes });
     const results: ScoreResult[][] = [];
     for (const req of task.requests) results.push(await scorer.score(req));
     if (!task.jsonl) return { ok: true, results };

@@ -11,7 +11,7 @@ import Piscina from 'piscina';
 import { ModeratoError, type ErrorCode } from '../errors';
 import { packageRoot } from '../util/paths';
 import type { ModelInfo } from '../types';
-import type { ScorerOptions, ScorerRequest as ScoreRequest, ScorerResult as ScoreResult } from './scorer';
+import type { ScorerMode, ScorerOptions, ScorerRequest as ScoreRequest, ScorerResult as ScoreResult } from './scorer';
 import type { PoolReply, PoolTask } from './pool-worker';
 
 /** Options for {@link createScorerPool}. */
@@ -29,7 +29,7 @@ export interface ScorerPoolOptions {
    * (busy reading and writing) to hand it over.
    */
   tasksPerThread?: number;
-  /** How each thread builds its scorer (mode, model dirs, backend, thresholds): plain data only, no `model` or `topic` objects. */
+  /** How each thread builds its scorers (mode, model dirs, backend, thresholds): plain data only, no `model` or `topic` objects. */
   scorer?: ScorerOptions;
 }
 
@@ -37,17 +37,27 @@ export interface ScorerPoolOptions {
 export interface ScorerPool {
   /** Number of worker threads. */
   readonly threads: number;
-  /** Resolves once a thread has loaded the models (rejects with the load error, e.g. `MOD_ERR_MODEL`). */
+  /**
+   * Resolves once a thread has loaded the models (rejects with the load error, e.g.
+   * `MOD_ERR_MODEL`): the default mode's model info, with `modes`, every mode a task may ask for
+   * (threads of an accurate pool also score fast, over the same convolutional model).
+   */
   ready(): Promise<ModelInfo>;
-  /** Scores one request in a thread: the same results as `Scorer.score(req)`. */
-  score(req: ScoreRequest): Promise<ScoreResult[]>;
+  /** The model info of each mode the threads serve (what a result of that mode was scored with). */
+  modeInfos(): Promise<Partial<Record<ScorerMode, ModelInfo>>>;
+  /**
+   * Scores one request in a thread: the same results as `Scorer.score(req)` of the scorer of
+   * `mode` (default: the pool's own mode). A mode the threads do not serve rejects with
+   * MOD_ERR_MODE_UNAVAILABLE.
+   */
+  score(req: ScoreRequest, mode?: ScorerMode): Promise<ScoreResult[]>;
   /** Scores several requests as one task (one message each way): one result array per request. */
-  scoreMany(reqs: ScoreRequest[]): Promise<ScoreResult[][]>;
+  scoreMany(reqs: ScoreRequest[], mode?: ScorerMode): Promise<ScoreResult[][]>;
   /**
    * Like {@link scoreMany} but each request's results come back as JSONL text (one
    * `JSON.stringify(result)` line per comment, each ending in `\n`), serialised in the thread.
    */
-  scoreJsonl(reqs: ScoreRequest[]): Promise<string[]>;
+  scoreJsonl(reqs: ScoreRequest[], mode?: ScorerMode): Promise<string[]>;
   /** Tasks waiting for a thread (not counting those running). */
   readonly queueSize: number;
   /** Finishes queued and running tasks, then stops the threads. */
@@ -113,26 +123,34 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
     }
     return unwrap(reply);
   };
-  let info: Promise<ModelInfo> | undefined;
+  type Infos = { info: ModelInfo; modes: Array<{ mode: ScorerMode; info: ModelInfo }> };
+  let infos: Promise<Infos> | undefined;
+  const loaded = (): Promise<Infos> => (infos ??= run({ kind: 'info' }) as Promise<Infos>);
+  // `mode` stays off the task when absent, so a task without one is what it was before modes.
+  const withMode = (mode: ScorerMode | undefined) => (mode === undefined ? {} : { mode });
 
   return {
     threads,
-    ready() {
-      info ??= run({ kind: 'info' }).then((r) => (r as { info: ModelInfo }).info);
-      return info;
+    async ready() {
+      const r = await loaded();
+      return { ...r.info, modes: r.modes.map((m) => m.mode) };
     },
-    async score(req) {
-      const r = await run({ kind: 'score', requests: [req] });
+    async modeInfos() {
+      const r = await loaded();
+      return Object.fromEntries(r.modes.map((m) => [m.mode, m.info]));
+    },
+    async score(req, mode) {
+      const r = await run({ kind: 'score', requests: [req], ...withMode(mode) });
       return (r as { results: ScoreResult[][] }).results[0];
     },
-    async scoreMany(reqs) {
+    async scoreMany(reqs, mode) {
       if (reqs.length === 0) return [];
-      const r = await run({ kind: 'score', requests: reqs });
+      const r = await run({ kind: 'score', requests: reqs, ...withMode(mode) });
       return (r as { results: ScoreResult[][] }).results;
     },
-    async scoreJsonl(reqs) {
+    async scoreJsonl(reqs, mode) {
       if (reqs.length === 0) return [];
-      const r = await run({ kind: 'score', requests: reqs, jsonl: true });
+      const r = await run({ kind: 'score', requests: reqs, jsonl: true, ...withMode(mode) });
       return (r as { lines: string[] }).lines;
     },
     get queueSize() {

@@ -1,0 +1,79 @@
+/**
+ * Every scorer mode one loaded model can serve, so a process can pick the mode per request (the
+ * scorer pool's threads, hence `POST /v1/score`'s `mode`). An accurate model is the convolutional
+ * model with heads on the sentence encoder: its `fast` scorer shares that convolutional model
+ * (no second load) and takes the off-topic model a fast scorer takes, with the same options, so
+ * a fast result here is the one a fast-only process gives. A fast model serves `fast` alone.
+ */
+import { ModeratoError, isModeratoError } from '../errors';
+import { HeadedToxicityModel, defaultHeadsDir, loadModel, type ToxicityModel } from '../model';
+import { createScorer, SCORER_MODES, type Scorer, type ScorerMode, type ScorerOptions } from './scorer';
+
+/** Scorers of several modes over one loaded model. */
+export interface ScorerSet {
+  /** The mode the options ask for (else the model's own): a request without a mode gets it. */
+  readonly main: Scorer;
+  /** The modes served, in {@link SCORER_MODES} order (the main one included). */
+  readonly modes: ScorerMode[];
+  /** The scorer of `mode`, or undefined when this set does not serve it. */
+  get(mode: ScorerMode): Scorer | undefined;
+  /** Disposes the scorers and the model the set loaded. */
+  dispose(): void;
+}
+
+/** Loads the model the options name, as `createScorer` would (any mode but fast needs the heads). */
+async function loadFor(opts: ScorerOptions): Promise<{ model: ToxicityModel; owned: boolean }> {
+  if (opts.model) return { model: opts.model, owned: false };
+  const dir = opts.modelDir ?? (opts.mode !== undefined && opts.mode !== 'fast' ? defaultHeadsDir() : undefined);
+  try {
+    return { model: await loadModel(dir, { backend: opts.backend }), owned: true };
+  } catch (e) {
+    // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
+    if (isModeratoError(e)) throw e;
+    throw new ModeratoError('MOD_ERR_MODEL', `cannot load the toxicity model: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The model a mode scores with, as a view of one loaded heads model (nothing loaded twice), or
+ * undefined when the mode needs something else. Fast is the convolutional model alone: the base
+ * under the heads.
+ */
+function modelFor(mode: ScorerMode, heads: HeadedToxicityModel): ToxicityModel | undefined {
+  if (mode === 'fast') return heads.base;
+  if (mode === 'accurate') return heads;
+  return undefined;
+}
+
+/**
+ * Builds the main scorer from `opts` and, when its model carries heads, a scorer of every other
+ * mode over the same loaded models.
+ * @example
+ * const set = await createScorerSet({ mode: 'accurate' });
+ * set.modes;                                   // ['fast', 'accurate']
+ * await set.get('fast')!.score({ comments });  // the convolutional model alone
+ */
+export async function createScorerSet(opts: ScorerOptions = {}): Promise<ScorerSet> {
+  const { model, owned } = await loadFor(opts);
+  const scorers = new Map<ScorerMode, Scorer>();
+  const dispose = (): void => {
+    for (const s of scorers.values()) s.dispose();
+    if (owned) model.dispose();
+  };
+  try {
+    const main = await createScorer({ ...opts, model });
+    scorers.set(main.info.mode ?? 'fast', main);
+    const heads = model instanceof HeadedToxicityModel ? model : undefined;
+    for (const mode of heads ? SCORER_MODES : []) {
+      const view = scorers.has(mode) ? undefined : modelFor(mode, heads!);
+      // The off-topic model is left to createScorer (the caller's topicDir, else the mode's
+      // default), as a process started in that mode would load it.
+      if (view) scorers.set(mode, await createScorer({ ...opts, mode, modelDir: undefined, model: view }));
+    }
+    const modes = SCORER_MODES.filter((m) => scorers.has(m));
+    return { main, modes, get: (mode) => scorers.get(mode), dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
