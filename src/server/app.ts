@@ -10,7 +10,7 @@ import { requestLogger, silentLogger } from './logging';
 import { createMetrics, recordRequests } from './metrics';
 import { openApiDocument } from './openapi';
 import { rateLimits } from './rate-limit';
-import { shedWhenSaturated } from './scoring';
+import { servedModes, shedWhenSaturated } from './scoring';
 import { perspectiveErrorHandler, perspectiveRouter } from './routes/perspective';
 import { securityHeaders } from './csp';
 import { pageRouter } from './routes/page';
@@ -52,7 +52,8 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.get('/readyz', (_req, res) => {
     const s = deps.scorer.current;
-    if (s) res.json({ status: 'ready', model: s.info });
+    // `modes`: what POST /v1/score's `mode` may ask for.
+    if (s) res.json({ status: 'ready', model: { ...s.info, modes: servedModes(s) } });
     else res.status(503).json(new ModeratoError(deps.scorer.error ? 'MOD_ERR_MODEL' : 'MOD_ERR_NOT_READY', deps.scorer.error ? `Model failed to load: ${deps.scorer.error.message}` : 'Model is loading').toJSON());
   });
   app.get('/metrics', async (_req, res) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits';
 import { SiteIdSchema } from '../queue/types';
+import { SCORER_MODES } from '../scorer';
 
 /** A comment as clients send it. Unknown fields are ignored. */
 export const CommentSchema = z.object({
@@ -34,12 +35,24 @@ export const CommentListSchema = z.array(CommentSchema).min(1).max(LIMITS.maxCom
 // A site's id is defined beside the queue's stores, so batch input checks it by the same rule.
 export { SiteIdSchema };
 
+/**
+ * What `mode` costs, for the OpenAPI document (measured: `npm run bench:latency`, README
+ * "Benchmarks"). Written out here so the document and the schema cannot disagree.
+ */
+const MODE_DESCRIPTION = 'Which scoring path scores this request; default: the server\'s mode (`/readyz` lists `model.modes`). '
+  + '`fast`: the convolutional model alone (p50 2.1 ms per warm comment). '
+  + '`accurate`: adds the heads on the sentence encoder (better scores, p50 14.7 ms per warm comment); only a server started in accurate mode (MODERATO_MODE=accurate) serves it, '
+  + 'elsewhere it is 400 MOD_ERR_MODE_UNAVAILABLE. A site adapter needs accurate: a `fast` request with a `siteId` is scored without it (`adapter: null`). '
+  + 'The response\'s `model` names the mode and model that scored the request.';
+
 /** Body of `POST /v1/score`. */
 export const ScoreRequestSchema = z.object({
   comments: CommentListSchema,
   article: ArticleSchema.optional(),
   /** Scores with this site's active adapter (default: the site `default`'s, when it has one). */
   siteId: SiteIdSchema.optional(),
+  /** The scorer's path for this request (default: the server's mode); every listed mode is accepted here, the server then says whether it serves it. */
+  mode: z.enum(SCORER_MODES).optional().describe(MODE_DESCRIPTION),
 });
 
 export type ScoreRequestBody = z.infer<typeof ScoreRequestSchema>;

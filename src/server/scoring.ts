@@ -2,11 +2,12 @@
  * The server's scorer: the library's scorer pool (src/scorer/pool.ts, the same threads the batch
  * CLI uses) behind the `Scorer` interface the routes call, so no model pass runs on the event
  * loop. A full pool queue becomes 503 MOD_ERR_OVERLOADED with `Retry-After`; every call is
- * counted in the metrics (batch size, time).
+ * counted in the metrics (batch size, time). A request may ask for another mode than the
+ * server's ({@link scorerForMode}): an accurate server's threads also score fast.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { ModeratoError } from '../errors';
-import { ScorerPoolFullError, type Scorer, type ScorerPool, type Thresholds } from '../scorer';
+import { ScorerPoolFullError, type Scorer, type ScorerMode, type ScorerPool, type Thresholds } from '../scorer';
 import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
 import type { ServerMetrics } from './metrics';
 
@@ -19,22 +20,60 @@ export interface AdmittingScorer extends Scorer {
   saturated(): boolean;
 }
 
+/** A Scorer that also scores in other modes (the pool's threads hold a scorer per mode). */
+export interface ModalScorer extends Scorer {
+  /** Every mode a request may ask for, this scorer's own included. */
+  readonly modes: readonly ScorerMode[];
+  /** The scorer of `mode`, one of `modes`; its `info` is the model that mode scores with. */
+  forMode(mode: ScorerMode): Scorer;
+}
+
+/** The modes `scorer` serves: a {@link ModalScorer}'s, else its own alone. */
+export function servedModes(scorer: Scorer): ScorerMode[] {
+  const modal = scorer as Partial<ModalScorer>;
+  return modal.modes && modal.forMode ? [...modal.modes] : [scorer.info.mode ?? 'fast'];
+}
+
+/**
+ * The scorer for a request's `mode` (absent: the server's own). A mode the server does not serve
+ * is MOD_ERR_MODE_UNAVAILABLE (400), saying how to start the server with it.
+ */
+export function scorerForMode(scorer: Scorer, mode: ScorerMode | undefined): Scorer {
+  if (mode === undefined || mode === scorer.info.mode) return scorer;
+  const modes = servedModes(scorer);
+  if (modes.includes(mode)) return (scorer as ModalScorer).forMode(mode);
+  throw new ModeratoError(
+    'MOD_ERR_MODE_UNAVAILABLE',
+    `This server scores ${modes.join(' and ')} only, not ${mode}: start it with MODERATO_MODE=${mode} (or moderato serve --mode ${mode})`,
+    { mode, available: modes },
+  );
+}
+
+function thresholdsOf(info: ModelInfo): Thresholds {
+  const t = info.thresholds ?? {};
+  return { toxicity: t.toxicity!, category: t.category!, offTopic: t.offTopic! };
+}
+
 /** The 503 a full pool answers. */
 export function overloaded(maxQueue: number, metrics?: ServerMetrics): ModeratoError {
   metrics?.rejected.inc({ reason: 'overloaded' });
   return new ModeratoError('MOD_ERR_OVERLOADED', `Every scoring worker is busy and ${maxQueue} requests are waiting; retry in ${OVERLOAD_RETRY_SECONDS} s`, { retryAfterSeconds: OVERLOAD_RETRY_SECONDS });
 }
 
-/** A Scorer that scores in `pool` (queue bounded by `maxQueue`); `info` is what `pool.ready()` answered. */
-export function poolScorer(pool: ScorerPool, info: ModelInfo, metrics?: ServerMetrics, maxQueue = Infinity): AdmittingScorer {
-  const t = info.thresholds ?? {};
-  const thresholds: Thresholds = { toxicity: t.toxicity!, category: t.category!, offTopic: t.offTopic! };
-  const scorer = instrumentScorer({
-    info,
-    thresholds,
+/**
+ * A Scorer that scores in `pool` (queue bounded by `maxQueue`); `info` is what `pool.ready()`
+ * answered, `modeInfos` what `pool.modeInfos()` did (needed for each mode but the pool's own
+ * that a request may ask for: the modes in `info.modes`).
+ */
+export function poolScorer(pool: ScorerPool, info: ModelInfo, metrics?: ServerMetrics, maxQueue = Infinity, modeInfos: Partial<Record<ScorerMode, ModelInfo>> = {}): AdmittingScorer & ModalScorer {
+  // `modes` describes the server (`/readyz`), not the model a result was scored with.
+  const { modes: listed, ...own } = info;
+  const inMode = (mode: ScorerMode | undefined, modeInfo: ModelInfo): Scorer => instrumentScorer({
+    info: modeInfo,
+    thresholds: thresholdsOf(modeInfo),
     async score(req: ScoreRequest): Promise<ScoreResult[]> {
       try {
-        return await pool.score(req);
+        return await pool.score(req, mode);
       } catch (e) {
         if (e instanceof ScorerPoolFullError) throw overloaded(e.maxQueue, metrics);
         throw e;
@@ -44,7 +83,22 @@ export function poolScorer(pool: ScorerPool, info: ModelInfo, metrics?: ServerMe
       // The pool is closed by its owner (serve.ts) once in-flight requests have finished.
     },
   }, metrics);
-  return { ...scorer, info: scorer.info, thresholds: scorer.thresholds, saturated: () => pool.queueSize >= maxQueue };
+  const scorer = inMode(undefined, own);
+  const modes = (listed ?? [own.mode ?? 'fast']).filter((m) => m === own.mode || modeInfos[m]);
+  const others = new Map(modes.filter((m) => m !== own.mode).map((m) => [m, inMode(m, modeInfos[m]!)]));
+  return {
+    ...scorer,
+    info: scorer.info,
+    thresholds: scorer.thresholds,
+    saturated: () => pool.queueSize >= maxQueue,
+    modes,
+    forMode(mode) {
+      if (mode === own.mode) return scorer;
+      const other = others.get(mode);
+      if (!other) throw new ModeratoError('MOD_ERR_INTERNAL', `forMode(${mode}): the pool serves ${modes.join(', ')}`);
+      return other;
+    },
+  };
 }
 
 /**

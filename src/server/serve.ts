@@ -9,7 +9,7 @@ import { configFromEnv, type ServerConfig } from './config';
 import type { AppDeps } from './context';
 import { createLogger } from './logging';
 import { createMetrics } from './metrics';
-import { instrumentScorer, poolScorer } from './scoring';
+import { instrumentScorer, poolScorer, servedModes } from './scoring';
 
 /** A running server: its address and how to stop it. */
 export interface RunningServer {
@@ -84,7 +84,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, givenOp
   const loading = config.scoreWorkers > 0
     ? (async () => {
         pool = createScorerPool({ threads: config.scoreWorkers, maxQueue: config.scoreQueue, scorer: scorerOptions });
-        return poolScorer(pool, await pool.ready(), metrics, config.scoreQueue);
+        return poolScorer(pool, await pool.ready(), metrics, config.scoreQueue, await pool.modeInfos());
       })()
     : createScorer(scorerOptions).then((s) => {
         // The model folder decides the mode when none is asked for: a heads model is accurate.
@@ -98,7 +98,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, givenOp
     (scorer) => {
       deps.scorer.current = scorer;
       metrics.modelInfo.set({ name: scorer.info.name, version: scorer.info.version, backend: scorer.info.backend }, 1);
-      log.info({ model: scorer.info, workers: config.scoreWorkers, queue: config.scoreQueue }, 'model ready');
+      log.info({ model: scorer.info, modes: servedModes(scorer), workers: config.scoreWorkers, queue: config.scoreQueue }, 'model ready');
     },
     (err: Error) => {
       deps.scorer.error = err;
