@@ -34,15 +34,11 @@ async function loadFor(opts: ScorerOptions): Promise<{ model: ToxicityModel; own
   }
 }
 
-/**
- * The model a mode scores with, as a view of one loaded heads model (nothing loaded twice), or
- * undefined when the mode needs something else. Fast is the convolutional model alone: the base
- * under the heads.
- */
-function modelFor(mode: ScorerMode, heads: HeadedToxicityModel): ToxicityModel | undefined {
-  if (mode === 'fast') return heads.base;
-  if (mode === 'accurate') return heads;
-  return undefined;
+/** The heads model under `model`: itself, or the one a cascade (src/model/cascade.ts) runs over. */
+function headsOf(model: ToxicityModel): HeadedToxicityModel | undefined {
+  if (model instanceof HeadedToxicityModel) return model;
+  const inner = (model as { heads?: unknown }).heads;
+  return inner instanceof HeadedToxicityModel ? inner : undefined;
 }
 
 /**
@@ -63,12 +59,15 @@ export async function createScorerSet(opts: ScorerOptions = {}): Promise<ScorerS
   try {
     const main = await createScorer({ ...opts, model });
     scorers.set(main.info.mode ?? 'fast', main);
-    const heads = model instanceof HeadedToxicityModel ? model : undefined;
+    const heads = headsOf(model);
     for (const mode of heads ? SCORER_MODES : []) {
-      const view = scorers.has(mode) ? undefined : modelFor(mode, heads!);
-      // The off-topic model is left to createScorer (the caller's topicDir, else the mode's
-      // default), as a process started in that mode would load it.
-      if (view) scorers.set(mode, await createScorer({ ...opts, mode, modelDir: undefined, model: view }));
+      if (scorers.has(mode)) continue;
+      // Fast is the convolutional model alone, the base under the heads; createScorer builds any
+      // other mode over the heads model. Only the options every mode shares are passed on (not
+      // a band or model of the main mode); the off-topic model is left to createScorer (the
+      // caller's topicDir, else the mode's default), as a process started in that mode loads it.
+      const model = mode === 'fast' ? heads!.base : heads!;
+      scorers.set(mode, await createScorer({ mode, model, backend: opts.backend, thresholds: opts.thresholds, topicDir: opts.topicDir, topic: opts.topic }));
     }
     const modes = SCORER_MODES.filter((m) => scorers.has(m));
     return { main, modes, get: (mode) => scorers.get(mode), dispose };
