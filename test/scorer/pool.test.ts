@@ -51,6 +51,15 @@ describe('createScorerPool', () => {
     expect(info.thresholds).toEqual(scorer.info.thresholds);
   });
 
+  it('a fast pool serves fast alone: a task asking for it scores as one without a mode, one asking for accurate is MOD_ERR_MODE_UNAVAILABLE', async () => {
+    const info = await pool.ready();
+    expect(info.modes).toEqual(['fast']);
+    expect(await pool.modeInfos()).toEqual({ fast: scorer.info });
+    expect(await pool.scoreMany(requests.slice(0, 2), 'fast')).toEqual(await pool.scoreMany(requests.slice(0, 2)));
+    await expect(pool.score(harbour, 'accurate')).rejects.toMatchObject({ name: 'ModeratoError', code: 'MOD_ERR_MODE_UNAVAILABLE', details: { mode: 'accurate', available: ['fast'] } });
+    await expect(pool.scoreJsonl([harbour], 'accurate')).rejects.toMatchObject({ code: 'MOD_ERR_MODE_UNAVAILABLE' });
+  });
+
   it('an empty batch is answered without a thread', async () => {
     expect(await pool.scoreMany([])).toEqual([]);
     expect(await pool.score({ comments: [] })).toEqual([]);
