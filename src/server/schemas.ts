@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits';
 import { SiteIdSchema } from '../queue/types';
-import { SCORER_MODES } from '../scorer';
+import { SCORER_MODES, type ScorerMode } from '../scorer';
 
 /** A comment as clients send it. Unknown fields are ignored. */
 export const CommentSchema = z.object({
@@ -36,13 +36,17 @@ export const CommentListSchema = z.array(CommentSchema).min(1).max(LIMITS.maxCom
 export { SiteIdSchema };
 
 /**
- * What `mode` costs, for the OpenAPI document (measured: `npm run bench:latency`, README
- * "Benchmarks"). Written out here so the document and the schema cannot disagree.
+ * What each mode's path is and costs, for the OpenAPI document (measured: `npm run bench:latency`,
+ * README "Benchmarks"). A mode listed in SCORER_MODES without an entry is named without one.
  */
-const MODE_DESCRIPTION = 'Which scoring path scores this request; default: the server\'s mode (`/readyz` lists `model.modes`). '
-  + '`fast`: the convolutional model alone (p50 2.1 ms per warm comment). '
-  + '`accurate`: adds the heads on the sentence encoder (better scores, p50 14.7 ms per warm comment); only a server started in accurate mode (MODERATO_MODE=accurate) serves it, '
-  + 'elsewhere it is 400 MOD_ERR_MODE_UNAVAILABLE. A site adapter needs accurate: a `fast` request with a `siteId` is scored without it (`adapter: null`). '
+const MODE_PATHS: Partial<Record<ScorerMode, string>> = {
+  fast: 'the convolutional model alone (p50 2.1 ms per warm comment)',
+  accurate: 'adds the heads on the sentence encoder: better scores, p50 14.7 ms per warm comment',
+};
+const MODE_DESCRIPTION = 'Which scoring path scores this request; default: the server\'s mode (`/readyz` lists the modes it serves, `model.modes`). '
+  + SCORER_MODES.map((m) => `\`${m}\`${MODE_PATHS[m] ? `: ${MODE_PATHS[m]}` : ''}`).join('; ') + '. '
+  + 'A server started with the heads model (MODERATO_MODE=accurate) serves every mode; a fast server serves fast alone and answers any other 400 MOD_ERR_MODE_UNAVAILABLE. '
+  + 'A site adapter needs accurate: a request for another mode with a `siteId` is scored without it (`adapter: null`). '
   + 'The response\'s `model` names the mode and model that scored the request.';
 
 /** Body of `POST /v1/score`. */
