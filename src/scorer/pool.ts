@@ -38,9 +38,10 @@ export interface ScorerPool {
   /** Number of worker threads. */
   readonly threads: number;
   /**
-   * Resolves once a thread has loaded the models (rejects with the load error, e.g.
+   * Resolves once every thread has loaded the models (rejects with the load error, e.g.
    * `MOD_ERR_MODEL`): the default mode's model info, with `modes`, every mode a task may ask for
-   * (threads of an accurate pool also score fast, over the same convolutional model).
+   * (threads of an accurate pool also score fast, over the same convolutional model). Call it
+   * before the first task: then each thread gets one of its info tasks.
    */
   ready(): Promise<ModelInfo>;
   /** The model info of each mode the threads serve (what a result of that mode was scored with). */
@@ -125,7 +126,10 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
   };
   type Infos = { info: ModelInfo; modes: Array<{ mode: ScorerMode; info: ModelInfo }> };
   let infos: Promise<Infos> | undefined;
-  const loaded = (): Promise<Infos> => (infos ??= run({ kind: 'info' }) as Promise<Infos>);
+  // One info task per thread (piscina hands each to an idle thread first), so ready() means every
+  // thread is loaded: a batch's timing then starts with all of them able to score, and a thread
+  // still loading is never mistaken for a slow one.
+  const loaded = (): Promise<Infos> => (infos ??= Promise.all(Array.from({ length: threads }, () => run({ kind: 'info' }))).then((r) => r[0] as Infos));
   // `mode` stays off the task when absent, so a task without one is what it was before modes.
   const withMode = (mode: ScorerMode | undefined) => (mode === undefined ? {} : { mode });
 
