@@ -10,7 +10,8 @@
  *   standardised, `(x - shift) / scale`;
  * - `hidden` (optional): one shared ReLU layer; each head then reads [x, relu(W x + b)];
  * - `heads`: per output, a logistic layer `sigmoid(w . f + b)`; an output without a head keeps the
- *   convolutional model's score.
+ *   convolutional model's score;
+ * - `cascade` (optional): the uncertainty band of base toxicity the cascade sends to the encoder.
  */
 import { z } from 'zod';
 import { CATEGORIES, type Category } from '../types';
@@ -43,6 +44,11 @@ export const HeadsFileSchema = z.object({
   heads: z.partialRecord(z.enum(HEAD_OUTPUTS), HeadSchema),
   /** Decision thresholds tuned with the heads (`toxicity`, `categoryMinToxicity`, ...); they override the base model's. */
   thresholds: z.record(z.string(), num),
+  /**
+   * The cascade's default band (src/model/cascade.ts): comments whose base toxicity lies in
+   * `[low, high]` go to the encoder. Chosen on the calibration slice (`npm run train:cascade`).
+   */
+  cascade: z.object({ low: num.min(0).max(1), high: num.min(0).max(1) }).optional(),
   training: z.record(z.string(), z.unknown()).optional(),
 });
 export type HeadsFile = z.infer<typeof HeadsFileSchema>;
@@ -66,6 +72,7 @@ export function parseHeadsFile(json: unknown, where = 'heads model'): HeadsFile 
   if (h && (h.W.length !== h.size * d || h.b.length !== h.size)) bad(`hidden needs ${h.size}x${d} weights and ${h.size} biases`);
   const width = d + (h?.size ?? 0);
   for (const [k, head] of Object.entries(f.heads)) if (head!.w.length !== width) bad(`head ${k} needs ${width} weights, has ${head!.w.length}`);
+  if (f.cascade && f.cascade.low > f.cascade.high) bad(`cascade.low ${f.cascade.low} is above cascade.high ${f.cascade.high}`);
   return f;
 }
 
@@ -155,12 +162,20 @@ export class HeadedToxicityModel implements ToxicityModel {
     if (vectors.length !== texts.length) throw new ModeratoError('MOD_ERR_INTERNAL', `the encoder answered ${vectors.length} vectors for ${texts.length} texts`);
     preds.forEach((p, i) => {
       p.vector = vectors[i];
-      // A comment without tokens has nothing toxic in it: the base's zeros stand, as in fast mode.
-      if (!p.tokens.length) return;
-      p.spanToxicity = p.toxicity;
-      applyHeads(this.file, p, vectors[i]);
+      this.rescore(p, vectors[i]);
     });
     return preds;
+  }
+
+  /**
+   * Re-scores one of the base's predictions in place with the heads (the cascade calls it on the
+   * comments it sends to the encoder). The span gates keep reading the base's own toxicity.
+   */
+  rescore(p: CommentPrediction, vector: ArrayLike<number>): void {
+    // A comment without tokens has nothing toxic in it: the base's zeros stand, as in fast mode.
+    if (!p.tokens.length) return;
+    p.spanToxicity = p.toxicity;
+    applyHeads(this.file, p, vector);
   }
 
   dispose(): void {

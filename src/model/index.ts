@@ -20,10 +20,12 @@ import type { CommentPrediction, ToxicityModel } from './types';
 import { HEADS_FORMAT, HeadedToxicityModel, parseHeadsFile } from './heads';
 import type { SentenceEncoder } from '../encoder/types';
 import { loadEncoder } from '../encoder';
+import { CascadeToxicityModel, DEFAULT_CASCADE_BAND, type CascadeBand } from './cascade';
 
 export type { CommentPrediction, ToxicityModel } from './types';
 export { BACKENDS, initBackend } from './backend';
 export { gateCategories } from './gate';
+export { CascadeToxicityModel, DEFAULT_CASCADE_BAND, checkBand, inBand, type CascadeBand } from './cascade';
 export { HeadedToxicityModel, HEADS_FORMAT, HEAD_OUTPUTS, applyHeads, parseHeadsFile, type HeadsFile, type HeadOutput } from './heads';
 
 /** Default model folder: `models/toxicity` in the package, wherever the process runs from. */
@@ -103,7 +105,10 @@ export class HashedToxicityModel implements ToxicityModel {
       const r = res[k];
       const categories = {} as Record<Category, number>;
       CATEGORIES.forEach((cat, j) => (categories[cat] = r.categories[j]));
-      out[i] = { tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories, ...(r.spanPresence !== undefined ? { spanPresence: r.spanPresence } : {}) };
+      out[i] = {
+        tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories,
+        ...(r.spanPresence !== undefined ? { spanPresence: r.spanPresence } : {}), ...(r.hidden ? { hidden: r.hidden } : {}),
+      };
     });
     return this.blend(texts, order, out);
   }
@@ -212,6 +217,12 @@ export interface LoadModelOptions {
    * owned by the model). One given here is shared: disposing the model leaves it alone.
    */
   encoder?: SentenceEncoder;
+  /**
+   * Load a `moderato-heads` model as a cascade (`CascadeToxicityModel`): the encoder runs only
+   * where the base is unsure. `true`: the band in the heads file, else `DEFAULT_CASCADE_BAND`.
+   * A `moderato-toxicity` model cannot be a cascade (MOD_ERR_CONFIG).
+   */
+  cascade?: CascadeBand | boolean;
 }
 
 /** The model file of `target`: `target` itself when it names a .json file, else `target/model.json`. */
@@ -242,6 +253,7 @@ export const MODEL_FORMATS = ['moderato-toxicity', HEADS_FORMAT] as const;
 export async function loadModel(target?: string, opts: LoadModelOptions = {}): Promise<ToxicityModel> {
   const { dir, json } = modelFile(target ?? defaultModelDir());
   if (json.format === 'moderato-toxicity') {
+    if (opts.cascade) throw new ModeratoError('MOD_ERR_CONFIG', `a cascade needs a moderato-heads model (the sentence-encoder heads); ${dir} holds the convolutional model alone`);
     const backend = await initBackend(opts.backend);
     const { meta, weights } = readModel(dir);
     return new HashedToxicityModel(meta, weights, backend);
@@ -258,7 +270,9 @@ export async function loadModel(target?: string, opts: LoadModelOptions = {}): P
     try {
       encoder ??= await loadEncoder();
       if (encoder.info.name !== heads.encoder.name) throw new ModeratoError('MOD_ERR_MODEL', `the heads in ${dir} read ${heads.encoder.name} vectors, the encoder is ${encoder.info.name}`);
-      return new HeadedToxicityModel(base, encoder, heads, { encoder: !opts.encoder });
+      const headed = new HeadedToxicityModel(base, encoder, heads, { encoder: !opts.encoder });
+      if (!opts.cascade) return headed;
+      return new CascadeToxicityModel(headed, opts.cascade === true ? (heads.cascade ?? DEFAULT_CASCADE_BAND) : opts.cascade);
     } catch (e) {
       base.dispose();
       if (encoder && !opts.encoder) await encoder.dispose();
@@ -277,6 +291,7 @@ export function withThresholds(model: ToxicityModel, thresholds: Record<string, 
   return {
     info: { ...model.info, thresholds: { ...(model.info.thresholds ?? {}), ...thresholds } },
     embeds: model.embeds,
+    ...(model.band ? { band: model.band } : {}),
     ...(model.embed ? { embed: (texts: string[]) => model.embed!(texts) } : {}),
     predict: (texts) => model.predict(texts),
     dispose: () => undefined,

@@ -25,22 +25,36 @@ export interface CommentPrediction {
    */
   spanToxicity?: number;
   /**
+   * The convolutional model's comment-head hidden units (ReLU, `commentHidden` values; fast path
+   * only): the toxicity evidence its few outputs are read from, which site adaptation learns from.
+   */
+  hidden?: Float32Array;
+  /**
    * The comment's sentence vector (ENCODER_DIM floats, L2-normalised) when the model embeds
    * comments (`ToxicityModel.embeds`): computed once per comment, reused for site adaptation.
    */
   vector?: Float32Array;
 }
 
+/** The base-toxicity interval, both ends included, whose comments a cascade sends to the encoder. */
+export interface CascadeBand {
+  low: number;
+  high: number;
+}
+
 /**
  * A loaded toxicity model (comment scores + token tagger). Implementations: the convolutional
- * model alone (`HashedToxicityModel`, the scorer's `fast` mode) and the convolutional model with
- * heads on the sentence encoder (`HeadedToxicityModel`, `accurate` mode). `loadModel` picks one
+ * model alone (`HashedToxicityModel`, the scorer's `fast` mode), the convolutional model with
+ * heads on the sentence encoder (`HeadedToxicityModel`, `accurate` mode), and the heads run only
+ * where the base is unsure (`CascadeToxicityModel`, `cascade` mode). `loadModel` picks one
  * from the model file's `format`.
  */
 export interface ToxicityModel {
   readonly info: ModelInfo;
   /** True when every prediction carries `vector` (the model runs the sentence encoder). */
   readonly embeds?: boolean;
+  /** A cascade's band (`CascadeToxicityModel`): the base toxicities whose comments the heads re-score. */
+  readonly band?: CascadeBand;
   /** Sentence vectors alone (present when `embeds`): for context such as an article, which needs no toxicity. */
   embed?(texts: string[]): Promise<Float32Array[]>;
   /** Scores a batch of comment texts; one prediction per text, in order. Disposes its tensors. */
