@@ -8,6 +8,12 @@
 import { ModeratoError, isModeratoError } from '../errors';
 import { HeadedToxicityModel, defaultHeadsDir, loadModel, type ToxicityModel } from '../model';
 import { createScorer, SCORER_MODES, type Scorer, type ScorerMode, type ScorerOptions } from './scorer';
+import type { ModelInfo } from '../types';
+
+/** The mode a model info names, as a {@link ScorerMode} (fast when it names none). */
+export function modeOf(info: ModelInfo): ScorerMode {
+  return SCORER_MODES.find((m) => m === info.mode) ?? 'fast';
+}
 
 /** Scorers of several modes over one loaded model. */
 export interface ScorerSet {
@@ -58,7 +64,7 @@ export async function createScorerSet(opts: ScorerOptions = {}): Promise<ScorerS
   };
   try {
     const main = await createScorer({ ...opts, model });
-    scorers.set(main.info.mode ?? 'fast', main);
+    scorers.set(modeOf(main.info), main);
     const heads = headsOf(model);
     for (const mode of heads ? SCORER_MODES : []) {
       if (scorers.has(mode)) continue;

@@ -7,7 +7,8 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { ModeratoError } from '../errors';
-import { ScorerPoolFullError, type Scorer, type ScorerMode, type ScorerPool, type Thresholds } from '../scorer';
+import { SCORER_MODES, ScorerPoolFullError, type Scorer, type ScorerMode, type ScorerPool, type Thresholds } from '../scorer';
+import { modeOf } from '../scorer/set';
 import type { ModelInfo, ScoreRequest, ScoreResult } from '../types';
 import type { ServerMetrics } from './metrics';
 
@@ -31,7 +32,7 @@ export interface ModalScorer extends Scorer {
 /** The modes `scorer` serves: a {@link ModalScorer}'s, else its own alone. */
 export function servedModes(scorer: Scorer): ScorerMode[] {
   const modal = scorer as Partial<ModalScorer>;
-  return modal.modes && modal.forMode ? [...modal.modes] : [scorer.info.mode ?? 'fast'];
+  return modal.modes && modal.forMode ? [...modal.modes] : [modeOf(scorer.info)];
 }
 
 /**
@@ -39,7 +40,7 @@ export function servedModes(scorer: Scorer): ScorerMode[] {
  * is MOD_ERR_MODE_UNAVAILABLE (400), saying how to start the server with it.
  */
 export function scorerForMode(scorer: Scorer, mode: ScorerMode | undefined): Scorer {
-  if (mode === undefined || mode === scorer.info.mode) return scorer;
+  if (mode === undefined || mode === modeOf(scorer.info)) return scorer;
   const modes = servedModes(scorer);
   if (modes.includes(mode)) return (scorer as ModalScorer).forMode(mode);
   throw new ModeratoError(
@@ -84,8 +85,9 @@ export function poolScorer(pool: ScorerPool, info: ModelInfo, metrics?: ServerMe
     },
   }, metrics);
   const scorer = inMode(undefined, own);
-  const modes = (listed ?? [own.mode ?? 'fast']).filter((m) => m === own.mode || modeInfos[m]);
-  const others = new Map(modes.filter((m) => m !== own.mode).map((m) => [m, inMode(m, modeInfos[m]!)]));
+  const ownMode = modeOf(own);
+  const modes = SCORER_MODES.filter((m) => m === ownMode || (listed?.includes(m) && modeInfos[m]));
+  const others = new Map(modes.filter((m) => m !== ownMode).map((m) => [m, inMode(m, modeInfos[m]!)]));
   return {
     ...scorer,
     info: scorer.info,
@@ -93,7 +95,7 @@ export function poolScorer(pool: ScorerPool, info: ModelInfo, metrics?: ServerMe
     saturated: () => pool.queueSize >= maxQueue,
     modes,
     forMode(mode) {
-      if (mode === own.mode) return scorer;
+      if (mode === ownMode) return scorer;
       const other = others.get(mode);
       if (!other) throw new ModeratoError('MOD_ERR_INTERNAL', `forMode(${mode}): the pool serves ${modes.join(', ')}`);
       return other;
