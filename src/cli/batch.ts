@@ -10,7 +10,7 @@ import { parseMode, type CliIO } from './score';
 
 /** `moderato batch --help` (also `moderato worker --help`). */
 export const BATCH_HELP = `Usage:
-  moderato batch submit FILE|DIR [--db URL] [--mode fast|accurate] [--chunk N] [--lease SECONDS] [--format F]
+  moderato batch submit FILE|DIR [--db URL] [--mode fast|accurate|cascade] [--chunk N] [--lease SECONDS] [--format F]
       split an archive (any format moderato score reads) into chunk jobs; threads stay whole;
       prints the batch id alone on the last line of stdout; --mode (default fast): the scorer
       its chunks are scored with, by workers started with the same --mode
@@ -18,7 +18,7 @@ export const BATCH_HELP = `Usage:
       chunks and comments done/total, comments/s, ETA, retries and failures
   moderato batch export ID [--db URL] [--output FILE] [--format jsonl|csv]
       the results in input order (the lines moderato score writes for the same archive)
-  moderato worker [--db URL] [--mode fast|accurate] [--model DIR] [--workers N] [--lease-check SECONDS] [--claim SECONDS] [--drain]
+  moderato worker [--db URL] [--mode fast|accurate|cascade] [--model DIR] [--workers N] [--lease-check SECONDS] [--claim SECONDS] [--drain]
       take chunks and score them on N threads (default: all cores) until stopped (SIGINT/SIGTERM);
       --drain: stop once no chunk is waiting or running
 

@@ -30,7 +30,7 @@ Usage:
 
 Docs: README.md`;
 
-const SERVE_HELP = 'Usage: moderato serve [--port N] [--host ADDRESS] [--mode fast|accurate] [--model DIR] [--backend tfjs-node|wasm|cpu]\n  --mode accurate (or MODERATO_MODE) runs the sentence-encoder heads: site adaptation needs it';
+const SERVE_HELP = 'Usage: moderato serve [--port N] [--host ADDRESS] [--mode fast|accurate|cascade] [--model DIR] [--backend tfjs-node|wasm|cpu]\n  --mode accurate (or MODERATO_MODE) runs the sentence-encoder heads: site adaptation needs it;\n  --mode cascade runs them only where the fast score is unsure (fewer encoder passes)';
 
 async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' }, mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });

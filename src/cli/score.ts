@@ -22,7 +22,7 @@ export interface CliIO {
 }
 
 /** `moderato score --help`. */
-export const SCORE_HELP = `Usage: moderato score [FILE|DIR|-] [--output FILE [--resume]] [--workers N] [--mode fast|accurate] [--format F] [--strict] [--backend NAME]
+export const SCORE_HELP = `Usage: moderato score [FILE|DIR|-] [--output FILE [--resume]] [--workers N] [--mode fast|accurate|cascade] [--format F] [--strict] [--backend NAME]
 
 Scores comments and writes one JSON result per comment (the HTTP result object, plus threadId,
 threadTitle and createdAt when the input has them) to stdout or --output, in input order.
@@ -44,7 +44,8 @@ stdin is read as JSONL unless --format (jsonl, json, csv, disqus, wxr) says othe
               needs the accurate scorer (--model DIR, default the shipped heads)
 --workers N   scoring threads (default: the number of cores, here ${os.availableParallelism()})
 --mode M      fast: the convolutional model alone (default); accurate: with the heads on the
-              sentence encoder (better scores, about one encoder pass per comment more; --site needs it)
+              sentence encoder (better scores, about one encoder pass per comment more; --site needs it);
+              cascade: the heads only where the fast score is unsure (models/README.md "Cascade")
 --output FILE results go to FILE.partial, renamed to FILE when the run completes; the output may
               not be the input; --resume continues an interrupted run from what FILE.partial
               (or FILE) holds: nothing skipped, nothing doubled
@@ -153,7 +154,7 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       // Ingest scores through the queue's own call (adapter per comment's site), not the batch's JSONL path.
       const inner = opts.scorer ?? poolAsScorer(pool!, await pool!.ready());
       if (mode === 'accurate' && inner.info.mode !== 'accurate') throw new ModeratoError('MOD_ERR_CONFIG', 'the accurate mode needs an accurate scorer (the heads model); this one is fast');
-      if (inner.info.mode !== 'accurate') io.stderr.write('moderato: fast mode: no site adapter scores and no features are stored for refits (--mode accurate for both)\n');
+      if (inner.info.mode !== 'accurate') io.stderr.write(`moderato: ${inner.info.mode ?? 'fast'} mode: no site adapter scores and no features are stored for refits (--mode accurate for both)\n`);
       ({ scorer, counts: ingested } = withIngest(inner, store, { siteId: site, adapters: new SiteAdaptation(store, { refitEvery: 0 }) }));
     } else if (site !== undefined) scorer = await withSiteAdapter(scorer, site, values.db, io);
     if (output) {

@@ -1,5 +1,5 @@
 import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reason, type ScoreRequest, type ScoreResult } from '../types';
-import { defaultHeadsDir, loadModel, type ToxicityModel } from '../model';
+import { CascadeToxicityModel, DEFAULT_CASCADE_BAND, HeadedToxicityModel, defaultHeadsDir, loadModel, type CascadeBand, type ToxicityModel } from '../model';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
 import { ModeratoError, isModeratoError } from '../errors';
 import { articleText, defaultTopicDir, loadOffTopicModel, type OffTopicModel, type TopicVectors } from '../topic';
@@ -23,10 +23,17 @@ export const DEFAULT_THRESHOLDS: Thresholds = { toxicity: 0.5, category: 0.5, of
 /**
  * `fast`: the convolutional model alone. `accurate`: with the heads on the sentence encoder
  * (better scores, about one encoder pass per comment more); site adapters and stored features
- * need it, since both read the sentence vector.
+ * need it, since both read the sentence vector. `cascade`: the heads' model, but the encoder runs
+ * only on the comments whose fast toxicity lies in an uncertainty band (src/model/cascade.ts);
+ * not every comment has a vector, so adapters and stored features still need `accurate`.
  */
-export type ScorerMode = 'fast' | 'accurate';
-export const SCORER_MODES: readonly ScorerMode[] = ['fast', 'accurate'];
+export type ScorerMode = 'fast' | 'accurate' | 'cascade';
+export const SCORER_MODES: readonly ScorerMode[] = ['fast', 'accurate', 'cascade'];
+
+/** The mode a loaded toxicity model scores in. */
+export function modelMode(model: ToxicityModel): ScorerMode {
+  return model.embeds ? 'accurate' : model.band ? 'cascade' : 'fast';
+}
 
 /** Options for {@link createScorer}. */
 export interface ScorerOptions {
@@ -40,6 +47,11 @@ export interface ScorerOptions {
    * `loadModel`). Default: the shipped `models/toxicity` (fast) or `models/heads` (accurate).
    */
   modelDir?: string;
+  /**
+   * The cascade mode's band of fast toxicity (alone, it implies `mode: 'cascade'`; other modes
+   * ignore it). Default: the band stored in the heads file, else `DEFAULT_CASCADE_BAND`.
+   */
+  cascade?: CascadeBand;
   /** Directory of the off-topic model (default: the shipped `models/offtopic`). */
   topicDir?: string;
   /** TF.js backend name: `tfjs-node`, `wasm` or `cpu` (default: the first that loads). */
@@ -120,18 +132,28 @@ async function openModel(opts: ScorerOptions): Promise<{ model: ToxicityModel; o
   if (opts.mode !== undefined && !SCORER_MODES.includes(opts.mode)) {
     throw new ModeratoError('MOD_ERR_CONFIG', `unknown scorer mode ${JSON.stringify(opts.mode)}; valid: ${SCORER_MODES.join(', ')}`, { valid: SCORER_MODES });
   }
+  // A band alone asks for the cascade; beside another mode it is left unused (a scorer set builds
+  // every mode of one model from the same options).
+  const asked = opts.mode ?? (opts.cascade ? 'cascade' : undefined);
   const given = opts.model;
-  const model = given ?? (await loadModel(opts.modelDir ?? (opts.mode === 'accurate' ? defaultHeadsDir() : undefined), { backend: opts.backend }).catch((e: unknown) => {
+  const heads = asked === 'accurate' || asked === 'cascade';
+  let model = given ?? (await loadModel(opts.modelDir ?? (heads ? defaultHeadsDir() : undefined), { backend: opts.backend, ...(asked === 'cascade' ? { cascade: opts.cascade ?? true } : {}) }).catch((e: unknown) => {
     // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
     if (isModeratoError(e)) throw e;
     throw new ModeratoError('MOD_ERR_MODEL', `cannot load the toxicity model: ${(e as Error).message}`);
   }));
-  const mode: ScorerMode = model.embeds ? 'accurate' : 'fast';
-  if (opts.mode !== undefined && opts.mode !== mode) {
-    if (!given) model.dispose();
-    throw new ModeratoError('MOD_ERR_CONFIG', `scorer mode ${opts.mode} needs ${opts.mode === 'accurate' ? 'a moderato-heads model (the sentence-encoder heads)' : 'the convolutional model alone (moderato-toxicity)'}; ${model.info.name} ${model.info.version} is a ${mode} model`);
+  // A loaded heads model given for the cascade mode: a cascade view over it (the caller keeps it).
+  if (given && asked === 'cascade' && given instanceof HeadedToxicityModel) {
+    model = new CascadeToxicityModel(given, opts.cascade ?? given.file.cascade ?? DEFAULT_CASCADE_BAND, false);
   }
-  return { model, owned: !given };
+  const mode = modelMode(model);
+  if (asked !== undefined && asked !== mode) {
+    if (!given) model.dispose();
+    const needs = asked === 'fast' ? 'the convolutional model alone (moderato-toxicity)' : 'a moderato-heads model (the sentence-encoder heads)';
+    throw new ModeratoError('MOD_ERR_CONFIG', `scorer mode ${asked} needs ${needs}; ${model.info.name} ${model.info.version} is a ${mode} model`);
+  }
+  // A view made here over the caller's model is ours to drop; it leaves the heads loaded.
+  return { model, owned: !given || model !== given };
 }
 
 /** The base outputs a site adapter reads and the queue stores; the vector as int8. */
@@ -159,7 +181,7 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
     if (owned) model.dispose();
     throw e;
   }
-  const mode: ScorerMode = model.embeds ? 'accurate' : 'fast';
+  const mode = modelMode(model);
   const thresholds: Thresholds = {
     toxicity: opts.thresholds?.toxicity ?? model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
     category: opts.thresholds?.category ?? model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
@@ -183,7 +205,7 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
       if (comments.length === 0) return [];
       const adapter = req.adapter ?? null;
       if ((adapter || req.withFeatures) && mode !== 'accurate') {
-        throw new ModeratoError('MOD_ERR_CONFIG', `${adapter ? 'a site adapter' : 'stored features'} need${adapter ? 's' : ''} the scorer's accurate mode (the sentence vector); this scorer is fast`);
+        throw new ModeratoError('MOD_ERR_CONFIG', `${adapter ? 'a site adapter' : 'stored features'} need${adapter ? 's' : ''} the scorer's accurate mode (the sentence vector); this scorer is ${mode}`);
       }
       // An adapter that did not pass its gate scores nothing (applyAdapter keeps the base): not named.
       const named = adapter?.report.activated ? { siteId: adapter.siteId, version: adapter.version } : null;

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createScorer, createScorerPool, type Scorer } from '../../src/scorer';
+import { createScorer, createScorerPool, SCORER_MODES, type Scorer } from '../../src/scorer';
 import { defaultHeadsDir, HeadedToxicityModel, HEAD_OUTPUTS, loadModel, parseHeadsFile, type HeadsFile, type ToxicityModel } from '../../src/model';
 import { loadEncoder } from '../../src/encoder';
 import { dequantize } from '../../src/adapt/features';
@@ -233,4 +233,49 @@ describe('the shipped heads (models/heads)', () => {
       await pool.close();
     }
   }, 120_000);
+});
+
+describe('cascade mode (issue 29)', () => {
+  // Heads one logit below the base on toxicity: wherever they score, toxicity differs from fast.
+  let headed: HeadedToxicityModel;
+  beforeAll(() => {
+    headed = new HeadedToxicityModel(base, encoder, identityHeads(base, { toxicity: { vector: new Array(DIM).fill(0), b: -1 } }), { base: false, encoder: false });
+  });
+
+  it('is a scorer mode; a heads model given for it scores with the heads only inside the band', async () => {
+    expect(SCORER_MODES).toContain('cascade');
+    const accurateHeads = await createScorer({ model: headed });
+    const all = await createScorer({ model: headed, mode: 'cascade', cascade: { low: 0, high: 1 } });
+    const none = await createScorer({ model: headed, cascade: { low: 1, high: 1 } });
+    expect([all.info.mode, none.info.mode]).toEqual(['cascade', 'cascade']);
+    const [a, c, n, f] = [await accurateHeads.score({ comments }), await all.score({ comments }), await none.score({ comments }), await fast.score({ comments })];
+    expect(c.map((r) => r.toxicity)).toEqual(a.map((r) => r.toxicity));
+    expect(n.map((r) => r.toxicity)).toEqual(f.map((r) => r.toxicity));
+    expect(c[0]!.toxicity).toBeLessThan(f[0]!.toxicity);
+    expect(c[0]!.spans).toEqual(f[0]!.spans);
+    for (const s of [all, none, accurateHeads]) s.dispose();
+    // The cascade was a view: the heads model it wrapped stays usable.
+    expect(await headed.predict(['still here'])).toHaveLength(1);
+  });
+
+  it.each([
+    ['an adapter', { adapter: adapter(0) }],
+    ['stored features', { withFeatures: true }],
+  ])('%s in cascade mode is MOD_ERR_CONFIG (not every comment has a vector)', async (_w, extra) => {
+    const s = await createScorer({ model: headed, mode: 'cascade' });
+    try {
+      const e = await error(s.score({ comments, ...extra }));
+      expect(isModeratoError(e) && e.code).toBe('MOD_ERR_CONFIG');
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it.each([
+    ['cascade asked of the convolutional model', { model: () => base, mode: 'cascade' as const }],
+    ['an upside-down band', { model: () => headed, mode: 'cascade' as const, cascade: { low: 0.9, high: 0.1 } }],
+  ])('refuses %s with MOD_ERR_CONFIG', async (_w, { model, ...opts }) => {
+    const e = await error(createScorer({ model: model(), ...opts }));
+    expect(isModeratoError(e) && e.code).toBe('MOD_ERR_CONFIG');
+  });
 });
