@@ -6,7 +6,7 @@ import type { Writable } from 'stream';
 import { ModeratoError } from '../errors';
 import { createScorerPool, SCORER_MODES, type Scorer, type ScorerMode, type ScorerPool } from '../scorer';
 import {
-  ARCHIVE_FORMATS, checkNotInput, inProcessJsonl, openArchive, openOutput, poolAsScorer, scoreUnits, toUnits, withIngest,
+  ARCHIVE_FORMATS, UNIT_COMMENTS, checkNotInput, inProcessJsonl, openArchive, openOutput, poolAsScorer, scoreUnits, toUnits, withIngest,
   type ArchiveFormat, type IngestCounts, type JsonlScorer, type Problem, type SafeOutput,
 } from '../batch';
 import { Progress } from './progress';
@@ -146,8 +146,11 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       scorer = inProcessJsonl(opts.scorer);
     } else {
       // Two tasks per thread: a thread never waits for the main thread to hand it the next one.
+      const loading = Date.now();
       pool = createScorerPool({ threads: workers, tasksPerThread: 2, scorer: { backend: values.backend, modelDir: values.model, ...(mode ? { mode } : {}) } });
+      // Every thread loads its own models, at the same time; the scoring rate is timed from here.
       await pool.ready();
+      io.stderr.write(`moderato: ${pool.threads} scoring thread(s) loaded the models in ${((Date.now() - loading) / 1000).toFixed(1)} s\n`);
       scorer = pool;
     }
     if (store) {
@@ -174,6 +177,10 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       write: output ? (t) => output!.write(t) : stdoutSink(io.stdout),
       // Two running or waiting in each thread, as many read ahead: the oldest being slow never idles a thread.
       inFlight: (pool?.threads ?? 1) * 4,
+      // The pipeline's 256 comments per task are ~0.1 s of a thread on the fast path; with the
+      // sentence encoder (about 12 fast comments each) they were 1.5-2.5 s, and the last such task
+      // left the other threads idle that long: one unit per task there.
+      taskComments: ((opts.scorer?.info ?? (await pool?.ready()))?.mode ?? 'fast') === 'fast' ? undefined : UNIT_COMMENTS,
       resume: output?.resumed,
       strict: values.strict,
       onProblem: (p: Problem) => {
