@@ -1,22 +1,23 @@
 /**
  * The cascade (issue 29): the convolutional model scores every comment; only the comments whose
  * base toxicity falls in an uncertainty band `[low, high]` go through the sentence encoder and the
- * heads. Outside the band the base's scores stand: there the heads rarely change which side of
- * the threshold a comment falls on, and the encoder pass (8-15x the base's cost) is saved.
+ * heads. Outside the band the encoder pass (8-15x the base's cost) is saved.
  *
- * Scores are not remapped: the heads' toxicity is a probability of the same target as the base's
- * (the heads are shrunk toward the base output), so an in-band comment the heads push below `low`
- * may rank below an out-of-band one, as it would under the heads, and the decision threshold means
- * the same on both sides of a band edge. Clamping the heads' scores into the band (which keeps the
- * base's order across the edges) moved the calibration slice's mean per-source AUC by -0.0008 to
- * +0.0018 over 60 bands (mean +0.0004), within that slice's noise, and would flatten the heads'
- * scores at the edges: not done (models/README.md, "Cascade").
+ * Scales: the heads' toxicity is not the base's. On the calibration slice the heads' logit is the
+ * base's plus 0.0 (near 0) to 0.9 (near 1): left as they are, in-band comments would jump above
+ * out-of-band ones just past the upper edge, and a dev set's ranking lost what the heads gain.
+ * So outside the band the base's toxicity is mapped onto the heads' scale by the heads file's
+ * `cascade.shift` and `cascade.slope` (`logit t' = shift + slope logit t`, least squares of the
+ * heads' logit on the base's over the calibration slice): monotone, so the base's order outside
+ * the band holds, and the decision threshold means about the same on both sides of an edge. Span
+ * gates keep reading the base's own toxicity (`spanToxicity`), as under the heads.
  *
  * Not every comment gets a sentence vector, so a cascade model does not `embed`: site adapters and
  * stored features still need the accurate mode.
  */
 import { ModeratoError } from '../errors';
-import type { HeadedToxicityModel } from './heads';
+import { HEADS_CLAMP, type HeadedToxicityModel } from './heads';
+import { logit, sigmoid } from '../util/math';
 import type { CascadeBand, CommentPrediction, ToxicityModel } from './types';
 
 export type { CascadeBand } from './types';
@@ -53,8 +54,13 @@ export class CascadeToxicityModel implements ToxicityModel {
   /** Comments scored and comments sent to the encoder since load (for a share to report or export). */
   readonly counts = { comments: 0, encoded: 0 };
 
+  /** The map of out-of-band base toxicity onto the heads' scale (from the heads file), if any. */
+  readonly scale: { shift: number; slope: number } | undefined;
+
   constructor(readonly heads: HeadedToxicityModel, band: CascadeBand, private readonly owns = true) {
     this.band = checkBand(band);
+    const c = heads.file.cascade;
+    this.scale = c ? { shift: c.shift, slope: c.slope } : undefined;
     this.info = { ...heads.info, name: `${heads.info.name}-cascade`, thresholds: { ...(heads.info.thresholds ?? {}) } };
   }
 
@@ -65,11 +71,20 @@ export class CascadeToxicityModel implements ToxicityModel {
     const unsure = preds.flatMap((p, i) => (p.tokens.length && inBand(this.band, p.toxicity) ? [i] : []));
     this.counts.comments += texts.length;
     this.counts.encoded += unsure.length;
+    if (this.scale) for (const p of preds) if (p.tokens.length && !inBand(this.band, p.toxicity)) this.toHeadsScale(p);
     if (!unsure.length) return preds;
     const vectors = await this.heads.encoder.embed(unsure.map((i) => texts[i]));
     if (vectors.length !== unsure.length) throw new ModeratoError('MOD_ERR_INTERNAL', `the encoder answered ${vectors.length} vectors for ${unsure.length} texts`);
     unsure.forEach((i, k) => this.heads.rescore(preds[i], vectors[k]));
     return preds;
+  }
+
+  /** An out-of-band prediction's toxicity on the heads' scale; spans keep gating on the base's. */
+  private toHeadsScale(p: CommentPrediction): void {
+    const { shift, slope } = this.scale!;
+    p.spanToxicity = p.toxicity;
+    // Clamped as the heads clamp their inputs: a saturated base output must not run off the scale.
+    p.toxicity = sigmoid(shift + slope * logit(Math.min(1 - HEADS_CLAMP, Math.max(HEADS_CLAMP, p.toxicity))));
   }
 
   dispose(): void {

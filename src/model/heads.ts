@@ -11,7 +11,8 @@
  * - `hidden` (optional): one shared ReLU layer; each head then reads [x, relu(W x + b)];
  * - `heads`: per output, a logistic layer `sigmoid(w . f + b)`; an output without a head keeps the
  *   convolutional model's score;
- * - `cascade` (optional): the uncertainty band of base toxicity the cascade sends to the encoder.
+ * - `cascade` (optional): the uncertainty band of base toxicity the cascade sends to the encoder,
+ *   and the map of the base's toxicity outside it onto the heads' scale.
  */
 import { z } from 'zod';
 import { CATEGORIES, type Category } from '../types';
@@ -28,7 +29,8 @@ export const HEAD_OUTPUTS = ['toxicity', ...CATEGORIES] as const;
 export type HeadOutput = (typeof HEAD_OUTPUTS)[number];
 
 /** Base probabilities are clamped to [1e-4, 1 - 1e-4] before the logit: a saturated output must not dominate x. */
-const CLAMP = 1e-4;
+export const HEADS_CLAMP = 1e-4;
+const CLAMP = HEADS_CLAMP;
 
 const num = z.number().finite();
 const HeadSchema = z.object({ w: z.array(num), b: num });
@@ -45,10 +47,11 @@ export const HeadsFileSchema = z.object({
   /** Decision thresholds tuned with the heads (`toxicity`, `categoryMinToxicity`, ...); they override the base model's. */
   thresholds: z.record(z.string(), num),
   /**
-   * The cascade's default band (src/model/cascade.ts): comments whose base toxicity lies in
-   * `[low, high]` go to the encoder. Chosen on the calibration slice (`npm run train:cascade`).
+   * The cascade (src/model/cascade.ts), fitted on the calibration slice by `npm run train:cascade`:
+   * its default band (comments whose base toxicity lies in `[low, high]` go to the encoder) and the
+   * map of base toxicity outside the band onto the heads' scale, `logit t' = shift + slope logit t`.
    */
-  cascade: z.object({ low: num.min(0).max(1), high: num.min(0).max(1) }).optional(),
+  cascade: z.object({ low: num.min(0).max(1), high: num.min(0).max(1), shift: num, slope: num.positive() }).optional(),
   training: z.record(z.string(), z.unknown()).optional(),
 });
 export type HeadsFile = z.infer<typeof HeadsFileSchema>;

@@ -3,9 +3,11 @@
  * `npm run eval`: evaluates a trained toxicity model on the held-out dev sets and prints tables
  * (markdown) to stdout. `--json FILE` also writes the figures as JSON.
  *
- *   npm run eval -- [--model DIR]... [--datasets DIR] [--json FILE]
+ *   npm run eval -- [--model DIR]... [--cascade LOW,HIGH|default]... [--datasets DIR] [--json FILE]
  *
  * With several `--model` folders (e.g. one per seed) it adds a mean / sd / min / max summary.
+ * `--cascade` (heads models only) evaluates the model as a cascade with that band (`default`: the
+ * heads file's) and adds the share of each dev set's comments sent to the encoder.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,6 +33,7 @@ import { createScorer } from '../scorer';
 import { defaultTopicDir } from '../topic';
 import { HEADS_FORMAT } from '../model/heads';
 import { cachedEncoder } from './heads/cached-encoder';
+import { CascadeToxicityModel, checkBand, type CascadeBand } from '../model/cascade';
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
@@ -63,6 +66,9 @@ export interface EvalReport {
   behaviour?: BehaviourReport;
   /** Issue 11's SouthFront expectations (absent when ../shared/examples is not there). */
   southfront?: SouthfrontReport;
+  /** A cascade model's band (`--cascade`), and per dev set the comments scored and sent to the encoder. */
+  cascade?: CascadeBand;
+  encoderUse?: Record<string, { comments: number; encoded: number }>;
 }
 
 /** What every evaluation section gets: the model's span options and decision thresholds, and its predictions. */
@@ -74,26 +80,27 @@ export interface EvalContext {
   th: DecisionThresholds;
   datasets?: string;
   log: (m: string) => void;
-  predict(texts: string[]): Promise<CommentPrediction[]>;
+  /** Predictions of `texts`; `set` names a dev set (a cascade's encoder use is counted per set). */
+  predict(texts: string[], set?: string): Promise<CommentPrediction[]>;
 }
 
 /** News comments: UCC validation (hostile, antagonize, toxic gold with ECE) and C3 dev (AUC, ECE). */
 async function newsSection(ctx: EvalContext, sets: ExtraDevSets, c3Dev: LabelledComment[], c3Preds: CommentPrediction[], uccTrained: boolean): Promise<EvalReport['news']> {
-  const uccPreds = await ctx.predict(sets.ucc.map((r) => r.text));
-  const otherPreds = await ctx.predict(sets.uccOther.map((r) => r.text));
+  const uccPreds = await ctx.predict(sets.ucc.map((r) => r.text), 'ucc_heldout');
+  const otherPreds = await ctx.predict(sets.uccOther.map((r) => r.text), 'ucc_other');
   return { ucc: uccFigures(sets.ucc, uccPreds), uccOther: uccFigures(sets.uccOther, otherPreds), uccTrained, c3: calibrationFigures(c3Dev, c3Preds) };
 }
 
 /** HateXplain validation: comment AUROC, token F1 vs the majority rationale, identity_attack. */
 async function hatexplainSection(ctx: EvalContext, sets: ExtraDevSets): Promise<HatexplainFigures> {
-  const preds = await ctx.predict(sets.hatexplain.map((p) => p.text));
+  const preds = await ctx.predict(sets.hatexplain.map((p) => p.text), 'hatexplain_val');
   return hatexplainFigures(sets.hatexplain, preds, ctx.opts, ctx.th);
 }
 
 /** Every held-out comment set from another source: AUCs and firing rates. */
 async function crossDomainSection(ctx: EvalContext, sets: ExtraDevSets): Promise<Record<string, CrossDomainFigures>> {
   const out: Record<string, CrossDomainFigures> = {};
-  for (const [name, rows] of Object.entries(sets.cross)) out[name] = crossDomainFigures(rows, await ctx.predict(rows.map((r) => r.text)), ctx.th);
+  for (const [name, rows] of Object.entries(sets.cross)) out[name] = crossDomainFigures(rows, await ctx.predict(rows.map((r) => r.text), name), ctx.th);
   return out;
 }
 
@@ -116,11 +123,20 @@ export function headsBaseDir(dir: string): string | null {
 export async function evaluateModel(model: ToxicityModel, datasets?: string, log: (m: string) => void = () => undefined, uccTrained = false): Promise<EvalReport> {
   const opts = spanOptionsFromThresholds(model.info.thresholds);
   const th = decisionThresholds(model.info.thresholds);
-  const ctx: EvalContext = { model, opts, th, datasets, log, predict: (texts) => predictAll(model, texts) };
+  // A cascade: how many of each dev set's comments reach the encoder (its counts before and after).
+  const cascade = model instanceof CascadeToxicityModel ? model : undefined;
+  const encoderUse: NonNullable<EvalReport['encoderUse']> = {};
+  const predict = async (texts: string[], set?: string): Promise<CommentPrediction[]> => {
+    const before = cascade?.counts.encoded ?? 0;
+    const preds = await predictAll(model, texts);
+    if (cascade && set) encoderUse[set] = { comments: texts.length, encoded: cascade.counts.encoded - before };
+    return preds;
+  };
+  const ctx: EvalContext = { model, opts, th, datasets, log, predict };
   const c = buildCorpus({ buckets: NET_CONFIG.buckets, version: FEATURE_VERSION }, { datasets });
   const sets = loadExtraDevSets(datasets);
   log('corpus built');
-  const trialPreds = await predictAll(model, c.trial.map((p) => p.text));
+  const trialPreds = await predict(c.trial.map((p) => p.text), 'tsd_trial');
   const trialF1 = spanF1(c.trial, trialPreds, opts);
   const trialF1Reweighted = spanF1Reweighted(c.trial, trialPreds, opts, 0.2);
   // Obfuscation: one perturbed copy per kind, plus a mixed copy, each with the same seed.
@@ -131,13 +147,13 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
     obfuscation[kind ?? 'mixed'] = spanF1(posts, await predictAll(model, posts.map((p) => p.text)), opts);
   }
   log('spans done');
-  const aclPreds = await predictAll(model, c.aclDev.map((p) => p.text));
+  const aclPreds = await predict(c.aclDev.map((p) => p.text), 'civil_acl_dev');
   const perType = perTypeF1(c.aclDev, aclPreds, opts);
   // Comment-level ROC-AUC per domain.
   const auc: EvalReport['auc'] = {};
   const devPreds: Record<string, CommentPrediction[]> = {};
   for (const [name, rows] of Object.entries(c.commentDev)) {
-    devPreds[name] = await predictAll(model, rows.map((r) => r.text));
+    devPreds[name] = await predict(rows.map((r) => r.text), `${name}_dev`);
     auc[name] = { auc: commentAuc(rows, devPreds[name]), n: rows.length, positives: rows.filter((r) => r.toxicBinary === 1).length };
   }
   // ACL / Civil Comments: toxic when most annotators marked a span.
@@ -153,7 +169,7 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
   });
   auc.civil_acl = { auc: commentAuc(aclRows, aclPreds), n: aclRows.length, positives: aclRows.filter((r) => r.toxicBinary === 1).length };
   // OLID public test: macro-F1 at 0.5 and at the threshold best on the OLID dev split.
-  const olidPreds = await predictAll(model, c.olidTest.map((r) => r.text));
+  const olidPreds = await predict(c.olidTest.map((r) => r.text), 'olid_test');
   let devBest = { t: 0.5, f: -1 };
   for (let t = 0.05; t < 0.951; t += 0.025) {
     const f = commentMacroF1(c.commentDev.olid, devPreds.olid, t);
@@ -170,7 +186,7 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
   // Clean mix: tsd_trial plus more clean dev comments (C3 level 1, OLID NOT) than trial posts.
   // The clean half not used to tune the fallback rule in training.
   const cleanPosts: SpanPost[] = c.cleanEval.map((r) => ({ id: r.id, text: r.text, goldCp: [], ranges: [] }));
-  const cleanPreds = await predictAll(model, cleanPosts.map((p) => p.text));
+  const cleanPreds = await predict(cleanPosts.map((p) => p.text), 'clean_mix');
   const mixPosts = [...c.trial, ...cleanPosts];
   const mixF1 = spanF1(mixPosts, [...trialPreds, ...cleanPreds], opts);
   const alarms = cleanPosts.filter((p, i) => assembleSpans(p.text, cleanPreds[i], opts).length > 0).length;
@@ -190,7 +206,7 @@ export async function evaluateModel(model: ToxicityModel, datasets?: string, log
   // ACL dev and OLID test are scored above already: their figures reuse those predictions.
   const crossDomain = { civil_acl_dev: crossDomainFigures(aclRows, aclPreds, th), olid_test: crossDomainFigures(c.olidTest, olidPreds, th), ...(await crossDomainSection(ctx, sets)) };
   log('news, HateXplain and cross-domain sets done');
-  return { trialF1, trialF1Reweighted, obfuscation, perType, auc, olidTest, cleanMix, identity, news, hatexplain, crossDomain, thresholds: th };
+  return { trialF1, trialF1Reweighted, obfuscation, perType, auc, olidTest, cleanMix, identity, news, hatexplain, crossDomain, thresholds: th, ...(cascade ? { cascade: cascade.band, encoderUse } : {}) };
 }
 
 /** Renders the report as markdown tables. */
@@ -210,6 +226,7 @@ export function renderReport(r: EvalReport): string {
   L.push('', '## Clean-comment mix', '', '| posts | clean share | span F1 | clean comments with any span |', '| --- | --- | --- | --- |');
   L.push(`| ${r.cleanMix.posts} | ${f3(r.cleanMix.cleanShare)} | ${f3(r.cleanMix.f1)} | ${f3(r.cleanMix.falseAlarmRate)} |`);
   L.push(...renderNews(r), ...renderHatexplain(r), ...renderCrossDomain(r));
+  L.push(...renderCascade(r));
   L.push('', '## Identity-term templates', '', `Worst term on friendly sentences: **${r.identity.worstTerm}** (mean toxicity ${f3(r.identity.worstFriendlyMean)}); mean friendly ${f3(r.identity.meanFriendly)}, mean hostile ${f3(r.identity.meanHostile)}, friendly sentences with a span ${f3(r.identity.friendlySpanRate)}.`, '');
   L.push('| group | term | friendly mean | friendly max | hostile mean |', '| --- | --- | --- | --- | --- |');
   for (const row of [...r.identity.rows].sort((a, b) => b.friendlyMean - a.friendlyMean)) L.push(`| ${row.group} | ${row.term} | ${f3(row.friendlyMean)} | ${f3(row.friendlyMax)} | ${f3(row.hostileMean)} |`);
@@ -262,6 +279,24 @@ function renderCrossDomain(r: EvalReport): string[] {
   return L;
 }
 
+/** Share of comments a cascade sent to the encoder: over all named dev sets, then per set. */
+export function encoderShare(r: EvalReport): number {
+  const use = Object.values(r.encoderUse ?? {});
+  const n = use.reduce((a, u) => a + u.comments, 0);
+  return n ? use.reduce((a, u) => a + u.encoded, 0) / n : NaN;
+}
+
+function renderCascade(r: EvalReport): string[] {
+  if (!r.cascade || !r.encoderUse) return [];
+  const L = [
+    '', `## Cascade: comments sent to the encoder (fast toxicity in [${r.cascade.low}, ${r.cascade.high}])`, '',
+    `All dev sets above: **${pct(encoderShare(r))}**.`, '',
+    '| set | comments | sent to the encoder |', '| --- | --- | --- |',
+  ];
+  for (const [k, u] of Object.entries(r.encoderUse)) L.push(`| ${k} | ${u.comments} | ${pct(u.comments ? u.encoded / u.comments : NaN)} |`);
+  return L;
+}
+
 /** Headline figures of a report, for the across-seeds summary. */
 export function headline(r: EvalReport): Record<string, number> {
   const h: Record<string, number> = {
@@ -291,6 +326,7 @@ export function headline(r: EvalReport): Record<string, number> {
     h['behaviour suite: worst functionality pass rate'] = r.behaviour.worst.rate;
     h['behaviour suite: greetings and short replies flagged'] = r.behaviour.shortFlagged;
   }
+  if (r.encoderUse) h['cascade: share of dev comments sent to the encoder'] = encoderShare(r);
   if (r.southfront) {
     h['SouthFront phrases with a span'] = r.southfront.phrases.filter((p) => p.covered).length;
     h['SouthFront clean comments clean'] = r.southfront.clean.filter((c) => c.clean).length;
@@ -311,37 +347,55 @@ export function renderSummary(names: string[], reports: EvalReport[]): string {
   return L.join('\n') + '\n';
 }
 
+/** `--cascade LOW,HIGH` (or `default`: the band in the heads file): a band, or true for the file's. */
+export function parseCascade(raw: string | undefined): CascadeBand | true {
+  if (raw === 'default') return true;
+  const parts = (raw ?? '').split(',').map(Number);
+  if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x))) throw new Error(`--cascade needs LOW,HIGH (e.g. 0.2,0.8) or default, got ${JSON.stringify(raw)}`);
+  return checkBand({ low: parts[0], high: parts[1] });
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const dirs: string[] = [];
+  // Each --cascade evaluates every heads model once more as a cascade with that band.
+  const cascades: Array<CascadeBand | true> = [];
   let datasets: string | undefined;
   let json: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--model') dirs.push(argv[++i]);
     else if (argv[i] === '--datasets') datasets = argv[++i];
     else if (argv[i] === '--json') json = argv[++i];
-    else throw new Error(`unknown option ${argv[i]}`);
+    else if (argv[i] === '--cascade') cascades.push(parseCascade(argv[++i]));
+    else throw new Error(`unknown option ${argv[i]} (valid: --model DIR, --cascade LOW,HIGH|default, --datasets DIR, --json FILE)`);
   }
   if (!dirs.length) dirs.push(defaultModelDir());
   const reports: EvalReport[] = [];
+  const names: string[] = [];
   for (const dir of dirs) {
     // Heads read sentence vectors: from the shared cache, so each text is embedded once across runs.
     const heads = headsBaseDir(dir);
-    const model = await loadModel(dir, heads ? { encoder: cachedEncoder() } : {});
-    const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'), trainedOnUcc(heads ?? dir));
-    // Behaviour suite and SouthFront through the product's own scorer (flags, categories, spans).
-    // The fast off-topic model in both modes: this evaluates toxicity, so only its model changes.
-    const scorer = await createScorer({ model, topicDir: defaultTopicDir(false) });
-    report.behaviour = await runBehaviour(scorer);
-    if (fs.existsSync(southfrontPath())) report.southfront = await southfrontCheck(scorer);
-    scorer.dispose();
-    model.dispose();
-    reports.push(report);
-    let extra = report.behaviour ? '\n' + renderBehaviour(report.behaviour, false) : '';
-    if (report.southfront) extra += '\n' + renderSouthfront(report.southfront);
-    process.stdout.write(`# ${dir}\n\n` + renderReport(report) + extra + '\n');
+    if (cascades.length && !heads) throw new Error(`--cascade needs a heads model; ${dir} is not one`);
+    for (const cascade of cascades.length ? cascades : [undefined]) {
+      const model = await loadModel(dir, heads ? { encoder: cachedEncoder(), ...(cascade ? { cascade } : {}) } : {});
+      const name = model instanceof CascadeToxicityModel ? `${dir} (cascade [${model.band.low}, ${model.band.high}])` : dir;
+      const report = await evaluateModel(model, datasets, (m) => process.stderr.write(m + '\n'), trainedOnUcc(heads ?? dir));
+      // Behaviour suite and SouthFront through the product's own scorer (flags, categories, spans).
+      // The fast off-topic model in every mode: this evaluates toxicity, so only its model changes.
+      const scorer = await createScorer({ model, topicDir: defaultTopicDir(false) });
+      report.behaviour = await runBehaviour(scorer);
+      if (fs.existsSync(southfrontPath())) report.southfront = await southfrontCheck(scorer);
+      scorer.dispose();
+      model.dispose();
+      reports.push(report);
+      names.push(name);
+      let extra = report.behaviour ? '\n' + renderBehaviour(report.behaviour, false) : '';
+      if (report.southfront) extra += '\n' + renderSouthfront(report.southfront);
+      process.stdout.write(`# ${name}\n\n` + renderReport(report) + extra + '\n');
+    }
   }
-  if (reports.length > 1) process.stdout.write(renderSummary(dirs, reports));
+  // Seeds of one model summarise; bands of a cascade are alternatives, not samples.
+  if (reports.length > 1 && !cascades.length) process.stdout.write(renderSummary(names, reports));
   if (json) fs.writeFileSync(json, JSON.stringify(reports.length > 1 ? reports : reports[0], null, 1));
 }
 

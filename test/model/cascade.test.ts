@@ -1,8 +1,9 @@
 /** @jest-environment ./test/encoder/native-arrays-env.js */
 /**
  * The cascade (issue 29): the encoder sees only the comments whose base toxicity lies in the band;
- * inside it the scores are the heads', outside the base's. The real shipped base, heads and
- * sentence encoder, the encoder wrapped to record what it is asked (loaded once for the file).
+ * inside it the scores are the heads', outside the base's mapped onto the heads' scale. The real
+ * shipped base, heads and sentence encoder, the encoder wrapped to record what it is asked
+ * (loaded once for the file).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,6 +11,7 @@ import { CascadeToxicityModel, checkBand, DEFAULT_CASCADE_BAND, defaultHeadsDir,
 import { loadEncoder } from '../../src/encoder';
 import type { SentenceEncoder } from '../../src/encoder/types';
 import { isModeratoError } from '../../src/errors';
+import { logit, sigmoid } from '../../src/util/math';
 
 const TEXTS = [
   'You are a stupid idiot and nobody likes you.',
@@ -63,6 +65,12 @@ beforeEach(() => {
   calls = 0;
 });
 
+/** What the cascade answers outside the band: the base's toxicity on the heads' scale (the file's map). */
+function outsideToxicity(b: number): number {
+  const c = file.cascade;
+  return c ? sigmoid(c.shift + c.slope * logit(Math.min(1 - 1e-4, Math.max(1e-4, b)))) : b;
+}
+
 /** A band that holds some of the texts' base scores and leaves others out on both sides. */
 function middleBand(): { low: number; high: number } {
   const s = basePreds.filter((p) => p.tokens.length).map((p) => p.toxicity).sort((a, b) => a - b);
@@ -72,7 +80,7 @@ function middleBand(): { low: number; high: number } {
 }
 
 describe('CascadeToxicityModel', () => {
-  it('sends only the in-band texts to the encoder; inside the heads\' scores, outside the base\'s', async () => {
+  it('sends only the in-band texts to the encoder; inside the heads\' scores, outside the base\'s on the heads\' scale', async () => {
     const band = middleBand();
     const cascade = new CascadeToxicityModel(heads, band, false);
     const preds = await cascade.predict(TEXTS);
@@ -85,8 +93,9 @@ describe('CascadeToxicityModel', () => {
     expect(cascade.counts).toEqual({ comments: TEXTS.length, encoded: inside.length });
     preds.forEach((p, i) => {
       const b = basePreds[i]!;
-      const expected = inside.includes(TEXTS[i]!) ? headPreds[i]! : b;
-      expect(p.toxicity).toBeCloseTo(expected.toxicity, 6);
+      const isIn = inside.includes(TEXTS[i]!);
+      const expected = isIn ? headPreds[i]! : b;
+      expect(p.toxicity).toBeCloseTo(isIn ? headPreds[i]!.toxicity : b.tokens.length ? outsideToxicity(b.toxicity) : 0, 6);
       for (const [c, v] of Object.entries(expected.categories)) expect(p.categories[c as keyof typeof p.categories]).toBeCloseTo(v, 6);
       // Spans stay the tagger's: same tokens, same token scores, gated on the base's own toxicity.
       expect(Array.from(p.tokenToxic)).toEqual(Array.from(b.tokenToxic));
@@ -101,7 +110,10 @@ describe('CascadeToxicityModel', () => {
     const none = new CascadeToxicityModel(heads, { low: 1, high: 1 }, false);
     const preds = await none.predict(TEXTS);
     expect(calls).toBe(0);
-    preds.forEach((p, i) => expect(p.toxicity).toBe(basePreds[i]!.toxicity));
+    preds.forEach((p, i) => expect(p.toxicity).toBeCloseTo(basePreds[i]!.tokens.length ? outsideToxicity(basePreds[i]!.toxicity) : 0, 6));
+    // The map is monotone: out of the band, the base's order stands.
+    const order = (xs: number[]) => xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+    expect(order(preds.map((p) => p.toxicity))).toEqual(order(basePreds.map((p) => p.toxicity)));
     const all = new CascadeToxicityModel(heads, { low: 0, high: 1 }, false);
     const everyPred = await all.predict(TEXTS);
     expect(asked).toEqual(TEXTS.filter((t) => t.trim()));
@@ -127,7 +139,9 @@ describe('CascadeToxicityModel', () => {
     const m = await loadModel(defaultHeadsDir(), { encoder: counted, cascade: true });
     try {
       expect(m).toBeInstanceOf(CascadeToxicityModel);
-      expect(m.band).toEqual(file.cascade ?? DEFAULT_CASCADE_BAND);
+      const c = file.cascade;
+      expect(m.band).toEqual(c ? { low: c.low, high: c.high } : DEFAULT_CASCADE_BAND);
+      expect((m as CascadeToxicityModel).scale).toEqual(c ? { shift: c.shift, slope: c.slope } : undefined);
       expect(m.info.name).toBe(`${file.name}-cascade`);
       expect(m.embeds).toBe(false);
     } finally {
