@@ -7,18 +7,21 @@
  *   the `obscenity` word filter as a whole process on the same file (one core);
  * - accurate path (`--mode accurate --model DIR`, when `--heads DIR` names a heads model or the
  *   shipped models/heads exists), `--accurate-posts` posts, 1 and N workers;
- * - a large file (`--large` comments, posts recycled under fresh ids), fast path, N workers, once.
+ * - a large file (`--large` comments, posts recycled under fresh ids), fast path, N workers, once;
+ *   and one for the accurate path (`--large-accurate` comments), N workers, once.
  *
- * Each run reports wall time, the scoring rate the CLI prints (threads ready to last line
- * written), that rate per worker, the CPU the process used (all threads) and so the cores it
+ * Each run reports wall time, the threads' model load the CLI prints, the scoring rate it prints
+ * (every thread loaded to last line written), that rate per worker, the CPU the process used (all threads) and so the cores it
  * had (CPU / wall: on a shared machine a run gets fewer cores than it asks for, and a speed-up
  * can only show when it gets them), and its peak RSS (VmHWM; for the large file also the peak
- * over each half of the run, to show memory flat). CPU and RSS are read from /proc (Linux).
+ * over each half of the run and the RSS when 10%, 50% and 100% of the results were written, to show
+ * memory flat). CPU and RSS are read from /proc (Linux). The machine's load and busiest processes
+ * are printed before and after (a speed-up needs the cores free), and a summary table at the end.
  * Rounds alternate the runs so a change in the machine's load hits them alike.
  *
  *   npm run bench:batch [-- --rounds 3 --posts 20000 --accurate-posts 1000 --large 1000000 --heads DIR --datasets PATH]
  */
-import { spawn } from 'child_process';
+import { execSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -36,6 +39,10 @@ interface RunResult {
   /** Peak RSS, MB (NaN off Linux); and the peak over the first and the second half of the run. */
   rssMb: number;
   halves: [number, number];
+  /** Model load of the threads the CLI printed, s. */
+  loadS?: number;
+  /** RSS (MB) at the first sample with 10%, 50% and 100% of the output written (with `progress`). */
+  rssAt?: [number, number, number];
 }
 
 const CLK_TCK = 100;
@@ -52,14 +59,18 @@ function sample(pid: number): { cpu: number; rss: number; hwm: number } | undefi
   }
 }
 
-/** Runs node with `args`, sampling /proc every 100 ms (the last sample is within 100 ms of the end). */
-function timed(args: string[]): Promise<RunResult> {
+/**
+ * Runs node with `args`, sampling /proc every 100 ms (the last sample is within 100 ms of the end);
+ * with `output`, also the size of `output.partial`, the CLI's file while it runs, as its progress.
+ */
+function timed(args: string[], output?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const rss: Array<[number, number]> = [];
+    const written: Array<[number, number]> = [];
     let last = { cpu: NaN, rss: NaN, hwm: NaN };
     const timer = setInterval(() => {
       const s = sample(child.pid!);
@@ -67,14 +78,22 @@ function timed(args: string[]): Promise<RunResult> {
       if (!s || !Number.isFinite(s.hwm)) return;
       last = s;
       rss.push([Number(process.hrtime.bigint() - t0) / 1e6, s.rss]);
+      if (output) written.push([s.rss, fs.existsSync(output + '.partial') ? fs.statSync(output + '.partial').size : 0]);
     }, 100);
     child.once('exit', (code) => {
       clearInterval(timer);
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
       if (code !== 0) return reject(new Error(`${args.join(' ')} failed (${code}):\n${stderr}`));
       const m = /scored (\d+) comments in ([\d.]+) s/.exec(stderr);
+      const loaded = /loaded the models in ([\d.]+) s/.exec(stderr);
       const peak = (from: number, to: number) => Math.max(...rss.filter(([t]) => t >= from && t < to).map(([, r]) => r));
-      resolve({ wallMs, rate: m ? Number(m[1]) / Number(m[2]) : undefined, cpu: last.cpu, rssMb: last.hwm, halves: [peak(0, wallMs / 2), peak(wallMs / 2, Infinity)] });
+      const size = output && fs.existsSync(output) ? fs.statSync(output).size : NaN;
+      // 100%: the partial file's last sample (it is renamed when the run commits, then the threads close).
+      const at = (f: number) => written.find(([, b]) => b >= f * size)?.[0] ?? written.filter(([, b]) => b > 0).pop()?.[0] ?? NaN;
+      resolve({
+        wallMs, rate: m ? Number(m[1]) / Number(m[2]) : undefined, cpu: last.cpu, rssMb: last.hwm, halves: [peak(0, wallMs / 2), peak(wallMs / 2, Infinity)],
+        loadS: loaded ? Number(loaded[1]) : undefined, rssAt: output ? [at(0.1), at(0.5), at(1)] : undefined,
+      });
     });
   });
 }
@@ -89,11 +108,43 @@ function rows(runs: Record<string, { label: string; workers: number; results: Ru
     const wall = summarize(results.map((x) => x.wallMs)).median;
     const rate = summarize(results.map((x) => x.rate ?? NaN)).median;
     const cpu = summarize(results.map((x) => x.cpu)).median;
-    return [label, wall / 1000, (n / wall) * 1000, Number.isNaN(rate) ? '-' : rate, Number.isNaN(rate) ? '-' : rate / workers, cpu, (cpu / wall) * 1000, summarize(results.map((x) => x.rssMb)).median];
+    const loadS = summarize(results.map((x) => x.loadS ?? NaN)).median;
+    return [label, wall / 1000, Number.isNaN(loadS) ? '-' : loadS, (n / wall) * 1000, Number.isNaN(rate) ? '-' : rate, Number.isNaN(rate) ? '-' : rate / workers, cpu, (cpu / wall) * 1000, summarize(results.map((x) => x.rssMb)).median];
   });
 }
 
-const HEADER = ['process', 'wall s', 'posts/s whole process', 'scoring posts/s', 'per worker', 'CPU s', 'cores had', 'peak RSS MB'];
+const HEADER = ['process', 'wall s', 'load s', 'posts/s whole process', 'scoring posts/s', 'per worker', 'CPU s', 'cores had', 'peak RSS MB'];
+
+const HELP = `npm run bench:batch -- [options]: moderato score as whole processes, 1 and N workers (N = the cores)
+  --rounds R            alternating rounds per comparison (default 3; medians reported)
+  --posts N             fast path posts (default 20000; 0 skips)
+  --accurate-posts N    accurate path posts (default 1000; 0 skips; needs --heads DIR or models/heads)
+  --large N             one fast run with N workers on N comments (default 1000000; 0 skips)
+  --large-accurate N    one accurate run with N workers on N comments (default 0), RSS over the run
+  --heads DIR           the heads model for the accurate path (default models/heads)
+  --datasets PATH       the datasets folder (default ../shared/datasets)
+The scoring rate is the CLI's: from every thread loaded to the last result written; model load apart.`;
+
+/** The machine's load and its busiest processes: a speed-up only shows when the cores are free. */
+function machine(when: string): string {
+  const sh = (cmd: string) => {
+    try {
+      return execSync(cmd, { encoding: 'utf8' }).trimEnd();
+    } catch {
+      return `(${cmd} failed)`;
+    }
+  };
+  return `${when}: ${sh('uptime')}\n${sh('ps -eo pcpu,pid,etime,args --sort=-pcpu | head -6 | cut -c1-150')}\n`;
+}
+
+/** Writes `count` comments, posts recycled under fresh ids. */
+async function writeLarge(file: string, texts: string[], count: number): Promise<void> {
+  const stream = fs.createWriteStream(file);
+  for (let i = 0; i < count; i++) {
+    if (!stream.write(JSON.stringify({ id: `l${i}`, text: texts[i % texts.length] }) + '\n')) await new Promise<void>((r) => stream.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => stream.end(() => r()));
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -102,14 +153,21 @@ async function main(): Promise<void> {
       posts: { type: 'string', default: '20000' },
       'accurate-posts': { type: 'string', default: '1000' },
       large: { type: 'string', default: '1000000' },
+      'large-accurate': { type: 'string', default: '0' },
       heads: { type: 'string' },
       datasets: { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
   const rounds = Number(values.rounds);
   const n = Number(values.posts);
   const nAcc = Number(values['accurate-posts']);
   const large = Number(values.large);
+  const largeAcc = Number(values['large-accurate']);
   const cores = os.availableParallelism();
   const root = packageRoot();
   const heads = values.heads ?? (fs.existsSync(path.join(root, 'models', 'heads', 'model.json')) ? path.join(root, 'models', 'heads') : undefined);
@@ -118,7 +176,10 @@ async function main(): Promise<void> {
   const baseline = path.join(root, 'dist', 'bench', 'obscenity-score.js');
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
   try {
-    const texts = posts(Math.max(n, nAcc, large > 0 ? 1 : 0), values.datasets, true);
+    process.stderr.write(machine('bench:batch: start'));
+    const texts = posts(Math.max(n, nAcc, largeAcc, large > 0 ? 1 : 0), values.datasets, true);
+    // path, posts, scoring rate with 1 worker and with N, their ratio, the target: printed last.
+    const summary: (string | number)[][] = [];
     const input = path.join(dir, 'posts.jsonl');
     writePosts(input, texts.slice(0, n));
     const chars = texts.slice(0, n).reduce((a, t) => a + t.length, 0);
@@ -139,6 +200,7 @@ async function main(): Promise<void> {
     const same = fs.readFileSync(out('w1'), 'utf8') === fs.readFileSync(out('wn'), 'utf8');
     const rate = (k: 'w1' | 'wn') => summarize(fast[k].results.map((x) => x.rate ?? NaN)).median;
     const wall = (k: keyof typeof fast) => summarize(fast[k].results.map((x) => x.wallMs)).median;
+    summary.push(['fast', n, rate('w1'), rate('wn'), rate('wn') / rate('w1'), '>= 1.6']);
     process.stdout.write(`## fast path, ${n} posts (medians of ${rounds})\n\n` + table(HEADER, rows(fast, n)) + '\n\n');
     process.stdout.write(
       table(
@@ -164,6 +226,7 @@ async function main(): Promise<void> {
         process.stderr.write(`bench:batch: accurate round ${r + 1}/${rounds} done, load ${load()}\n`);
       }
       const arate = (k: 'w1' | 'wn') => summarize(acc[k].results.map((x) => x.rate ?? NaN)).median;
+      summary.push(['accurate', nAcc, arate('w1'), arate('wn'), arate('wn') / arate('w1'), '>= 1.8']);
       process.stdout.write(
         `## accurate path (${heads}), ${nAcc} posts (medians of ${rounds})\n\n` + table(HEADER, rows(acc, nAcc)) + '\n\n' +
           table(['ratio (medians)', 'value', 'target'], [[`scoring rate, ${cores} workers / 1 worker`, arate('wn') / arate('w1'), '>= 1.8'], ['fast / accurate scoring rate per worker, 1 worker', rate('w1') / arate('w1'), '']]) + '\n\n',
@@ -172,21 +235,32 @@ async function main(): Promise<void> {
       process.stdout.write(`## accurate path: skipped (${heads ? '--accurate-posts 0' : 'no heads model: models/heads is missing; pass --heads DIR'})\n\n`);
     }
 
-    if (large > 0) {
-      const bigInput = path.join(dir, 'large-input.jsonl');
-      const stream = fs.createWriteStream(bigInput);
-      for (let i = 0; i < large; i++) {
-        if (!stream.write(JSON.stringify({ id: `l${i}`, text: texts[i % texts.length] }) + '\n')) await new Promise<void>((r) => stream.once('drain', () => r()));
-      }
-      await new Promise<void>((r) => stream.end(() => r()));
-      process.stderr.write(`bench:batch: large file of ${large} comments (${Math.round(fs.statSync(bigInput).size / 2 ** 20)} MB), load ${load()}\n`);
-      const big = { wn: { label: `fast, --workers ${cores}`, workers: cores, results: [await timed([bin, 'score', bigInput, '--workers', String(cores), '--mode', 'fast', '--output', out('large')])] } };
-      const [first, second] = big.wn.results[0].halves;
+    const largeRun = async (count: number, mode: 'fast' | 'accurate'): Promise<void> => {
+      const bigInput = path.join(dir, `large-${mode}-input.jsonl`);
+      await writeLarge(bigInput, texts, count);
+      process.stderr.write(`bench:batch: large file of ${count} comments (${Math.round(fs.statSync(bigInput).size / 2 ** 20)} MB), ${mode} path, load ${load()}\n`);
+      const model = mode === 'accurate' ? ['--model', heads!] : [];
+      const result = await timed([bin, 'score', bigInput, '--workers', String(cores), '--mode', mode, ...model, '--output', out(`large-${mode}`)], out(`large-${mode}`));
+      const big = { wn: { label: `${mode}, --workers ${cores}`, workers: cores, results: [result] } };
+      const [first, second] = result.halves;
+      const [p10, p50, p100] = result.rssAt!;
       process.stdout.write(
-        `## large file, ${large} comments, fast path (one run)\n\n` + table(HEADER, rows(big, large)) + `\n\npeak RSS over the first half of the run ${fmt(first)} MB, over the second half ${fmt(second)} MB\n\n`,
+        `## large file, ${count} comments, ${mode} path (one run)\n\n` + table(HEADER, rows(big, count)) +
+          `\n\npeak RSS over the first half of the run ${fmt(first)} MB, over the second half ${fmt(second)} MB; ` +
+          `RSS with 10% of the results written ${fmt(p10)} MB, 50% ${fmt(p50)} MB, 100% ${fmt(p100)} MB\n\n`,
       );
+      summary.push([`${mode}, large file (RSS at 10/50/100% written: ${fmt(p10)}/${fmt(p50)}/${fmt(p100)} MB, peak ${fmt(result.rssMb)} MB)`, count, '-', result.rate ?? NaN, '-', mode === 'accurate' ? 'peak RSS <= 1.5 GB, flat' : '']);
+    };
+    if (large > 0) await largeRun(large, 'fast');
+    if (largeAcc > 0) {
+      if (heads) await largeRun(largeAcc, 'accurate');
+      else process.stdout.write('## large file, accurate path: skipped (no heads model: pass --heads DIR)\n\n');
     }
-    process.stdout.write(`load average at the end ${load()}\n`);
+    process.stdout.write(
+      `## summary: scoring rate (posts/s, every thread loaded to last result written; medians of ${rounds} rounds), ${cores} cores\n\n` +
+        table(['path', 'posts', '--workers 1', `--workers ${cores}`, `${cores} / 1`, 'target'], summary) + '\n\n',
+    );
+    process.stdout.write(machine('end'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
