@@ -1,0 +1,208 @@
+/**
+ * `npm run eval:adapt-topic`: off-topic learned per site (issue 28) — does a site's adapter learn
+ * its off-topic rejections, where "a moderator's reject with the category off_topic is the label"?
+ *
+ * Simulated sites, each a set of news threads with comments moved in from other threads of the
+ * same site (intruders, runs of 1-3, 50% extra, as the off-topic training and its news checks
+ * build them: `src/train/topic/intruders.ts`):
+ * - `c3`: C3 (Globe and Mail) articles, the first comments standing in for the article text;
+ * - `fox`: the 10 Fox News articles under their headline and description (never trained on by
+ *   the off-topic model; C3's intruder construction is what its relevance model learned from).
+ * The moderators reject every intruder with the category `off_topic`, and every comment the
+ * set's gold calls toxic (C3 crowd level >= 2, Fox hateful) with no category (a toxic intruder
+ * counts as toxic); the rest are approved. Every comment is decided (premoderation).
+ * Base outputs: toxicity and categories from the accurate path's model (models/heads when
+ * shipped, vectors from the shared cache), `off_topic` from the shipped off-topic model scoring
+ * each whole thread. Per draw the site's articles are split at random in two halves, each half's
+ * threads built with intruders from its own half only: the stream of decisions and the held-out
+ * threads (no text is native on one side and an intruder on the other). After the first 0 / 250 / 500 / 1,000 decisions an
+ * adapter is fitted (`fitAdapter`, the same call as `npm run eval:adapt`) and off-topic AUC
+ * (intruders vs natives) is measured on the held-out comments with:
+ * - `deployed`: what the site would use (`applyAdapter`: the off_topic head only when it passed
+ *   its own gate and the adapter is activated, which the toxicity gate decides);
+ * - `head, no gates`: the off_topic head fitted with both gates open (margin and z at -inf),
+ *   i.e. what the head itself learned.
+ *
+ * `--row comment-x-article` measures a what-if: the adapter reading the comment's vector times
+ * the article's (component-wise) instead of the comment's vector, so that a head can relate the
+ * comment to its article (the adapter's row has no article input today).
+ *
+ *   npm run eval:adapt-topic [-- --sites c3,fox --draws 5 --points 0,250,500,1000 --model DIR --row comment|comment-x-article]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { applyAdapter, fitAdapter, quantize, type LabelledExample, type StoredFeatures } from '../adapt';
+import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
+import { loadC3, loadFoxNews } from '../data';
+import { articleText, loadOffTopicModel, type OffTopicModel } from '../topic';
+import { mulberry32 } from '../util/prng';
+import { lcg32 } from '../util/lcg32';
+import { packageRoot } from '../util/paths';
+import { cachedEncoder } from './heads/cached-encoder';
+import { embedCached } from './embed-cache';
+import { rocAuc } from './metrics';
+import { loadCorpus } from './topic/corpus';
+import { c3Ids, c3Mixed, foxMixed, type MixedThread } from './topic/intruders';
+
+const POINTS = [0, 250, 500, 1000];
+
+interface Row {
+  /** Index of its thread in its half. */
+  thread: number;
+  f: StoredFeatures;
+  label: 0 | 1;
+  category: 'off_topic' | null;
+  intruder: number;
+}
+
+function shuffled<T>(xs: T[], seed: number): T[] {
+  const r = mulberry32(seed);
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '-');
+
+/** Per text: the toxicity model's outputs and the sentence vector (each text predicted and embedded once). */
+type TextFeatures = Map<string, { base: StoredFeatures['base']; vector: Int8Array }>;
+
+async function textFeatures(texts: string[], model: ToxicityModel): Promise<TextFeatures> {
+  const unique = [...new Set(texts)];
+  const vecs = await embedCached(unique);
+  const preds: CommentPrediction[] = [];
+  for (let i = 0; i < unique.length; i += 256) preds.push(...(await model.predict(unique.slice(i, i + 256))));
+  return new Map(unique.map((t, i) => [t, { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }]));
+}
+
+function productCode(v: Int8Array, a: Float32Array): Int8Array {
+  const out = new Int8Array(v.length);
+  for (let j = 0; j < v.length; j++) out[j] = Math.max(-127, Math.min(127, Math.round((v[j] / 127) * a[j] * 128 * 127)));
+  return out;
+}
+
+/** The site's decisions on `threads`, with the shipped off-topic model's score of each comment in its thread. */
+async function decide(threads: MixedThread[], toxic: (text: string) => number, feats: TextFeatures, topic: OffTopicModel, row: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const articles = row === 'comment-x-article' ? await embedCached(threads.map((t) => articleText(t.article))) : [];
+  threads.forEach((t, ti) => {
+    const off = topic.score(t.article, t.comments);
+    t.comments.forEach((c, i) => {
+      const f0 = feats.get(c.text)!;
+      // What-if (`--row comment-x-article`): the stored vector replaced by the comment's and the
+      // article's vectors multiplied component-wise (scaled by 128, about 1 / typical product), so
+      // that a linear head can learn a weighted similarity to the article.
+      const f = articles.length ? { ...f0, vector: productCode(f0.vector, articles[ti]) } : f0;
+      const isToxic = toxic(c.text) === 1;
+      const base: StoredFeatures['base'] = { ...f.base };
+      if (off[i].offTopic !== null) base.off_topic = off[i].offTopic!;
+      rows.push({ thread: ti, f: { base, vector: f.vector }, label: isToxic || t.y[i] === 1 ? 1 : 0, category: !isToxic && t.y[i] === 1 ? 'off_topic' : null, intruder: t.y[i] });
+    });
+  });
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sites: { type: 'string', default: 'c3,fox' },
+      draws: { type: 'string', default: '5' },
+      points: { type: 'string', default: POINTS.join(',') },
+      model: { type: 'string' },
+      row: { type: 'string', default: 'comment' },
+      seed: { type: 'string', default: '28' },
+    },
+  });
+  if (values.row !== 'comment' && values.row !== 'comment-x-article') throw new Error(`--row is comment or comment-x-article, not ${values.row}`);
+  const draws = Number(values.draws);
+  const points = values.points.split(',').map(Number);
+  const seed = Number(values.seed);
+  const heads = path.join(packageRoot(), 'models', 'heads');
+  const dir = values.model ?? (fs.existsSync(path.join(heads, 'model.json')) ? heads : undefined);
+  const model = await loadModel(dir, { encoder: cachedEncoder() });
+  const corpus = loadCorpus();
+  const topic = loadOffTopicModel();
+  const topicVersion = topic.version;
+  console.log(`base: toxicity ${model.info.name} ${model.info.version}, off-topic ${topicVersion}; adapter row: ${values.row}; premoderated (every stream comment decided); ${draws} draws; articles split in halves per draw, each half with intruders from its own half`);
+  const header = `| site | comments (intruders, toxic) | measure | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} |`;
+  const lines = [header, `|${header.split('|').slice(1, -1).map(() => ' --- ').join('|')}|`];
+  for (const site of values.sites.split(',')) {
+    const t0 = Date.now();
+    // Per draw the site's articles are split in two halves; each half's threads take their
+    // intruders from its own half only, so no text is native in one half and an intruder in the
+    // other (a head would otherwise learn the held-out articles' topics as "off topic").
+    let mixed: (ids: string[], r: () => number) => MixedThread[];
+    let ids: string[];
+    let toxic: (text: string) => number;
+    let texts: string[];
+    if (site === 'c3') {
+      const gold = new Map(loadC3().map((r) => [r.text, r.toxicBinary]));
+      ids = c3Ids(corpus);
+      mixed = (part, r) => c3Mixed(corpus, part, 0.5, r);
+      toxic = (t) => gold.get(t) ?? 0;
+      texts = ids.flatMap((id) => corpus.c3Threads.get(id)!);
+    } else if (site === 'fox') {
+      const gold = new Map(loadFoxNews().map((r) => [r.text, r.toxicBinary]));
+      ids = corpus.fox.map((t) => t.article.title!);
+      mixed = (part, r) => foxMixed({ ...corpus, fox: corpus.fox.filter((t) => part.includes(t.article.title!)) }, 0.5, r);
+      toxic = (t) => gold.get(t.trim()) ?? 0;
+      texts = corpus.fox.flatMap((t) => t.comments.map((c) => c.text));
+    } else throw new Error(`unknown site ${site} (known: c3, fox)`);
+    const feats = await textFeatures(texts, model);
+    const names = ['base off_topic', 'deployed (gated adapter)', 'off_topic head, no gates', 'off_topic head passed its gate', 'adapter activated', 'cross-validated off_topic AUC base / adapted'];
+    const cells = new Map(names.map((n) => [n, points.map(() => [] as string[])]));
+    const nums = new Map(names.map((n) => [n, points.map(() => [] as number[])]));
+    let counts = '';
+    for (let d = 1; d <= draws; d++) {
+      const order = shuffled(ids, 7919 * d + seed);
+      const half = Math.floor(order.length / 2);
+      const r = lcg32(seed + d);
+      const streamRows = await decide(mixed(order.slice(0, half), r), toxic, feats, topic, values.row);
+      const heldRows = await decide(mixed(order.slice(half), r), toxic, feats, topic, values.row);
+      if (d === 1) {
+        const all = [...streamRows, ...heldRows];
+        counts = `${all.length} (${all.filter((x) => x.intruder).length}, ${all.filter((x) => x.label && x.category === null).length})`;
+      }
+      const stream = shuffled(streamRows, 1000 * d + 27);
+      const held = heldRows.filter((x) => x.f.base.off_topic !== undefined);
+      const y = held.map((x) => x.intruder);
+      const dec: LabelledExample[] = stream.map((x) => ({ features: x.f, label: x.label, category: x.category }));
+      const baseAuc = rocAuc(held.map((x) => x.f.base.off_topic!), y);
+      points.forEach((n, k) => {
+        if (n > dec.length) return;
+        nums.get('base off_topic')![k].push(baseAuc);
+        if (n === 0) return;
+        const gated = fitAdapter(site, dec.slice(0, n), { seed: d, curvePoints: [], createdAt: 'eval' });
+        const open = fitAdapter(site, dec.slice(0, n), { seed: d, curvePoints: [], createdAt: 'eval', margin: -Infinity, minZ: -Infinity });
+        nums.get('deployed (gated adapter)')![k].push(rocAuc(held.map((x) => applyAdapter(gated, x.f).off_topic!), y));
+        if (open.heads.off_topic) nums.get('off_topic head, no gates')![k].push(rocAuc(held.map((x) => applyAdapter(open, x.f).off_topic!), y));
+        nums.get('off_topic head passed its gate')![k].push(gated.heads.off_topic ? 1 : 0);
+        nums.get('adapter activated')![k].push(gated.report.activated ? 1 : 0);
+        const cv = gated.report.auc.off_topic;
+        if (cv) cells.get('cross-validated off_topic AUC base / adapted')![k].push(`${cv.base.toFixed(3)}/${cv.adapted.toFixed(3)}`);
+      });
+    }
+    for (const name of names) {
+      const row = points.map((_, k) => {
+        if (name.startsWith('cross-validated')) return cells.get(name)![k].join(' ') || '-';
+        const xs = nums.get(name)![k];
+        if (name === 'off_topic head passed its gate' || name === 'adapter activated') return xs.length ? `${xs.filter((x) => x).length}/${xs.length}` : '-';
+        return xs.length === 0 ? '-' : xs.length === draws ? fmt(mean(xs)) : `${fmt(mean(xs))} (${xs.length})`;
+      });
+      lines.push(`| ${site} | ${counts} | ${name} | ${row.join(' | ')} |`);
+    }
+    process.stderr.write(`${site}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${lines.slice(-names.length).join('\n')}\n`);
+  }
+  console.log(lines.join('\n'));
+  model.dispose();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
