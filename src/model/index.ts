@@ -105,10 +105,7 @@ export class HashedToxicityModel implements ToxicityModel {
       const r = res[k];
       const categories = {} as Record<Category, number>;
       CATEGORIES.forEach((cat, j) => (categories[cat] = r.categories[j]));
-      out[i] = {
-        tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories,
-        ...(r.spanPresence !== undefined ? { spanPresence: r.spanPresence } : {}), ...(r.hidden ? { hidden: r.hidden } : {}),
-      };
+      out[i] = { tokens: toks[i], tokenToxic: r.tokenToxic, tokenType: r.tokenType, toxicity: r.toxicity, categories, ...(r.spanPresence !== undefined ? { spanPresence: r.spanPresence } : {}) };
     });
     return this.blend(texts, order, out);
   }

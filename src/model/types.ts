@@ -25,11 +25,6 @@ export interface CommentPrediction {
    */
   spanToxicity?: number;
   /**
-   * The convolutional model's comment-head hidden units (ReLU, `commentHidden` values; fast path
-   * only): the toxicity evidence its few outputs are read from, which site adaptation learns from.
-   */
-  hidden?: Float32Array;
-  /**
    * The comment's sentence vector (ENCODER_DIM floats, L2-normalised) when the model embeds
    * comments (`ToxicityModel.embeds`): computed once per comment, reused for site adaptation.
    */
