@@ -102,6 +102,7 @@ export class OffTopicModel {
     }
     if (file.sentence) {
       const st = file.sentence;
+      if (st.combine !== undefined && st.combine !== 'max') throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max or none`);
       if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length || st.context?.weights.length !== CONTEXT_INPUTS.length) {
         throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage inputs [${st.inputs}] (${st.comment.weights.length}-d head) do not match this code [${SENTENCE_INPUTS}] (${st.encoder.dim}-d)`);
       }
@@ -131,7 +132,9 @@ export class OffTopicModel {
       const regime = analysis.comments.map((c) => stageRegime(c.features, this.file.blendRange, article as TopicArticle | undefined));
       const z = stageScores(this.file.sentence, scores, analysis.comments.map((c) => c.followed), vectors, regime).map((p) => logit(p));
       const ctx = this.file.sentence.context;
+      const base = scores;
       scores = contextInputs(z, analysis.hoods, analysis.authors).map((x) => predict(ctx, x));
+      if (this.file.sentence.combine === 'max') scores = scores.map((p, i) => Math.max(base[i], p));
     }
     // Under an article, every comment's context terms are the article's: ranked once per thread.
     const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;

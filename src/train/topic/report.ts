@@ -27,6 +27,10 @@ export interface TopicArgs {
   compare?: string;
   /** `off`: no sentence stage (no vectors loaded); default on. */
   sentence?: 'on' | 'off';
+  /** CQA releases the base (lexical) model learns from (`TrainOptions.baseSources`). */
+  baseSources?: Array<'2015' | '2016'>;
+  /** `max`: ship the stage combined with the base by the larger score (`TrainOptions.stageCombine`). */
+  stageCombine?: 'max';
 }
 
 /** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
@@ -60,11 +64,19 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
       a.sentence = val;
     }
     else if (flag === '--vectors') a.vectors = val;
+    else if (flag === '--stage-combine') {
+      if (val !== 'max' && val !== 'none') throw new Error(`--stage-combine is max or none, not ${val}`);
+      a.stageCombine = val === 'max' ? 'max' : undefined;
+    } else if (flag === '--base-sources') {
+      const list = val.split(',').filter(Boolean);
+      for (const x of list) if (x !== '2015' && x !== '2016') throw new Error(`--base-sources lists 2015 and/or 2016, not ${x}`);
+      a.baseSources = list as Array<'2015' | '2016'>;
+    }
     else if (flag === '--vectors-in') {
       if (val !== 'both' && val !== 'relevance' && val !== 'classifier') throw new Error(`--vectors-in is both, relevance or classifier, not ${val}`);
       a.vectorsIn = val;
     }
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab --vectors --vectors-in --sentence)`);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab --vectors --vectors-in --sentence --base-sources --stage-combine)`);
   }
   return a;
 }
@@ -74,7 +86,7 @@ export function trainOptions(a: TopicArgs): TrainOptions {
   return {
     seed: a.seeds?.[0], folds: a.folds, lambda: a.lambda, exclude: a.exclude, intruderRate: a.intruderRate, lexMinShare: a.lexMinShare,
     newsWeight: a.newsWeight, classifierLambdas: a.classifierLambdas, classifier: a.classifier, lexVocab: a.lexVocab,
-    words: a.vectors ? loadWordTable(a.vectors) : undefined, vectorsIn: a.vectorsIn,
+    words: a.vectors ? loadWordTable(a.vectors) : undefined, vectorsIn: a.vectorsIn, baseSources: a.baseSources, stageCombine: a.stageCombine,
   };
 }
 

@@ -9,6 +9,7 @@ import { ENCODER_DIM } from '../../encoder/types';
 import { loadTokenizer } from '../../encoder';
 import { MAX_PIECES } from '../../encoder/graph';
 import { fit, predict, logit, LogReg } from '../../topic/logreg';
+import { sigmoid } from '../../util/math';
 import { articleText, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
 import { contextInputs, stageRegime } from '../../topic/model';
 import { fitNonNegative } from '../../topic/logreg';
@@ -170,10 +171,23 @@ export function stageVariants(): Record<string, boolean[]> {
   return out;
 }
 
+/**
+ * One fitted variant. With `maxShift`, the variant's score is the larger of the base model's and
+ * the full stage's (its logit shifted by `maxShift` onto the base's threshold): the stage can only
+ * add off-topic evidence to the lexical model's, never take it away.
+ */
+export interface StageVariant {
+  stack: LogReg;
+  context: LogReg;
+  threshold: number;
+  newsScores: number[];
+  maxShift?: number;
+}
+
 /** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
 export interface FittedStage {
   head: { weights: number[]; bias: number; lambda: number };
-  variants: Record<string, { stack: LogReg; context: LogReg; threshold: number; newsScores: number[] }>;
+  variants: Record<string, StageVariant>;
 }
 
 /**
@@ -190,7 +204,7 @@ export function fitStage(
   news: { threads: Array<{ article: TopicArticle; comments: TopicComment[]; y: number[] }>; scores: number[]; followed: number[]; X: number[][]; hoods: Neighbour[][] },
   range: [number, number],
   conversation: { hoods: Neighbour[][]; authors: Array<string | undefined> },
-  opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean } = {},
+  opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean; baseThreshold?: number } = {},
 ): FittedStage {
   const inner = 5;
   const grams = Array.from({ length: inner }, () => new Gram(ENCODER_DIM));
@@ -280,6 +294,18 @@ export function fitStage(
     const newsScores = out.slice(rows.length);
     const threshold = jointThreshold(out.slice(0, rows.length), y3.slice(0, rows.length), newsScores, y3.slice(rows.length), opts.newsWeight ?? 1);
     variants[name] = { stack, context, threshold, newsScores };
+    if (name === 'full' && opts.baseThreshold !== undefined) {
+      // max(base, stage) with the stage's scale moved onto the base's threshold, its own threshold
+      // then tuned on the same rows as every other variant's.
+      const maxShift = logit(opts.baseThreshold) - logit(threshold);
+      const m = (b: number, p: number) => Math.max(b, sigmoid(logit(p) + maxShift));
+      const cqaMax = out.slice(0, rows.length).map((p, i) => m(trainScores[i], p));
+      const newsMax = newsScores.map((p, i) => m(news.scores[i], p));
+      const t = jointThreshold(cqaMax, y3.slice(0, rows.length), newsMax, y3.slice(rows.length), opts.newsWeight ?? 1);
+      variants['max(base, full)'] = { stack, context, threshold: t, newsScores: newsMax, maxShift };
+      // The same at the base's own threshold: a comment is off topic when either model says so.
+      variants['or(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsMax, maxShift };
+    }
   }
   return { head, variants };
 }
@@ -290,14 +316,16 @@ const HIGH_FORUM = SENTENCE_INPUTS.indexOf('commentHigh@forum');
 const HIGH_NEWS = SENTENCE_INPUTS.indexOf('commentHigh@news');
 
 /** Stage scores of one thread under a fitted variant (the stack's logit, the base's where a comment has no vector, then the context pass). */
-export function stageThread(head: FittedStage['head'], v: { stack: LogReg; context: LogReg }, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
+export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
   const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors, regime);
   const z = ins.map((x, i) => logit(x ? predict(v.stack, x) : base[i]));
-  return contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
+  const out = contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
+  const shift = v.maxShift;
+  return shift === undefined ? out : out.map((p, i) => Math.max(base[i], sigmoid(logit(p) + shift)));
 }
 
 /** The model file's stage: the context pass's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
-export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }): SentenceStage {
+export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: 'max'): SentenceStage {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     encoder: { ...encoder, dim: ENCODER_DIM },
@@ -305,5 +333,6 @@ export function shippedStage(head: FittedStage['head'], stack: LogReg, context: 
     comment: { weights: head.weights.map(round), bias: round(head.bias) },
     stack: { mean: stack.mean.map(round), std: stack.std.map(round), weights: stack.weights.map(round), bias: round(stack.bias) },
     context: { mean: context.mean.map(round), std: context.std.map(round), weights: context.weights.map(round), bias: round(context.bias + logit(baseThreshold) - logit(threshold)) },
+    ...(combine ? { combine } : {}),
   };
 }
