@@ -8,5 +8,5 @@
 export type { AdaptAttribute, StoredFeatures, LabelledExample, AttributeHead, AdapterReport, SiteAdapter } from './types';
 export { ADAPT_ATTRIBUTES, BASE_INPUTS, baseInputs, rowLength, quantize, dequantize, featureRow, baseLogit } from './features';
 export { applyAdapter, applyHead, CATEGORY_MIN_TOXICITY, type AdaptedScores } from './apply';
-export { fitAdapter, LAMBDAS, CURVE_POINTS, type FitOptions } from './fit';
+export { fitAdapter, strengthFor, LAMBDAS, CURVE_POINTS, type FitOptions } from './fit';
 export { auc, pairedAucDiff, thresholdForPrecision } from './metrics';

@@ -48,7 +48,12 @@ export interface AdapterReport {
    * The toxicity gain's standard error (paired DeLong, on the out-of-fold scores) and z = gain /
    * se; activation also needs z >= minZ, so a gain within the noise of few decisions is refused.
    */
-  significance?: { se: number; z: number; minZ: number };
+  significance?: { se: number; z: number; minZ: number; fullZ?: number };
+  /**
+   * Share of the adapter's change applied when activated: 1 from `fullZ` standard errors, 1/2
+   * below (the heads hold it already; absent in adapters fitted before it existed: 1).
+   */
+  strength?: number;
   /** Threshold on the adapted toxicity that reaches the target precision, when one does. */
   suggestedThreshold: { precision: number; threshold: number; recall: number } | null;
   /** Learning curve: cross-validated AUC with the first n decisions. */

@@ -251,7 +251,7 @@ export function formatReport(v: AdapterVersion): string {
       : `the gain ${f3(gain)} passes the margin ${r.margin} but is within noise${zText}`;
   lines.push(
     r.activated
-      ? `  activated: the adapted toxicity beats the base by ${f3(gain)} >= the margin ${r.margin}${zText}`
+      ? `  activated: the adapted toxicity beats the base by ${f3(gain)} >= the margin ${r.margin}${zText}${(r.strength ?? 1) < 1 ? `; applied at strength ${r.strength} (z < ${sig?.fullZ})` : ''}`
       : `  not activated: ${why}; the previous adapter (or the base) stays`,
   );
   if (r.suggestedThreshold) lines.push(`  suggested threshold ${r.suggestedThreshold.threshold.toFixed(3)}: precision ${f3(r.suggestedThreshold.precision)}, recall ${f3(r.suggestedThreshold.recall)}`);

@@ -3,7 +3,9 @@
  * the base back with too few labels, refuses (the gate) what does not beat the base, and is
  * deterministic for a seed.
  */
-import { applyAdapter, auc, fitAdapter, type LabelledExample, type SiteAdapter } from '../../src/adapt';
+import { applyAdapter, auc, fitAdapter, quantize, strengthFor, type LabelledExample, type SiteAdapter } from '../../src/adapt';
+import { ENCODER_DIM } from '../../src/encoder/types';
+import { mulberry32 } from '../../src/util/prng';
 import { CATEGORIES } from '../../src/types';
 import { synthetic } from './synthetic';
 
@@ -68,6 +70,46 @@ describe('fitAdapter', () => {
     expect(a.report.auc.toxicity!.adapted).toBeLessThan(a.report.auc.toxicity!.base + a.report.margin);
     const e = fresh[0];
     expect(applyAdapter(a, e.features).toxicity).toBe(e.features.base.toxicity);
+  });
+
+  it('keeps each fold from seeing its held-out rows: pure noise with almost no penalty is not learned out of fold', () => {
+    // 200 decisions whose labels nothing predicts, 512 noise dimensions: a fit on all of them
+    // separates them perfectly. Folds warm-started from that fit scored AUC 1 out of fold.
+    const rand = mulberry32(5);
+    const noise: LabelledExample[] = Array.from({ length: 200 }, (_, i) => {
+      const v = Float32Array.from({ length: ENCODER_DIM }, () => rand() * 2 - 1);
+      const norm = Math.hypot(...v);
+      return { features: { base: { toxicity: rand() }, vector: quantize(v.map((x) => x / norm)) }, label: (i % 2) as 0 | 1 };
+    });
+    for (const lambdas of [[0.01], [1000, 0.01]]) {
+      const a = fitAdapter('site', noise, { seed: 1, lambdas, curvePoints: [] });
+      expect(a.report.auc.toxicity!.adapted).toBeLessThan(0.7);
+    }
+  });
+
+  it('applies the adapter in full only with strong evidence, half way from the base with weaker, not at all without', () => {
+    const o = { margin: 0.01, minZ: 1, fullZ: 2.5 };
+    expect(strengthFor(0.05, 0.99, o)).toBe(0);
+    expect(strengthFor(0.009, 9, o)).toBe(0);
+    expect(strengthFor(0.05, 1, o)).toBe(0.5);
+    expect(strengthFor(0.05, 2.49, o)).toBe(0.5);
+    expect(strengthFor(0.05, 2.5, o)).toBe(1);
+    expect(adapter.report.strength).toBe(1);
+  });
+
+  it('at half strength scores the midpoint of the base and the full head in logits, and says so', () => {
+    const full = fitAdapter('site', train, { seed: 1, fullZ: 0, curvePoints: [] });
+    const half = fitAdapter('site', train, { seed: 1, fullZ: 1e9, curvePoints: [] });
+    expect(full.report.strength).toBe(1);
+    expect(half.report.strength).toBe(0.5);
+    expect(half.report.activated).toBe(true);
+    const lg = (p: number): number => Math.log(p / (1 - p));
+    for (const e of fresh.slice(0, 50)) {
+      const mid = 0.5 * lg(applyAdapter(full, e.features).toxicity) + 0.5 * lg(e.features.base.toxicity!);
+      expect(lg(applyAdapter(half, e.features).toxicity)).toBeCloseTo(mid, 6);
+    }
+    // Its threshold is for the half-strength scores: another cut than the full head's.
+    expect(half.report.suggestedThreshold!.threshold).not.toBeCloseTo(full.report.suggestedThreshold!.threshold, 3);
   });
 
   it('is deterministic for a seed', () => {
