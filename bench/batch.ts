@@ -6,7 +6,9 @@
  * - fast path, `--posts` posts: `--workers 1` and `--workers N` (N = the cores), and the baseline,
  *   the `obscenity` word filter as a whole process on the same file (one core);
  * - accurate path (`--mode accurate --model DIR`, when `--heads DIR` names a heads model or the
- *   shipped models/heads exists), `--accurate-posts` posts, 1 and N workers;
+ *   shipped models/heads exists), `--accurate-posts` posts, 1 and N workers; on the same posts,
+ *   one worker each, the fast path and the cascade (`--mode cascade`, the heads' band) with the
+ *   share of those posts the cascade sends to the encoder;
  * - a large file (`--large` comments, posts recycled under fresh ids), fast path, N workers, once;
  *   and one for the accurate path (`--large-accurate` comments), N workers, once.
  *
@@ -20,6 +22,8 @@
  * Rounds alternate the runs so a change in the machine's load hits them alike.
  *
  *   npm run bench:batch [-- --rounds 3 --posts 20000 --accurate-posts 1000 --large 1000000 --heads DIR --datasets PATH]
+ *
+ * `--posts 0` skips the fast section, `--large 0` the large file.
  */
 import { execSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -29,6 +33,8 @@ import { parseArgs } from 'util';
 import { posts } from './posts';
 import { packageRoot } from '../src/util/paths';
 import { fmt, summarize, table } from './stats';
+import { CascadeToxicityModel, loadModel } from '../src/model';
+import { ENCODER_NAME, type SentenceEncoder } from '../src/encoder/types';
 
 interface RunResult {
   wallMs: number;
@@ -180,56 +186,71 @@ async function main(): Promise<void> {
     const texts = posts(Math.max(n, nAcc, largeAcc, large > 0 ? 1 : 0), values.datasets, true);
     // path, posts, scoring rate with 1 worker and with N, their ratio, the target: printed last.
     const summary: (string | number)[][] = [];
-    const input = path.join(dir, 'posts.jsonl');
-    writePosts(input, texts.slice(0, n));
-    const chars = texts.slice(0, n).reduce((a, t) => a + t.length, 0);
-    process.stderr.write(`bench:batch: ${n} posts (mean ${Math.round(chars / n)} chars), ${rounds} rounds, ${cores} cores, load ${load()}\n`);
     const out = (name: string) => path.join(dir, `${name}.jsonl`);
+    let fastW1Rate = NaN;
+    if (n > 0) {
+      const input = path.join(dir, 'posts.jsonl');
+      writePosts(input, texts.slice(0, n));
+      const chars = texts.slice(0, n).reduce((a, t) => a + t.length, 0);
+      process.stderr.write(`bench:batch: ${n} posts (mean ${Math.round(chars / n)} chars), ${rounds} rounds, ${cores} cores, load ${load()}\n`);
 
-    const fast = {
-      obscenity: { label: 'obscenity (1 core)', workers: 1, results: [] as RunResult[] },
-      w1: { label: 'fast, --workers 1', workers: 1, results: [] as RunResult[] },
-      wn: { label: `fast, --workers ${cores}`, workers: cores, results: [] as RunResult[] },
-    };
-    for (let r = 0; r < rounds; r++) {
-      fast.obscenity.results.push(await timed([baseline, input, out('obscenity')]));
-      fast.w1.results.push(await timed([bin, 'score', input, '--workers', '1', '--mode', 'fast', '--output', out('w1')]));
-      fast.wn.results.push(await timed([bin, 'score', input, '--workers', String(cores), '--mode', 'fast', '--output', out('wn')]));
-      process.stderr.write(`bench:batch: fast round ${r + 1}/${rounds} done, load ${load()}\n`);
+      const fast = {
+        obscenity: { label: 'obscenity (1 core)', workers: 1, results: [] as RunResult[] },
+        w1: { label: 'fast, --workers 1', workers: 1, results: [] as RunResult[] },
+        wn: { label: `fast, --workers ${cores}`, workers: cores, results: [] as RunResult[] },
+      };
+      for (let r = 0; r < rounds; r++) {
+        fast.obscenity.results.push(await timed([baseline, input, out('obscenity')]));
+        fast.w1.results.push(await timed([bin, 'score', input, '--workers', '1', '--mode', 'fast', '--output', out('w1')]));
+        fast.wn.results.push(await timed([bin, 'score', input, '--workers', String(cores), '--mode', 'fast', '--output', out('wn')]));
+        process.stderr.write(`bench:batch: fast round ${r + 1}/${rounds} done, load ${load()}\n`);
+      }
+      const same = fs.readFileSync(out('w1'), 'utf8') === fs.readFileSync(out('wn'), 'utf8');
+      const rate = (k: 'w1' | 'wn') => summarize(fast[k].results.map((x) => x.rate ?? NaN)).median;
+      const wall = (k: keyof typeof fast) => summarize(fast[k].results.map((x) => x.wallMs)).median;
+      process.stdout.write(`## fast path, ${n} posts (medians of ${rounds})\n\n` + table(HEADER, rows(fast, n)) + '\n\n');
+      process.stdout.write(
+        table(
+          ['ratio (medians)', 'value', 'target'],
+          [
+            [`scoring rate, ${cores} workers / 1 worker`, rate('wn') / rate('w1'), '>= 1.6'],
+            [`whole process, 1 worker wall / ${cores} workers wall`, wall('w1') / wall('wn'), ''],
+            [`obscenity wall / moderato --workers ${cores} wall`, wall('obscenity') / wall('wn'), '>= 1.0'],
+          ],
+        ) + `\n\noutputs with 1 and ${cores} workers identical: ${same}\n\n`,
+      );
+      fastW1Rate = rate('w1');
+      summary.push(['fast', n, rate('w1'), rate('wn'), rate('wn') / rate('w1'), '>= 1.6']);
     }
-    const same = fs.readFileSync(out('w1'), 'utf8') === fs.readFileSync(out('wn'), 'utf8');
-    const rate = (k: 'w1' | 'wn') => summarize(fast[k].results.map((x) => x.rate ?? NaN)).median;
-    const wall = (k: keyof typeof fast) => summarize(fast[k].results.map((x) => x.wallMs)).median;
-    summary.push(['fast', n, rate('w1'), rate('wn'), rate('wn') / rate('w1'), '>= 1.6']);
-    process.stdout.write(`## fast path, ${n} posts (medians of ${rounds})\n\n` + table(HEADER, rows(fast, n)) + '\n\n');
-    process.stdout.write(
-      table(
-        ['ratio (medians)', 'value', 'target'],
-        [
-          [`scoring rate, ${cores} workers / 1 worker`, rate('wn') / rate('w1'), '>= 1.6'],
-          [`whole process, 1 worker wall / ${cores} workers wall`, wall('w1') / wall('wn'), ''],
-          [`obscenity wall / moderato --workers ${cores} wall`, wall('obscenity') / wall('wn'), '>= 1.0'],
-        ],
-      ) + `\n\noutputs with 1 and ${cores} workers identical: ${same}\n\n`,
-    );
 
     if (heads && nAcc > 0) {
       const accInput = path.join(dir, 'accurate.jsonl');
       writePosts(accInput, texts.slice(0, nAcc));
       const acc = {
+        f1: { label: 'fast, --workers 1 (same posts)', workers: 1, results: [] as RunResult[] },
+        c1: { label: 'cascade, --workers 1', workers: 1, results: [] as RunResult[] },
         w1: { label: 'accurate, --workers 1', workers: 1, results: [] as RunResult[] },
         wn: { label: `accurate, --workers ${cores}`, workers: cores, results: [] as RunResult[] },
       };
       for (let r = 0; r < rounds; r++) {
+        acc.f1.results.push(await timed([bin, 'score', accInput, '--workers', '1', '--mode', 'fast', '--output', out('f1')]));
+        acc.c1.results.push(await timed([bin, 'score', accInput, '--workers', '1', '--mode', 'cascade', '--model', heads, '--output', out('c1')]));
         acc.w1.results.push(await timed([bin, 'score', accInput, '--workers', '1', '--mode', 'accurate', '--model', heads, '--output', out('a1')]));
         acc.wn.results.push(await timed([bin, 'score', accInput, '--workers', String(cores), '--mode', 'accurate', '--model', heads, '--output', out('an')]));
         process.stderr.write(`bench:batch: accurate round ${r + 1}/${rounds} done, load ${load()}\n`);
       }
-      const arate = (k: 'w1' | 'wn') => summarize(acc[k].results.map((x) => x.rate ?? NaN)).median;
+      const arate = (k: keyof typeof acc) => summarize(acc[k].results.map((x) => x.rate ?? NaN)).median;
+      const share = await cascadeShare(heads, texts.slice(0, nAcc));
       summary.push(['accurate', nAcc, arate('w1'), arate('wn'), arate('wn') / arate('w1'), '>= 1.8']);
       process.stdout.write(
         `## accurate path (${heads}), ${nAcc} posts (medians of ${rounds})\n\n` + table(HEADER, rows(acc, nAcc)) + '\n\n' +
-          table(['ratio (medians)', 'value', 'target'], [[`scoring rate, ${cores} workers / 1 worker`, arate('wn') / arate('w1'), '>= 1.8'], ['fast / accurate scoring rate per worker, 1 worker', rate('w1') / arate('w1'), '']]) + '\n\n',
+          table(['ratio (medians)', 'value', 'target'], [
+            [`scoring rate, ${cores} workers / 1 worker`, arate('wn') / arate('w1'), '>= 1.8'],
+            ['fast / accurate scoring rate per worker, 1 worker', (Number.isNaN(fastW1Rate) ? arate('f1') : fastW1Rate) / arate('w1'), ''],
+            ['fast / accurate, 1 worker, same posts', arate('f1') / arate('w1'), ''],
+            ['cascade / accurate, 1 worker, same posts', arate('c1') / arate('w1'), ''],
+            ['fast / cascade, 1 worker, same posts', arate('f1') / arate('c1'), ''],
+          ]) + `\n\ncascade band [${share.low}, ${share.high}]: ${(100 * share.share).toFixed(1)}% of these posts sent to the encoder\n\n`,
       );
     } else {
       process.stdout.write(`## accurate path: skipped (${heads ? '--accurate-posts 0' : 'no heads model: models/heads is missing; pass --heads DIR'})\n\n`);
@@ -263,6 +284,21 @@ async function main(): Promise<void> {
     process.stdout.write(machine('end'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The cascade's band and the share of `texts` it sends to the encoder (the base model alone decides it). */
+async function cascadeShare(heads: string, texts: string[]): Promise<{ low: number; high: number; share: number }> {
+  // An encoder that refuses: only the base's scores are read here, never a vector.
+  const none: SentenceEncoder = { info: { name: ENCODER_NAME, version: '', runtime: 'none' }, embed: () => Promise.reject(new Error('not used')), dispose: async () => undefined };
+  const m = await loadModel(heads, { cascade: true, encoder: none });
+  if (!(m instanceof CascadeToxicityModel)) throw new Error(`${heads} did not load as a cascade`);
+  try {
+    const preds = await m.heads.base.predict(texts);
+    const sent = preds.filter((p) => p.tokens.length && p.toxicity >= m.band.low && p.toxicity <= m.band.high).length;
+    return { ...m.band, share: sent / texts.length };
+  } finally {
+    m.dispose();
   }
 }
 
