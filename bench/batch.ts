@@ -124,7 +124,8 @@ const HEADER = ['process', 'wall s', 'load s', 'posts/s whole process', 'scoring
 const HELP = `npm run bench:batch -- [options]: moderato score as whole processes, 1 and N workers (N = the cores)
   --rounds R            alternating rounds per comparison (default 3; medians reported)
   --posts N             fast path posts (default 20000; 0 skips)
-  --accurate-posts N    accurate path posts (default 1000; 0 skips; needs --heads DIR or models/heads)
+  --accurate-posts N    accurate path posts (default 1000; 0 skips; needs --heads DIR or models/heads);
+                        the fast and cascade paths run on the same posts too, one worker each
   --large N             one fast run with N workers on N comments (default 1000000; 0 skips)
   --large-accurate N    one accurate run with N workers on N comments (default 0), RSS over the run
   --heads DIR           the heads model for the accurate path (default models/heads)
