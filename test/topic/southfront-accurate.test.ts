@@ -1,0 +1,52 @@
+/** @jest-environment ./test/encoder/native-arrays-env.js */
+/**
+ * The accurate-mode off-topic model (models/offtopic/accurate: the lexical model plus its sentence
+ * stage, issue 28) on the SouthFront thread, with the sentence vectors the scorer's accurate mode
+ * would give it: every comment as labelled, clear cases by the same margin as the lexical model's
+ * test, and (the stage combines by `max`) never below the lexical model's score. The encoder is
+ * loaded once for the file. Skipped while no accurate model is shipped, or without ../shared.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { accurateTopicDir, articleText, loadOffTopicModel, type OffTopicResult } from '../../src/topic';
+import { loadEncoder } from '../../src/encoder';
+import { haveSouthfront, southfrontThreadPath } from '../datasets';
+
+const shipped = fs.existsSync(path.join(accurateTopicDir(), 'model.json'));
+const run = shipped && haveSouthfront ? describe : describe.skip;
+const labels: Record<string, { offTopic: boolean; clear: boolean }> = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'southfront-labels.json'), 'utf8')).labels;
+
+run('accurate off-topic model on the SouthFront thread', () => {
+  const thread = JSON.parse(fs.readFileSync(southfrontThreadPath, 'utf8'));
+  const lexical = loadOffTopicModel();
+  const model = loadOffTopicModel(accurateTopicDir());
+  let staged: OffTopicResult[] = [];
+  const plain = lexical.score(thread.article, thread.comments);
+  beforeAll(async () => {
+    const encoder = await loadEncoder();
+    const texts: string[] = thread.comments.map((c: { text: string }) => c.text);
+    const vecs = await encoder.embed([...texts, articleText(thread.article)]);
+    await encoder.dispose();
+    staged = model.score(thread.article, thread.comments, { article: vecs[texts.length], comments: vecs.slice(0, texts.length) });
+  }, 120_000);
+
+  it('uses its stage, keeps the lexical threshold, and scores as the lexical model without vectors', () => {
+    expect(model.usesVectors).toBe(true);
+    expect(model.threshold).toBe(lexical.threshold);
+    expect(model.score(thread.article, thread.comments)).toEqual(plain);
+  });
+
+  it('reads every comment as labelled, clear ones by at least 0.01', () => {
+    thread.comments.forEach((c: { id: string }, i: number) => {
+      const l = labels[c.id];
+      const p = staged[i].offTopic!;
+      if (l.offTopic) expect(p).toBeGreaterThanOrEqual(model.threshold + (l.clear ? 0.01 : 0));
+      else expect(p).toBeLessThan(model.threshold - (l.clear ? 0.01 : 0));
+    });
+  });
+
+  it('never scores a comment below the lexical model (the stage only adds evidence)', () => {
+    staged.forEach((r, i) => expect(r.offTopic!).toBeGreaterThanOrEqual(plain[i].offTopic! - 1e-4));
+    expect(staged.some((r, i) => r.offTopic! > plain[i].offTopic! + 0.01)).toBe(true);
+  });
+});
