@@ -14,7 +14,7 @@ export type { ErrorCode } from './errors';
 export { tokenize, normalize, normalizeWord } from './text';
 export type { Token, TokenKind, NormalizedText } from './text';
 export { loadModel, withThresholds } from './model';
-export type { ToxicityModel, CommentPrediction } from './model';
+export type { ToxicityModel, CommentPrediction, CascadeBand } from './model';
 export { assembleSpans } from './spans';
 export { loadOffTopicModel } from './topic';
 export { createScorer, DEFAULT_THRESHOLDS, SCORER_MODES } from './scorer';
