@@ -54,9 +54,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, givenOp
   const config: ServerConfig = { ...configFromEnv(), ...overrides };
   const scorerOptions: ScorerOptions = { ...givenOptions, ...(givenOptions.mode === undefined && config.scorerMode ? { mode: config.scorerMode } : {}) };
   // The sentence encoder costs ~10 ms of CPU per comment: on the main thread it would stall every
-  // other request, so the accurate mode needs the scoring threads.
-  const encoderOnLoop = (): ModeratoError => new ModeratoError('MOD_ERR_CONFIG', 'the accurate mode runs the sentence encoder, which must not run on the event loop: set MODERATO_SCORE_WORKERS to 1 or more, or use --mode fast');
-  if (config.scoreWorkers === 0 && scorerOptions.mode === 'accurate') throw encoderOnLoop();
+  // other request, so every mode but fast (accurate, and the cascade's share of comments) needs the scoring threads.
+  const encoderOnLoop = (mode: string): ModeratoError => new ModeratoError('MOD_ERR_CONFIG', `the ${mode} mode runs the sentence encoder, which must not run on the event loop: set MODERATO_SCORE_WORKERS to 1 or more, or use --mode fast`);
+  if (config.scoreWorkers === 0 && scorerOptions.mode !== undefined && scorerOptions.mode !== 'fast') throw encoderOnLoop(scorerOptions.mode);
   const log = logger ?? createLogger(config.logLevel);
   const store = await openStore(config.databaseUrl, { policyFile: config.policyFile, connectTimeoutMs: config.dbConnectTimeoutMs });
   log.info({ store: store.kind, databaseUrl: redactDatabaseUrl(config.databaseUrl) }, 'queue store open');
@@ -88,9 +88,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, givenOp
       })()
     : createScorer(scorerOptions).then((s) => {
         // The model folder decides the mode when none is asked for: a heads model is accurate.
-        if (s.info.mode === 'accurate') {
+        if (s.info.mode !== undefined && s.info.mode !== 'fast') {
           s.dispose();
-          throw encoderOnLoop();
+          throw encoderOnLoop(s.info.mode);
         }
         return instrumentScorer(s, metrics);
       });

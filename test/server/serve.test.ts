@@ -29,10 +29,10 @@ async function startFails(over: Record<string, unknown>): Promise<{ err: unknown
 }
 
 describe('start-up fails fast and clearly', () => {
-  it('the accurate mode with no scoring threads (MODERATO_SCORE_WORKERS=0) is MOD_ERR_CONFIG at once: the encoder would run on the event loop', async () => {
-    const { err, ms } = await startFails({ scorerMode: 'accurate' });
+  it.each(['accurate', 'cascade'] as const)('the %s mode with no scoring threads (MODERATO_SCORE_WORKERS=0) is MOD_ERR_CONFIG at once: the encoder would run on the event loop', async (mode) => {
+    const { err, ms } = await startFails({ scorerMode: mode });
     expect(isModeratoError(err) && err.code).toBe('MOD_ERR_CONFIG');
-    expect((err as Error).message).toMatch(/MODERATO_SCORE_WORKERS/);
+    expect((err as Error).message).toMatch(new RegExp(`${mode} mode.*MODERATO_SCORE_WORKERS`));
     expect(ms).toBeLessThan(5000);
   });
 
