@@ -145,8 +145,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     if (opts.scorer) {
       scorer = inProcessJsonl(opts.scorer);
     } else {
-      // Two tasks per thread: a thread never waits for the main thread to hand it the next one.
       const loading = Date.now();
+      // Two tasks per thread: a thread never waits for the main thread to hand it the next one.
       pool = createScorerPool({ threads: workers, tasksPerThread: 2, scorer: { backend: values.backend, modelDir: values.model, ...(mode ? { mode } : {}) } });
       // Every thread loads its own models, at the same time; the scoring rate is timed from here.
       await pool.ready();
