@@ -13,7 +13,8 @@
  * counts as toxic); the rest are approved. Every comment is decided (premoderation).
  * Base outputs: toxicity and categories from the accurate path's model (models/heads when
  * shipped, vectors from the shared cache), `off_topic` from the shipped off-topic model scoring
- * each whole thread. Per draw the site's articles are split at random in two halves, each half's
+ * each whole thread: the accurate mode's (models/offtopic/accurate, with the vectors) when
+ * shipped, else, or with `--topic fast`, the lexical one. Per draw the site's articles are split at random in two halves, each half's
  * threads built with intruders from its own half only: the stream of decisions and the held-out
  * threads (no text is native on one side and an intruder on the other). After the first 0 / 250 / 500 / 1,000 decisions an
  * adapter is fitted (`fitAdapter`, the same call as `npm run eval:adapt`) and off-topic AUC
@@ -27,7 +28,7 @@
  * the article's (component-wise) instead of the comment's vector, so that a head can relate the
  * comment to its article (the adapter's row has no article input today).
  *
- *   npm run eval:adapt-topic [-- --sites c3,fox --draws 5 --points 0,250,500,1000 --model DIR --row comment|comment-x-article]
+ *   npm run eval:adapt-topic [-- --sites c3,fox --draws 5 --points 0,250,500,1000 --model DIR --row comment|comment-x-article --topic accurate|fast]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -35,7 +36,7 @@ import { parseArgs } from 'util';
 import { applyAdapter, fitAdapter, quantize, type LabelledExample, type StoredFeatures } from '../adapt';
 import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { loadC3, loadFoxNews } from '../data';
-import { articleText, loadOffTopicModel, type OffTopicModel } from '../topic';
+import { accurateTopicDir, articleText, loadOffTopicModel, type OffTopicModel } from '../topic';
 import { mulberry32 } from '../util/prng';
 import { lcg32 } from '../util/lcg32';
 import { packageRoot } from '../util/paths';
@@ -70,14 +71,14 @@ const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '-');
 
 /** Per text: the toxicity model's outputs and the sentence vector (each text predicted and embedded once). */
-type TextFeatures = Map<string, { base: StoredFeatures['base']; vector: Int8Array }>;
+type TextFeatures = Map<string, { base: StoredFeatures['base']; vector: Int8Array; float: Float32Array }>;
 
 async function textFeatures(texts: string[], model: ToxicityModel): Promise<TextFeatures> {
   const unique = [...new Set(texts)];
   const vecs = await embedCached(unique);
   const preds: CommentPrediction[] = [];
   for (let i = 0; i < unique.length; i += 256) preds.push(...(await model.predict(unique.slice(i, i + 256))));
-  return new Map(unique.map((t, i) => [t, { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }]));
+  return new Map(unique.map((t, i) => [t, { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]), float: vecs[i] }]));
 }
 
 function productCode(v: Int8Array, a: Float32Array): Int8Array {
@@ -89,15 +90,16 @@ function productCode(v: Int8Array, a: Float32Array): Int8Array {
 /** The site's decisions on `threads`, with the shipped off-topic model's score of each comment in its thread. */
 async function decide(threads: MixedThread[], toxic: (text: string) => number, feats: TextFeatures, topic: OffTopicModel, row: string): Promise<Row[]> {
   const rows: Row[] = [];
-  const articles = row === 'comment-x-article' ? await embedCached(threads.map((t) => articleText(t.article))) : [];
+  const articles = row === 'comment-x-article' || topic.usesVectors ? await embedCached(threads.map((t) => articleText(t.article)), { progress: false }) : [];
   threads.forEach((t, ti) => {
-    const off = topic.score(t.article, t.comments);
+    // The accurate model reads the vectors the scorer's accurate mode would give it.
+    const off = topic.usesVectors ? topic.score(t.article, t.comments, { article: articles[ti], comments: t.comments.map((c) => feats.get(c.text)!.float) }) : topic.score(t.article, t.comments);
     t.comments.forEach((c, i) => {
       const f0 = feats.get(c.text)!;
       // What-if (`--row comment-x-article`): the stored vector replaced by the comment's and the
       // article's vectors multiplied component-wise (scaled by 128, about 1 / typical product), so
       // that a linear head can learn a weighted similarity to the article.
-      const f = articles.length ? { ...f0, vector: productCode(f0.vector, articles[ti]) } : f0;
+      const f = row === 'comment-x-article' ? { ...f0, vector: productCode(f0.vector, articles[ti]) } : f0;
       const isToxic = toxic(c.text) === 1;
       const base: StoredFeatures['base'] = { ...f.base };
       if (off[i].offTopic !== null) base.off_topic = off[i].offTopic!;
@@ -115,9 +117,11 @@ async function main(): Promise<void> {
       points: { type: 'string', default: POINTS.join(',') },
       model: { type: 'string' },
       row: { type: 'string', default: 'comment' },
+      topic: { type: 'string', default: 'accurate' },
       seed: { type: 'string', default: '28' },
     },
   });
+  if (values.topic !== 'fast' && values.topic !== 'accurate') throw new Error(`--topic is fast or accurate, not ${values.topic}`);
   if (values.row !== 'comment' && values.row !== 'comment-x-article') throw new Error(`--row is comment or comment-x-article, not ${values.row}`);
   const draws = Number(values.draws);
   const points = values.points.split(',').map(Number);
@@ -126,8 +130,11 @@ async function main(): Promise<void> {
   const dir = values.model ?? (fs.existsSync(path.join(heads, 'model.json')) ? heads : undefined);
   const model = await loadModel(dir, { encoder: cachedEncoder() });
   const corpus = loadCorpus();
-  const topic = loadOffTopicModel();
-  const topicVersion = topic.version;
+  // The off-topic base: the accurate mode's model when shipped (a site scoring in accurate mode
+  // stores its outputs), else the lexical one; `--topic fast` takes the lexical one.
+  const accurate = values.topic !== 'fast' && fs.existsSync(path.join(accurateTopicDir(), 'model.json'));
+  const topic = loadOffTopicModel(accurate ? accurateTopicDir() : undefined);
+  const topicVersion = `${topic.version}${accurate ? ' (accurate, with vectors)' : ''}`;
   console.log(`base: toxicity ${model.info.name} ${model.info.version}, off-topic ${topicVersion}; adapter row: ${values.row}; premoderated (every stream comment decided); ${draws} draws; articles split in halves per draw, each half with intruders from its own half`);
   const header = `| site | comments (intruders, toxic) | measure | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} |`;
   const lines = [header, `|${header.split('|').slice(1, -1).map(() => ' --- ').join('|')}|`];
