@@ -239,7 +239,7 @@ describe('moderato batch + worker on PostgreSQL (pg-boss)', () => {
   }, 120_000);
 
   it.each([
-    [['batch', 'submit', 'x.jsonl', '--mode', 'slow'], /MOD_ERR_INPUT: --mode must be one of fast, accurate, got "slow"/],
+    [['batch', 'submit', 'x.jsonl', '--mode', 'slow'], /MOD_ERR_INPUT: --mode must be one of fast, accurate, cascade, got "slow"/],
     [['batch', 'status', 'not-an-id'], /MOD_ERR_INPUT: "not-an-id" is not a batch id/],
     [['batch', 'status', '00000000-0000-0000-0000-000000000000'], /MOD_ERR_NOT_FOUND: no batch/],
   ])('%j is a clear error', (args, message) => {

@@ -103,7 +103,7 @@ describe('moderato adapt: bad input and interruption', () => {
     ['no --site', ['adapt', 'train', '--db', 'sqlite::memory:'], /MOD_ERR_INPUT: --site SITE is required/],
     ['a bad --version', ['adapt', 'activate', '--site', 's', '--version', 'two', '--db', 'sqlite::memory:'], /MOD_ERR_INPUT: --version/],
     ['an unknown option', ['adapt', 'train', '--site', 's', '--frobnicate'], /MOD_ERR_INPUT/],
-    ['a bad serve --mode', ['serve', '--mode', 'turbo'], /MOD_ERR_INPUT: --mode must be one of fast, accurate/],
+    ['a bad serve --mode', ['serve', '--mode', 'turbo'], /MOD_ERR_INPUT: --mode must be one of fast, accurate, cascade/],
   ])('exits 1 with MOD_ERR_INPUT on %s', async (_what, argv, message) => {
     const c = capture();
     expect(await main(argv, c.io)).toBe(1);

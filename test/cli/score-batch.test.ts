@@ -168,7 +168,7 @@ describe('moderato score --mode', () => {
   fs.writeFileSync(small, Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `m${i}`, text: `${WORDS[i % 12]} ${WORDS[(i * 5) % 12]} number ${i}` })).join('\n') + '\n');
 
   it.each([
-    [['--mode', 'slow'], /MOD_ERR_INPUT: --mode must be one of fast, accurate, got "slow"/],
+    [['--mode', 'slow'], /MOD_ERR_INPUT: --mode must be one of fast, accurate, cascade, got "slow"/],
     [['--mode', 'fast', '--site', 'example.org'], /MOD_ERR_INPUT: --site needs --mode accurate/],
   ])('%j is a clear MOD_ERR_INPUT', (args, message) => {
     const r = run(['score', small, ...args]);

@@ -159,6 +159,6 @@ describe('MODERATO_MODE', () => {
     expect(configFromEnv({ MODERATO_MODE: 'accurate' }).scorerMode).toBe('accurate');
     expect(configFromEnv({ MODERATO_MODE: 'fast' }).scorerMode).toBe('fast');
     expect(configFromEnv({}).scorerMode).toBeUndefined();
-    expect(() => configFromEnv({ MODERATO_MODE: 'turbo' })).toThrow(/MODERATO_MODE must be one of fast, accurate/);
+    expect(() => configFromEnv({ MODERATO_MODE: 'turbo' })).toThrow(/MODERATO_MODE must be one of fast, accurate, cascade/);
   });
 });
