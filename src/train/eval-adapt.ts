@@ -24,6 +24,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { applyAdapter, fitAdapter, quantize, type LabelledExample, type SiteAdapter, type StoredFeatures } from '../adapt';
+import { ownIndex } from '../adapt/features';
 import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
 import { CATEGORIES } from '../types';
@@ -63,9 +64,27 @@ function decisions(pool: Featured[], mode: string, audit: number, seed: number):
   return out;
 }
 
+/**
+ * The adapter with its toxicity head applied in full, whatever the gate said: a head the gate
+ * activated at strength a < 1 was stored moved only a of the way from the base (w_a = a w + (1 - a)
+ * on the own base logit, b_a = a b), which this undoes.
+ */
+function ungatedAdapter(adapter: SiteAdapter): SiteAdapter {
+  const a = adapter.report.activated ? adapter.report.strength ?? 1 : 1;
+  const h = adapter.heads.toxicity;
+  const heads = { ...adapter.heads };
+  if (h && a < 1) {
+    const w = h.w.map((v) => v / a);
+    w[ownIndex('toxicity')] -= (1 - a) / a;
+    heads.toxicity = { w, b: h.b / a };
+  }
+  return { ...adapter, heads, report: { ...adapter.report, activated: true } };
+}
+
 function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, thresholds: { toxicity: number; category: number }): { auc: Record<string, number>; ungated: number; extra: Record<string, number> } {
   const deployed = evalSet.map((c) => (adapter ? applyAdapter(adapter, c.f) : { toxicity: c.f.base.toxicity ?? 0, categories: c.f.base as Record<string, number> }));
-  const ungated = adapter ? evalSet.map((c) => applyAdapter({ ...adapter, report: { ...adapter.report, activated: true } }, c.f).toxicity) : deployed.map((s) => s.toxicity);
+  const full = adapter ? ungatedAdapter(adapter) : null;
+  const ungated = full ? evalSet.map((c) => applyAdapter(full, c.f).toxicity) : deployed.map((s) => s.toxicity);
   const auc: Record<string, number> = {};
   for (const g of site.report) auc[g] = rocAuc(deployed.map((s) => s.toxicity), evalSet.map((c) => (g === 'label' ? c.label : c.gold[g])));
   const extra: Record<string, number> = {};
