@@ -1,7 +1,7 @@
 /**
- * Scoring with a site's adapter: each attribute with a head gets `sigmoid(w . featureRow + b)`;
- * a category without a head keeps the base, capped by the adapted toxicity; off-topic without a
- * head keeps the base.
+ * Scoring with a site's adapter: each attribute whose head passed its own gate gets
+ * `sigmoid(w . featureRow + b)`; a category without one keeps the base, capped by the adapted
+ * toxicity; toxicity and off-topic without one keep the base.
  */
 import { CATEGORIES, type Category } from '../types';
 import { ModeratoError } from '../errors';
@@ -30,9 +30,23 @@ export function applyHead(head: AttributeHead, f: StoredFeatures, attribute: Ada
 export const CATEGORY_MIN_TOXICITY = 0.25;
 
 /**
- * Scores one comment's features with an adapter. An adapter whose report is not `activated`
- * (it did not beat the base in cross-validation) changes nothing: the gate holds wherever the
- * adapter is applied, so no site is scored worse than by the base.
+ * The head of `attribute` that scoring applies: one that passed its own gate (`strength` > 0 in
+ * the report). Each attribute is gated on its own, so a site whose moderators reject only
+ * off-topic comments gets its off_topic head with toxicity left to the base, and the other way
+ * round. An adapter fitted before per-attribute gates has no strengths: there every stored head
+ * was applied when `activated` (its toxicity gate) held.
+ */
+export function activeHead(adapter: SiteAdapter, attribute: AdaptAttribute): AttributeHead | undefined {
+  const h = adapter.heads[attribute];
+  if (!h) return undefined;
+  const s = adapter.report.auc[attribute]?.strength;
+  return (s === undefined ? adapter.report.activated : s > 0) ? h : undefined;
+}
+
+/**
+ * Scores one comment's features with an adapter. An attribute whose head did not pass its gate
+ * (it did not beat the base in cross-validation) keeps the base's score: the gate holds wherever
+ * the adapter is applied, so no site is scored worse than by the base.
  *
  * A category is a kind of toxicity, so a category without its own head is capped by the adapted
  * toxicity as the base model caps it by its own: at most sigmoid(logit(toxicity) - logit(f)),
@@ -43,8 +57,7 @@ export const CATEGORY_MIN_TOXICITY = 0.25;
  * @example applyAdapter(adapter, { base: { toxicity: 0.2, ...cats }, vector }).toxicity  // 0.71
  */
 export function applyAdapter(adapter: SiteAdapter, f: StoredFeatures, opts: { categoryMinToxicity?: number } = {}): AdaptedScores {
-  const on = adapter.report.activated;
-  const head = (a: AdaptAttribute): AttributeHead | undefined => (on ? adapter.heads[a] : undefined);
+  const head = (a: AdaptAttribute): AttributeHead | undefined => activeHead(adapter, a);
   const tox = head('toxicity');
   const toxicity = tox ? applyHead(tox, f, 'toxicity') : f.base.toxicity ?? 0;
   const cap = tox ? sigmoid(baseLogit(toxicity) - baseLogit(opts.categoryMinToxicity ?? CATEGORY_MIN_TOXICITY)) : 1;

@@ -27,6 +27,12 @@ export interface LabelledExample {
   category?: AdaptAttribute | null;
   /** True when the comment reached the queue through the audit sample (the policy would publish it). */
   audit?: boolean;
+  /**
+   * The thread (article) the comment was posted under, when known. Cross-validation keeps a
+   * thread's rows in one fold: off-topic is relative to the article, so rows of one article
+   * split across folds let a head learn that article's topic and score its own gain.
+   */
+  group?: string | null;
 }
 
 /** A logistic layer for one attribute: `sigmoid(w . x + b)`, x = [logit(base), vector]. */
@@ -35,13 +41,30 @@ export interface AttributeHead {
   b: number;
 }
 
+/** One attribute's cross-validated AUCs and what its gate decided. */
+export interface AttributeGate {
+  base: number;
+  adapted: number;
+  /** The gain's z (paired DeLong); absent in adapters fitted before per-attribute gates. */
+  z?: number;
+  /**
+   * Share of the head's change applied: 0 held back (the base scores it), 1/2 or 1 (see
+   * `strengthFor`). Absent in adapters fitted before per-attribute gates: there a stored head was
+   * applied whenever `activated` (the toxicity gate) held.
+   */
+  strength?: number;
+}
+
 /** Cross-validated report of one fit. */
 export interface AdapterReport {
   decisions: number;
   positives: number;
-  /** Per attribute fitted: cross-validated AUC of the base output and of the adapter. */
-  auc: Partial<Record<AdaptAttribute, { base: number; adapted: number }>>;
-  /** Activated when the adapter beat the base by the margin on toxicity (no site gets worse). */
+  /** Per attribute fitted: cross-validated AUC of the base output and of the adapter, and its gate. */
+  auc: Partial<Record<AdaptAttribute, AttributeGate>>;
+  /**
+   * True when at least one attribute's head passed its own gate (no attribute gets worse). In
+   * adapters fitted before per-attribute gates (no `strength` in `auc`), the toxicity gate.
+   */
   activated: boolean;
   margin: number;
   /**
@@ -50,8 +73,9 @@ export interface AdapterReport {
    */
   significance?: { se: number; z: number; minZ: number; fullZ?: number };
   /**
-   * Share of the adapter's change applied when activated: 1 from `fullZ` standard errors, 1/2
-   * below (the heads hold it already; absent in adapters fitted before it existed: 1).
+   * Share of the toxicity head's change applied when it passed its gate: 1 from `fullZ` standard
+   * errors, 1/2 below (the heads hold it already; absent in adapters fitted before it existed: 1,
+   * and when the toxicity head is held back). Each attribute's own is in `auc[attribute].strength`.
    */
   strength?: number;
   /** Threshold on the adapted toxicity that reaches the target precision, when one does. */

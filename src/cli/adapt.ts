@@ -240,7 +240,9 @@ export function formatReport(v: AdapterVersion): string {
   const r: AdapterReport = v.report;
   const lines = [`version ${v.version}${v.active ? ' (active)' : ''}, fitted ${v.createdAt}${v.createdBy ? ` by ${v.createdBy}` : ''}`];
   lines.push(`  decisions used: ${r.decisions} (${r.positives} rejected, ${r.decisions - r.positives} approved)`);
-  for (const [attr, a] of Object.entries(r.auc)) lines.push(`  ${attr.padEnd(16)} AUC base ${f3(a?.base)}  adapted ${f3(a?.adapted)}  (cross-validated)`);
+  // Each attribute has its own gate (adapters fitted before that have no strength per attribute).
+  const gateText = (s: number | undefined) => (s === undefined ? '' : s === 0 ? '; held back' : s < 1 ? `; applied at strength ${s}` : '; applied');
+  for (const [attr, a] of Object.entries(r.auc)) lines.push(`  ${attr.padEnd(16)} AUC base ${f3(a?.base)}  adapted ${f3(a?.adapted)}  (cross-validated)${gateText(a?.strength)}`);
   const tox = r.auc.toxicity;
   const gain = (tox?.adapted ?? 0) - (tox?.base ?? 0);
   // The gate asks for the margin and for a gain beyond noise (paired DeLong z): say which held.
@@ -249,8 +251,12 @@ export function formatReport(v: AdapterVersion): string {
   const why = !tox ? 'too few approvals or rejections for a toxicity head'
     : gain < r.margin ? `the gain ${f3(gain)} is below the margin ${r.margin}${zText}`
       : `the gain ${f3(gain)} passes the margin ${r.margin} but is within noise${zText}`;
+  const active = Object.entries(r.auc).filter(([, a]) => (a?.strength ?? 0) > 0).map(([attr]) => attr);
+  const toxHeld = tox?.strength === 0 || (!tox && active.length > 0);
   lines.push(
-    r.activated
+    r.activated && toxHeld
+      ? `  activated for ${active.join(', ')}; toxicity held back (the base scores it): ${why}`
+      : r.activated
       ? `  activated: the adapted toxicity beats the base by ${f3(gain)} >= the margin ${r.margin}${zText}${(r.strength ?? 1) < 1 ? `; applied at strength ${r.strength} (z < ${sig?.fullZ})` : ''}`
       : `  not activated: ${why}; the previous adapter (or the base) stays`,
   );

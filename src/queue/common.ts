@@ -261,6 +261,8 @@ export interface LabelRow {
   audit: number | boolean | null;
   vector: Uint8Array;
   base: unknown;
+  /** The comment's thread, else its article's id or title (null for imported labels and comments with neither). */
+  thread?: string | null;
 }
 
 /** Maps a label row onto the adapter's {@link LabelledExample}. */
@@ -270,6 +272,7 @@ export function rowToExample(r: LabelRow): LabelledExample {
     label: Number(r.label) === 1 ? 1 : 0,
     category: (r.category ?? null) as AdaptAttribute | null,
     audit: r.audit === true || Number(r.audit) === 1,
+    ...(r.thread != null ? { group: r.thread } : {}),
   };
 }
 

@@ -377,9 +377,10 @@ export class PostgresStore implements QueueStore {
     // One snapshot, so a decision landing between the two reads is not half counted.
     const all = await this.tx(async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const imported = await c.query<LabelRow>('SELECT label, category, false AS audit, vector, base FROM adapt_imports WHERE site_id = $1 ORDER BY created_at, id', [siteId]);
+      const imported = await c.query<LabelRow>('SELECT label, category, false AS audit, vector, base, NULL AS thread FROM adapt_imports WHERE site_id = $1 ORDER BY created_at, id', [siteId]);
       const decided = await c.query<LabelRow>(
-        `SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base
+        `SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base,
+           COALESCE(c.thread_id, 'article:' || (c.article->>'id'), 'article:' || (c.article->>'title')) AS thread
          FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
          WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, $1) = $2 ORDER BY d.seq`,
         [DEFAULT_SITE, siteId],

@@ -305,9 +305,10 @@ export class SqliteStore implements QueueStore {
   }
 
   async siteExamples(siteId: string, opts: { limit?: number } = {}): Promise<LabelledExample[]> {
-    const imported = this.db.prepare('SELECT label, category, 0 AS audit, vector, base FROM adapt_imports WHERE site_id = ? ORDER BY created_at, id').all(siteId) as LabelRow[];
+    const imported = this.db.prepare('SELECT label, category, 0 AS audit, vector, base, NULL AS thread FROM adapt_imports WHERE site_id = ? ORDER BY created_at, id').all(siteId) as LabelRow[];
     const decided = this.db
-      .prepare(`SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base
+      .prepare(`SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base,
+          COALESCE(c.thread_id, 'article:' || json_extract(c.article, '$.id'), 'article:' || json_extract(c.article, '$.title')) AS thread
         FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
         WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, ?) = ? ORDER BY d.seq`)
       .all(DEFAULT_SITE, siteId) as LabelRow[];

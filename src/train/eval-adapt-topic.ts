@@ -20,7 +20,7 @@
  * adapter is fitted (`fitAdapter`, the same call as `npm run eval:adapt`) and off-topic AUC
  * (intruders vs natives) is measured on the held-out comments with:
  * - `deployed`: what the site would use (`applyAdapter`: the off_topic head only when it passed
- *   its own gate and the adapter is activated, which the toxicity gate decides);
+ *   its own gate, cross-validated with each thread's decisions in one fold);
  * - `head, no gates`: the off_topic head fitted with both gates open (margin and z at -inf),
  *   i.e. what the head itself learned.
  *
@@ -28,7 +28,7 @@
  * the article's (component-wise) instead of the comment's vector, so that a head can relate the
  * comment to its article (the adapter's row has no article input today).
  *
- *   npm run eval:adapt-topic [-- --sites c3,fox --draws 5 --points 0,250,500,1000 --model DIR --row comment|comment-x-article --topic accurate|fast]
+ *   npm run eval:adapt-topic [-- --sites c3,fox --draws 5 --points 0,250,500,1000 --model DIR --row comment|comment-x-article --topic accurate|fast --groups thread|none]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -118,10 +118,12 @@ async function main(): Promise<void> {
       model: { type: 'string' },
       row: { type: 'string', default: 'comment' },
       topic: { type: 'string', default: 'accurate' },
+      groups: { type: 'string', default: 'thread' },
       seed: { type: 'string', default: '28' },
     },
   });
   if (values.topic !== 'fast' && values.topic !== 'accurate') throw new Error(`--topic is fast or accurate, not ${values.topic}`);
+  if (values.groups !== 'thread' && values.groups !== 'none') throw new Error(`--groups is thread or none, not ${values.groups}`);
   if (values.row !== 'comment' && values.row !== 'comment-x-article') throw new Error(`--row is comment or comment-x-article, not ${values.row}`);
   const draws = Number(values.draws);
   const points = values.points.split(',').map(Number);
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   const accurate = values.topic !== 'fast' && fs.existsSync(path.join(accurateTopicDir(), 'model.json'));
   const topic = loadOffTopicModel(accurate ? accurateTopicDir() : undefined);
   const topicVersion = `${topic.version}${accurate ? ' (accurate, with vectors)' : ''}`;
-  console.log(`base: toxicity ${model.info.name} ${model.info.version}, off-topic ${topicVersion}; adapter row: ${values.row}; premoderated (every stream comment decided); ${draws} draws; articles split in halves per draw, each half with intruders from its own half`);
+  console.log(`base: toxicity ${model.info.name} ${model.info.version}, off-topic ${topicVersion}; adapter row: ${values.row}; cross-validation groups: ${values.groups}; premoderated (every stream comment decided); ${draws} draws; articles split in halves per draw, each half with intruders from its own half`);
   const header = `| site | comments (intruders, toxic) | measure | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} |`;
   const lines = [header, `|${header.split('|').slice(1, -1).map(() => ' --- ').join('|')}|`];
   for (const site of values.sites.split(',')) {
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
       texts = corpus.fox.flatMap((t) => t.comments.map((c) => c.text));
     } else throw new Error(`unknown site ${site} (known: c3, fox)`);
     const feats = await textFeatures(texts, model);
-    const names = ['base off_topic', 'deployed (gated adapter)', 'off_topic head, no gates', 'off_topic head passed its gate', 'adapter activated', 'cross-validated off_topic AUC base / adapted'];
+    const names = ['base off_topic', 'deployed (gated adapter)', 'off_topic head, no gates', 'off_topic head passed its gate', 'toxicity head passed its gate', 'cross-validated off_topic AUC base / adapted'];
     const cells = new Map(names.map((n) => [n, points.map(() => [] as string[])]));
     const nums = new Map(names.map((n) => [n, points.map(() => [] as number[])]));
     let counts = '';
@@ -178,18 +180,21 @@ async function main(): Promise<void> {
       const stream = shuffled(streamRows, 1000 * d + 27);
       const held = heldRows.filter((x) => x.f.base.off_topic !== undefined);
       const y = held.map((x) => x.intruder);
-      const dec: LabelledExample[] = stream.map((x) => ({ features: x.f, label: x.label, category: x.category }));
+      // The thread each decision was posted under, as the queue stores it (threadId): the adapter's
+      // cross-validation keeps a thread's off_topic rows in one fold (`--groups none`: rows
+      // without it, folds across threads).
+      const dec: LabelledExample[] = stream.map((x) => ({ features: x.f, label: x.label, category: x.category, ...(values.groups === 'thread' ? { group: String(x.thread) } : {}) }));
       const baseAuc = rocAuc(held.map((x) => x.f.base.off_topic!), y);
       points.forEach((n, k) => {
         if (n > dec.length) return;
         nums.get('base off_topic')![k].push(baseAuc);
         if (n === 0) return;
         const gated = fitAdapter(site, dec.slice(0, n), { seed: d, curvePoints: [], createdAt: 'eval' });
-        const open = fitAdapter(site, dec.slice(0, n), { seed: d, curvePoints: [], createdAt: 'eval', margin: -Infinity, minZ: -Infinity });
+        const open = fitAdapter(site, dec.slice(0, n), { seed: d, curvePoints: [], createdAt: 'eval', margin: -Infinity, minZ: -Infinity, fullZ: -Infinity });
         nums.get('deployed (gated adapter)')![k].push(rocAuc(held.map((x) => applyAdapter(gated, x.f).off_topic!), y));
         if (open.heads.off_topic) nums.get('off_topic head, no gates')![k].push(rocAuc(held.map((x) => applyAdapter(open, x.f).off_topic!), y));
         nums.get('off_topic head passed its gate')![k].push(gated.heads.off_topic ? 1 : 0);
-        nums.get('adapter activated')![k].push(gated.report.activated ? 1 : 0);
+        nums.get('toxicity head passed its gate')![k].push((gated.report.auc.toxicity?.strength ?? 0) > 0 ? 1 : 0);
         const cv = gated.report.auc.off_topic;
         if (cv) cells.get('cross-validated off_topic AUC base / adapted')![k].push(`${cv.base.toFixed(3)}/${cv.adapted.toFixed(3)}`);
       });
@@ -198,7 +203,7 @@ async function main(): Promise<void> {
       const row = points.map((_, k) => {
         if (name.startsWith('cross-validated')) return cells.get(name)![k].join(' ') || '-';
         const xs = nums.get(name)![k];
-        if (name === 'off_topic head passed its gate' || name === 'adapter activated') return xs.length ? `${xs.filter((x) => x).length}/${xs.length}` : '-';
+        if (name === 'off_topic head passed its gate' || name === 'toxicity head passed its gate') return xs.length ? `${xs.filter((x) => x).length}/${xs.length}` : '-';
         return xs.length === 0 ? '-' : xs.length === draws ? fmt(mean(xs)) : `${fmt(mean(xs))} (${xs.length})`;
       });
       lines.push(`| ${site} | ${counts} | ${name} | ${row.join(' | ')} |`);

@@ -9,7 +9,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { adaptCommand } from '../../src/cli/adapt';
+import { adaptCommand, formatReport } from '../../src/cli/adapt';
 import { main } from '../../src/cli';
 import { scoreCommand } from '../../src/cli/score';
 import { openStore, type QueueStore } from '../../src/queue';
@@ -159,5 +159,31 @@ describe('moderato adapt: bad input and interruption', () => {
     } finally {
       await after.close();
     }
+  });
+});
+
+describe('moderato adapt: the report says per attribute what is applied', () => {
+  const version = (auc: object, activated: boolean, extra: object = {}) => ({
+    siteId: 's', version: 3, active: activated, createdBy: null, createdAt: '2026-12-07T00:00:00.000Z', activatedAt: null,
+    report: { decisions: 400, positives: 120, auc, activated, margin: 0.01, suggestedThreshold: null, curve: [], ...extra },
+  });
+
+  it('names an off_topic head applied alone, with toxicity held back and why', () => {
+    const text = formatReport(version({ toxicity: { base: 0.8, adapted: 0.802, z: 0.3, strength: 0 }, off_topic: { base: 0.7, adapted: 0.76, z: 2, strength: 0.5 } }, true, { significance: { se: 0.007, z: 0.3, minZ: 1, fullZ: 2.5 } }));
+    expect(text).toMatch(/toxicity +AUC base 0\.800 +adapted 0\.802 +\(cross-validated\); held back/);
+    expect(text).toMatch(/off_topic +AUC base 0\.700 +adapted 0\.760 +\(cross-validated\); applied at strength 0\.5/);
+    expect(text).toMatch(/activated for off_topic; toxicity held back \(the base scores it\): the gain 0\.002 is below the margin 0\.01/);
+  });
+
+  it('says a site with only off-topic labels has no toxicity head', () => {
+    const text = formatReport(version({ off_topic: { base: 0.7, adapted: 0.8, z: 4, strength: 1 } }, true));
+    expect(text).toMatch(/off_topic .*; applied$/m);
+    expect(text).toMatch(/activated for off_topic; toxicity held back \(the base scores it\): too few approvals or rejections for a toxicity head/);
+  });
+
+  it('reads an adapter fitted before per-attribute gates as before', () => {
+    const text = formatReport(version({ toxicity: { base: 0.8, adapted: 0.85 } }, true));
+    expect(text).toMatch(/toxicity +AUC base 0\.800 +adapted 0\.850 +\(cross-validated\)$/m);
+    expect(text).toMatch(/activated: the adapted toxicity beats the base by 0\.050/);
   });
 });

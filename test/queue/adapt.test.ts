@@ -62,6 +62,19 @@ describe.each(KINDS)('site adaptation on %s', (kind) => {
     ]);
   });
 
+  it('labels each decision with its thread (else its article) so the fit can keep a thread in one fold; imports have none', async () => {
+    const rand = mulberry32(5);
+    await store.ingest([
+      newComment('t', { siteId: 'g', threadId: 'th9', features: siteFeatures(rand, true) }),
+      newComment('u', { siteId: 'g', threadId: null, article: { id: 'a7', title: 'A' }, features: siteFeatures(rand, false) }),
+      newComment('v', { siteId: 'g', threadId: null, article: { title: 'Only a title' }, features: siteFeatures(rand, false) }),
+      newComment('w', { siteId: 'g', threadId: null, features: siteFeatures(rand, false) }),
+    ]);
+    for (const id of ['t', 'u', 'v', 'w']) await store.decide({ commentId: id, action: id === 't' ? 'reject' : 'approve', category: id === 't' ? 'off_topic' : null, moderator: mod });
+    await store.importLabels('g', [{ id: 'h', text: 'old', label: 0, features: siteFeatures(rand, false) }]);
+    expect((await store.siteExamples('g')).map((e) => e.group)).toEqual([undefined, 'th9', 'article:a7', 'article:Only a title', undefined]);
+  });
+
   it('imports past decisions once per id, before the queue\'s own labels', async () => {
     await decided(store, 2, 'news');
     const rand = mulberry32(9);

@@ -27,6 +27,17 @@ interface SiteView {
 
 const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
 
+/**
+ * What the gates let through: each attribute is gated on its own ("passed: toxicity, off_topic
+ * (½)"); adapters fitted before per-attribute gates have one gate, toxicity's.
+ */
+function gateSummary(r: AdapterVersion['report']): string {
+  const gated = Object.entries(r.auc).filter(([, a]) => a?.strength !== undefined);
+  if (!gated.length) return r.activated ? 'passed' : 'held back';
+  const active = gated.filter(([, a]) => a!.strength! > 0).map(([attr, a]) => (a!.strength! < 1 ? `${attr} (½)` : attr));
+  return active.length ? `passed: ${active.join(', ')}` : 'held back';
+}
+
 /** Base and adapted AUC against the number of decisions, two lines on one axis. */
 function Curve({ v }: { v: AdapterVersion }) {
   const pts = v.report.curve;
@@ -119,7 +130,7 @@ export function AdaptView() {
   return (
     <section class="adapt" aria-labelledby="adapt-title">
       <h2 id="adapt-title">Site adapters</h2>
-      <p>Each site's moderators' approvals and rejections train that site's adapter; a fit is activated only when its cross-validated AUC beats the base model by the margin. Roll back to any version, or use the base model.</p>
+      <p>Each site's moderators' approvals and rejections train that site's adapter; each attribute's head (toxicity, a category, off-topic) is applied only when its cross-validated AUC beats the base model by the margin. Roll back to any version, or use the base model.</p>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <label>Site <input list="adapt-sites" value={siteId} data-testid="adapt-site" onChange={(e) => setSiteId((e.target as HTMLInputElement).value.trim())} /></label>
         <datalist id="adapt-sites">{(sites ?? []).map((s) => <option value={s.siteId} />)}</datalist>
@@ -150,7 +161,7 @@ export function AdaptView() {
                     <td>{v.report.decisions} ({v.report.positives})</td>
                     <td>{f3(v.report.auc.toxicity?.base)}</td>
                     <td>{f3(v.report.auc.toxicity?.adapted)}</td>
-                    <td>{v.report.activated ? 'passed' : 'held back'}</td>
+                    <td>{gateSummary(v.report)}</td>
                     <td>{v.report.suggestedThreshold ? `${v.report.suggestedThreshold.threshold.toFixed(2)} (precision ${f3(v.report.suggestedThreshold.precision)})` : '–'}</td>
                     <td>{v.active ? <strong>active</strong> : <button type="button" disabled={busy} onClick={() => activate(v.version)}>{view.activeVersion !== null && v.version < view.activeVersion ? 'Roll back to this' : 'Activate'}</button>}</td>
                   </tr>
