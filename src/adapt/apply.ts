@@ -19,7 +19,7 @@ export interface AdaptedScores {
 
 /** The probability a head gives one comment's features. */
 export function applyHead(head: AttributeHead, f: StoredFeatures, attribute: AdaptAttribute): number {
-  const x = featureRow(f, attribute);
+  const x = featureRow(f, attribute, head.article === true);
   if (head.w.length !== x.length) throw new ModeratoError('MOD_ERR_MODEL', `the adapter's ${attribute} head has ${head.w.length} weights, its input row ${x.length} values`);
   let z = head.b;
   for (let j = 0; j < x.length; j++) z += head.w[j] * x[j];

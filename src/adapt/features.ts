@@ -24,7 +24,18 @@ export function baseInputs(attribute: AdaptAttribute): readonly AdaptAttribute[]
   return attribute === 'off_topic' ? [...BASE_INPUTS, 'off_topic'] : BASE_INPUTS;
 }
 
-/** Length of the row of `attribute`: its base inputs then ENCODER_DIM vector values (518, 519 for off_topic). */
+/**
+ * Whether a head of `attribute` reads the comment-x-article product (when the decided comments
+ * have the article's vector): only off_topic, which is relative to the article.
+ */
+export function readsArticle(attribute: AdaptAttribute): boolean {
+  return attribute === 'off_topic';
+}
+
+/**
+ * Length of the row of `attribute`: its base inputs then ENCODER_DIM values, the comment's vector
+ * or with `article` the comment-x-article product (518; 519 for off_topic).
+ */
 export function rowLength(attribute: AdaptAttribute): number {
   return baseInputs(attribute).length + ENCODER_DIM;
 }
@@ -59,18 +70,34 @@ export function baseLogit(p: number | undefined): number {
 }
 
 /**
+ * Scale of the comment-x-article block (a product of two unit vectors' components is of order
+ * 1/ENCODER_DIM). The fit standardises every column, so it only sets the raw heads' units; it is
+ * part of the row format.
+ */
+const ARTICLE_SCALE = 128;
+
+/**
  * The input row of a head of `attribute`: `[logit of each base input (baseInputs order), the
- * dequantised vector]`. A head's prior weights (1 on the attribute's own base logit, 0 elsewhere)
- * reproduce the base output.
+ * dequantised vector]`; with `article` (off_topic heads) the comment's and the article's
+ * dequantised vectors multiplied component-wise, times 128, in place of the comment's vector. A
+ * linear head on the product is a learned, weighted similarity of the comment to its article,
+ * which carries to new articles; the comment's vector says what a comment is about, not whether
+ * that is its article's topic, and under cross-validation by thread it lost what the product
+ * gained (eval:adapt-topic, models/offtopic/README.md). A comment stored without the article's
+ * vector gets zeros there (its head reads the base logits only). A head's prior weights (1 on the
+ * attribute's own base logit, 0 elsewhere) reproduce the base output.
  * @example featureRow({ base: { toxicity: 0.5 }, vector }, 'toxicity')[0]  // 0
  */
-export function featureRow(f: StoredFeatures, attribute: AdaptAttribute): Float32Array {
+export function featureRow(f: StoredFeatures, attribute: AdaptAttribute, article = false): Float32Array {
   const inputs = baseInputs(attribute);
   // Features stored by another encoder mean something else: refuse rather than misread them.
   if (f.vector.length !== ENCODER_DIM) throw new ModeratoError('MOD_ERR_MODEL', `stored sentence vector has ${f.vector.length} values, this encoder's have ${ENCODER_DIM}`);
-  const row = new Float32Array(inputs.length + ENCODER_DIM);
+  if (article && f.article && f.article.length !== ENCODER_DIM) throw new ModeratoError('MOD_ERR_MODEL', `stored article vector has ${f.article.length} values, this encoder's have ${ENCODER_DIM}`);
+  const n = inputs.length;
+  const row = new Float32Array(rowLength(attribute));
   inputs.forEach((a, i) => (row[i] = baseLogit(f.base[a])));
-  for (let i = 0; i < ENCODER_DIM; i++) row[inputs.length + i] = f.vector[i] / Q;
+  if (!article) for (let i = 0; i < ENCODER_DIM; i++) row[n + i] = f.vector[i] / Q;
+  else if (f.article) for (let i = 0; i < ENCODER_DIM; i++) row[n + i] = ((f.vector[i] * f.article[i]) / (Q * Q)) * ARTICLE_SCALE;
   return row;
 }
 

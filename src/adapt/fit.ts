@@ -8,7 +8,7 @@ import { ModeratoError } from '../errors';
 import { mulberry32 } from '../util/prng';
 import { sigmoid } from '../util/math';
 import { ENCODER_DIM } from '../encoder/types';
-import { ADAPT_ATTRIBUTES, baseInputs, baseLogit, featureRow, ownIndex } from './features';
+import { ADAPT_ATTRIBUTES, baseInputs, baseLogit, featureRow, ownIndex, readsArticle, rowLength } from './features';
 import { margins, priorParams, solve, type Design, type Params, type Problem } from './logistic';
 import { auc, pairedAucDiff, thresholdForPrecision } from './metrics';
 import type { AdaptAttribute, AdapterReport, AttributeHead, LabelledExample, SiteAdapter } from './types';
@@ -78,6 +78,8 @@ interface Task {
   idx: number[];
   y: Uint8Array;
   positives: number;
+  /** The rows read the comment-x-article product (off_topic, when some decided comment has the article's vector). */
+  article: boolean;
 }
 
 /** A task's design matrix with its columns standardised, and how to undo it. */
@@ -91,10 +93,10 @@ interface Prepared {
 
 function prepare(examples: LabelledExample[], task: Task): Prepared {
   const nBase = baseInputs(task.attribute).length;
-  const d = nBase + ENCODER_DIM;
+  const d = rowLength(task.attribute);
   const n = task.idx.length;
   const x = new Float32Array(n * d);
-  task.idx.forEach((e, r) => x.set(featureRow(examples[e].features, task.attribute), r * d));
+  task.idx.forEach((e, r) => x.set(featureRow(examples[e].features, task.attribute, task.article), r * d));
   // Every column centred and scaled: one penalty suits all vector columns, and the solver
   // converges in far fewer steps than on raw logits (+-12) beside vector values (~0.04). The
   // prior moves with it: weight 1 on the raw own logit is sd on its scaled column, with the
@@ -121,7 +123,7 @@ function prepare(examples: LabelledExample[], task: Task): Prepared {
 }
 
 /** Back to raw feature units: the head reads `featureRow` values. */
-function toHead(p: Params, prep: Prepared): AttributeHead {
+function toHead(p: Params, prep: Prepared, article: boolean): AttributeHead {
   const d = prep.design.d;
   const w = new Array<number>(d);
   let b = p[d];
@@ -129,7 +131,7 @@ function toHead(p: Params, prep: Prepared): AttributeHead {
     w[j] = p[j] / prep.sd[j];
     b -= w[j] * prep.mean[j];
   }
-  return { w, b };
+  return article ? { w, b, article } : { w, b };
 }
 
 /** Stratified folds: each class shuffled with the seed and dealt round-robin. */
@@ -275,7 +277,7 @@ function crossValidate(examples: LabelledExample[], task: Task, s: Float64Array,
     curve.push({ n: cut, base, adapted: auc(oofMargin, task.y, s) });
   }
   curve.push({ n: examples.length, base, adapted: best.adapted });
-  return { lambda: best.lambda, base, adapted: best.adapted, oof: best.oof.map(sigmoid), oofMargin: best.oof, baseScore, head: toHead(final, prep), curve };
+  return { lambda: best.lambda, base, adapted: best.adapted, oof: best.oof.map(sigmoid), oofMargin: best.oof, baseScore, head: toHead(final, prep, task.article), curve };
 }
 
 /** The cross-validated gain's standard error and z (paired DeLong on the out-of-fold scores). */
@@ -309,7 +311,7 @@ function atStrength(head: AttributeHead, attribute: AdaptAttribute, a: number): 
   if (a === 1) return head;
   const w = head.w.map((v) => a * v);
   w[ownIndex(attribute)] += 1 - a;
-  return { w, b: a * head.b };
+  return { ...head, w, b: a * head.b };
 }
 
 /** Labelled rows of one attribute (see {@link fitAdapter} for who counts as positive). */
@@ -326,7 +328,8 @@ function taskOf(examples: LabelledExample[], attribute: AdaptAttribute): Task {
     y.push(label);
   });
   const yy = Uint8Array.from(y);
-  return { attribute, idx, y: yy, positives: y.reduce((a, b) => a + b, 0) };
+  const article = readsArticle(attribute) && idx.some((i) => examples[i].features.article !== undefined);
+  return { attribute, idx, y: yy, positives: y.reduce((a, b) => a + b, 0), article };
 }
 
 /**

@@ -6,7 +6,7 @@
  * src/queue, src/server and src/cli; this folder is pure computation.
  */
 export type { AdaptAttribute, StoredFeatures, LabelledExample, AttributeHead, AdapterReport, AttributeGate, SiteAdapter } from './types';
-export { ADAPT_ATTRIBUTES, BASE_INPUTS, baseInputs, rowLength, quantize, dequantize, featureRow, baseLogit } from './features';
+export { ADAPT_ATTRIBUTES, BASE_INPUTS, baseInputs, readsArticle, rowLength, quantize, dequantize, featureRow, baseLogit } from './features';
 export { applyAdapter, applyHead, activeHead, CATEGORY_MIN_TOXICITY, type AdaptedScores } from './apply';
 export { fitAdapter, strengthFor, LAMBDAS, CURVE_POINTS, type FitOptions } from './fit';
 export { auc, pairedAucDiff, thresholdForPrecision } from './metrics';

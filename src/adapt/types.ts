@@ -16,6 +16,12 @@ export interface StoredFeatures {
   base: Partial<Record<AdaptAttribute, number>>;
   /** ENCODER_DIM int8 values. */
   vector: Int8Array;
+  /**
+   * The article's sentence vector, int8 like `vector`, when the comment was scored with one
+   * (accurate mode, an article given): the off_topic head relates the comment to it. Absent in
+   * features stored before it existed.
+   */
+  article?: Int8Array;
 }
 
 /** One moderator decision as a training label for its site. */
@@ -35,10 +41,16 @@ export interface LabelledExample {
   group?: string | null;
 }
 
-/** A logistic layer for one attribute: `sigmoid(w . x + b)`, x = [logit(base), vector]. */
+/**
+ * A logistic layer for one attribute: `sigmoid(w . x + b)`, x = [logit(base), vector], for an
+ * off_topic head with `article` the comment's and the article's vectors multiplied component-wise
+ * in place of the vector (see `featureRow`).
+ */
 export interface AttributeHead {
   w: number[];
   b: number;
+  /** The head reads the comment-x-article product (absent in heads fitted before it existed, or without article vectors). */
+  article?: boolean;
 }
 
 /** One attribute's cross-validated AUCs and what its gate decided. */

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ModeratoError } from '../errors';
-import type { AdaptAttribute, AdapterReport, LabelledExample } from '../adapt/types';
+import type { AdaptAttribute, AdapterReport, LabelledExample, StoredFeatures } from '../adapt/types';
 import type { ScoreResult } from '../types';
 import type { AdapterVersion, Activity, ActivityQuery, CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, QueueSort, StoredComment } from './types';
 
@@ -249,6 +249,11 @@ export function vectorBytes(v: Int8Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
+/** The article's int8 vector as stored bytes, or null (features without it). */
+export function articleBytes(f: StoredFeatures): Buffer | null {
+  return f.article ? vectorBytes(f.article) : null;
+}
+
 /** Bytes read back as an int8 vector (a copy: the driver's buffer may be pooled). */
 export function bytesVector(b: Uint8Array): Int8Array {
   return new Int8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -261,6 +266,8 @@ export interface LabelRow {
   audit: number | boolean | null;
   vector: Uint8Array;
   base: unknown;
+  /** The article's int8 vector (null in rows stored before it existed or scored without an article). */
+  article?: Uint8Array | null;
   /** The comment's thread, else its article's id or title (null for imported labels and comments with neither). */
   thread?: string | null;
 }
@@ -268,7 +275,7 @@ export interface LabelRow {
 /** Maps a label row onto the adapter's {@link LabelledExample}. */
 export function rowToExample(r: LabelRow): LabelledExample {
   return {
-    features: { base: fromJson(r.base), vector: bytesVector(r.vector) },
+    features: { base: fromJson(r.base), vector: bytesVector(r.vector), ...(r.article ? { article: bytesVector(r.article) } : {}) },
     label: Number(r.label) === 1 ? 1 : 0,
     category: (r.category ?? null) as AdaptAttribute | null,
     audit: r.audit === true || Number(r.audit) === 1,

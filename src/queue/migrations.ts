@@ -112,6 +112,15 @@ CREATE TABLE adapter_versions (
 CREATE UNIQUE INDEX adapter_versions_one_active ON adapter_versions(site_id) WHERE active = 1;
 CREATE INDEX decisions_final ON decisions(action, seq) WHERE action IN ('approve', 'reject');`,
   },
+  {
+    version: 5,
+    name: 'adapt_article_vector',
+    // The article's int8 sentence vector beside each stored comment vector (null for rows stored
+    // before, or scored without an article): the adapter's off_topic head relates the two.
+    sql: `
+ALTER TABLE comment_features ADD COLUMN article BLOB;
+ALTER TABLE adapt_imports ADD COLUMN article BLOB;`,
+  },
 ];
 
 /** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
@@ -206,5 +215,12 @@ CREATE TABLE adapter_versions (
 );
 CREATE UNIQUE INDEX adapter_versions_one_active ON adapter_versions(site_id) WHERE active;
 CREATE INDEX decisions_final ON decisions(action, seq) WHERE action IN ('approve', 'reject');`,
+  },
+  {
+    version: 5,
+    name: 'adapt_article_vector',
+    sql: `
+ALTER TABLE comment_features ADD COLUMN article BYTEA;
+ALTER TABLE adapt_imports ADD COLUMN article BYTEA;`,
   },
 ];

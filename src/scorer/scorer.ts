@@ -156,11 +156,14 @@ async function openModel(opts: ScorerOptions): Promise<{ model: ToxicityModel; o
   return { model, owned: !given || model !== given };
 }
 
-/** The base outputs a site adapter reads and the queue stores; the vector as int8. */
-function storedFeatures(toxicity: number, categories: Record<Category, number>, offTopic: number | null, vector: Float32Array): StoredFeatures {
+/**
+ * The base outputs a site adapter reads and the queue stores; the vector as int8, and the
+ * article's (quantised once per call) when the comment was scored against one.
+ */
+function storedFeatures(toxicity: number, categories: Record<Category, number>, offTopic: number | null, vector: Float32Array, article: Int8Array | null): StoredFeatures {
   const base: StoredFeatures['base'] = { toxicity, ...categories };
   if (offTopic !== null) base.off_topic = offTopic;
-  return { base, vector: quantize(vector) };
+  return article ? { base, vector: quantize(vector), article } : { base, vector: quantize(vector) };
 }
 
 /**
@@ -218,6 +221,8 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
       const [preds, articleVecs] = await Promise.all([model.predict(comments.map((c) => c.text)), artText && model.embed ? model.embed([artText]) : []]);
       const article = articleVecs[0] ?? null;
       const vecs = preds.map((p) => p.vector ?? null);
+      // The off_topic head of a site adapter relates each comment to the article's vector.
+      const articleCode = article && (adapter || req.withFeatures) ? quantize(article) : null;
       // Independent comments share no thread: each is judged against the article alone, if any.
       const context = req.context ?? [];
       const vectors = (list: Array<Float32Array | null>): TopicVectors | undefined => (withVectors ? { article, comments: list } : undefined);
@@ -231,7 +236,7 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
         let toxicity = p.toxicity;
         const cats = { ...p.categories };
         let offTopicRaw = topicResults[i].offTopic;
-        const features = adapter || req.withFeatures ? storedFeatures(toxicity, cats, offTopicRaw, p.vector!) : undefined;
+        const features = adapter || req.withFeatures ? storedFeatures(toxicity, cats, offTopicRaw, p.vector!, offTopicRaw !== null ? articleCode : null) : undefined;
         if (adapter) {
           // The adapter reads the same int8 features the queue stores, so a fit sees what scoring sees.
           const a = applyAdapter(adapter, features!);

@@ -24,11 +24,13 @@
  * - `head, no gates`: the off_topic head fitted with both gates open (margin and z at -inf),
  *   i.e. what the head itself learned.
  *
- * `--row comment-x-article` measures a what-if: the adapter reading the comment's vector times
- * the article's (component-wise) instead of the comment's vector, so that a head can relate the
- * comment to its article (the adapter's row has no article input today).
+ * Adapter rows (`--row`): `article` (default, as shipped): the decided comments' features carry
+ * the article's vector, and the off_topic head reads the comment-x-article product in place of
+ * the comment's vector (`featureRow`); `comment`: features without the article's vector (as
+ * stored before it existed: every head reads the comment's vector); `comment-x-article`: the
+ * first what-if, every head (toxicity too) reading the product in place of the comment's vector.
  *
- *   npm run eval:adapt-topic [-- --sites c3,fox --draws 5 --points 0,250,500,1000 --model DIR --row comment|comment-x-article --topic accurate|fast --groups thread|none]
+ *   npm run eval:adapt-topic [-- --sites c3,fox --draws 5 --points 0,250,500,1000 --model DIR --row article|comment|comment-x-article --topic accurate|fast --groups thread|none]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -90,7 +92,7 @@ function productCode(v: Int8Array, a: Float32Array): Int8Array {
 /** The site's decisions on `threads`, with the shipped off-topic model's score of each comment in its thread. */
 async function decide(threads: MixedThread[], toxic: (text: string) => number, feats: TextFeatures, topic: OffTopicModel, row: string): Promise<Row[]> {
   const rows: Row[] = [];
-  const articles = row === 'comment-x-article' || topic.usesVectors ? await embedCached(threads.map((t) => articleText(t.article)), { progress: false }) : [];
+  const articles = row !== 'comment' || topic.usesVectors ? await embedCached(threads.map((t) => articleText(t.article)), { progress: false }) : [];
   threads.forEach((t, ti) => {
     // The accurate model reads the vectors the scorer's accurate mode would give it.
     const off = topic.usesVectors ? topic.score(t.article, t.comments, { article: articles[ti], comments: t.comments.map((c) => feats.get(c.text)!.float) }) : topic.score(t.article, t.comments);
@@ -99,11 +101,13 @@ async function decide(threads: MixedThread[], toxic: (text: string) => number, f
       // What-if (`--row comment-x-article`): the stored vector replaced by the comment's and the
       // article's vectors multiplied component-wise (scaled by 128, about 1 / typical product), so
       // that a linear head can learn a weighted similarity to the article.
-      const f = row === 'comment-x-article' ? { ...f0, vector: productCode(f0.vector, articles[ti]) } : f0;
+      // `--row article` (the default, as the scorer stores it): the article's vector beside the
+      // comment's, which the off_topic head reads as the comment-x-article product.
+      const f: StoredFeatures = row === 'comment-x-article' ? { ...f0, vector: productCode(f0.vector, articles[ti]) } : row === 'article' ? { ...f0, article: quantize(articles[ti]) } : f0;
       const isToxic = toxic(c.text) === 1;
       const base: StoredFeatures['base'] = { ...f.base };
       if (off[i].offTopic !== null) base.off_topic = off[i].offTopic!;
-      rows.push({ thread: ti, f: { base, vector: f.vector }, label: isToxic || t.y[i] === 1 ? 1 : 0, category: !isToxic && t.y[i] === 1 ? 'off_topic' : null, intruder: t.y[i] });
+      rows.push({ thread: ti, f: { base, vector: f.vector, ...(f.article ? { article: f.article } : {}) }, label: isToxic || t.y[i] === 1 ? 1 : 0, category: !isToxic && t.y[i] === 1 ? 'off_topic' : null, intruder: t.y[i] });
     });
   });
   return rows;
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
       draws: { type: 'string', default: '5' },
       points: { type: 'string', default: POINTS.join(',') },
       model: { type: 'string' },
-      row: { type: 'string', default: 'comment' },
+      row: { type: 'string', default: 'article' },
       topic: { type: 'string', default: 'accurate' },
       groups: { type: 'string', default: 'thread' },
       seed: { type: 'string', default: '28' },
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
   });
   if (values.topic !== 'fast' && values.topic !== 'accurate') throw new Error(`--topic is fast or accurate, not ${values.topic}`);
   if (values.groups !== 'thread' && values.groups !== 'none') throw new Error(`--groups is thread or none, not ${values.groups}`);
-  if (values.row !== 'comment' && values.row !== 'comment-x-article') throw new Error(`--row is comment or comment-x-article, not ${values.row}`);
+  if (!['article', 'comment', 'comment-x-article'].includes(values.row)) throw new Error(`--row is article, comment or comment-x-article, not ${values.row}`);
   const draws = Number(values.draws);
   const points = values.points.split(',').map(Number);
   const seed = Number(values.seed);

@@ -1,4 +1,4 @@
-import { baseInputs, dequantize, featureRow, quantize, rowLength } from '../../src/adapt';
+import { baseInputs, dequantize, featureRow, quantize, readsArticle, rowLength } from '../../src/adapt';
 import { ENCODER_DIM } from '../../src/encoder/types';
 import { CATEGORIES } from '../../src/types';
 
@@ -35,6 +35,23 @@ describe('featureRow', () => {
     expect(row[0]).toBeCloseTo(0, 6);
     expect(row[1]).toBeCloseTo(Math.log(9), 5);
     expect(row[baseInputs('toxicity').length + 3]).toBeCloseTo(64 / 127, 6);
+  });
+
+  it('puts, for an off_topic head that reads the article, the comment-x-article product in place of the vector (zeros without the article\'s vector)', () => {
+    const article = quantize(Float32Array.from({ length: ENCODER_DIM }, (_, i) => (i === 3 ? -0.25 : i === 4 ? 1 : 0)));
+    const f = { base: { ...base, off_topic: 0.8 }, vector, article };
+    const row = featureRow(f, 'off_topic', true);
+    const n = baseInputs('off_topic').length;
+    expect(row.length).toBe(rowLength('off_topic'));
+    expect(Array.from(row.subarray(0, n))).toEqual(Array.from(featureRow(f, 'off_topic').subarray(0, n)));
+    expect(row[n + 3]).toBeCloseTo(((64 * -32) / (127 * 127)) * 128, 5);
+    expect(row[n + 4]).toBe(0);
+    expect(featureRow(f, 'off_topic')[n + 3]).toBeCloseTo(64 / 127, 6);
+    const without = featureRow({ base: f.base, vector }, 'off_topic', true);
+    expect(without.subarray(n).every((x) => x === 0)).toBe(true);
+    expect(() => featureRow({ ...f, article: new Int8Array(3) }, 'off_topic', true)).toThrow(expect.objectContaining({ code: 'MOD_ERR_MODEL' }));
+    expect(readsArticle('off_topic')).toBe(true);
+    expect(readsArticle('toxicity')).toBe(false);
   });
 
   it('reads the off-topic base only for the off_topic head', () => {

@@ -3,7 +3,7 @@
  * the base back with too few labels, refuses (the gate) what does not beat the base, and is
  * deterministic for a seed.
  */
-import { applyAdapter, auc, fitAdapter, quantize, strengthFor, type LabelledExample, type SiteAdapter } from '../../src/adapt';
+import { applyAdapter, auc, fitAdapter, quantize, rowLength, strengthFor, type LabelledExample, type SiteAdapter } from '../../src/adapt';
 import { ENCODER_DIM } from '../../src/encoder/types';
 import { mulberry32 } from '../../src/util/prng';
 import { CATEGORIES } from '../../src/types';
@@ -244,5 +244,65 @@ describe('fitAdapter, each attribute gated on its own', () => {
     expect(grouped.report.auc.off_topic!.adapted).toBeLessThan(0.7);
     expect(grouped.report.auc.off_topic!.strength).toBe(0);
     expect(grouped.heads.off_topic).toBeUndefined();
+  });
+});
+
+/**
+ * A site whose off-topic rule is relative to the article: threads `from`..`from + threads - 1`,
+ * each with its own article vector; a native comment lies near its article, an intruder (a
+ * third, rejected as off_topic) near another article of the same threads. The base's off_topic
+ * score knows it only weakly. With `article`, the features carry the article's vector, as the
+ * scorer stores it.
+ */
+function articleSite(n: number, seed: number, from: number, article: boolean): LabelledExample[] {
+  const rand = mulberry32(seed);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const unit = (v: Float32Array): Float32Array => {
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  };
+  const threads = 40;
+  const topic = (t: number): Float32Array => unit(Float32Array.from({ length: ENCODER_DIM }, (_, j) => Math.sin((t + from + 1) * (j + 1) * 0.61) + Math.cos((t + from + 1) * 1.37 + j * 0.29 * (t + from + 2))));
+  const topics = Array.from({ length: threads }, (_, t) => topic(t));
+  return Array.from({ length: n }, (_, i) => {
+    const t = i % threads;
+    const off = rand() < 1 / 3;
+    const about = off ? (t + 1 + Math.floor(rand() * (threads - 1))) % threads : t;
+    const v = unit(Float32Array.from({ length: ENCODER_DIM }, (_, j) => topics[about][j] + 0.06 * gauss()));
+    const tox = 0.05 + 0.1 * rand();
+    const base = { toxicity: tox, ...Object.fromEntries(CATEGORIES.map((c) => [c, tox / 2])), off_topic: 1 / (1 + Math.exp(-(0.3 * (off ? 1 : -1) + gauss()))) };
+    const features = article ? { base, vector: quantize(v), article: quantize(topics[t]) } : { base, vector: quantize(v) };
+    return { features, label: off ? 1 : 0, category: off ? 'off_topic' : null, group: `thread-${from + t}` } as LabelledExample;
+  });
+}
+
+describe('fitAdapter, the off_topic head reading the article', () => {
+  const y = (xs: LabelledExample[]) => xs.map((e) => e.label);
+  const offAuc = (a: SiteAdapter, xs: LabelledExample[]) => auc(xs.map((e) => applyAdapter(a, e.features).off_topic!), y(xs));
+
+  it('learns how far a comment lies from its own article, which carries to new articles', () => {
+    const withArticle = fitAdapter('site', articleSite(600, 31, 0, true), { seed: 1, curvePoints: [] });
+    const without = fitAdapter('site', articleSite(600, 31, 0, false), { seed: 1, curvePoints: [] });
+    const head = withArticle.heads.off_topic!;
+    expect(head.article).toBe(true);
+    expect(head.w.length).toBe(rowLength('off_topic'));
+    expect(without.heads.off_topic?.article).toBeUndefined();
+    // New threads, new articles: the comment's vector alone says what a comment is about, not
+    // whether that is its article's topic.
+    const fresh = articleSite(600, 32, 100, true);
+    const base = auc(fresh.map((e) => e.features.base.off_topic!), y(fresh));
+    expect(offAuc(withArticle, fresh)).toBeGreaterThan(base + 0.15);
+    expect(offAuc(withArticle, fresh)).toBeGreaterThan(offAuc(without, fresh) + 0.1);
+  });
+
+  it('scores a stored comment without the article\'s vector (older rows) with the same head, and a head fitted without them on rows that have one', () => {
+    const withArticle = fitAdapter('site', articleSite(600, 31, 0, true), { seed: 1, curvePoints: [] });
+    const without = fitAdapter('site', articleSite(600, 31, 0, false), { seed: 1, curvePoints: [] });
+    const [e] = articleSite(1, 33, 200, true);
+    const { article: _a, ...old } = e.features;
+    expect(applyAdapter(withArticle, old).off_topic).toBeGreaterThan(0);
+    expect(applyAdapter(without, e.features).off_topic).toBe(applyAdapter(without, old).off_topic);
+    const back = JSON.parse(JSON.stringify(withArticle)) as SiteAdapter;
+    expect(applyAdapter(back, e.features).off_topic).toBeCloseTo(applyAdapter(withArticle, e.features).off_topic!, 12);
   });
 });

@@ -75,6 +75,19 @@ describe.each(KINDS)('site adaptation on %s', (kind) => {
     expect((await store.siteExamples('g')).map((e) => e.group)).toEqual([undefined, 'th9', 'article:a7', 'article:Only a title', undefined]);
   });
 
+  it('keeps the article\'s int8 vector beside the comment\'s (decisions and imports); rows without one read back without it', async () => {
+    const rand = mulberry32(6);
+    const withArticle = { ...siteFeatures(rand, true), article: Int8Array.from({ length: 512 }, (_, i) => ((i * 37) % 255) - 127) };
+    await store.ingest([newComment('x', { siteId: 'art', features: withArticle }), newComment('y', { siteId: 'art', features: siteFeatures(rand, false) })]);
+    await store.decide({ commentId: 'x', action: 'reject', category: 'off_topic', moderator: mod });
+    await store.decide({ commentId: 'y', action: 'approve', moderator: mod });
+    await store.importLabels('art', [{ id: 'h', text: 'old', label: 1, category: 'off_topic', features: withArticle }]);
+    const ex = await store.siteExamples('art');
+    expect(ex.map((e) => e.features.article === undefined)).toEqual([false, false, true]);
+    for (const e of ex.slice(0, 2)) expect(Array.from(e.features.article!)).toEqual(Array.from(withArticle.article));
+    expect(Object.prototype.hasOwnProperty.call(ex[2]!.features, 'article')).toBe(false);
+  });
+
   it('imports past decisions once per id, before the queue\'s own labels', async () => {
     await decided(store, 2, 'news');
     const rand = mulberry32(9);

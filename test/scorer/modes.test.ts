@@ -13,6 +13,7 @@ import { dequantize } from '../../src/adapt/features';
 import type { SentenceEncoder } from '../../src/encoder/types';
 import type { SiteAdapter } from '../../src/adapt/types';
 import { CATEGORIES } from '../../src/types';
+import { articleText } from '../../src/topic';
 import { isModeratoError } from '../../src/errors';
 
 const DIM = 512;
@@ -154,6 +155,20 @@ describe('stored features and site adapters', () => {
       for (let k = 0; k < DIM; k++) dot += d[k]! * vectors[i]![k]!;
       expect(dot).toBeGreaterThan(0.98);
     });
+  });
+
+  it('withFeatures and an article: the article\'s int8 vector beside each comment\'s (the off_topic head reads both); none without an article', async () => {
+    const article = { title: 'Council approves the new footbridge', body: 'The harbour footbridge opens in May after a vote.' };
+    const rs = await accurate.score({ comments: comments.slice(0, 2), article, withFeatures: true });
+    const [expected] = await encoder.embed([articleText(article)]);
+    for (const r of rs) {
+      const a = dequantize(r.features!.article!);
+      let dot = 0;
+      for (let k = 0; k < DIM; k++) dot += a[k]! * expected![k]!;
+      expect(dot).toBeGreaterThan(0.98);
+    }
+    const plain = await accurate.score({ comments: comments.slice(0, 2), withFeatures: true });
+    expect(plain.every((r) => r.features!.article === undefined)).toBe(true);
   });
 
   it('an adapter rescored toxicity and is named in every result; without one, adapter is null', async () => {
