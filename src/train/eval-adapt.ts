@@ -70,7 +70,8 @@ function decisions(pool: Featured[], mode: string, audit: number, seed: number):
  * on the own base logit, b_a = a b), which this undoes.
  */
 function ungatedAdapter(adapter: SiteAdapter): SiteAdapter {
-  const a = adapter.report.activated ? adapter.report.strength ?? 1 : 1;
+  // report.strength is the toxicity head's, set only when it passed its gate (a refused head is stored whole).
+  const a = adapter.report.strength ?? 1;
   const h = adapter.heads.toxicity;
   const heads = { ...adapter.heads };
   if (h && a < 1) {
@@ -78,7 +79,10 @@ function ungatedAdapter(adapter: SiteAdapter): SiteAdapter {
     w[ownIndex('toxicity')] -= (1 - a) / a;
     heads.toxicity = { w, b: h.b / a };
   }
-  return { ...adapter, heads, report: { ...adapter.report, activated: true } };
+  // Each attribute has its own gate (report.auc[attribute].strength): open toxicity's.
+  const tox = adapter.report.auc.toxicity;
+  const auc = tox ? { ...adapter.report.auc, toxicity: { ...tox, strength: 1 } } : adapter.report.auc;
+  return { ...adapter, heads, report: { ...adapter.report, activated: true, auc } };
 }
 
 function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, thresholds: { toxicity: number; category: number }): { auc: Record<string, number>; ungated: number; extra: Record<string, number> } {

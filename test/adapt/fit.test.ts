@@ -58,7 +58,10 @@ describe('fitAdapter', () => {
   it('shrinks toward the base: a huge penalty reproduces the base scores', () => {
     const a = fitAdapter('site', train, { seed: 1, lambdas: [1e7] });
     for (const e of fresh.slice(0, 50)) {
-      const head = applyAdapter({ ...a, report: { ...a.report, activated: true } }, e.features).toxicity;
+      // The head itself, past its gate (which refuses it: it adds nothing).
+      const open = { ...a.report, activated: true, auc: { toxicity: { ...a.report.auc.toxicity!, strength: 1 } } };
+      const head = applyAdapter({ ...a, report: open }, e.features).toxicity;
+      expect(head).not.toBe(e.features.base.toxicity);
       expect(head).toBeCloseTo(e.features.base.toxicity!, 2);
     }
   });
