@@ -4,6 +4,7 @@
  * `train` fits now and prints the cross-validated report, `status` lists the versions, `activate`
  * rolls back or forward. The store is the one the server uses (--db, else DATABASE_URL).
  */
+import { createHash } from 'crypto';
 import { createReadStream } from 'fs';
 import { createGunzip } from 'zlib';
 import { parseArgs } from 'util';
@@ -11,7 +12,9 @@ import { z } from 'zod';
 import { ModeratoError } from '../errors';
 import { LIMITS } from '../limits';
 import { readLines } from '../batch/lines';
-import { SiteIdSchema } from '../server/schemas';
+import { ArticleSchema, SiteIdSchema } from '../server/schemas';
+import { articleText } from '../topic';
+import type { Article } from '../types';
 import { ADAPT_ATTRIBUTES } from '../adapt';
 import type { AdapterReport } from '../adapt/types';
 import { DEFAULT_DATABASE_URL, SiteAdaptation, openStore, type AdapterVersion, type ImportedLabel, type QueueStore } from '../queue';
@@ -27,8 +30,11 @@ export interface AdaptIO {
 export const ADAPT_HELP = `Usage:
   moderato adapt import --site SITE [--db URL] [--workers N] [--model DIR] FILE
         store a site's past decisions: FILE is JSONL (or .jsonl.gz), one decision a line,
-        {"id","text","decision":"reject"|"approve","category"?}; each text is scored and
-        embedded once; ids already imported for the site are skipped; a bad line is reported
+        {"id","text","decision":"reject"|"approve","category"?,"article"?,"threadId"?};
+        "article" (its text, or {"title"?,"body"?} as POST /v1/score takes) scores the
+        comment against it, so the decision also trains the off_topic head; "threadId" groups
+        rows for cross-validation (else the article does); each text and each distinct article
+        is embedded once; ids already imported for the site are skipped; a bad line is reported
         (MOD_ERR_INPUT, with its line number) and skipped; exit 1 when nothing is usable;
         --model: an accurate-mode model folder (default: the shipped heads, models/heads)
   moderato adapt train --site SITE [--db URL] [--json]
@@ -41,12 +47,22 @@ export const ADAPT_HELP = `Usage:
 The store is --db (sqlite:PATH or postgres://...), else DATABASE_URL, else ${DEFAULT_DATABASE_URL}.
 Adaptation needs the accurate scorer (the sentence encoder); see README "Site adaptation".`;
 
+/**
+ * The article an imported comment was posted under: POST /v1/score's article, or its text alone
+ * (the body). It must have text: the off_topic head reads the comment against the article's vector.
+ */
+const ImportArticleSchema = z
+  .union([z.string().max(LIMITS.maxArticleLength).transform((body): Article => ({ body })), ArticleSchema])
+  .refine((a) => articleText(a) !== '', { message: 'the article needs a title or body with text' });
+
 /** One line of an import file. Unknown fields are ignored. */
 export const ImportLineSchema = z.object({
   id: z.string().min(1).max(LIMITS.maxIdLength),
   text: z.string().min(1).max(LIMITS.maxTextLength),
   decision: z.enum(['reject', 'approve']),
   category: z.enum(ADAPT_ATTRIBUTES as [string, ...string[]]).nullish(),
+  article: ImportArticleSchema.nullish(),
+  threadId: z.string().min(1).max(LIMITS.maxIdLength).nullish(),
 });
 
 /** Texts scored per request while importing: big enough to keep a worker busy, small enough to report progress. */
@@ -111,6 +127,51 @@ interface ImportRow {
   text: string;
   label: 0 | 1;
   category: ImportedLabel['category'];
+  article: Article | null;
+  /** The cross-validation group: the line's threadId, else its article (as the queue groups decisions), else none. */
+  thread: string | null;
+}
+
+/**
+ * A row's group without a threadId: its article's id, else title (the queue's rule for
+ * decisions), else a digest of its body, so one article's rows share a fold.
+ */
+function articleGroup(a: Article): string {
+  return `article:${a.id || a.title || `#${createHash('sha256').update(a.body ?? '').digest('hex').slice(0, 16)}`}`;
+}
+
+/** A scorer request of an import and the rows it scores. */
+interface ImportRequest {
+  rows: ImportRow[];
+  req: ScorerRequest;
+}
+
+/**
+ * The import's scorer requests: each distinct article's comments in one request (the scorer
+ * embeds a request's article once, so each article is embedded once per import), the comments
+ * without an article IMPORT_BATCH at a time.
+ */
+function importRequests(rows: ImportRow[]): ImportRequest[] {
+  const byArticle = new Map<string, ImportRow[]>();
+  const plain: ImportRow[] = [];
+  for (const r of rows) {
+    if (!r.article) {
+      plain.push(r);
+      continue;
+    }
+    const key = JSON.stringify(r.article);
+    const list = byArticle.get(key);
+    if (list) list.push(r);
+    else byArticle.set(key, [r]);
+  }
+  // Independent: imported comments are judged against their article alone, as the log holds no thread order.
+  const request = (rs: ImportRow[]): ImportRequest => ({
+    rows: rs,
+    req: { comments: rs.map((r) => ({ id: r.id, text: r.text })), independent: true, withFeatures: true, ...(rs[0]!.article ? { article: rs[0]!.article } : {}) },
+  });
+  const out = [...byArticle.values()].map(request);
+  for (let k = 0; k < plain.length; k += IMPORT_BATCH) out.push(request(plain.slice(k, k + IMPORT_BATCH)));
+  return out;
 }
 
 /** Reads and checks the import file; bad lines go to `report`. MOD_ERR_INPUT when it cannot be read. */
@@ -157,7 +218,11 @@ async function readImport(file: string, report: (line: number, message: string) 
         continue;
       }
       seen.add(r.data.id);
-      rows.push({ line: n, id: r.data.id, text: r.data.text, label: r.data.decision === 'reject' ? 1 : 0, category: (r.data.category ?? null) as ImportRow['category'] });
+      const article = r.data.article ?? null;
+      rows.push({
+        line: n, id: r.data.id, text: r.data.text, label: r.data.decision === 'reject' ? 1 : 0, category: (r.data.category ?? null) as ImportRow['category'],
+        article, thread: r.data.threadId ?? (article ? articleGroup(article) : null),
+      });
     }
   } catch (e) {
     throw new ModeratoError('MOD_ERR_INPUT', `Cannot read ${file} past line ${n}: ${(e as Error).message}`);
@@ -169,7 +234,7 @@ async function importCommand(site: string, file: string, db: string, o: { worker
   const workersRaw = o.workers;
   const { rows, bad } = await readImport(file, (line, message) => io.stderr.write(`${file} line ${line}: MOD_ERR_INPUT: ${message}\n`));
   if (rows.length === 0) {
-    throw new ModeratoError('MOD_ERR_INPUT', `${file} holds no usable decision${bad ? ` (${bad} bad line(s), reported above)` : ''}: each line is {"id","text","decision":"reject"|"approve","category"?}`);
+    throw new ModeratoError('MOD_ERR_INPUT', `${file} holds no usable decision${bad ? ` (${bad} bad line(s), reported above)` : ''}: each line is {"id","text","decision":"reject"|"approve","category"?,"article"?,"threadId"?}`);
   }
   const workers = workersRaw === undefined ? 1 : Number(workersRaw);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ModeratoError('MOD_ERR_INPUT', `--workers must be a whole number from 1 to 64, got "${workersRaw}"`);
@@ -184,21 +249,26 @@ async function importCommand(site: string, file: string, db: string, o: { worker
     let stored = 0;
     // Several batches per task keep every worker busy; each task's labels are stored before the next, so an interrupted import keeps its progress.
     const step = IMPORT_BATCH * Math.max(1, workers);
-    for (let i = 0; i < fresh.length; i += step) {
-      const chunk = fresh.slice(i, i + step);
-      const reqs: ScorerRequest[] = [];
-      for (let k = 0; k < chunk.length; k += IMPORT_BATCH) {
-        reqs.push({ comments: chunk.slice(k, k + IMPORT_BATCH).map((r) => ({ id: r.id, text: r.text })), independent: true, withFeatures: true });
+    const units = importRequests(fresh);
+    let done = 0;
+    for (let i = 0; i < units.length; ) {
+      const task: ImportRequest[] = [];
+      for (let n = 0; i < units.length && n < step; i++) {
+        task.push(units[i]!);
+        n += units[i]!.rows.length;
       }
+      const reqs = task.map((u) => u.req);
       const parts = pool && workers > 1 ? (await Promise.all(reqs.map((r) => score([r])))).flat() : await score(reqs);
-      const results = parts.flat();
-      const labels: ImportedLabel[] = chunk.map((r, k) => {
-        const features = results[k]?.features;
-        if (!features) throw new ModeratoError('MOD_ERR_CONFIG', 'The scorer returned no features: adaptation needs the accurate scorer (the sentence encoder)');
-        return { id: r.id, text: r.text, label: r.label, category: r.category, features };
-      });
+      const labels: ImportedLabel[] = task.flatMap((u, j) =>
+        u.rows.map((r, k) => {
+          const features = parts[j]?.[k]?.features;
+          if (!features) throw new ModeratoError('MOD_ERR_CONFIG', 'The scorer returned no features: adaptation needs the accurate scorer (the sentence encoder)');
+          return { id: r.id, text: r.text, label: r.label, category: r.category, features, thread: r.thread };
+        }),
+      );
       stored += await store.importLabels(site, labels);
-      if (fresh.length > step) io.stderr.write(`moderato: ${Math.min(i + step, fresh.length)}/${fresh.length} decisions scored and stored\n`);
+      done += labels.length;
+      if (fresh.length > step) io.stderr.write(`moderato: ${done}/${fresh.length} decisions scored and stored\n`);
     }
     const secs = (Date.now() - started) / 1000;
     const total = await store.siteLabelCount(site);

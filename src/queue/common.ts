@@ -268,7 +268,7 @@ export interface LabelRow {
   base: unknown;
   /** The article's int8 vector (null in rows stored before it existed or scored without an article). */
   article?: Uint8Array | null;
-  /** The comment's thread, else its article's id or title (null for imported labels and comments with neither). */
+  /** The comment's thread, else its article's id or title (an imported label's given group; null when it has none). */
   thread?: string | null;
 }
 

@@ -121,6 +121,13 @@ CREATE INDEX decisions_final ON decisions(action, seq) WHERE action IN ('approve
 ALTER TABLE comment_features ADD COLUMN article BLOB;
 ALTER TABLE adapt_imports ADD COLUMN article BLOB;`,
   },
+  {
+    version: 6,
+    name: 'adapt_import_thread',
+    // An imported decision's thread (else its article), so the off_topic fit keeps a thread's
+    // imported rows in one fold as it does the queue's; null for rows imported before.
+    sql: `ALTER TABLE adapt_imports ADD COLUMN thread_id TEXT;`,
+  },
 ];
 
 /** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
@@ -222,5 +229,10 @@ CREATE INDEX decisions_final ON decisions(action, seq) WHERE action IN ('approve
     sql: `
 ALTER TABLE comment_features ADD COLUMN article BYTEA;
 ALTER TABLE adapt_imports ADD COLUMN article BYTEA;`,
+  },
+  {
+    version: 6,
+    name: 'adapt_import_thread',
+    sql: `ALTER TABLE adapt_imports ADD COLUMN thread_id TEXT;`,
   },
 ];

@@ -377,7 +377,7 @@ export class PostgresStore implements QueueStore {
     // One snapshot, so a decision landing between the two reads is not half counted.
     const all = await this.tx(async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const imported = await c.query<LabelRow>('SELECT label, category, false AS audit, vector, base, article, NULL AS thread FROM adapt_imports WHERE site_id = $1 ORDER BY created_at, id', [siteId]);
+      const imported = await c.query<LabelRow>('SELECT label, category, false AS audit, vector, base, article, thread_id AS thread FROM adapt_imports WHERE site_id = $1 ORDER BY created_at, id', [siteId]);
       const decided = await c.query<LabelRow>(
         `SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base, f.article,
            COALESCE(c.thread_id, 'article:' || (c.article->>'id'), 'article:' || (c.article->>'title')) AS thread
@@ -402,9 +402,9 @@ export class PostgresStore implements QueueStore {
   async importLabels(siteId: string, labels: ImportedLabel[]): Promise<number> {
     if (labels.length === 0) return 0;
     const r = await this.query(
-      `INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[], $6::bytea[], $7::jsonb[], $8::bytea[]) ON CONFLICT (site_id, id) DO NOTHING`,
-      [siteId, labels.map((l) => l.id), labels.map((l) => l.text), labels.map((l) => l.label), labels.map((l) => l.category ?? null), labels.map((l) => vectorBytes(l.features.vector)), labels.map((l) => JSON.stringify(l.features.base)), labels.map((l) => articleBytes(l.features))],
+      `INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article, thread_id)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[], $6::bytea[], $7::jsonb[], $8::bytea[], $9::text[]) ON CONFLICT (site_id, id) DO NOTHING`,
+      [siteId, labels.map((l) => l.id), labels.map((l) => l.text), labels.map((l) => l.label), labels.map((l) => l.category ?? null), labels.map((l) => vectorBytes(l.features.vector)), labels.map((l) => JSON.stringify(l.features.base)), labels.map((l) => articleBytes(l.features)), labels.map((l) => l.thread ?? null)],
     );
     return r.rowCount ?? 0;
   }

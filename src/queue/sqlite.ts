@@ -305,7 +305,7 @@ export class SqliteStore implements QueueStore {
   }
 
   async siteExamples(siteId: string, opts: { limit?: number } = {}): Promise<LabelledExample[]> {
-    const imported = this.db.prepare('SELECT label, category, 0 AS audit, vector, base, article, NULL AS thread FROM adapt_imports WHERE site_id = ? ORDER BY created_at, id').all(siteId) as LabelRow[];
+    const imported = this.db.prepare('SELECT label, category, 0 AS audit, vector, base, article, thread_id AS thread FROM adapt_imports WHERE site_id = ? ORDER BY created_at, id').all(siteId) as LabelRow[];
     const decided = this.db
       .prepare(`SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base, f.article,
           COALESCE(c.thread_id, 'article:' || json_extract(c.article, '$.id'), 'article:' || json_extract(c.article, '$.title')) AS thread
@@ -325,12 +325,12 @@ export class SqliteStore implements QueueStore {
   }
 
   async importLabels(siteId: string, labels: ImportedLabel[]): Promise<number> {
-    const insert = this.db.prepare(`INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    const insert = this.db.prepare(`INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article, thread_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (site_id, id) DO NOTHING`);
     return this.tx(() => {
       const now = Date.now();
       let n = 0;
-      for (const l of labels) n += insert.run(siteId, l.id, l.text, l.label, l.category ?? null, vectorBytes(l.features.vector), JSON.stringify(l.features.base), articleBytes(l.features), now).changes;
+      for (const l of labels) n += insert.run(siteId, l.id, l.text, l.label, l.category ?? null, vectorBytes(l.features.vector), JSON.stringify(l.features.base), articleBytes(l.features), l.thread ?? null, now).changes;
       return n;
     });
   }

@@ -272,6 +272,8 @@ export interface ImportedLabel {
   label: 0 | 1;
   category?: AdaptAttribute | null;
   features: StoredFeatures;
+  /** Its cross-validation group (the comment's thread, else its article), or none. */
+  thread?: string | null;
 }
 
 /** One stored adapter version of a site, without its weights (see {@link QueueStore.getAdapter}). */

@@ -15,12 +15,15 @@ export function capture() {
   return { out, io: { stdout: { write: (s: string) => ((out.stdout += s), true) }, stderr: { write: (s: string) => ((out.stderr += s), true) } } as never };
 }
 
-/** Registers the file's beforeAll/afterAll; the fields are set once beforeAll has run. */
-export function accurateCliFixture(prefix: string): { scorer: Scorer; heads: ReturnType<typeof writeIdentityHeads>; dir: string } {
+/**
+ * Registers the file's beforeAll/afterAll; the fields are set once beforeAll has run. `topicDir`:
+ * the off-topic model (default the lexical one; the sentence model stores article vectors).
+ */
+export function accurateCliFixture(prefix: string, opts: { topicDir?: string } = {}): { scorer: Scorer; heads: ReturnType<typeof writeIdentityHeads>; dir: string } {
   const fx = {} as { scorer: Scorer; heads: ReturnType<typeof writeIdentityHeads>; dir: string };
   beforeAll(async () => {
     fx.heads = writeIdentityHeads();
-    fx.scorer = await createScorer({ modelDir: fx.heads.dir, topicDir: LEXICAL_TOPIC_DIR });
+    fx.scorer = await createScorer({ modelDir: fx.heads.dir, topicDir: opts.topicDir ?? LEXICAL_TOPIC_DIR });
     fx.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   }, 120_000);
   afterAll(() => {
