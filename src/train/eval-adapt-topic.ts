@@ -39,7 +39,7 @@ import { applyAdapter, fitAdapter, quantize, type LabelledExample, type StoredFe
 import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { loadC3, loadFoxNews } from '../data';
 import { accurateTopicDir, articleText, loadOffTopicModel, type OffTopicModel } from '../topic';
-import { mulberry32 } from '../util/prng';
+import { mulberry32, shuffle } from '../util/prng';
 import { lcg32 } from '../util/lcg32';
 import { packageRoot } from '../util/paths';
 import { cachedEncoder } from './heads/cached-encoder';
@@ -59,15 +59,8 @@ interface Row {
   intruder: number;
 }
 
-function shuffled<T>(xs: T[], seed: number): T[] {
-  const r = mulberry32(seed);
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
+/** A seeded shuffled copy. */
+const shuffled = <T>(xs: T[], seed: number): T[] => shuffle([...xs], mulberry32(seed));
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '-');

@@ -28,7 +28,7 @@ import { ownIndex } from '../adapt/features';
 import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
 import { CATEGORIES } from '../types';
-import { mulberry32 } from '../util/prng';
+import { mulberry32, shuffle } from '../util/prng';
 import { packageRoot } from '../util/paths';
 import { cachedEncoder } from './heads/cached-encoder';
 import { embedCached } from './embed-cache';
@@ -113,15 +113,8 @@ async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: 
   return rows.map((c, i) => ({ ...c, f: { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }, held: holds(preds[i], thresholds) }));
 }
 
-function shuffled<T>(xs: T[], seed: number): T[] {
-  const r = mulberry32(seed);
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
+/** A seeded shuffled copy. */
+const shuffled = <T>(xs: T[], seed: number): T[] => shuffle([...xs], mulberry32(seed));
 
 /** "k (worst)": how many of the measured gains over the base were negative, and the worst one. */
 function belowBase(gains: number[]): string {

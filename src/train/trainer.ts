@@ -7,20 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import { commentOutputs, denseShapes, forwardTrain, type NetConfig } from '../model/net';
 import { embRows, type ModelWeights } from '../model/io';
-import { mulberry32 } from '../util/prng';
+import { mulberry32, shuffle } from '../util/prng';
 import type { Example } from './examples';
 import type { WordVectors } from './glove';
 
 const NC = CATEGORIES.length;
 
-/** Fisher-Yates with the given PRNG. */
-export function shuffle<T>(a: T[], rand: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 
 /** Training hyper-parameters. */
 export interface TrainOptions {

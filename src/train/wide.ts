@@ -5,8 +5,7 @@
  */
 import { WidePart, blendToxicity, wideFeatures, wideLogit, type WideConfig, type WideHead } from '../model/wide';
 import type { Example } from './examples';
-import { shuffle } from './trainer';
-import { mulberry32 } from '../util/prng';
+import { mulberry32, shuffle } from '../util/prng';
 import { fit } from '../topic/logreg';
 import { logit, sigmoid } from '../util/math';
 import { tuneDecision } from './metrics';

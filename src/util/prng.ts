@@ -3,6 +3,15 @@
  * of new code, uniform in [0, 1). Off-topic training keeps its own generator, `lcg32`
  * (src/util/lcg32), so that each model's training replays the sequence of its shipped weights.
  */
+/** Fisher-Yates in place with the given PRNG; returns `a`. */
+export function shuffle<T>(a: T[], rand: () => number): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
