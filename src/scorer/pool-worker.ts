@@ -10,6 +10,7 @@ import { workerData } from 'worker_threads';
 import { ModeratoError, isModeratoError } from '../errors';
 import type { ScorerMode, ScorerOptions, ScorerRequest as ScoreRequest, ScorerResult as ScoreResult } from './scorer';
 import { createScorerSet, type ScorerSet } from './set';
+import { warmUp } from './warmup';
 import type { ModelInfo } from '../types';
 
 /**
@@ -26,7 +27,14 @@ export type PoolReply =
   | { ok: false; error: { code?: string; message: string; details?: unknown } };
 
 const options = ((workerData as { scorer?: ScorerOptions } | undefined)?.scorer ?? {}) as ScorerOptions;
-const scorersReady: Promise<ScorerSet> = createScorerSet(options);
+// The thread warms up before it reports loaded (./warmup.ts): its first tasks then run compiled
+// code, and a batch run's timed window no longer holds each thread's compilation. The fast scorer
+// is the one warmed (every set serves it; an accurate scorer runs the same convolutional model
+// under its encoder pass, whose warm-up would cost seconds of load).
+const scorersReady: Promise<ScorerSet> = createScorerSet(options).then(async (set) => {
+  await warmUp(set.get('fast') ?? set.main);
+  return set;
+});
 // Keep a failed load from crashing the thread as an unhandled rejection; the next task reports it.
 scorersReady.catch(() => undefined);
 
