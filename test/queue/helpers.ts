@@ -59,6 +59,23 @@ export function makeTestDb(kind: 'sqlite' | 'postgres'): TestDb {
 
 export const KINDS = ['sqlite', 'postgres'] as const;
 
+/**
+ * A fresh, open store of `kind` for each test of the calling describe block (opened in
+ * beforeEach, closed and removed in afterEach): read `t.db` and `t.store` inside the tests.
+ */
+export function eachTestStore(kind: 'sqlite' | 'postgres'): { readonly db: TestDb; readonly store: QueueStore } {
+  const t = {} as { db: TestDb; store: QueueStore };
+  beforeEach(async () => {
+    t.db = makeTestDb(kind);
+    t.store = await t.db.open();
+  });
+  afterEach(async () => {
+    await t.store.close();
+    await t.db.destroy();
+  });
+  return t;
+}
+
 /** A scored result as the scorer answers it (test data for the store layer, which takes scored input). */
 export function result(id: string, scores: Partial<Record<Category | 'toxicity', number>> = {}, offTopic: number | null = null): ScoreResult {
   const categories = Object.fromEntries(CATEGORIES.map((c) => [c, scores[c] ?? 0])) as Record<Category, number>;

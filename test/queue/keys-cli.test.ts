@@ -2,8 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { keysCommand } from '../../src/cli/keys';
-import { hashApiKey, type QueueStore } from '../../src/queue';
-import { KINDS, makeTestDb, type TestDb } from './helpers';
+import { hashApiKey } from '../../src/queue';
+import { KINDS, eachTestStore } from './helpers';
 
 /** Runs the command with captured output. */
 async function run(args: string[], url: string): Promise<{ code: number; out: string; err: string }> {
@@ -14,40 +14,31 @@ async function run(args: string[], url: string): Promise<{ code: number; out: st
 }
 
 describe.each(KINDS)('moderato keys on %s', (kind) => {
-  let db: TestDb;
-  let store: QueueStore;
-  beforeEach(async () => {
-    db = makeTestDb(kind);
-    store = await db.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await db.destroy();
-  });
+  const t = eachTestStore(kind);
 
   it('creates a key printed alone on the last line, stored only as its hash, then lists and revokes it', async () => {
-    const r = await run(['create', '--role', 'moderator', '--name', 'alice'], db.url);
+    const r = await run(['create', '--role', 'moderator', '--name', 'alice'], t.db.url);
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     const key = lines[lines.length - 1]!;
     expect(key).toMatch(/^mod_[A-Za-z0-9_-]{43}$/);
-    const rec = await store.findApiKey(hashApiKey(key));
+    const rec = await t.store.findApiKey(hashApiKey(key));
     expect(rec).toMatchObject({ role: 'moderator', name: 'alice' });
     if (kind === 'sqlite') {
       // The secret is nowhere in the database files.
-      const dir = dirname(db.url.slice('sqlite:'.length));
+      const dir = dirname(t.db.url.slice('sqlite:'.length));
       for (const f of readdirSync(dir)) expect(readFileSync(`${dir}/${f}`).includes(key)).toBe(false);
     }
-    const list = await run(['list'], db.url);
+    const list = await run(['list'], t.db.url);
     expect(list.out).toContain(`${rec!.id}\tmoderator\talice`);
     expect(list.out).not.toContain(key);
-    expect((await run(['revoke', rec!.id], db.url)).code).toBe(0);
-    expect(await store.findApiKey(hashApiKey(key))).toBeNull();
-    expect((await run(['revoke', rec!.id], db.url)).code).not.toBe(0);
+    expect((await run(['revoke', rec!.id], t.db.url)).code).toBe(0);
+    expect(await t.store.findApiKey(hashApiKey(key))).toBeNull();
+    expect((await run(['revoke', rec!.id], t.db.url)).code).not.toBe(0);
   });
 
   it.each([[[]], [['create']], [['create', '--role', 'root']], [['frobnicate']], [['revoke']]])('refuses %j with MOD_ERR_INPUT and exit code 1, as every command', async (args) => {
-    const r = await run(args, db.url);
+    const r = await run(args, t.db.url);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^moderato: MOD_ERR_INPUT: /);
     expect(r.out).toBe('');
