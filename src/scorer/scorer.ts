@@ -127,21 +127,38 @@ async function checkCanary(model: ToxicityModel): Promise<void> {
   }
 }
 
+/**
+ * The mode the options ask for: `mode`, else the cascade when a band alone is given (beside
+ * another mode a band is left unused: a scorer set builds every mode of one model from the same options).
+ */
+function askedMode(opts: ScorerOptions): ScorerMode | undefined {
+  return opts.mode ?? (opts.cascade ? 'cascade' : undefined);
+}
+
+/**
+ * Loads the toxicity model the options name: `modelDir`, else the shipped heads for any mode but
+ * fast, else the shipped convolutional model. MOD_ERR_MODEL when a file the model names is missing.
+ */
+export async function loadScorerModel(opts: ScorerOptions, load: { cascade?: CascadeBand | true } = {}): Promise<ToxicityModel> {
+  const asked = askedMode(opts);
+  const dir = opts.modelDir ?? (asked !== undefined && asked !== 'fast' ? defaultHeadsDir() : undefined);
+  try {
+    return await loadModel(dir, { backend: opts.backend, ...load });
+  } catch (e) {
+    // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
+    if (isModeratoError(e)) throw e;
+    throw new ModeratoError('MOD_ERR_MODEL', `cannot load the toxicity model: ${(e as Error).message}`);
+  }
+}
+
 /** Loads the toxicity model the options name and checks it fits the mode. */
 async function openModel(opts: ScorerOptions): Promise<{ model: ToxicityModel; owned: boolean }> {
   if (opts.mode !== undefined && !SCORER_MODES.includes(opts.mode)) {
     throw new ModeratoError('MOD_ERR_CONFIG', `unknown scorer mode ${JSON.stringify(opts.mode)}; valid: ${SCORER_MODES.join(', ')}`, { valid: SCORER_MODES });
   }
-  // A band alone asks for the cascade; beside another mode it is left unused (a scorer set builds
-  // every mode of one model from the same options).
-  const asked = opts.mode ?? (opts.cascade ? 'cascade' : undefined);
+  const asked = askedMode(opts);
   const given = opts.model;
-  const heads = asked === 'accurate' || asked === 'cascade';
-  let model = given ?? (await loadModel(opts.modelDir ?? (heads ? defaultHeadsDir() : undefined), { backend: opts.backend, ...(asked === 'cascade' ? { cascade: opts.cascade ?? true } : {}) }).catch((e: unknown) => {
-    // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
-    if (isModeratoError(e)) throw e;
-    throw new ModeratoError('MOD_ERR_MODEL', `cannot load the toxicity model: ${(e as Error).message}`);
-  }));
+  let model = given ?? (await loadScorerModel(opts, asked === 'cascade' ? { cascade: opts.cascade ?? true } : {}));
   // A loaded heads model given for the cascade mode: a cascade view over it (the caller keeps it).
   if (given && asked === 'cascade' && given instanceof HeadedToxicityModel) {
     model = new CascadeToxicityModel(given, opts.cascade ?? given.file.cascade ?? DEFAULT_CASCADE_BAND, false);

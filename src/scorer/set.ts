@@ -5,9 +5,8 @@
  * (no second load) and takes the off-topic model a fast scorer takes, with the same options, so
  * a fast result here is the one a fast-only process gives. A fast model serves `fast` alone.
  */
-import { ModeratoError, isModeratoError } from '../errors';
-import { HeadedToxicityModel, defaultHeadsDir, loadModel, type ToxicityModel } from '../model';
-import { createScorer, SCORER_MODES, type Scorer, type ScorerMode, type ScorerOptions } from './scorer';
+import { HeadedToxicityModel, type ToxicityModel } from '../model';
+import { createScorer, loadScorerModel, SCORER_MODES, type Scorer, type ScorerMode, type ScorerOptions } from './scorer';
 import type { ModelInfo } from '../types';
 
 /** The mode a model info names, as a {@link ScorerMode} (fast when it names none). */
@@ -27,17 +26,10 @@ export interface ScorerSet {
   dispose(): void;
 }
 
-/** Loads the model the options name, as `createScorer` would (any mode but fast needs the heads). */
+/** The model the options give, or the one they name, loaded as `createScorer` would. */
 async function loadFor(opts: ScorerOptions): Promise<{ model: ToxicityModel; owned: boolean }> {
   if (opts.model) return { model: opts.model, owned: false };
-  const dir = opts.modelDir ?? (opts.mode !== undefined && opts.mode !== 'fast' ? defaultHeadsDir() : undefined);
-  try {
-    return { model: await loadModel(dir, { backend: opts.backend }), owned: true };
-  } catch (e) {
-    // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
-    if (isModeratoError(e)) throw e;
-    throw new ModeratoError('MOD_ERR_MODEL', `cannot load the toxicity model: ${(e as Error).message}`);
-  }
+  return { model: await loadScorerModel(opts), owned: true };
 }
 
 /** The heads model under `model`: itself, or the one a cascade (src/model/cascade.ts) runs over. */
