@@ -59,6 +59,11 @@ export function makeTestDb(kind: 'sqlite' | 'postgres'): TestDb {
 
 export const KINDS = ['sqlite', 'postgres'] as const;
 
+/** Policy thresholds that hold every comment (all at 0): statuses stop depending on the model's exact scores. */
+export const HOLD_ALL = { toxicity: 0, offTopic: 0, insult: 0, threat: 0, identity_attack: 0, profanity: 0, other: 0 };
+/** Policy thresholds that hold no comment (all disabled). */
+export const HOLD_NONE = { toxicity: null, offTopic: null, insult: null, threat: null, identity_attack: null, profanity: null, other: null };
+
 /**
  * A fresh, open store of `kind` for each test of the calling describe block (opened in
  * beforeEach, closed and removed in afterEach): read `t.db` and `t.store` inside the tests.

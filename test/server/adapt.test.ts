@@ -11,7 +11,7 @@ import { createApp, type AppDeps } from '../../src/server/app';
 import { configFromEnv } from '../../src/server/config';
 import { createScorer, type Scorer } from '../../src/scorer';
 import type { QueueStore } from '../../src/queue';
-import { KINDS, importSimulated, makeTestDb, type TestDb } from '../queue/helpers';
+import { HOLD_NONE, KINDS, importSimulated, makeTestDb, type TestDb } from '../queue/helpers';
 import { LEXICAL_TOPIC_DIR, writeIdentityHeads } from '../heads';
 
 let scorer: Scorer;
@@ -25,7 +25,6 @@ afterAll(() => {
   heads?.remove();
 });
 
-const HOLD_NONE = { toxicity: null, offTopic: null, insult: null, threat: null, identity_attack: null, profanity: null, other: null };
 
 describe.each(KINDS)('site adaptation HTTP on %s', (kind) => {
   let db: TestDb;

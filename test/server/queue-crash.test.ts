@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { KINDS, makeTestDb, type TestDb } from '../queue/helpers';
+import { HOLD_ALL, KINDS, makeTestDb, type TestDb } from '../queue/helpers';
 
 const ROOT = join(__dirname, '../..');
 const BIN = join(ROOT, 'bin/moderato.js');
@@ -82,8 +82,7 @@ describe.each(KINDS)('SIGKILL mid-run on %s', (kind) => {
     for (const m of MODERATORS) keys[m] = await createKey(db, 'moderator', m);
     server = await startServer(db);
     // Hold everything so every comment needs a decision.
-    const hold = { toxicity: 0, offTopic: 0, insult: 0, threat: 0, identity_attack: 0, profanity: 0, other: 0 };
-    expect((await call(server.base, 'PUT', '/v1/policy', keys.admin!, { thresholds: hold })).status).toBe(200);
+    expect((await call(server.base, 'PUT', '/v1/policy', keys.admin!, { thresholds: HOLD_ALL })).status).toBe(200);
 
     const accepted = new Map<string, string>(); // id -> status answered at ingest
     const decided = new Map<string, { action: string; decisionId: number; by: string }>();

@@ -9,7 +9,7 @@ import { configFromEnv } from '../../src/server/config';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/csp';
 import { createScorer, type Scorer } from '../../src/scorer';
 import type { QueueStore } from '../../src/queue';
-import { KINDS, makeTestDb, type TestDb } from '../queue/helpers';
+import { HOLD_ALL, HOLD_NONE, KINDS, makeTestDb, type TestDb } from '../queue/helpers';
 
 let scorer: Scorer;
 beforeAll(async () => {
@@ -17,8 +17,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => scorer?.dispose());
 
-const HOLD_ALL = { toxicity: 0, offTopic: 0, insult: 0, threat: 0, identity_attack: 0, profanity: 0, other: 0 };
-const HOLD_NONE = { toxicity: null, offTopic: null, insult: null, threat: null, identity_attack: null, profanity: null, other: null };
 
 describe.each(KINDS)('moderator page API on %s', (kind) => {
   let db: TestDb;

@@ -14,13 +14,13 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { startTestServer, type TestServer } from './server';
+import { HOLD_ALL } from '../queue/helpers';
 
 /**
  * Where the screenshots go: docs/ (the README shows them) only when asked with
  * MODERATO_UPDATE_SCREENSHOTS=1, so an ordinary test run leaves the checkout as it was.
  */
 const DOCS = process.env.MODERATO_UPDATE_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs') : mkdtempSync(join(tmpdir(), 'moderato-shots-'));
-const HOLD_ALL = { toxicity: 0, offTopic: 0, insult: 0, threat: 0, identity_attack: 0, profanity: 0, other: 0 };
 const XSS = '<img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> then <b>bold</b>';
 
 jest.setTimeout(120_000);
