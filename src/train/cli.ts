@@ -4,7 +4,10 @@
  * Seeded and reproducible on one backend. The token threshold tuned on tsd_trial is folded into
  * the token head's bias, so 0.5 is the shipped model's threshold.
  *
- *   npm run train -- [--datasets DIR] [--out DIR] [--seed N] [--epochs N] [--limit N] [--no-save]
+ *   npm run train -- [--datasets DIR] [--out DIR] [--seed N] [--epochs N] [--limit N] [--no-save] [--exclude ucc,c3]
+ *
+ * `--exclude SOURCES` trains a held-out base (src/train/exclude.ts): the named sets' texts leave
+ * every pool, the calibration slice and the tuning sets, and model.json records them.
  */
 import * as path from 'path';
 import { initBackend } from '../model/backend';
@@ -21,6 +24,7 @@ import { makeBatches, trainNet, typeClassWeights, type TrainOptions } from './tr
 import { mulberry32, shuffle } from '../util/prng';
 import { spanF1, spanF1Reweighted, tuneFallback, tunePresence, tuneThreshold } from './evaluate';
 import { extraPools, UCC_REPEAT } from './pools';
+import { parseExclude } from './exclude';
 import { loadWordVectors, type WordVectors } from './glove';
 import { wordIndex } from '../model/features';
 import { fitWidePart } from './wide';
@@ -40,6 +44,8 @@ export interface TrainCliOptions {
   overrides: Record<string, number>;
   /** Log tsd_trial F1 after every epoch (costs a few seconds per epoch). */
   evalEpochs: boolean;
+  /** Sources held out whole (`--exclude ucc,c3`, src/train/exclude.ts): none of their texts trains or tunes anything. */
+  exclude?: string[];
 }
 
 /**
@@ -50,7 +56,7 @@ export const SHIPPED_SEED = 2;
 
 /** Parses argv (without node and script). */
 export function parseArgs(argv: string[]): TrainCliOptions {
-  const o: TrainCliOptions = { out: defaultModelDir(), seed: SHIPPED_SEED, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false };
+  const o: TrainCliOptions = { out: defaultModelDir(), seed: SHIPPED_SEED, epochs: 2, save: true, perPool: 4000, overrides: {}, evalEpochs: false, exclude: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = (): string => {
@@ -66,6 +72,7 @@ export function parseArgs(argv: string[]): TrainCliOptions {
     else if (a === '--per-pool') o.perPool = Number(v());
     else if (a === '--no-save') o.save = false;
     else if (a === '--eval-epochs') o.evalEpochs = true;
+    else if (a === '--exclude') o.exclude = parseExclude(v());
     else if (a === '--set') {
       const [k, x] = v().split('=');
       if (!k || !Number.isFinite(Number(x))) throw new Error(`--set expects key=number`);
@@ -135,7 +142,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
     wv = loadWordVectors({ top: ov.wordTop ?? WORD_TOP, extra });
     return wordIndex(wv.words, net.buckets);
   };
-  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, chooseWords: useWords ? chooseWords : undefined,
+  const c = corpus ?? buildCorpus({ buckets: net.buckets, version: net.featureVersion }, { datasets: o.datasets, limit: o.limit, aclSpanW: ov.aclSpanW, cleanSpanW: ov.cleanSpanW, identityRepeat: ov.identityRepeat, identitySwaps: ov.identitySwaps, identitySpanW: ov.identitySpanW, obfuscateShare: ov.obfuscateShare, exclude: o.exclude, chooseWords: useWords ? chooseWords : undefined,
     extraPools: ov.extraPools === 0 ? undefined : extraPools({ datasets: o.datasets, weakSpanW: ov.weakSpanW, cleanSpanW: ov.cleanSpanW, hateNegW: ov.hateNegW, contrastPerKind: ov.contrastPerKind, uccRepeat: ov.uccRepeat }) });
   const vectors = wv as WordVectors | undefined;
   if (vectors) {
@@ -231,7 +238,7 @@ export async function runTraining(o: TrainCliOptions, corpus?: Corpus, log: (m: 
   log(`shipped fallback (tuned on trial + ${cleanTune.length} clean) ${JSON.stringify(fb.opts)}, presenceMin ${pres.presenceMin}, minToxicity ${pres.minToxicity}: tsd_trial F1 ${trialF1.toFixed(4)} (empty gold at 20%: ${trialF1Rw.toFixed(4)}), tuning-mix F1 ${mixF1.toFixed(4)}`);
   const seconds = (Date.now() - t0) / 1000;
   meta.thresholds = { span: 0.5, spanRaw: thr.threshold, fallbackToxicity: fb.opts.fallbackToxicity, fallbackMinToken: fb.opts.fallbackMinToken, mergeAcrossPunct: fb.opts.mergeAcrossPunct ? 1 : 0, presenceMin: pres.presenceMin, spanMinToxicity: pres.minToxicity, toxicity: 0.5, ...(gate && gate.f > 0 ? { categoryMinToxicity: gate.f } : {}) };
-  meta.training = { overrides: ov, uccRepeat: c.commentPools.ucc ? (ov.uccRepeat ?? UCC_REPEAT) : 0, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
+  meta.training = { ...(o.exclude?.length ? { exclude: o.exclude } : {}), overrides: ov, uccRepeat: c.commentPools.ucc ? (ov.uccRepeat ?? UCC_REPEAT) : 0, seed: o.seed, epochs: o.epochs, backend, seconds: Math.round(seconds), categoryThresholds: categoryShift, calibrationComments: calibration.length, trialF1: Number(trialF1.toFixed(4)), trialF1Reweighted: Number(trialF1Rw.toFixed(4)), trialF1NoFallback: Number(thr.f1.toFixed(4)), trialF1TrialTunedFallback: Number(fbTrial.f1.toFixed(4)), tuningMixF1: Number(mixF1.toFixed(4)), examples: c.train.length, perPool: o.perPool, limit: o.limit ?? null, options: { ...opts, log: undefined, wordVectors: undefined } };
   return { meta, weights, seconds, trialF1 };
 }
 

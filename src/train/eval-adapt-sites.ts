@@ -11,6 +11,11 @@
  * them, 0.78 held out), so they serve only as a second, pessimistic stream for the decision
  * counts the unseen half cannot reach.
  * Large sets are sampled (fixed seed) to what the simulation needs, so only those are embedded.
+ *
+ * A site whose source the base was trained without (`heldOut`, a base of `--exclude SOURCE`,
+ * src/train/exclude.ts) has every labelled comment unseen, unsampled: the seen part joins the
+ * unseen one (after it, so `unseen.slice(0, shippedUnseen)` are the comments the shipped base
+ * never trained on either) and `seen` is empty.
  */
 import {
   isDevText, loadAcl, loadC3, loadDavidson, loadEdos, loadFoxNews, loadGhc, loadHatexplain, loadHateval, loadImplicitHate,
@@ -36,6 +41,8 @@ export interface Site {
   rule: string;
   unseen: SiteComment[];
   seen: SiteComment[];
+  /** Held-out source: how many leading `unseen` comments the shipped base never trained on (its dev part). */
+  shippedUnseen?: number;
   /** Gold names reported (AUC of adapted toxicity), `label` first. */
   report: string[];
 }
@@ -59,29 +66,33 @@ function binary(rows: LabelledComment[]): SiteComment[] {
   return rows.filter((r) => Number.isFinite(r.toxicBinary)).map((r) => ({ text: r.text, label: (r.toxicBinary >= 0.5 ? 1 : 0) as 0 | 1, gold: {} }));
 }
 
-function site(name: string, rule: string, seen: SiteComment[], unseen: SiteComment[], report: string[] = ['label']): Site {
+/** Sources the base never saw (`loadSites`' `heldOut`). */
+type HeldOut = ReadonlySet<string>;
+
+function site(held: HeldOut, name: string, rule: string, seen: SiteComment[], unseen: SiteComment[], report: string[] = ['label']): Site {
+  if (held.has(name)) return { name, rule, seen: [], unseen: [...unseen, ...seen], shippedUnseen: unseen.length, report };
   return { name, rule, seen: sample(seen, SEEN_MAX, 1), unseen: sample(unseen, UNSEEN_MAX, 2), report };
 }
 
-function ucc(dir?: string): Site {
+function ucc(held: HeldOut, dir?: string): Site {
   const rows = loadUcc(dir).map((r) => ({
     text: r.text, label: r.toxicBinary as 0 | 1, split: r.split,
     gold: { hostile: r.attributes.hostile.gold, antagonize: r.attributes.antagonize.gold },
   }));
-  return site('ucc', 'rejects hostile or antagonising comments (UCC majority)', rows.filter((r) => r.split === 'train'), rows.filter((r) => r.split === 'dev'), ['label', 'hostile', 'antagonize']);
+  return site(held, 'ucc', 'rejects hostile or antagonising comments (UCC majority)', rows.filter((r) => r.split === 'train'), rows.filter((r) => r.split === 'dev'), ['label', 'hostile', 'antagonize']);
 }
 
-function hatexplain(dir?: string): Site {
+function hatexplain(held: HeldOut, dir?: string): Site {
   const rows = loadHatexplain('all', dir).filter((p) => p.label !== null);
   const toSite = (ps: typeof rows): SiteComment[] => binary(ps);
-  return site('hatexplain', 'rejects hate speech and offensive posts (majority of 3)', toSite(rows.filter((p) => p.split !== 'dev')), toSite(rows.filter((p) => p.split === 'dev')));
+  return site(held, 'hatexplain', 'rejects hate speech and offensive posts (majority of 3)', toSite(rows.filter((p) => p.split !== 'dev')), toSite(rows.filter((p) => p.split === 'dev')));
 }
 
-function c3(dir?: string): Site {
+function c3(held: HeldOut, dir?: string): Site {
   const ucc = new Set(loadUcc(dir).map((r) => textKey(r.text)));
   const rows = loadC3(dir).filter((r) => !ucc.has(textKey(r.text)));
   const dev = (r: LabelledComment): boolean => isDevText(textKey(r.text), 0.15);
-  return site('c3', 'rejects comments the crowd rated toxic (level >= 2)', binary(rows.filter((r) => !dev(r))), binary(rows.filter(dev)));
+  return site(held, 'c3', 'rejects comments the crowd rated toxic (level >= 2)', binary(rows.filter((r) => !dev(r))), binary(rows.filter(dev)));
 }
 
 /**
@@ -91,7 +102,7 @@ function c3(dir?: string): Site {
  * category scores are measured against it), and `profane_only` for the comments this site
  * allows and the base holds.
  */
-function profanityAllowed(dir?: string): Site {
+function profanityAllowed(held: HeldOut, dir?: string): Site {
   const trialKeys = new Set(loadTsd('tsd_trial', dir).map((p) => textKey(p.text)));
   const trainKeys = new Set(loadTsd('tsd_train', dir).map((p) => textKey(p.text)));
   const pool: SiteComment[] = [];
@@ -109,14 +120,14 @@ function profanityAllowed(dir?: string): Site {
     const unseen = trialKeys.has(k) || (!trainKeys.has(k) && isDevText(k));
     (unseen ? evalSet : pool).push({ text: c.text, label: label as 0 | 1, category, gold });
   }
-  return site('profanity-ok', 'allows profanity, rejects insults, threats, identity attacks (ACL 2022 typed spans)', pool, evalSet);
+  return site(held, 'profanity-ok', 'allows profanity, rejects insults, threats, identity attacks (ACL 2022 typed spans)', pool, evalSet);
 }
 
 /** Other news and hate sets, each its own site, from the parts the base never trained on. */
-function others(dir?: string): Site[] {
+function others(held: HeldOut, dir?: string): Site[] {
   const out: Site[] = [];
   const add = (name: string, rule: string, rows: SiteComment[]): void => {
-    out.push(site(name, rule, [], rows));
+    out.push(site(held, name, rule, [], rows));
   };
   add('fox', 'rejects hateful comments (Fox News)', binary(loadFoxNews(dir)));
   add('ghc', 'rejects dignity attacks, calls for violence, vulgarity (Gab test)', binary(loadGhc('test', dir)));
@@ -132,14 +143,18 @@ function others(dir?: string): Site[] {
 /** Site names `eval:adapt --sites` accepts, in table order. */
 export const SITE_NAMES = ['ucc', 'c3', 'hatexplain', 'profanity-ok', 'fox', 'ghc', 'hateval', 'edos', 'olid', 'davidson', 'implicit_hate', 'stormfront'] as const;
 
-/** Builds the named sites (default: all). */
-export function loadSites(names: readonly string[] = SITE_NAMES, dir?: string): Site[] {
+/**
+ * Builds the named sites (default: all). `heldOut`: sources the base was trained without; their
+ * sites use every labelled comment as unseen (see the header).
+ */
+export function loadSites(names: readonly string[] = SITE_NAMES, dir?: string, heldOut: readonly string[] = []): Site[] {
   const want = new Set(names);
+  const held: HeldOut = new Set(heldOut);
   const out: Site[] = [];
-  if (want.has('ucc')) out.push(ucc(dir));
-  if (want.has('c3')) out.push(c3(dir));
-  if (want.has('hatexplain')) out.push(hatexplain(dir));
-  if (want.has('profanity-ok')) out.push(profanityAllowed(dir));
-  if (SITE_NAMES.slice(4).some((n) => want.has(n))) out.push(...others(dir).filter((s) => want.has(s.name)));
+  if (want.has('ucc')) out.push(ucc(held, dir));
+  if (want.has('c3')) out.push(c3(held, dir));
+  if (want.has('hatexplain')) out.push(hatexplain(held, dir));
+  if (want.has('profanity-ok')) out.push(profanityAllowed(held, dir));
+  if (SITE_NAMES.slice(4).some((n) => want.has(n))) out.push(...others(held, dir).filter((s) => want.has(s.name)));
   return out;
 }

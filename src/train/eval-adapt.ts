@@ -19,13 +19,22 @@
  * All 12 sites take about 9 minutes here once the vectors are cached (48,510 comments).
  *
  *   npm run eval:adapt [-- --sites ucc,c3 --draws 5 --modes queue,premoderated --audit 0.02 --model DIR]
+ *
+ * Whole source held out (the way an independent test set measures the base): `--holdout SOURCE`
+ * takes the base in .tmp/holdout/SOURCE/heads (trained with `--exclude SOURCE`, models/README.md)
+ * and that source's site. A site whose source the base never saw (read from the model.json files'
+ * `training.exclude`, heads and network both) has no seen stream: all its labelled comments are
+ * unseen and split in halves, and the table notes the held-out base's AUC on all of them and, on
+ * the comments the shipped base never trained on either, beside the shipped base's.
+ *
+ *   npm run eval:adapt -- --holdout ucc      (= --model .tmp/holdout/ucc/heads --sites ucc)
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { applyAdapter, fitAdapter, quantize, type LabelledExample, type SiteAdapter, type StoredFeatures } from '../adapt';
 import { ownIndex } from '../adapt/features';
-import { loadModel, type CommentPrediction, type ToxicityModel } from '../model';
+import { defaultModelDir, loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
 import { CATEGORIES } from '../types';
 import { mulberry32, shuffle } from '../util/prng';
@@ -136,8 +145,13 @@ async function main(): Promise<void> {
       points: { type: 'string', default: POINTS.join(',') },
       'audit-weight': { type: 'string', default: '1' },
       model: { type: 'string' },
+      holdout: { type: 'string' },
     },
   });
+  if (values.holdout) {
+    values.model ??= path.join(packageRoot(), '.tmp', 'holdout', values.holdout, 'heads');
+    if (!process.argv.some((a) => a === '--sites' || a.startsWith('--sites='))) values.sites = values.holdout;
+  }
   const draws = Number(values.draws);
   const audit = Number(values.audit);
   const points = values.points.split(',').map(Number);
@@ -148,19 +162,25 @@ async function main(): Promise<void> {
   const heads = path.join(packageRoot(), 'models', 'heads');
   const dir = values.model ?? (fs.existsSync(path.join(heads, 'model.json')) ? heads : undefined);
   const model = await loadModel(dir, { encoder: cachedEncoder() });
+  const heldOut = heldOutSources(dir ?? defaultModelDir());
+  const shippedDir = fs.existsSync(path.join(heads, 'model.json')) ? heads : undefined;
+  // The shipped base, only to compare on a held-out site's comments it never trained on either.
+  const shipped = heldOut.length ? await loadModel(shippedDir, { encoder: cachedEncoder() }) : null;
   const thresholds = {
     toxicity: model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
     category: model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
   };
-  console.log(`base: ${model.info.name} ${model.info.version}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws`);
+  console.log(`base: ${model.info.name} ${model.info.version}${dir ? ` (${path.relative(packageRoot(), dir) || '.'})` : ''}${heldOut.length ? `, trained without ${heldOut.join(', ')}` : ''}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws`);
   const lines: string[] = [];
   const header = `| site | stream | mode | decisions available | gold | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} | activated | below base (worst) |`;
   lines.push(header, `|${header.split('|').slice(1, -1).map(() => ' --- ').join('|')}|`);
   const extras: string[] = [];
-  for (const site of loadSites(values.sites.split(','))) {
+  const baseLines: string[] = [];
+  for (const site of loadSites(values.sites.split(','), undefined, heldOut)) {
     const t0 = Date.now();
     const unseen = await featurize(site.unseen, model, thresholds);
     const seen = await featurize(site.seen, model, thresholds);
+    if (shipped && site.shippedUnseen !== undefined) baseLines.push(...await heldOutBase(site, unseen, shipped));
     const count = (xs: Featured[]): string => `${xs.length} (${xs.filter((c) => c.held).length} held, ${xs.filter((c) => c.label).length} rejected)`;
     process.stderr.write(`${site.name}: unseen ${count(unseen)}, seen ${count(seen)}\n`);
     const streams: Array<{ name: string; split: (d: number) => { stream: Featured[]; held: Featured[] } }> = [
@@ -198,11 +218,45 @@ async function main(): Promise<void> {
     process.stderr.write(`${site.name}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${lines.slice(first).join('\n')}\n`);
   }
   console.log(lines.join('\n'));
+  if (baseLines.length) {
+    console.log(`\n| site | gold | comments | held-out base AUC | shipped base AUC (trained on the rest of the set) |\n| --- | --- | --- | --- | --- |`);
+    console.log(baseLines.join('\n'));
+  }
   if (extras.length) {
     console.log(`\n| site | stream | mode | measure | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} |\n| --- | --- | --- | --- | ${points.map(() => '---').join(' | ')} |`);
     console.log(extras.join('\n'));
   }
   model.dispose();
+  shipped?.dispose();
+}
+
+/**
+ * Sources the base at `dir` was trained without: its model.json's `training.exclude`, and for
+ * heads also their network's (both must hold a source out for the base never to have seen it).
+ */
+function heldOutSources(dir: string): string[] {
+  const read = (d: string): { format?: string; base?: { dir: string }; training?: { exclude?: string[] } } => JSON.parse(fs.readFileSync(path.join(d, 'model.json'), 'utf8'));
+  const m = read(dir);
+  const own = m.training?.exclude ?? [];
+  if (m.format !== 'moderato-heads' || !m.base) return own;
+  const net = read(path.resolve(dir, m.base.dir)).training?.exclude ?? [];
+  return own.filter((s) => net.includes(s));
+}
+
+/**
+ * A held-out site's base figures: the held-out base's AUC on all its labelled comments, and on
+ * the comments the shipped base never trained on (`site.shippedUnseen` leading ones) beside the
+ * shipped base's: what the base loses when it never saw the source.
+ */
+async function heldOutBase(site: Site, all: Featured[], shipped: ToxicityModel): Promise<string[]> {
+  const dev = all.slice(0, site.shippedUnseen);
+  const shippedTox: number[] = [];
+  for (let i = 0; i < dev.length; i += 256) shippedTox.push(...(await shipped.predict(dev.slice(i, i + 256).map((c) => c.text))).map((p) => p.toxicity));
+  const gold = (xs: Featured[], g: string): number[] => xs.map((c) => (g === 'label' ? c.label : c.gold[g]));
+  return site.report.flatMap((g) => [
+    `| ${site.name} | ${g} | all ${all.length} | ${fmt(rocAuc(all.map((c) => c.f.base.toxicity ?? 0), gold(all, g)))} | - |`,
+    `| ${site.name} | ${g} | the shipped base's unseen ${dev.length} | ${fmt(rocAuc(dev.map((c) => c.f.base.toxicity ?? 0), gold(dev, g)))} | ${fmt(rocAuc(shippedTox, gold(dev, g)))} |`,
+  ]);
 }
 
 main().catch((err) => {

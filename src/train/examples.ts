@@ -8,6 +8,7 @@ import { tokenize } from '../text';
 import { mulberry32 } from '../util/prng';
 import { perturbPost } from './perturb';
 import type { Token } from '../text/types';
+import { excludedKeys } from './exclude';
 import { featurize, type FeatureConfig, type TokenFeatures, type WordIndex } from '../model/features';
 import {
   inDev, isDevByText, isDevText, loadAcl, loadC3, loadDavidson, loadEthos, loadOlid, loadTsd, loadUcc, textKey,
@@ -159,6 +160,12 @@ export interface CorpusOptions {
   chooseWords?: (counts: Map<string, number>) => WordIndex;
   /** More comment pools (Model v2's hate and news sets, `src/train/pools.ts`), sampled per epoch like the others. */
   extraPools?: Record<string, Example[]>;
+  /**
+   * Sources held out whole (`src/train/exclude.ts`): their pools are left out and every text of
+   * theirs is dropped from every other pool, the span posts, tsd_trial (span-rule tuning) and the
+   * clean tuning comments, so the calibration slice and every tuned threshold never see them.
+   */
+  exclude?: readonly string[];
 }
 
 /** Placeholder until `featurizeAll` hashes an example's features. */
@@ -211,9 +218,12 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
   const obfRand = mulberry32(20261125);
   // Fixed seed: the augmented texts are part of the data, the same for every training seed.
   const swapRand = mulberry32(20260322);
-  const tsdTrain = loadTsd('tsd_train', o.datasets);
-  const trial = loadTsd('tsd_trial', o.datasets);
-  const acl = loadAcl(o.datasets);
+  const dropped = excludedKeys(o.exclude, o.datasets);
+  const keep = (r: { text: string }): boolean => !dropped.has(textKey(r.text));
+  const excluded = new Set(o.exclude ?? []);
+  const tsdTrain = loadTsd('tsd_train', o.datasets).filter(keep);
+  const trial = loadTsd('tsd_trial', o.datasets).filter(keep);
+  const acl = loadAcl(o.datasets).filter(keep);
   const trialKeys = new Set(trial.map((p) => textKey(p.text)));
   const trainKeys = new Set(tsdTrain.map((p) => textKey(p.text)));
   const aclByKey = new Map(acl.map((c) => [textKey(c.text), c]));
@@ -276,7 +286,9 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     davidson: loadDavidson(o.datasets),
     ethos: loadEthos(o.datasets),
   };
-  for (const [name, rows] of Object.entries(sources)) {
+  for (const [name, all] of Object.entries(sources)) {
+    if (excluded.has(name)) continue;
+    const rows = all.filter(keep);
     const dev: LabelledComment[] = [];
     const pool: Example[] = [];
     for (const r of lim(rows)) {
@@ -297,7 +309,11 @@ export function buildCorpus(cfg: FeatureConfig, o: CorpusOptions = {}): Corpus {
     commentPools[name] = pool;
     if (dev.length) commentDev[name] = dev;
   }
-  for (const [name, pool] of Object.entries(o.extraPools ?? {})) commentPools[name] = o.limit ? pool.slice(0, o.limit) : pool;
+  for (const [name, all] of Object.entries(o.extraPools ?? {})) {
+    if (excluded.has(name)) continue;
+    const pool = all.filter(keep);
+    commentPools[name] = o.limit ? pool.slice(0, o.limit) : pool;
+  }
   featurizeAll([...train, ...Object.values(commentPools).flat()], cfg, o.chooseWords);
   const clean = [...(commentDev.c3 ?? []).filter((r) => r.toxicity === 0), ...(commentDev.olid ?? []).filter((r) => r.toxicBinary === 0)];
   const cleanTune = clean.filter((r) => inDev(textKey(r.text), 0.5, 'clean-tune'));

@@ -5,8 +5,13 @@
  * writes a `moderato-heads` model.json (default `models/heads`). Sentence vectors come from the
  * shared cache (`embedCached`), so a second run embeds nothing.
  *
- *   npm run train:heads -- [--seed N] [--out DIR] [--base DIR] [--balance] [--direct] [--targets toxicity,insult] [--lambdas 300] [--stage2-lambdas 100] [--datasets DIR]
+ *   npm run train:heads -- [--seed N] [--out DIR] [--base DIR] [--balance] [--direct] [--targets toxicity,insult] [--lambdas 300] [--stage2-lambdas 100] [--datasets DIR] [--exclude ucc]
+ *
+ * A held-out base (src/train/exclude.ts): `--exclude SOURCES --base DIR --out DIR`, DIR a
+ * toxicity model trained with the same `--exclude` (`--toxicity-model` is another name for
+ * `--base`); the sources' texts leave the calibration slice and the vector rows.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultHeadsDir, defaultModelDir, loadModel } from '../../model';
@@ -19,6 +24,8 @@ import { headsData, type HeadRow } from './data';
 import { ensureDir, packageRoot } from '../../util';
 import type { CommentPrediction } from '../../model/types';
 import { fitHeads } from './fit';
+import { parseExclude } from '../exclude';
+import { ModeratoError } from '../../errors';
 
 /**
  * Penalties of the two stages, fixed (models/README.md has the sweep): the vector heads at 300
@@ -48,6 +55,8 @@ export interface HeadsCliOptions {
   lambdas: number[];
   stage2Lambdas: number[];
   datasets?: string;
+  /** Sources held out whole (`--exclude ucc,c3`). */
+  exclude?: string[];
 }
 
 export function parseArgs(argv: string[]): HeadsCliOptions {
@@ -61,7 +70,8 @@ export function parseArgs(argv: string[]): HeadsCliOptions {
     };
     if (a === '--seed') o.seed = Number(v());
     else if (a === '--out') o.out = path.resolve(v());
-    else if (a === '--base') o.base = path.resolve(v());
+    else if (a === '--base' || a === '--toxicity-model') o.base = path.resolve(v());
+    else if (a === '--exclude') o.exclude = parseExclude(v());
     else if (a === '--balance') o.balance = true;
     else if (a === '--direct') o.stacked = false;
     else if (a === '--targets') o.targets = v().split(',');
@@ -83,9 +93,14 @@ type BaseOutputs = Pick<CommentPrediction, 'toxicity' | 'categories'>;
  * The calibration rows and the base model's outputs on them. Building the corpus and scoring it
  * take minutes here, so both are kept in `.tmp/heads-inputs-<base version>.json` and reused.
  */
-export async function calibrationInputs(o: Pick<HeadsCliOptions, 'base' | 'datasets'>, log: (m: string) => void): Promise<{ rows: HeadRow[]; preds: BaseOutputs[]; vectorRows: HeadRow[] }> {
-  const baseMeta = JSON.parse(fs.readFileSync(path.join(o.base, 'model.json'), 'utf8')) as { version: string };
-  const file = path.join(packageRoot(), '.tmp', `heads-inputs-${baseMeta.version}-${INPUTS_VERSION}.json`);
+export async function calibrationInputs(o: Pick<HeadsCliOptions, 'base' | 'datasets' | 'exclude'>, log: (m: string) => void): Promise<{ rows: HeadRow[]; preds: BaseOutputs[]; vectorRows: HeadRow[] }> {
+  const metaText = fs.readFileSync(path.join(o.base, 'model.json'), 'utf8');
+  const baseMeta = JSON.parse(metaText) as { version: string };
+  // Another base than the shipped one (a held-out base keeps version 2.5.0) gets its own file,
+  // named by its model.json's digest, so one base's outputs never stand in for another's.
+  const other = path.resolve(o.base) === path.resolve(defaultModelDir()) ? '' : `-${crypto.createHash('sha256').update(metaText).digest('hex').slice(0, 10)}`;
+  const held = o.exclude?.length ? `-no-${o.exclude.join('-')}` : '';
+  const file = path.join(packageRoot(), '.tmp', `heads-inputs-${baseMeta.version}-${INPUTS_VERSION}${held}${other}.json`);
   type Stored = Omit<HeadRow, 'y' | 'm'> & { y: number[]; m: number[] };
   const j = !o.datasets && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: Stored[]; preds: BaseOutputs[]; vectorRows?: Stored[] }) : null;
   if (j?.vectorRows) {
@@ -94,7 +109,7 @@ export async function calibrationInputs(o: Pick<HeadsCliOptions, 'base' | 'datas
     return { rows: j.rows.map(back), preds: j.preds, vectorRows: j.vectorRows.map(back) };
   }
   const t0 = Date.now();
-  const data = headsData({ datasets: o.datasets });
+  const data = headsData({ datasets: o.datasets, exclude: o.exclude });
   const rows = data.calibration;
   log(`calibration slice: ${rows.length} comments (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   const base = await loadModel(o.base);
@@ -108,9 +123,26 @@ export async function calibrationInputs(o: Pick<HeadsCliOptions, 'base' | 'datas
   return { rows, preds, vectorRows: data.vectorTrain };
 }
 
+/**
+ * The sources the heads hold out: the base's own (its model.json `training.exclude`). Heads fitted
+ * on a held-out source's comments over a base that never saw them (or the reverse) would be
+ * neither base, so a `--exclude` other than the base's is refused.
+ */
+export function heldOutOf(o: Pick<HeadsCliOptions, 'base' | 'exclude'>): string[] {
+  const meta = JSON.parse(fs.readFileSync(path.join(o.base, 'model.json'), 'utf8')) as { training?: { exclude?: string[] } };
+  const base = [...(meta.training?.exclude ?? [])].sort();
+  const want = o.exclude ?? base;
+  if (want.join(',') !== base.join(',')) {
+    throw new ModeratoError('MOD_ERR_INPUT', `--exclude ${want.join(',') || '(none)'} differs from the base's (${o.base}: ${base.join(',') || 'none'}): train the toxicity model with the same --exclude`);
+  }
+  return base;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const log = (m: string): void => void process.stderr.write(m + '\n');
+  o.exclude = heldOutOf(o);
+  if (o.exclude.length) log(`held out whole: ${o.exclude.join(', ')}`);
   const t0 = Date.now();
   const { rows, preds, vectorRows } = await calibrationInputs(o, log);
   const vectors = await embedCached(rows.map((r) => r.text));
@@ -135,7 +167,7 @@ async function main(): Promise<void> {
     inputs: fit.inputs,
     heads: fit.heads,
     thresholds: { toxicity: 0.5, ...(gate && gate.f > 0 ? { categoryMinToxicity: gate.f } : {}) },
-    training: { seed: o.seed, balance: o.balance, stacked: o.stacked, lambdas: o.lambdas, stage2Lambdas: o.stage2Lambdas, rows: rows.length, vectorRows: stacked ? vectorRows.length : 0, targets: o.targets, report: fit.report, gate, seconds: Math.round((Date.now() - t0) / 1000) },
+    training: { ...(o.exclude?.length ? { exclude: o.exclude } : {}), seed: o.seed, balance: o.balance, stacked: o.stacked, lambdas: o.lambdas, stage2Lambdas: o.stage2Lambdas, rows: rows.length, vectorRows: stacked ? vectorRows.length : 0, targets: o.targets, report: fit.report, gate, seconds: Math.round((Date.now() - t0) / 1000) },
   };
   parseHeadsFile(file, 'the heads just fitted');
   fs.mkdirSync(o.out, { recursive: true });

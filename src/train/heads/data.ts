@@ -53,10 +53,14 @@ function uniqueRows(es: Example[]): HeadRow[] {
 /** True for the calibration slice, exactly as src/train/cli.ts draws it. */
 export const isCalibration = (text: string): boolean => inDev(textKey(text), 0.05, 'calibration');
 
-/** Builds both sets (about a minute: the corpus is the toxicity model's). */
-export function headsData(o: { datasets?: string; perPool?: number } = {}): HeadsData {
+/**
+ * Builds both sets (about a minute: the corpus is the toxicity model's). `exclude`: sources held
+ * out whole, as `train:toxicity --exclude` holds them out (src/train/exclude.ts). `limit` and
+ * `pools` (instead of `extraPools()`) make a small corpus for tests.
+ */
+export function headsData(o: { datasets?: string; perPool?: number; exclude?: readonly string[]; limit?: number; pools?: Record<string, Example[]> } = {}): HeadsData {
   const perPool = o.perPool ?? 1000;
-  const c = buildCorpus({ buckets: NET_CONFIG.buckets, version: NET_CONFIG.featureVersion }, { datasets: o.datasets, extraPools: extraPools({ datasets: o.datasets }) });
+  const c = buildCorpus({ buckets: NET_CONFIG.buckets, version: NET_CONFIG.featureVersion }, { datasets: o.datasets, limit: o.limit, exclude: o.exclude, extraPools: o.pools ?? extraPools({ datasets: o.datasets }) });
   const cal: Example[] = [];
   const rest: Example[] = [];
   for (const pool of Object.values(c.commentPools)) {
