@@ -4,16 +4,21 @@ import { parseArgs } from 'util';
 import { once } from 'events';
 import type { Writable } from 'stream';
 import { ModeratoError } from '../errors';
-import { createScorerPool, SCORER_MODES, type Scorer, type ScorerMode, type ScorerPool } from '../scorer';
-import {
-  ARCHIVE_FORMATS, UNIT_COMMENTS, checkNotInput, inProcessJsonl, openArchive, openOutput, poolAsScorer, scoreUnits, toUnits, withIngest,
-  type ArchiveFormat, type IngestCounts, type JsonlScorer, type Problem, type SafeOutput,
-} from '../batch';
+import { createScorerPool, type ScorerPool } from '../scorer/pool';
+import { SCORER_MODES, type ScorerMode } from '../scorer/modes';
+import type { Scorer } from '../scorer';
+// The batch modules this command always uses, one by one: the package index would also load
+// --ingest's queue stores (pg, better-sqlite3), which, like --site's adapter code, load only when
+// asked for. A plain `moderato score` then reaches its scorer threads sooner (issue 29).
+import { ARCHIVE_FORMATS, openArchive, type ArchiveFormat } from '../batch/archive';
+import { inProcessJsonl, scoreUnits, type JsonlScorer } from '../batch/pipeline';
+import { checkNotInput, openOutput, type SafeOutput } from '../batch/output';
+import { UNIT_COMMENTS, toUnits, type Problem } from '../batch/units';
+import type { IngestCounts } from '../batch/ingest';
+import type { QueueStore } from '../queue';
 import { Progress } from './progress';
-import { siteOf, withSiteAdapter } from './adapt';
 import { printable } from '../util/excerpt';
 import { LIMITS } from '../limits';
-import { DEFAULT_DATABASE_URL, SiteAdaptation, openStore, type QueueStore } from '../queue';
 
 /** Standard streams of a command (injectable for tests). */
 export interface CliIO {
@@ -112,7 +117,8 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   const workers = parseWorkers(values.workers);
   let mode = parseMode(values.mode) ?? (values.site !== undefined ? 'accurate' : undefined);
   if (values.site !== undefined && mode !== 'accurate') throw new ModeratoError('MOD_ERR_INPUT', '--site needs --mode accurate (a site adapter reads the sentence vector)');
-  const site = values.site === undefined ? undefined : siteOf(values.site);
+  const adapt = values.site !== undefined ? await import('./adapt') : undefined;
+  const site = values.site === undefined ? undefined : adapt!.siteOf(values.site);
   if (values.ingest && values.queue !== undefined && values.db !== undefined && values.queue !== values.db) {
     throw new ModeratoError('MOD_ERR_INPUT', '--queue and --db name the same database with --ingest: give one');
   }
@@ -134,7 +140,9 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   let ingested: IngestCounts | undefined;
   let onSigint: (() => void) | undefined;
   try {
-    if (values.ingest) {
+    const queue = values.ingest ? await import('../queue') : undefined;
+    if (queue) {
+      const { DEFAULT_DATABASE_URL, openStore } = queue;
       store = await openStore(values.queue ?? values.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
       // A site with an active adapter wants its comments adapted and their features stored: accurate unless told otherwise.
       if (mode === undefined && (await store.adaptSites()).some((s) => s.activeVersion !== null)) {
@@ -154,12 +162,13 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
       scorer = pool;
     }
     if (store) {
+      const { poolAsScorer, withIngest } = await import('../batch/ingest');
       // Ingest scores through the queue's own call (adapter per comment's site), not the batch's JSONL path.
       const inner = opts.scorer ?? poolAsScorer(pool!, await pool!.ready());
       if (mode === 'accurate' && inner.info.mode !== 'accurate') throw new ModeratoError('MOD_ERR_CONFIG', 'the accurate mode needs an accurate scorer (the heads model); this one is fast');
       if (inner.info.mode !== 'accurate') io.stderr.write(`moderato: ${inner.info.mode ?? 'fast'} mode: no site adapter scores and no features are stored for refits (--mode accurate for both)\n`);
-      ({ scorer, counts: ingested } = withIngest(inner, store, { siteId: site, adapters: new SiteAdaptation(store, { refitEvery: 0 }) }));
-    } else if (site !== undefined) scorer = await withSiteAdapter(scorer, site, values.db, io);
+      ({ scorer, counts: ingested } = withIngest(inner, store, { siteId: site, adapters: new queue!.SiteAdaptation(store, { refitEvery: 0 }) }));
+    } else if (site !== undefined) scorer = await adapt!.withSiteAdapter(scorer, site, values.db, io);
     if (output) {
       const out = output;
       onSigint = () => {

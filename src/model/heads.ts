@@ -14,7 +14,7 @@
  * - `cascade` (optional): the uncertainty band of base toxicity the cascade sends to the encoder,
  *   and the map of the base's toxicity outside it onto the heads' scale.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CATEGORIES, type Category } from '../types';
 import { ModeratoError } from '../errors';
 import { logit, sigmoid } from '../util/math';
@@ -32,34 +32,43 @@ export type HeadOutput = (typeof HEAD_OUTPUTS)[number];
 export const HEADS_CLAMP = 1e-4;
 const CLAMP = HEADS_CLAMP;
 
-const num = z.number().finite();
-const HeadSchema = z.object({ w: z.array(num), b: num });
+/**
+ * The heads file's schema, built on first use: zod is required only then, so a scorer thread of
+ * the fast path, which imports this module with the model code but never reads a heads file, does
+ * not pay zod's load (0.06-0.12 s a thread, issue 29).
+ */
+function buildSchema() {
+  const { z } = require('zod') as typeof import('zod');
+  const num = z.number().finite();
+  const head = z.object({ w: z.array(num), b: num });
+  return z.object({
+    format: z.literal(HEADS_FORMAT),
+    name: z.string(),
+    version: z.string(),
+    base: z.object({ dir: z.string(), version: z.string() }),
+    encoder: z.object({ name: z.string(), dim: z.number().int().positive() }),
+    inputs: z.object({ base: z.array(z.enum(HEAD_OUTPUTS)), shift: z.array(num), scale: z.array(num) }),
+    hidden: z.object({ size: z.number().int().positive(), W: z.array(num), b: z.array(num) }).nullable().optional(),
+    heads: z.partialRecord(z.enum(HEAD_OUTPUTS), head),
+    /** Decision thresholds tuned with the heads (`toxicity`, `categoryMinToxicity`, ...); they override the base model's. */
+    thresholds: z.record(z.string(), num),
+    /**
+     * The cascade (src/model/cascade.ts), fitted on the calibration slice by `npm run train:cascade`:
+     * its default band (comments whose base toxicity lies in `[low, high]` go to the encoder) and the
+     * map of base toxicity outside the band onto the heads' scale, `logit t' = shift + slope logit t`.
+     */
+    cascade: z.object({ low: num.min(0).max(1), high: num.min(0).max(1), shift: num, slope: num.positive() }).optional(),
+    training: z.record(z.string(), z.unknown()).optional(),
+  });
+}
+let schema: ReturnType<typeof buildSchema> | undefined;
 
-export const HeadsFileSchema = z.object({
-  format: z.literal(HEADS_FORMAT),
-  name: z.string(),
-  version: z.string(),
-  base: z.object({ dir: z.string(), version: z.string() }),
-  encoder: z.object({ name: z.string(), dim: z.number().int().positive() }),
-  inputs: z.object({ base: z.array(z.enum(HEAD_OUTPUTS)), shift: z.array(num), scale: z.array(num) }),
-  hidden: z.object({ size: z.number().int().positive(), W: z.array(num), b: z.array(num) }).nullable().optional(),
-  heads: z.partialRecord(z.enum(HEAD_OUTPUTS), HeadSchema),
-  /** Decision thresholds tuned with the heads (`toxicity`, `categoryMinToxicity`, ...); they override the base model's. */
-  thresholds: z.record(z.string(), num),
-  /**
-   * The cascade (src/model/cascade.ts), fitted on the calibration slice by `npm run train:cascade`:
-   * its default band (comments whose base toxicity lies in `[low, high]` go to the encoder) and the
-   * map of base toxicity outside the band onto the heads' scale, `logit t' = shift + slope logit t`.
-   */
-  cascade: z.object({ low: num.min(0).max(1), high: num.min(0).max(1), shift: num, slope: num.positive() }).optional(),
-  training: z.record(z.string(), z.unknown()).optional(),
-});
-export type HeadsFile = z.infer<typeof HeadsFileSchema>;
-export type Head = z.infer<typeof HeadSchema>;
+export type HeadsFile = z.infer<ReturnType<typeof buildSchema>>;
+export type Head = NonNullable<HeadsFile['heads'][HeadOutput]>;
 
 /** Parses and checks a heads file: MOD_ERR_MODEL when a field or a weight count is wrong. */
 export function parseHeadsFile(json: unknown, where = 'heads model'): HeadsFile {
-  const r = HeadsFileSchema.safeParse(json);
+  const r = (schema ??= buildSchema()).safeParse(json);
   if (!r.success) {
     const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ModeratoError('MOD_ERR_MODEL', `invalid ${where}: ${issues.join('; ')}`);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES, type Category, type ModelInfo } from '../types';
 import { clearTextCaches, tokenize } from '../text';
 import type { Token } from '../text/types';
-import { packageRoot } from '../util/paths';
+import { defaultModelDir } from './paths';
 import { featurize, FEATURE_VERSION, wordIndex, type TokenFeatures, type WordIndex } from './features';
 import { commentOutputs, denseShapes, embedBatch, forwardInfer, type NetConfig } from './net';
 import { readModel, type ModelMeta, type ModelWeights } from './io';
@@ -19,8 +19,8 @@ import { gateCategories } from './gate';
 import type { CommentPrediction, ToxicityModel } from './types';
 import { HEADS_FORMAT, HeadedToxicityModel, parseHeadsFile } from './heads';
 import type { SentenceEncoder } from '../encoder/types';
-import { loadEncoder } from '../encoder';
 import { CascadeToxicityModel, DEFAULT_CASCADE_BAND, type CascadeBand } from './cascade';
+import type { SharedTables } from './tables';
 
 export type { CommentPrediction, ToxicityModel } from './types';
 export { BACKENDS, initBackend } from './backend';
@@ -28,10 +28,7 @@ export { gateCategories } from './gate';
 export { CascadeToxicityModel, DEFAULT_CASCADE_BAND, checkBand, inBand, type CascadeBand } from './cascade';
 export { HeadedToxicityModel, HEADS_FORMAT, HEAD_OUTPUTS, applyHeads, parseHeadsFile, type HeadsFile, type HeadOutput } from './heads';
 
-/** Default model folder: `models/toxicity` in the package, wherever the process runs from. */
-export function defaultModelDir(): string {
-  return path.join(packageRoot(), 'models', 'toxicity');
-}
+export { defaultHeadsDir, defaultModelDir } from './paths';
 
 /** Reference path: comments per forward pass; sequences in a batch are padded to a multiple of 16 tokens. */
 const BATCH = 64;
@@ -66,8 +63,8 @@ export class HashedToxicityModel implements ToxicityModel {
       old.dispose();
     }
     this.words = weights.words?.length ? wordIndex(weights.words, meta.config.buckets) : undefined;
-    this.wide = meta.wide && weights.wide ? new WidePart(meta.wide, weights.wide, weights.wideHeads) : undefined;
-    this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words);
+    this.wide = meta.wide && (weights.wideCodes || weights.wide) ? new WidePart(meta.wide, weights.wideCodes ?? weights.wide!, weights.wideHeads) : undefined;
+    this.fast = new FastInference(meta.config, weights.emb, weights.dense, weights.embMaxAbs, this.words, weights.folded);
     this.info = { name: meta.name, version: meta.version, backend, thresholds: { ...meta.thresholds } };
   }
 
@@ -200,10 +197,6 @@ export class HashedToxicityModel implements ToxicityModel {
 /** Logit of a probability (for folding a tuned threshold into a bias). */
 export { logit } from '../util/math';
 
-/** Default folder of the encoder heads (the scorer's `accurate` mode): `models/heads` in the package. */
-export function defaultHeadsDir(): string {
-  return path.join(packageRoot(), 'models', 'heads');
-}
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
@@ -220,6 +213,11 @@ export interface LoadModelOptions {
    * A `moderato-toxicity` model cannot be a cascade (MOD_ERR_CONFIG).
    */
   cascade?: CascadeBand | boolean;
+  /**
+   * The embedding table and folded vocabulary of the convolutional model, filled by a scorer
+   * pool's main thread (./tables.ts): used when they are for the files loaded here, else ignored.
+   */
+  shared?: SharedTables;
 }
 
 /** The model file of `target`: `target` itself when it names a .json file, else `target/model.json`. */
@@ -252,7 +250,7 @@ export async function loadModel(target?: string, opts: LoadModelOptions = {}): P
   if (json.format === 'moderato-toxicity') {
     if (opts.cascade) throw new ModeratoError('MOD_ERR_CONFIG', `a cascade needs a moderato-heads model (the sentence-encoder heads); ${dir} holds the convolutional model alone`);
     const backend = await initBackend(opts.backend);
-    const { meta, weights } = readModel(dir);
+    const { meta, weights } = readModel(dir, opts.shared);
     return new HashedToxicityModel(meta, weights, backend);
   }
   if (json.format === HEADS_FORMAT) {
@@ -262,10 +260,11 @@ export async function loadModel(target?: string, opts: LoadModelOptions = {}): P
     if (baseJson.format !== 'moderato-toxicity') throw new ModeratoError('MOD_ERR_MODEL', `the heads in ${dir} name ${baseDir} as their base, which is not a moderato-toxicity model`);
     // Checked before loading: the heads read that model's outputs, another version's mean something else.
     if (baseJson.version !== heads.base.version) throw new ModeratoError('MOD_ERR_MODEL', `the heads in ${dir} were trained on toxicity model ${heads.base.version}; ${baseDir} is ${String(baseJson.version)}`);
-    const base = await loadModel(baseDir, { backend: opts.backend });
+    const base = await loadModel(baseDir, { backend: opts.backend, shared: opts.shared });
     let encoder = opts.encoder;
     try {
-      encoder ??= await loadEncoder();
+      // Required here, not at the top: the fast path never runs the encoder (its modules cost a scorer thread's load).
+      encoder ??= await (await import('../encoder')).loadEncoder();
       if (encoder.info.name !== heads.encoder.name) throw new ModeratoError('MOD_ERR_MODEL', `the heads in ${dir} read ${heads.encoder.name} vectors, the encoder is ${encoder.info.name}`);
       const headed = new HeadedToxicityModel(base, encoder, heads, { encoder: !opts.encoder });
       if (!opts.cascade) return headed;

@@ -27,9 +27,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
-import { fnv, MAX_TOKEN_FEATURES, surfaceFeatureIds, tokenFeatureIds, wordPartFeatureIds, type WordIndex } from './features';
+import { fnv, MAX_TOKEN_FEATURES, surfaceFeatureIds, tokenFeatureIds, type WordIndex } from './features';
 import { commentOutputs, type NetConfig } from './net';
 import { TokenVectorCache } from './vector-cache';
+import { foldWordParts } from './tables';
 
 /** Per-comment outputs, before they are attached to tokens. */
 export interface FastOutput {
@@ -108,7 +109,7 @@ export class FastInference {
    */
   private readonly folded: Float32Array | undefined;
 
-  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number, private readonly words?: WordIndex) {
+  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number, private readonly words?: WordIndex, folded?: Float32Array) {
     this.c = c;
     this.emb = emb;
     this.mask = c.buckets - 1;
@@ -148,15 +149,8 @@ export class FastInference {
     this.bh = c.commentHidden ? dense.bh : null;
     this.wc = dense.wc;
     this.bc = dense.bc;
-    this.folded = words?.size ? this.foldWords(words) : undefined;
-  }
-
-  /** The folded word-part vectors of every word of `words` (see `folded`). */
-  private foldWords(words: WordIndex): Float32Array {
-    const { dim, buckets } = this.c;
-    const out = new Float32Array(words.size * dim);
-    for (const [norm, row] of words) this.addRows(out, (row - buckets) * dim, wordPartFeatureIds(norm, row, this.mask, this.fids, this.fws));
-    return out;
+    // Folded here unless given (a scorer pool's threads share the table their main thread folded).
+    this.folded = words?.size ? (folded?.length === words.size * dim ? folded : foldWordParts(words, emb, c.buckets, dim)) : undefined;
   }
 
   /** Adds the first `n` scratch features' weighted embedding rows (`fids`, `fws`) into `dst` at `o`, in feature order. */

@@ -8,8 +8,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ModeratoError } from '../errors';
 import { denseShapes, type NetConfig } from './net';
-import { quantizeWide, type WideConfig } from './wide';
+import { quantizeWide, type WideCodes, type WideConfig } from './wide';
 import type { Category } from '../types';
+import { sharedTablesFor, specLayout, type SharedTables } from './tables';
 
 /** Everything model.json holds besides the weights. */
 export interface ModelMeta {
@@ -37,6 +38,13 @@ export interface ModelWeights {
   wide?: Float32Array;
   /** Each wide category head's 2^bits weights, by category (`meta.wide.heads`). */
   wideHeads?: Partial<Record<Category, Float32Array>>;
+  /**
+   * The vocabulary's folded word parts (see `FastInference`), when they come with the table
+   * (shared by the pool's main thread, ./tables.ts); else the model folds them itself.
+   */
+  folded?: Float32Array;
+  /** The wide part already coded (shared by the pool's main thread, ./tables.ts), in place of `wide` and `wideHeads`. */
+  wideCodes?: WideCodes;
   /** Training only: the learned projection of the pretrained vectors (not saved: its rows are). */
   projection?: Float32Array;
 }
@@ -124,8 +132,12 @@ export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number
   return bin.length + extra + fs.statSync(path.join(dir, 'model.json')).size;
 }
 
-/** Reads a model written by saveModel; MOD_ERR_MODEL when files are missing or inconsistent. */
-export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights } {
+/**
+ * Reads a model written by saveModel; MOD_ERR_MODEL when files are missing or inconsistent. With
+ * `shared` tables for these files (a scorer pool's, ./tables.ts), the embedding table and the
+ * folded vocabulary are taken from them instead of decoded here (the same values).
+ */
+export function readModel(dir: string, shared?: SharedTables): { meta: ModelMeta; weights: ModelWeights } {
   const jsonPath = path.join(dir, 'model.json');
   if (!fs.existsSync(jsonPath)) throw new ModeratoError('MOD_ERR_MODEL', `no model.json in ${dir}`);
   let json: ModelMeta & { weightsManifest: Array<{ paths: string[]; weights: Spec[] }> };
@@ -136,12 +148,31 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
   }
   if (json.format !== 'moderato-toxicity' || !json.weightsManifest) throw new ModeratoError('MOD_ERR_MODEL', `${jsonPath} is not a moderato toxicity model`);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const bufs = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
-  const all = Buffer.concat(bufs);
-  const ab = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  const manifestFile = json.weightsManifest.length === 1 && json.weightsManifest[0].paths.length === 1 ? json.weightsManifest[0].paths[0] : undefined;
+  const tables = manifestFile !== undefined ? sharedTablesFor(shared, dir, manifestFile) : undefined;
+  // Shared tables: the embedding (and the wide part when they hold it) are not read here.
+  const isShared = (name: string): boolean => name === 'emb' || name === 'emb_scale' || (!!tables?.wide && (name === 'wide' || name.startsWith('wide_')));
   let named: tf.NamedTensorMap;
   try {
-    named = tf.io.decodeWeights(ab, specs as tf.io.WeightsManifestEntry[]);
+    if (tables) {
+      // The other weights (the dense layers: a few hundred KB) alone, each read from its own bytes.
+      named = {};
+      const fd = fs.openSync(path.join(dir, manifestFile!), 'r');
+      try {
+        for (const { spec, offset, bytes } of specLayout(specs)!) {
+          if (isShared(spec.name)) continue;
+          const buf = new Uint8Array(bytes);
+          if (fs.readSync(fd, buf, 0, bytes, offset) !== bytes) throw new Error(`weights file too short for ${spec.name}`);
+          Object.assign(named, tf.io.decodeWeights(buf.buffer, [spec as tf.io.WeightsManifestEntry]));
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else {
+      const bufs = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
+      const all = Buffer.concat(bufs);
+      named = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength), specs as tf.io.WeightsManifestEntry[]);
+    }
   } catch (e) {
     throw new ModeratoError('MOD_ERR_MODEL', `invalid weights in ${dir}: ${(e as Error).message}`);
   }
@@ -156,15 +187,21 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
       if (words[words.length - 1] === '') words.pop();
       if (words.length !== json.config.words) throw new ModeratoError('MOD_ERR_MODEL', `${WORDS_FILE} in ${dir} lists ${words.length} words, model.json says ${json.config.words}`);
     }
-    const emb = named.emb?.dataSync() as Float32Array | undefined;
-    const sc = named.emb_scale?.dataSync() as Float32Array | undefined;
-    if (!emb || !sc || emb.length !== buckets * dim) throw new ModeratoError('MOD_ERR_MODEL', `embedding missing or of the wrong size in ${dir}`);
-    const table = new Float32Array(emb.length);
+    let table: Float32Array;
     let embMaxAbs = 0;
-    for (let r = 0; r < buckets; r++) {
-      // Quantised entries decode into [-1, 1], so |row| <= |scale|.
-      embMaxAbs = Math.max(embMaxAbs, Math.abs(sc[r]));
-      for (let k = 0; k < dim; k++) table[r * dim + k] = emb[r * dim + k] * sc[r];
+    if (tables && tables.emb.length === buckets * dim) {
+      table = tables.emb;
+      embMaxAbs = tables.embMaxAbs;
+    } else {
+      const emb = named.emb?.dataSync() as Float32Array | undefined;
+      const sc = named.emb_scale?.dataSync() as Float32Array | undefined;
+      if (!emb || !sc || emb.length !== buckets * dim) throw new ModeratoError('MOD_ERR_MODEL', `embedding missing or of the wrong size in ${dir}`);
+      table = new Float32Array(emb.length);
+      for (let r = 0; r < buckets; r++) {
+        // Quantised entries decode into [-1, 1], so |row| <= |scale|.
+        embMaxAbs = Math.max(embMaxAbs, Math.abs(sc[r]));
+        for (let k = 0; k < dim; k++) table[r * dim + k] = emb[r * dim + k] * sc[r];
+      }
     }
     const dense: Record<string, Float32Array> = {};
     for (const [name, shape] of Object.entries(denseShapes(json.config))) {
@@ -174,7 +211,8 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
     }
     let wide: Float32Array | undefined;
     const wideHeads: Partial<Record<Category, Float32Array>> = {};
-    if (json.wide) {
+    const sharedWide = json.wide && tables?.wide ? tables.wide : undefined;
+    if (json.wide && !sharedWide) {
       const table = (name: string): Float32Array => {
         const t = named[name];
         if (!t || t.size !== 1 << json.wide!.bits) throw new ModeratoError('MOD_ERR_MODEL', `${name} weights missing or of the wrong size in ${dir}`);
@@ -185,7 +223,8 @@ export function readModel(dir: string): { meta: ModelMeta; weights: ModelWeights
     }
     const { weightsManifest: _ignored, ...meta } = json;
     void _ignored;
-    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words, ...(wide ? { wide, wideHeads } : {}) } };
+    const folded = table === tables?.emb && tables.folded.length === (words?.length ?? 0) * dim && words?.length ? tables.folded : undefined;
+    return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words, ...(folded ? { folded } : {}), ...(wide ? { wide, wideHeads } : {}), ...(sharedWide ? { wideCodes: sharedWide } : {}) } };
   } finally {
     for (const t of Object.values(named)) t.dispose();
   }

@@ -227,6 +227,45 @@ export function quantizeWide(a: Float32Array): { q: Uint8Array; m: number; step:
   return { q, m, step };
 }
 
+/** A wide part's tables as {@link WidePart} holds them (see there); several threads may share them. */
+export interface WideCodes {
+  /** Table t's code of feature f at `f * T + t` (T tables: the toxicity part's, then each head's in `config.heads` order). */
+  codes: Uint8Array;
+  /** Each table's affine map back: weight ~ code * step - m. */
+  m: Float64Array;
+  step: Float64Array;
+}
+
+/**
+ * The interleaved codes of the wide tables (`weights`, then each head's of `config.heads`), written
+ * into `out` when given (its arrays sized for them).
+ */
+export function wideCodes(config: WideConfig, weights: Float32Array, heads: Partial<Record<Category, Float32Array>> = {}, out?: WideCodes): WideCodes {
+  const headTables = (config.heads ?? []).map((h) => {
+    const t = heads[h.category];
+    if (!t) throw new RangeError(`wide head ${h.category}: no weights given`);
+    return t;
+  });
+  const size = 1 << config.bits;
+  const tables = [weights, ...headTables].map((w) => {
+    if (w.length !== size) throw new RangeError(`wide weights: ${w.length} values for 2^${config.bits}`);
+    return quantizeWide(w);
+  });
+  const T = tables.length;
+  const codes = out?.codes ?? new Uint8Array(size * T);
+  if (codes.length !== size * T) throw new RangeError(`wide codes: ${codes.length} for ${T} tables of 2^${config.bits}`);
+  tables.forEach(({ q }, t) => {
+    for (let f = 0; f < size; f++) codes[f * T + t] = q[f];
+  });
+  const m = out?.m ?? new Float64Array(T);
+  const step = out?.step ?? new Float64Array(T);
+  tables.forEach((t, i) => {
+    m[i] = t.m;
+    step[i] = t.step;
+  });
+  return { codes, m, step };
+}
+
 /**
  * The wide part of a loaded model: its settings and its 2^bits weights (and one table per
  * category head), held as the uint8 codes of {@link quantizeWide} (a quarter of the memory
@@ -248,29 +287,22 @@ export class WidePart {
   private readonly z: Float64Array;
   private readonly sums: Float64Array;
 
-  /** `heads`: each head's 2^bits weights, by category (every head of `config.heads` needs one). */
+  /**
+   * `weights`: the toxicity table's 2^bits weights, with `heads` each head's by category (every
+   * head of `config.heads` needs one); or the tables already coded ({@link wideCodes}, e.g. shared
+   * by a scorer pool's main thread).
+   */
   constructor(
     readonly config: WideConfig,
-    weights: Float32Array,
+    weights: Float32Array | WideCodes,
     heads: Partial<Record<Category, Float32Array>> = {},
   ) {
-    const headTables = (config.heads ?? []).map((h) => {
-      const t = heads[h.category];
-      if (!t) throw new RangeError(`wide head ${h.category}: no weights given`);
-      return t;
-    });
-    const size = 1 << config.bits;
-    const tables = [weights, ...headTables].map((w) => {
-      if (w.length !== size) throw new RangeError(`wide weights: ${w.length} values for 2^${config.bits}`);
-      return quantizeWide(w);
-    });
-    const T = (this.T = tables.length);
-    this.codes = new Uint8Array(size * T);
-    tables.forEach(({ q }, t) => {
-      for (let f = 0; f < size; f++) this.codes[f * T + t] = q[f];
-    });
-    this.m = Float64Array.from(tables, (t) => t.m);
-    this.step = Float64Array.from(tables, (t) => t.step);
+    const coded = weights instanceof Float32Array ? wideCodes(config, weights, heads) : weights;
+    const T = (this.T = 1 + (config.heads?.length ?? 0));
+    if (coded.codes.length !== (1 << config.bits) * T || coded.m.length !== T || coded.step.length !== T) throw new RangeError(`wide codes: ${coded.codes.length} for ${T} tables of 2^${config.bits}`);
+    this.codes = coded.codes;
+    this.m = coded.m;
+    this.step = coded.step;
     this.biases = Float64Array.from([config.bias, ...(config.heads ?? []).map((h) => h.bias)]);
     this.z = new Float64Array(T);
     this.sums = new Float64Array(T);

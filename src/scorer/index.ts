@@ -4,6 +4,7 @@
  * The HTTP server, the CLI and the queue all call this; nothing here knows about them.
  */
 export type { Scorer, ScorerMode, ScorerOptions, ScorerRequest, ScorerResult, Thresholds } from './scorer';
-export { createScorer, DEFAULT_THRESHOLDS, SCORER_MODES } from './scorer';
+export { createScorer, DEFAULT_THRESHOLDS } from './scorer';
+export { SCORER_MODES } from './modes';
 export type { ScorerPool, ScorerPoolOptions } from './pool';
 export { createScorerPool, ScorerPoolFullError } from './pool';

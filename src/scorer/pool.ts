@@ -13,6 +13,7 @@ import { packageRoot } from '../util/paths';
 import type { ModelInfo } from '../types';
 import type { ScorerMode, ScorerOptions, ScorerRequest as ScoreRequest, ScorerResult as ScoreResult } from './scorer';
 import type { PoolReply, PoolTask } from './pool-worker';
+import { allocateSharedTables, fillSharedTables, toxicityDirOf } from '../model/tables';
 
 /** Options for {@link createScorerPool}. */
 export interface ScorerPoolOptions {
@@ -33,6 +34,12 @@ export interface ScorerPoolOptions {
   scorer?: ScorerOptions;
   /** Each thread's young generation, MB (default {@link YOUNG_GENERATION_MB}). */
   youngGenerationMb?: number;
+  /**
+   * Build the convolutional model's embedding table and folded vocabulary once, on this thread,
+   * while the threads start, and share them (default true; src/model/tables.ts). False: each
+   * thread decodes and folds its own, as before.
+   */
+  shareTables?: boolean;
 }
 
 /**
@@ -112,6 +119,8 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
   if (opts.scorer?.model || opts.scorer?.topic) throw new ModeratoError('MOD_ERR_CONFIG', 'a scorer pool loads its models in each thread: give model folders (modelDir, topicDir), not loaded models');
   const threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
   const maxQueue = opts.maxQueue ?? threads * 4;
+  const tableDir = opts.shareTables === false ? undefined : toxicityDirOf(opts.scorer ?? {});
+  const shared = tableDir !== undefined ? allocateSharedTables(tableDir) : undefined;
   const piscina = new Piscina<PoolTask, PoolReply>({
     filename: workerFile(),
     minThreads: threads,
@@ -119,11 +128,15 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
     maxQueue: Number.isFinite(maxQueue) ? Math.max(0, Math.floor(maxQueue)) : undefined,
     idleTimeout: Infinity,
     concurrentTasksPerWorker: Math.max(1, Math.floor(opts.tasksPerThread ?? 1)),
-    workerData: { scorer: opts.scorer ?? {} },
+    workerData: { scorer: { ...(opts.scorer ?? {}), ...(shared ? { shared } : {}) } },
     resourceLimits: { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? YOUNG_GENERATION_MB },
     // natural's dotenv prints tips on stdout, which carries JSONL in the CLI.
     env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' },
   });
+  // The threads are starting (their module imports take ~0.3-0.4 s): fill the tables meanwhile.
+  // A thread that needs them first waits; if this fails each thread loads its own (and reports
+  // any error in the files, as without sharing).
+  if (shared) fillSharedTables(shared);
 
   const run = async (task: PoolTask): Promise<Exclude<PoolReply, { ok: false }>> => {
     let reply: PoolReply;

@@ -6,6 +6,7 @@ import { articleText, defaultTopicDir, loadOffTopicModel, type OffTopicModel, ty
 import { quantize } from '../adapt/features';
 import { applyAdapter } from '../adapt/apply';
 import type { SiteAdapter, StoredFeatures } from '../adapt/types';
+import type { SharedTables } from '../model/tables';
 
 /** Thresholds the scorer flags with (0..1). */
 export interface Thresholds {
@@ -20,15 +21,8 @@ export interface Thresholds {
 /** Defaults when neither the models nor the caller set a threshold. */
 export const DEFAULT_THRESHOLDS: Thresholds = { toxicity: 0.5, category: 0.5, offTopic: 0.5 };
 
-/**
- * `fast`: the convolutional model alone. `accurate`: with the heads on the sentence encoder
- * (better scores, about one encoder pass per comment more); site adapters and stored features
- * need it, since both read the sentence vector. `cascade`: the heads' model, but the encoder runs
- * only on the comments whose fast toxicity lies in an uncertainty band (src/model/cascade.ts);
- * not every comment has a vector, so adapters and stored features still need `accurate`.
- */
-export type ScorerMode = 'fast' | 'accurate' | 'cascade';
-export const SCORER_MODES: readonly ScorerMode[] = ['fast', 'accurate', 'cascade'];
+import { SCORER_MODES, type ScorerMode } from './modes';
+export { SCORER_MODES, type ScorerMode } from './modes';
 
 /** The mode a loaded toxicity model scores in. */
 export function modelMode(model: ToxicityModel): ScorerMode {
@@ -64,6 +58,11 @@ export interface ScorerOptions {
   model?: ToxicityModel;
   /** An already-loaded off-topic model instead of `topicDir`. */
   topic?: OffTopicModel;
+  /**
+   * The convolutional model's embedding table and folded vocabulary, filled once by a scorer
+   * pool's main thread and shared with its threads (src/model/tables.ts; the pool sets it).
+   */
+  shared?: SharedTables;
 }
 
 /** A score request with the queue's internal hooks for site adaptation (never read from HTTP bodies). */
@@ -143,7 +142,7 @@ export async function loadScorerModel(opts: ScorerOptions, load: { cascade?: Cas
   const asked = askedMode(opts);
   const dir = opts.modelDir ?? (asked !== undefined && asked !== 'fast' ? defaultHeadsDir() : undefined);
   try {
-    return await loadModel(dir, { backend: opts.backend, ...load });
+    return await loadModel(dir, { backend: opts.backend, shared: opts.shared, ...load });
   } catch (e) {
     // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
     if (isModeratoError(e)) throw e;
