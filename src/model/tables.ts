@@ -8,9 +8,9 @@
  * at once), the same work in every thread, and on the critical path of every batch run whatever
  * its worker count. The pool's main thread now sizes the tables from model.json, hands them to the
  * threads as SharedArrayBuffers in their workerData and fills them while the threads start and
- * import their modules; a thread waits for them only if it gets there first, and loads on its own
- * if the main thread could not fill them (a missing or changed file: the thread then reports the
- * error as before). Every value is computed by the same float32 arithmetic in the same order as
+ * import their modules; a thread that is ready before the fold is done folds chunks of the
+ * vocabulary beside it, then waits for the rest, and loads on its own if the main thread could
+ * not fill them (a missing or changed file: the thread then reports the error as before). Every value is computed by the same float32 arithmetic in the same order as
  * `readModel` and `FastInference` compute it, so a shared table is bit-identical to a thread's own
  * (test/model/tables.test.ts).
  *
@@ -20,8 +20,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { wordIndex, wordPartFeatureIds, MAX_TOKEN_FEATURES, type WordIndex } from './features';
 import { defaultHeadsDir, defaultModelDir } from './paths';
-import { wideCodes, type WideCodes, type WideConfig } from './wide';
-import type { Category } from '../types';
+import { quantizeWideBytes, type WideCodes, type WideConfig } from './wide';
 
 /** Shared tables of one model's files, filled by the process's main thread; plain data (structured-clones into workerData, sharing the memory). */
 export interface SharedTables {
@@ -30,7 +29,12 @@ export interface SharedTables {
   file: string;
   size: number;
   mtimeMs: number;
-  /** [0]: 0 while filling, 1 filled, 2 failed (the threads then load on their own). */
+  /**
+   * [STATE]: FILLING, FOLDING (the embedding is there, the fold's chunks are open to any thread),
+   * FILLED or FAILED (the threads then load on their own); [NEXT]: the next unclaimed fold chunk;
+   * [PENDING]: pieces not done yet (the chunks and the main thread's wide part); then each fold
+   * chunk's state (free, claimed, done).
+   */
   state: Int32Array;
   /** The dequantised embedding table, `rows x dim`. */
   emb: Float32Array;
@@ -45,6 +49,18 @@ export interface SharedTables {
 const FILLING = 0;
 const FILLED = 1;
 const FAILED = 2;
+const FOLDING = 3;
+/** Board slots (see `SharedTables.state`); the chunks' states follow them. */
+const STATE = 0;
+const NEXT = 1;
+const PENDING = 2;
+const CHUNKS_AT = 3;
+/** Words per fold chunk: ~1,000 words are a few ms, so a thread that arrives late still helps. */
+const FOLD_CHUNK = 1024;
+const CLAIMED = 1;
+const DONE = 2;
+/** A waiting thread takes over the chunks still claimed after this long without progress (their thread may have died). */
+const STALL_MS = 2000;
 
 /** A weight's entry in model.json's manifest. */
 interface Spec {
@@ -132,7 +148,7 @@ export function allocateSharedTables(dir: string): SharedTables | undefined {
     file,
     size: stat.size,
     mtimeMs: stat.mtimeMs,
-    state: new Int32Array(new SharedArrayBuffer(4)),
+    state: new Int32Array(new SharedArrayBuffer(4 * (CHUNKS_AT + Math.ceil((c.words ?? 0) / FOLD_CHUNK)))),
     emb: floats(rows * dim),
     embMaxAbs: new Float64Array(new SharedArrayBuffer(8)),
     folded: floats((c.words ?? 0) * dim),
@@ -174,28 +190,29 @@ export function decodeEmbedding(bin: Uint8Array, specs: readonly Spec[], rows: n
   return { embMaxAbs };
 }
 
-/** A uint8-quantised weight's values as tf.io.decodeWeights gives them (`v * scale + min`, in float32); undefined when it is stored otherwise. */
-function decodeUint8(bin: Uint8Array, at: { spec: Spec; offset: number; bytes: number } | undefined): Float32Array | undefined {
-  const q = at?.spec.quantization;
-  if (!at || q?.dtype !== 'uint8' || q.min === undefined || q.scale === undefined || at.offset + at.bytes > bin.length) return undefined;
-  const out = new Float32Array(at.bytes);
-  for (let i = 0, b = at.offset; i < at.bytes; i++) out[i] = bin[b + i] * q.scale + q.min;
-  return out;
-}
-
-/** The wide part's tables (`wide`, then `wide_<category>` per head) coded into `out` as `WidePart` holds them; false when the file stores them otherwise. */
+/**
+ * The wide part's tables (`wide`, then `wide_<category>` per head) coded into `out` as `WidePart`
+ * holds them: each stored as uint8 decoding to `v * scale + min` in float32 (tf.io.decodeWeights),
+ * re-coded per byte value (`quantizeWideBytes`: the codes `wideCodes` gives the decoded tables);
+ * false when the file stores them otherwise.
+ */
 function fillWide(bin: Uint8Array, specs: readonly Spec[], config: WideConfig, out: WideCodes): boolean {
   const layout = specLayout(specs);
-  const table = (name: string) => decodeUint8(bin, layout?.find((l) => l.spec.name === name));
-  const weights = table('wide');
-  const heads: Partial<Record<Category, Float32Array>> = {};
-  for (const h of config.heads ?? []) {
-    const t = table(`wide_${h.category}`);
-    if (!t) return false;
-    heads[h.category] = t;
+  const names = ['wide', ...(config.heads ?? []).map((h) => `wide_${h.category}`)];
+  const T = names.length;
+  const size = 1 << config.bits;
+  if (out.codes.length !== size * T) return false;
+  for (let t = 0; t < T; t++) {
+    const at = layout?.find((l) => l.spec.name === names[t]);
+    const q = at?.spec.quantization;
+    if (!at || q?.dtype !== 'uint8' || q.min === undefined || q.scale === undefined || at.bytes !== size || at.offset + at.bytes > bin.length) return false;
+    const { min, scale } = q;
+    const f32 = new Float32Array(1);
+    const value = (v: number): number => ((f32[0] = v * scale + min), f32[0]);
+    const { m, step } = quantizeWideBytes(bin.subarray(at.offset, at.offset + at.bytes), value, out.codes, T, t);
+    out.m[t] = m;
+    out.step[t] = step;
   }
-  if (!weights) return false;
-  wideCodes(config, weights, heads, out);
   return true;
 }
 
@@ -205,61 +222,107 @@ function fillWide(bin: Uint8Array, specs: readonly Spec[], config: WideConfig, o
  * of the result is the word at `row`. Written into `out` when given.
  */
 export function foldWordParts(words: WordIndex, emb: Float32Array, buckets: number, dim: number, out: Float32Array = new Float32Array(words.size * dim)): Float32Array {
-  const mask = buckets - 1;
-  const ids = new Int32Array(MAX_TOKEN_FEATURES);
-  const ws = new Float32Array(MAX_TOKEN_FEATURES);
-  for (const [norm, row] of words) {
-    const n = wordPartFeatureIds(norm, row, mask, ids, ws);
-    const o = (row - buckets) * dim;
-    for (let j = 0; j < n; j++) {
-      const w = ws[j];
-      const r = ids[j] * dim;
-      for (let k = 0; k < dim; k++) out[o + k] += w * emb[r + k];
-    }
-  }
+  foldEntries([...words], 0, words.size, emb, buckets, dim, out);
   return out;
 }
 
 /**
+ * Folds entries `[from, to)` of a word index's entries into `out`. Each word is summed in a
+ * float32 scratch row (the same roundings as summing in place) and then stored, so two threads
+ * folding the same chunk store the same values.
+ */
+function foldEntries(entries: ReadonlyArray<[string, number]>, from: number, to: number, emb: Float32Array, buckets: number, dim: number, out: Float32Array): void {
+  const mask = buckets - 1;
+  const ids = new Int32Array(MAX_TOKEN_FEATURES);
+  const ws = new Float32Array(MAX_TOKEN_FEATURES);
+  const row = new Float32Array(dim);
+  for (let i = from; i < to; i++) {
+    const [norm, at] = entries[i];
+    const n = wordPartFeatureIds(norm, at, mask, ids, ws);
+    row.fill(0);
+    for (let j = 0; j < n; j++) {
+      const w = ws[j];
+      const r = ids[j] * dim;
+      for (let k = 0; k < dim; k++) row[k] += w * emb[r + k];
+    }
+    out.set(row, (at - buckets) * dim);
+  }
+}
+
+/** Marks one piece of the fill done; the thread that finishes the last one publishes the tables. */
+function pieceDone(t: SharedTables): void {
+  if (Atomics.sub(t.state, PENDING, 1) === 1 && Atomics.compareExchange(t.state, STATE, FOLDING, FILLED) === FOLDING) Atomics.notify(t.state, STATE);
+}
+
+/** Marks the tables failed (the threads load on their own) and wakes the waiting ones. */
+function fail(t: SharedTables): void {
+  Atomics.store(t.state, STATE, FAILED);
+  Atomics.notify(t.state, STATE);
+}
+
+/**
+ * Folds chunks of the vocabulary while any is left: unclaimed ones first; with `takeOver`, also
+ * those another thread claimed but has not finished (same values, so a chunk done twice is harmless).
+ */
+function foldChunks(t: SharedTables, entries: ReadonlyArray<[string, number]>, buckets: number, dim: number, takeOver = false): void {
+  const chunks = t.state.length - CHUNKS_AT;
+  const one = (c: number, from: number): void => {
+    foldEntries(entries, c * FOLD_CHUNK, Math.min(entries.length, (c + 1) * FOLD_CHUNK), t.emb, buckets, dim, t.folded);
+    if (Atomics.compareExchange(t.state, CHUNKS_AT + c, from, DONE) === from) pieceDone(t);
+  };
+  for (let c = Atomics.add(t.state, NEXT, 1); c < chunks; c = Atomics.add(t.state, NEXT, 1)) {
+    if (Atomics.load(t.state, STATE) !== FOLDING) return;
+    Atomics.store(t.state, CHUNKS_AT + c, CLAIMED);
+    one(c, CLAIMED);
+  }
+  if (takeOver) for (let c = 0; c < chunks; c++) if (Atomics.load(t.state, CHUNKS_AT + c) === CLAIMED) one(c, CLAIMED);
+}
+
+/** The vocabulary's entries in `wordIndex` order (every thread builds the same from words.txt); undefined when the file does not match the model. */
+function vocabulary(dir: string, count: number, buckets: number): Array<[string, number]> | undefined {
+  if (!count) return [];
+  const words = fs.readFileSync(path.join(dir, 'words.txt'), 'utf8').split('\n');
+  if (words[words.length - 1] === '') words.pop();
+  return words.length === count ? [...wordIndex(words, buckets)] : undefined;
+}
+
+/**
  * Fills `t` from its model's files (the pool's main thread, once, while the threads start): the
- * embedding table, then the folded vocabulary. Never throws: on any problem the tables are marked
- * failed and each thread loads on its own, reporting the error as it always did.
+ * embedding table, then (the fold's chunks now open to the threads that are ready) the wide
+ * part, then fold chunks until none is left to claim. Never throws: on any problem the tables are
+ * marked failed and each thread loads on its own, reporting the error as it always did. Returns
+ * false then; true once its own share is done (threads may still be folding their last chunks).
  */
 export function fillSharedTables(t: SharedTables): boolean {
-  let ok = false;
   try {
     const json = readJson(path.join(t.dir, 'model.json'));
     const c = json?.config;
     const stat = fs.statSync(t.file);
-    if (c?.buckets && c.dim && json?.weightsManifest && stat.size === t.size && stat.mtimeMs === t.mtimeMs) {
-      const bin = fs.readFileSync(t.file);
-      const rows = c.buckets + (c.words ?? 0);
-      const decoded = decodeEmbedding(bin, json.weightsManifest[0].weights, rows, c.dim, t.emb);
-      if (decoded) {
-        t.embMaxAbs[0] = decoded.embMaxAbs;
-        let words: string[] = [];
-        if (c.words) {
-          words = fs.readFileSync(path.join(t.dir, 'words.txt'), 'utf8').split('\n');
-          if (words[words.length - 1] === '') words.pop();
-        }
-        if (words.length === (c.words ?? 0) && (!t.wide || (json.wide && fillWide(bin, json.weightsManifest[0].weights, json.wide, t.wide)))) {
-          if (words.length) foldWordParts(wordIndex(words, c.buckets), t.emb, c.buckets, c.dim, t.folded);
-          ok = true;
-        }
-      }
-    }
+    if (!c?.buckets || !c.dim || !json?.weightsManifest || stat.size !== t.size || stat.mtimeMs !== t.mtimeMs) return (fail(t), false);
+    const specs = json.weightsManifest[0].weights;
+    const bin = fs.readFileSync(t.file);
+    const decoded = decodeEmbedding(bin, specs, c.buckets + (c.words ?? 0), c.dim, t.emb);
+    const entries = vocabulary(t.dir, c.words ?? 0, c.buckets);
+    if (!decoded || !entries) return (fail(t), false);
+    t.embMaxAbs[0] = decoded.embMaxAbs;
+    Atomics.store(t.state, PENDING, t.state.length - CHUNKS_AT + 1);
+    Atomics.store(t.state, STATE, FOLDING);
+    Atomics.notify(t.state, STATE);
+    if (t.wide && !(json.wide && fillWide(bin, specs, json.wide, t.wide))) return (fail(t), false);
+    pieceDone(t);
+    foldChunks(t, entries, c.buckets, c.dim);
+    return Atomics.load(t.state, STATE) !== FAILED;
   } catch {
-    ok = false;
+    fail(t);
+    return false;
   }
-  Atomics.store(t.state, 0, ok ? FILLED : FAILED);
-  Atomics.notify(t.state, 0);
-  return ok;
 }
 
 /**
- * The tables for the model in `dir` and its weights `file` (relative to it), waiting (blocking: a thread has nothing else to do
- * while it loads) until the main thread has filled them; undefined when they are for other files,
- * failed, or are not filled within `timeoutMs` (the caller then decodes its own).
+ * The tables for the model in `dir` and its weights `file` (relative to it), once filled: the
+ * calling thread (a scorer thread loading, with nothing else to do) folds chunks of the
+ * vocabulary beside the main thread, then waits for the rest, blocking. Undefined when they are
+ * for other files, failed, or are not filled within `timeoutMs` (the caller then decodes its own).
  */
 export function sharedTablesFor(t: SharedTables | undefined, dir: string, file: string, timeoutMs = 120_000): { emb: Float32Array; embMaxAbs: number; folded: Float32Array; wide?: WideCodes } | undefined {
   if (!t || path.resolve(dir) !== t.dir || path.resolve(dir, file) !== t.file) return undefined;
@@ -269,7 +332,28 @@ export function sharedTablesFor(t: SharedTables | undefined, dir: string, file: 
   } catch {
     return undefined;
   }
-  if (Atomics.load(t.state, 0) === FILLING) Atomics.wait(t.state, 0, FILLING, timeoutMs);
-  if (Atomics.load(t.state, 0) !== FILLED) return undefined;
+  const end = Date.now() + timeoutMs;
+  let vocab: { entries: Array<[string, number]>; buckets: number; dim: number } | undefined;
+  let pending = -1;
+  let since = Date.now();
+  for (;;) {
+    const state = Atomics.load(t.state, STATE);
+    if (state === FILLED) break;
+    if (state === FAILED || Date.now() >= end) return undefined;
+    if (state === FOLDING) {
+      if (!vocab) {
+        const c = readJson(path.join(dir, 'model.json'))?.config;
+        const entries = c?.buckets && c.dim ? vocabulary(dir, c.words ?? 0, c.buckets) : undefined;
+        if (!entries) return undefined;
+        vocab = { entries, buckets: c!.buckets!, dim: c!.dim! };
+      }
+      // No progress for a while: a thread that claimed chunks may have died; fold them here.
+      const now = Atomics.load(t.state, PENDING);
+      if (now !== pending) [pending, since] = [now, Date.now()];
+      foldChunks(t, vocab.entries, vocab.buckets, vocab.dim, Date.now() - since > STALL_MS);
+      if (Atomics.load(t.state, STATE) !== FOLDING) continue;
+    }
+    Atomics.wait(t.state, STATE, state, Math.min(state === FOLDING ? 50 : 1000, Math.max(1, end - Date.now())));
+  }
   return { emb: t.emb, embMaxAbs: t.embMaxAbs[0], folded: t.folded, ...(t.wide ? { wide: t.wide } : {}) };
 }

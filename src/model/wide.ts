@@ -223,8 +223,31 @@ export function quantizeWide(a: Float32Array): { q: Uint8Array; m: number; step:
   m = m || 1;
   const step = (2 * m) / 255;
   const q = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) q[i] = Math.max(0, Math.min(255, Math.round((a[i] + m) / step)));
+  for (let i = 0; i < a.length; i++) q[i] = wideCode(a[i], m, step);
   return { q, m, step };
+}
+
+/** One weight's uint8 code over [-m, m] (see {@link quantizeWide}). */
+function wideCode(x: number, m: number, step: number): number {
+  return Math.max(0, Math.min(255, Math.round((x + m) / step)));
+}
+
+/**
+ * {@link quantizeWide} of a table stored as uint8 `bytes` that decode to `value(byte)`: the same
+ * m, step and codes, computed once per byte value instead of once per weight (2^bits of them).
+ * Written into `out` at `out[f * stride + offset]`; returns m and step.
+ */
+export function quantizeWideBytes(bytes: Uint8Array, value: (byte: number) => number, out: Uint8Array, stride = 1, offset = 0): { m: number; step: number } {
+  const seen = new Uint8Array(256);
+  for (let i = 0; i < bytes.length; i++) seen[bytes[i]] = 1;
+  let m = 0;
+  for (let v = 0; v < 256; v++) if (seen[v]) m = Math.max(m, Math.abs(value(v)));
+  m = m || 1;
+  const step = (2 * m) / 255;
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = wideCode(value(v), m, step);
+  for (let i = 0; i < bytes.length; i++) out[i * stride + offset] = lut[bytes[i]];
+  return { m, step };
 }
 
 /** A wide part's tables as {@link WidePart} holds them (see there); several threads may share them. */

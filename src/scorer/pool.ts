@@ -128,6 +128,12 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
     maxQueue: Number.isFinite(maxQueue) ? Math.max(0, Math.floor(maxQueue)) : undefined,
     idleTimeout: Infinity,
     concurrentTasksPerWorker: Math.max(1, Math.floor(opts.tasksPerThread ?? 1)),
+    // Not piscina's default 'sync': an idle thread then blocks in Atomics.wait until a task comes,
+    // which froze each thread's model load (started when its module loads) as soon as it awaited
+    // anything (the wasm backend's start) while the main thread was busy, e.g. filling the shared
+    // tables below: a scratch thread's wasm start took 1.2 s behind a 1.5 s busy main thread
+    // against 0.01 s with this. Tasks then travel as plain messages (a batch task is ~0.1 s of work).
+    atomics: 'disabled',
     workerData: { scorer: { ...(opts.scorer ?? {}), ...(shared ? { shared } : {}) } },
     resourceLimits: { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? YOUNG_GENERATION_MB },
     // natural's dotenv prints tips on stdout, which carries JSONL in the CLI.

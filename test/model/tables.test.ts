@@ -54,6 +54,21 @@ describe('shared model tables (a scorer pool fills them once for its threads)', 
     }
   });
 
+  it('a fold chunk claimed by a thread that never finishes it is folded by a waiting thread: the same tables', () => {
+    const t = allocateSharedTables(DIR)!;
+    // As if a scorer thread had claimed the first chunk (board: [state, next, pending, chunk states...]) and died.
+    Atomics.store(t.state, 1, 1);
+    Atomics.store(t.state, 3, 1);
+    expect(fillSharedTables(t)).toBe(true);
+    expect(Atomics.load(t.state, 0)).not.toBe(1); // not filled: that chunk is still out
+    const started = Date.now();
+    const got = sharedTablesFor(t, DIR, 'weights.bin');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900); // it waited for the claimer first
+    expect(got?.folded).toBe(t.folded);
+    expect(sameBits(t.folded, shared.folded)).toBe(true);
+    expect(sameBits(t.emb, shared.emb)).toBe(true);
+  });
+
   it('are ignored for other files: another folder, a weights file changed since, or a failed fill', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-tables-'));
     try {
