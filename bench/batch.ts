@@ -12,7 +12,7 @@
  * - a large file (`--large` comments, posts recycled under fresh ids), fast path, N workers, once;
  *   and one for the accurate path (`--large-accurate` comments), N workers, once.
  *
- * Each run reports wall time, the threads' model load the CLI prints, the scoring rate it prints
+ * Each run reports wall time (the summary gives the 1 / N ratio of whole-process wall time beside the scoring rate's N / 1, and each section the ratios of every round), the threads' model load the CLI prints, the scoring rate it prints
  * (every thread loaded to last line written), that rate per worker, the CPU the process used (all threads) and so the cores it
  * had (CPU / wall: on a shared machine a run gets fewer cores than it asks for, and a speed-up
  * can only show when it gets them), and its peak RSS (VmHWM; for the large file also the peak
@@ -132,6 +132,19 @@ const HELP = `npm run bench:batch -- [options]: moderato score as whole processe
   --datasets PATH       the datasets folder (default ../shared/datasets)
 The scoring rate is the CLI's: from every thread loaded to the last result written; model load apart.`;
 
+/**
+ * Each round's ratios (the runs alternate, so a round's pair saw the same machine): the spread
+ * the medians hide, scoring rate N / 1 and whole-process wall time 1 / N, and each run's wall.
+ */
+function perRoundRatios(one: RunResult[], many: RunResult[]): string {
+  const list = (xs: number[]) => xs.map((x) => fmt(x)).join(', ');
+  const r = one.map((a, i) => ({ rate: (many[i].rate ?? NaN) / (a.rate ?? NaN), wall: a.wallMs / many[i].wallMs }));
+  return (
+    `per round: scoring rate N / 1 ${list(r.map((x) => x.rate))}; wall 1 / N ${list(r.map((x) => x.wall))}\n` +
+    `wall s, 1 worker: ${list(one.map((x) => x.wallMs / 1000))}; N workers: ${list(many.map((x) => x.wallMs / 1000))}\n`
+  );
+}
+
 /** The machine's load and its busiest processes: a speed-up only shows when the cores are free. */
 function machine(when: string): string {
   const sh = (cmd: string) => {
@@ -209,6 +222,7 @@ async function main(): Promise<void> {
       const same = fs.readFileSync(out('w1'), 'utf8') === fs.readFileSync(out('wn'), 'utf8');
       const rate = (k: 'w1' | 'wn') => summarize(fast[k].results.map((x) => x.rate ?? NaN)).median;
       const wall = (k: keyof typeof fast) => summarize(fast[k].results.map((x) => x.wallMs)).median;
+      const perRound = perRoundRatios(fast.w1.results, fast.wn.results);
       process.stdout.write(`## fast path, ${n} posts (medians of ${rounds})\n\n` + table(HEADER, rows(fast, n)) + '\n\n');
       process.stdout.write(
         table(
@@ -218,10 +232,10 @@ async function main(): Promise<void> {
             [`whole process, 1 worker wall / ${cores} workers wall`, wall('w1') / wall('wn'), ''],
             [`obscenity wall / moderato --workers ${cores} wall`, wall('obscenity') / wall('wn'), '>= 1.0'],
           ],
-        ) + `\n\noutputs with 1 and ${cores} workers identical: ${same}\n\n`,
+        ) + `\n\n${perRound}\noutputs with 1 and ${cores} workers identical: ${same}\n\n`,
       );
       fastW1Rate = rate('w1');
-      summary.push(['fast', n, rate('w1'), rate('wn'), rate('wn') / rate('w1'), '>= 1.6']);
+      summary.push(['fast', n, rate('w1'), rate('wn'), rate('wn') / rate('w1'), wall('w1') / wall('wn'), '>= 1.6']);
     }
 
     if (heads && nAcc > 0) {
@@ -242,16 +256,18 @@ async function main(): Promise<void> {
       }
       const arate = (k: keyof typeof acc) => summarize(acc[k].results.map((x) => x.rate ?? NaN)).median;
       const share = await cascadeShare(heads, texts.slice(0, nAcc));
-      summary.push(['accurate', nAcc, arate('w1'), arate('wn'), arate('wn') / arate('w1'), '>= 1.8']);
+      const awall = (k: keyof typeof acc) => summarize(acc[k].results.map((x) => x.wallMs)).median;
+      summary.push(['accurate', nAcc, arate('w1'), arate('wn'), arate('wn') / arate('w1'), awall('w1') / awall('wn'), '>= 1.8']);
       process.stdout.write(
         `## accurate path (${heads}), ${nAcc} posts (medians of ${rounds})\n\n` + table(HEADER, rows(acc, nAcc)) + '\n\n' +
           table(['ratio (medians)', 'value', 'target'], [
             [`scoring rate, ${cores} workers / 1 worker`, arate('wn') / arate('w1'), '>= 1.8'],
+            [`whole process, 1 worker wall / ${cores} workers wall`, awall('w1') / awall('wn'), ''],
             ['fast / accurate scoring rate per worker, 1 worker', (Number.isNaN(fastW1Rate) ? arate('f1') : fastW1Rate) / arate('w1'), ''],
             ['fast / accurate, 1 worker, same posts', arate('f1') / arate('w1'), ''],
             ['cascade / accurate, 1 worker, same posts', arate('c1') / arate('w1'), ''],
             ['fast / cascade, 1 worker, same posts', arate('f1') / arate('c1'), ''],
-          ]) + `\n\ncascade band [${share.low}, ${share.high}]: ${(100 * share.share).toFixed(1)}% of these posts sent to the encoder\n\n`,
+          ]) + `\n\n${perRoundRatios(acc.w1.results, acc.wn.results)}\ncascade band [${share.low}, ${share.high}]: ${(100 * share.share).toFixed(1)}% of these posts sent to the encoder\n\n`,
       );
     } else {
       process.stdout.write(`## accurate path: skipped (${heads ? '--accurate-posts 0' : 'no heads model: models/heads is missing; pass --heads DIR'})\n\n`);
@@ -271,7 +287,7 @@ async function main(): Promise<void> {
           `\n\npeak RSS over the first half of the run ${fmt(first)} MB, over the second half ${fmt(second)} MB; ` +
           `RSS with 10% of the results written ${fmt(p10)} MB, 50% ${fmt(p50)} MB, 100% ${fmt(p100)} MB\n\n`,
       );
-      summary.push([`${mode}, large file (RSS at 10/50/100% written: ${fmt(p10)}/${fmt(p50)}/${fmt(p100)} MB, peak ${fmt(result.rssMb)} MB)`, count, '-', result.rate ?? NaN, '-', mode === 'accurate' ? 'peak RSS <= 1.5 GB, flat' : '']);
+      summary.push([`${mode}, large file (RSS at 10/50/100% written: ${fmt(p10)}/${fmt(p50)}/${fmt(p100)} MB, peak ${fmt(result.rssMb)} MB)`, count, '-', result.rate ?? NaN, '-', '-', mode === 'accurate' ? 'peak RSS <= 1.5 GB, flat' : '']);
     };
     if (large > 0) await largeRun(large, 'fast');
     if (largeAcc > 0) {
@@ -279,8 +295,8 @@ async function main(): Promise<void> {
       else process.stdout.write('## large file, accurate path: skipped (no heads model: pass --heads DIR)\n\n');
     }
     process.stdout.write(
-      `## summary: scoring rate (posts/s, every thread loaded to last result written; medians of ${rounds} rounds), ${cores} cores\n\n` +
-        table(['path', 'posts', '--workers 1', `--workers ${cores}`, `${cores} / 1`, 'target'], summary) + '\n\n',
+      `## summary: scoring rate (posts/s, every thread loaded to last result written; medians of ${rounds} rounds) and whole-process wall time, ${cores} cores\n\n` +
+        table(['path', 'posts', '--workers 1', `--workers ${cores}`, `${cores} / 1 scoring rate`, `1 / ${cores} wall time`, 'target'], summary) + '\n\n',
     );
     process.stdout.write(machine('end'));
   } finally {
