@@ -63,6 +63,128 @@ export function readEncoderFiles(dir = encoderPackageDir()): { manifest: Encoder
   return { manifest: parsed.data, weightData: bytes.buffer };
 }
 
+type RawWeights = Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
+
+/** The package's weights by name, as typed arrays over the shard bytes. */
+function readWeights(): RawWeights {
+  const { manifest, weightData } = readEncoderFiles();
+  const out: RawWeights = new Map();
+  let at = 0;
+  for (const w of manifest.weightsManifest.flatMap((g) => g.weights)) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    const data = w.dtype === 'float32' ? new Float32Array(weightData, at, n) : new Int32Array(weightData, at, n);
+    out.set(w.name, { shape: w.shape, data });
+    at += 4 * n;
+  }
+  return out;
+}
+
+/** The one weight whose name ends with `suffix` (the graph names are long and stable). */
+function pick(weights: RawWeights, suffix: string): { shape: number[]; data: Float32Array | Int32Array } {
+  const hits = [...weights.keys()].filter((k) => k.endsWith(suffix));
+  if (hits.length !== 1) throw new ModeratoError('MOD_ERR_MODEL', `encoder weight "${suffix}" found ${hits.length} times in model.json`);
+  return weights.get(hits[0])!;
+}
+
+/** A dense layer's weights: `w` row-major [rows, w.length / rows], `b` one bias per column. */
+export interface DenseParams {
+  w: Float32Array;
+  rows: number;
+  b: Float32Array;
+}
+
+/** One transformer layer's weights (see src/encoder/onnx.ts for the forward pass they feed). */
+export interface LayerParams {
+  /** Width of the layer's input (256 at layer 0, 512 at layer 1). */
+  inWidth: number;
+  /** Width of the attention's q, k and v (split into `heads` heads). */
+  d: number;
+  /** The attention logits' scale (the graph's `mul/y`). */
+  scale: number;
+  ln1: { scale: Float32Array; bias: Float32Array };
+  qkv: DenseParams;
+  out: DenseParams;
+  /** Layer 0 widens its residual with a dense layer (the graph's AdjustResidualInput); null at layer 1. */
+  adjust: DenseParams | null;
+  ln2: { scale: Float32Array; bias: Float32Array };
+  ffn1: DenseParams;
+  ffn2: DenseParams;
+}
+
+/** Every weight of the encoder's forward pass, read from the package's shards by graph name. */
+export interface EncoderParams {
+  /** Piece embeddings, row-major [vocab, width]. */
+  embeddings: { data: Float32Array; shape: number[] };
+  /** The timing signal for each of MAX_PIECES positions, row-major [MAX_PIECES, width] ([sin | cos]). */
+  timing: Float32Array;
+  heads: number;
+  /** Layer-norm epsilon. */
+  eps: number;
+  layers: LayerParams[];
+  tanh: DenseParams;
+  /** The L2 normalisation's floor on the squared norm. */
+  tiny: number;
+}
+
+/** The package's weights arranged as the forward pass reads them (about 28 MB, views over one buffer). */
+export function readEncoderParams(): EncoderParams {
+  const W = readWeights();
+  const f = (suffix: string): Float32Array => {
+    const w = pick(W, suffix);
+    if (!(w.data instanceof Float32Array)) throw new ModeratoError('MOD_ERR_MODEL', `encoder weight "${suffix}" is not float32`);
+    return w.data;
+  };
+  const scalar = (suffix: string): number => pick(W, suffix).data[0];
+  // Suffixes: the same layer's weights sit under `module/` or `module_apply_default/`.
+  const P = 'Encoder_en/KonaTransformer/Encode/';
+  const S = `${P}TransformerStack/`;
+  const heads = scalar(`${S}Layer_1/TransformerLayer/MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/2`);
+  const eps = scalar(`${S}Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x`);
+  const emb = pick(W, 'module/Embeddings_en');
+  if (!(emb.data instanceof Float32Array)) throw new ModeratoError('MOD_ERR_MODEL', 'encoder embeddings are not float32');
+  const width0 = emb.shape[1];
+  // The timing signal for every position the graph keeps, computed in float32 as the graph does.
+  const inv = f(`${S}Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1`);
+  const timing = new Float32Array(MAX_PIECES * 2 * inv.length);
+  for (let p = 0; p < MAX_PIECES; p++) {
+    for (let k = 0; k < inv.length; k++) {
+      const angle = Math.fround(p * inv[k]);
+      timing[p * 2 * inv.length + k] = Math.sin(angle);
+      timing[p * 2 * inv.length + inv.length + k] = Math.cos(angle);
+    }
+  }
+  const ln = (prefix: string) => ({ scale: f(`${prefix}layer_norm_scale/ConcatPartitions/concat`), bias: f(`${prefix}layer_norm_bias/ConcatPartitions/concat`) });
+  const layers = [0, 1].map((L): LayerParams => {
+    const layer = `${P}Layer_${L}/TransformerLayer/`;
+    const stack = `${S}Layer_${L}/TransformerLayer/`;
+    const inWidth = L === 0 ? width0 : ENCODER_DIM;
+    const qkvW = f(`${layer}MultiheadAttention/qkv_transform_single/kernel/part_0`);
+    const d = qkvW.length / inWidth / 3;
+    const w2 = f(`${stack}FFN/conv2/Tensordot/Reshape_1`);
+    return {
+      inWidth,
+      d,
+      scale: scalar(`${stack}MultiheadAttention/mul/y`),
+      ln1: ln(`${layer}layer_prepostprocess/layer_norm/`),
+      qkv: { w: qkvW, rows: inWidth, b: f(`${layer}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`) },
+      out: { w: f(`${layer}MultiheadAttention/output_transform_single/kernel/part_0`), rows: d, b: f(`${layer}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`) },
+      adjust: L === 0 ? { w: f(`${layer}dense/kernel/ConcatPartitions/concat`), rows: inWidth, b: f(`${layer}dense/bias/ConcatPartitions/concat`) } : null,
+      ln2: ln(`${layer}FFN/layer_prepostprocess/layer_norm/`),
+      ffn1: { w: f(`${stack}FFN/conv1/Tensordot/Reshape_1`), rows: ENCODER_DIM, b: f(`${layer}FFN/conv1/bias/ConcatPartitions/concat`) },
+      ffn2: { w: w2, rows: w2.length / ENCODER_DIM, b: f(`${layer}FFN/conv2/bias/ConcatPartitions/concat`) },
+    };
+  });
+  return {
+    embeddings: { data: emb.data, shape: emb.shape },
+    timing,
+    heads,
+    eps,
+    layers,
+    tanh: { w: f('Encoder_en/hidden_layers/tanh_layer_0/weights'), rows: ENCODER_DIM, b: f('Encoder_en/hidden_layers/tanh_layer_0/bias') },
+    tiny: scalar('Encoder_en/hidden_layers/l2_normalize/Maximum/y'),
+  };
+}
+
 /** Loads the package's graph model on the selected tfjs backend (wasm here). */
 export async function loadGraph(opts: { backend?: string } = {}): Promise<tf.GraphModel> {
   await initBackend(opts.backend);

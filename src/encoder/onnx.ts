@@ -16,31 +16,8 @@
 import * as ort from 'onnxruntime-node';
 import { ModeratoError } from '../errors';
 import { ENCODER_DIM } from './types';
-import { MAX_PIECES, readEncoderFiles, type IdEncoder } from './graph';
+import { MAX_PIECES, readEncoderParams, type DenseParams, type IdEncoder } from './graph';
 import { DType, encodeModel, type Attr, type OnnxNode, type OnnxTensor } from './onnx-proto';
-
-type Weights = Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
-
-/** The package's weights by name, as typed arrays over the shard bytes. */
-function readWeights(): Weights {
-  const { manifest, weightData } = readEncoderFiles();
-  const out: Weights = new Map();
-  let at = 0;
-  for (const w of manifest.weightsManifest.flatMap((g) => g.weights)) {
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    const data = w.dtype === 'float32' ? new Float32Array(weightData, at, n) : new Int32Array(weightData, at, n);
-    out.set(w.name, { shape: w.shape, data });
-    at += 4 * n;
-  }
-  return out;
-}
-
-/** The one weight whose name ends with `suffix` (the graph names are long and stable). */
-function pick(weights: Weights, suffix: string): { shape: number[]; data: Float32Array | Int32Array } {
-  const hits = [...weights.keys()].filter((k) => k.endsWith(suffix));
-  if (hits.length !== 1) throw new ModeratoError('MOD_ERR_MODEL', `encoder weight "${suffix}" found ${hits.length} times in model.json`);
-  return weights.get(hits[0])!;
-}
 
 /** Collects nodes and initialisers; each op returns its output's name. */
 class Builder {
@@ -70,34 +47,10 @@ class Builder {
  * piece, 0 = padding); outputs `embedding` [batch, 512] and the last layer's `states` [batch, pieces, 512].
  */
 export function buildEncoderOnnx(): Uint8Array {
-  const W = readWeights();
-  const f = (suffix: string): Float32Array => {
-    const w = pick(W, suffix);
-    if (!(w.data instanceof Float32Array)) throw new ModeratoError('MOD_ERR_MODEL', `encoder weight "${suffix}" is not float32`);
-    return w.data;
-  };
-  const scalar = (suffix: string): number => pick(W, suffix).data[0];
+  const E = readEncoderParams();
   const b = new Builder();
-  // Suffixes: the same layer's weights sit under `module/` or `module_apply_default/`.
-  const P = 'Encoder_en/KonaTransformer/Encode/';
-  const S = `${P}TransformerStack/`;
-  const heads = scalar(`${S}Layer_1/TransformerLayer/MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/2`);
-  const eps = scalar(`${S}Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x`);
-
-  const emb = pick(W, 'module/Embeddings_en');
-  const [, width0] = emb.shape;
-  b.floats('embeddings', emb.shape, emb.data);
-  // The timing signal for every position the graph keeps, computed in float32 as the graph does.
-  const inv = f(`${S}Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1`);
-  const timing = new Float32Array(MAX_PIECES * 2 * inv.length);
-  for (let p = 0; p < MAX_PIECES; p++) {
-    for (let k = 0; k < inv.length; k++) {
-      const angle = Math.fround(p * inv[k]);
-      timing[p * 2 * inv.length + k] = Math.sin(angle);
-      timing[p * 2 * inv.length + inv.length + k] = Math.cos(angle);
-    }
-  }
-  b.floats('timing', [MAX_PIECES, 2 * inv.length], timing);
+  b.floats('embeddings', E.embeddings.shape, E.embeddings.data);
+  b.floats('timing', [MAX_PIECES, E.timing.length / MAX_PIECES], E.timing);
   b.ints('zero', [0]);
   b.ints('axis0', [0]);
   b.ints('axis1', [1]);
@@ -106,7 +59,7 @@ export function buildEncoderOnnx(): Uint8Array {
   b.ints('last', [-1]);
   b.floats('one', [], [1]);
   b.floats('padBias', [], [-1e9]);
-  b.floats('tiny', [], [scalar('Encoder_en/hidden_layers/l2_normalize/Maximum/y')]);
+  b.floats('tiny', [], [E.tiny]);
 
   const pieces = b.op('Shape', ['ids'], { start: 1, end: 2 });
   const pos = b.op('Slice', ['timing', 'zero', pieces, 'axis0']);
@@ -114,49 +67,40 @@ export function buildEncoderOnnx(): Uint8Array {
   let x = b.op('Add', [b.op('Add', [e, e]), pos]);
   const maskBias = b.op('Unsqueeze', [b.op('Mul', [b.op('Sub', ['one', 'mask']), 'padBias']), 'axes12']);
 
-  const layerNorm = (input: string, prefix: string): string => {
-    const scale = f(`${prefix}layer_norm_scale/ConcatPartitions/concat`);
-    const bias = f(`${prefix}layer_norm_bias/ConcatPartitions/concat`);
-    return b.op('LayerNormalization', [input, b.floats(`${prefix}scale`, [scale.length], scale), b.floats(`${prefix}bias`, [bias.length], bias)], { axis: -1, epsilon: { float: eps } });
-  };
-  const dense = (input: string, name: string, kernel: Float32Array, rows: number, bias: Float32Array): string =>
-    b.op('Add', [b.op('MatMul', [input, b.floats(`${name}/w`, [rows, kernel.length / rows], kernel)]), b.floats(`${name}/b`, [bias.length], bias)]);
+  const layerNorm = (input: string, name: string, p: { scale: Float32Array; bias: Float32Array }): string =>
+    b.op('LayerNormalization', [input, b.floats(`${name}/scale`, [p.scale.length], p.scale), b.floats(`${name}/bias`, [p.bias.length], p.bias)], { axis: -1, epsilon: { float: E.eps } });
+  const dense = (input: string, name: string, p: DenseParams): string =>
+    b.op('Add', [b.op('MatMul', [input, b.floats(`${name}/w`, [p.rows, p.w.length / p.rows], p.w)]), b.floats(`${name}/b`, [p.b.length], p.b)]);
 
-  for (const L of [0, 1]) {
-    const layer = `${P}Layer_${L}/TransformerLayer/`;
-    const stack = `${S}Layer_${L}/TransformerLayer/`;
-    const inWidth = L === 0 ? width0 : ENCODER_DIM;
-    const qkvW = f(`${layer}MultiheadAttention/qkv_transform_single/kernel/part_0`);
-    const d = qkvW.length / inWidth / 3;
-    const dh = d / heads;
+  E.layers.forEach((lp, L) => {
+    const { d } = lp;
+    const dh = d / E.heads;
     // Attention.
-    const h = layerNorm(x, `${layer}layer_prepostprocess/layer_norm/`);
-    const qkv = dense(h, `L${L}/qkv`, qkvW, inWidth, f(`${layer}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`));
+    const h = layerNorm(x, `L${L}/ln1`, lp.ln1);
+    const qkv = dense(h, `L${L}/qkv`, lp.qkv);
     const split = b.ints(`L${L}/split`, [d, d, d]);
     const [q, k, v] = ['q', 'k', 'v'].map((s) => `L${L}/${s}`);
     b.nodes.push({ op: 'Split', inputs: [qkv, split], outputs: [q, k, v], attrs: { axis: -1 } });
-    const headShape = b.ints(`L${L}/heads`, [0, 0, heads, dh]);
+    const headShape = b.ints(`L${L}/heads`, [0, 0, E.heads, dh]);
     const toHeads = (t: string, perm: number[]): string => b.op('Transpose', [b.op('Reshape', [t, headShape])], { perm });
-    const scale = b.floats(`L${L}/scale`, [], [scalar(`${stack}MultiheadAttention/mul/y`)]);
+    const scale = b.floats(`L${L}/scale`, [], [lp.scale]);
     const logits = b.op('Add', [b.op('MatMul', [b.op('Mul', [toHeads(q, [0, 2, 1, 3]), scale]), toHeads(k, [0, 2, 3, 1])]), maskBias]);
     const attended = b.op('MatMul', [b.op('Softmax', [logits], { axis: -1 }), toHeads(v, [0, 2, 1, 3])]);
     const merged = b.op('Reshape', [b.op('Transpose', [attended], { perm: [0, 2, 1, 3] }), b.ints(`L${L}/merge`, [0, 0, d])]);
-    const attnOut = dense(merged, `L${L}/out`, f(`${layer}MultiheadAttention/output_transform_single/kernel/part_0`), d, f(`${layer}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`));
+    const attnOut = dense(merged, `L${L}/out`, lp.out);
     // Layer 0 widens its residual with a dense layer (the graph's AdjustResidualInput).
-    const residual = L === 0 ? dense(x, 'L0/adjust', f(`${layer}dense/kernel/ConcatPartitions/concat`), inWidth, f(`${layer}dense/bias/ConcatPartitions/concat`)) : x;
+    const residual = lp.adjust ? dense(x, `L${L}/adjust`, lp.adjust) : x;
     x = b.op('Add', [attnOut, residual]);
     // Feed-forward.
-    const g = layerNorm(x, `${layer}FFN/layer_prepostprocess/layer_norm/`);
-    const hidden = b.op('Relu', [dense(g, `L${L}/ffn1`, f(`${stack}FFN/conv1/Tensordot/Reshape_1`), ENCODER_DIM, f(`${layer}FFN/conv1/bias/ConcatPartitions/concat`))]);
-    const w2 = f(`${stack}FFN/conv2/Tensordot/Reshape_1`);
-    x = b.op('Add', [dense(hidden, `L${L}/ffn2`, w2, w2.length / ENCODER_DIM, f(`${layer}FFN/conv2/bias/ConcatPartitions/concat`)), x]);
-  }
+    const g = layerNorm(x, `L${L}/ln2`, lp.ln2);
+    const hidden = b.op('Relu', [dense(g, `L${L}/ffn1`, lp.ffn1)]);
+    x = b.op('Add', [dense(hidden, `L${L}/ffn2`, lp.ffn2), x]);
+  });
 
   const masked = b.op('Mul', [x, b.op('Unsqueeze', ['mask', 'axis2'])]);
   const count = b.op('Max', [b.op('ReduceSum', ['mask', 'axis1'], { keepdims: 1 }), 'one']);
   const mean = b.op('Div', [b.op('ReduceSum', [masked, 'axis1'], { keepdims: 0 }), count]);
-  const tanhW = f('Encoder_en/hidden_layers/tanh_layer_0/weights');
-  const t = b.op('Tanh', [dense(mean, 'tanh', tanhW, ENCODER_DIM, f('Encoder_en/hidden_layers/tanh_layer_0/bias'))]);
+  const t = b.op('Tanh', [dense(mean, 'tanh', E.tanh)]);
   const norm = b.op('Sqrt', [b.op('Max', [b.op('ReduceSum', [b.op('Mul', [t, t]), 'last'], { keepdims: 1 }), 'tiny'])]);
   b.nodes.push({ op: 'Div', inputs: [t, norm], outputs: ['embedding'] });
   b.nodes.push({ op: 'Identity', inputs: [x], outputs: ['states'] });
