@@ -7,6 +7,24 @@
 import * as tf from '@tensorflow/tfjs';
 import { MAX_PIECES, readEncoderParams, type DenseParams, type EncoderParams } from '../../encoder/graph';
 
+/**
+ * `x · w` whose gradients transpose explicitly and then multiply untransposed: the wasm backend's
+ * BatchMatMul with transposeA / transposeB (what tf.matMul's own gradient uses) measured 2.1x /
+ * 2.2x the CPU time of a transpose then a plain product ([768, 512] x [768, 1536] and
+ * [768, 1536] x [512, 1536]^T, .tmp microbenchmark in models/README.md's feasibility notes).
+ */
+const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as tf.Tensor2D[];
+      const g = dy as tf.Tensor2D;
+      return [tf.matMul(g, tf.transpose(sw)), tf.matMul(tf.transpose(sx), g)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor2D;
+
 /** Which weights a fine-tune updates. */
 export type TuneScope =
   /** Every weight, the piece embeddings included (their gradient is a scatter-add). */
@@ -119,7 +137,7 @@ export class TunableEncoder {
       const [batch, n] = ids.shape;
       const dense3 = (x: tf.Tensor3D, v: DenseVars): tf.Tensor3D => {
         const [b, t, w] = x.shape;
-        return tf.add(tf.matMul(x.reshape([b * t, w]), v.w), v.b).reshape([b, t, -1]) as tf.Tensor3D;
+        return tf.add(linear(x.reshape([b * t, w]), v.w), v.b).reshape([b, t, -1]) as tf.Tensor3D;
       };
       const layerNorm = (x: tf.Tensor3D, v: NormVars): tf.Tensor3D => {
         const { mean, variance } = tf.moments(x, -1, true);
@@ -144,7 +162,7 @@ export class TunableEncoder {
       }
       const count = tf.maximum(tf.sum(mask, 1, true), 1);
       const mean = tf.div(tf.sum(tf.mul(x, mask.expandDims(2)), 1), count) as tf.Tensor2D;
-      const t = tf.tanh(tf.add(tf.matMul(mean, this.tanh.w), this.tanh.b));
+      const t = tf.tanh(tf.add(linear(mean, this.tanh.w), this.tanh.b));
       const norm = tf.sqrt(tf.maximum(tf.sum(tf.mul(t, t), -1, true), this.tiny));
       return tf.div(t, norm) as tf.Tensor2D;
     });
