@@ -23,11 +23,6 @@ export function applyHead(head: AttributeHead, f: StoredFeatures, attribute: Ada
   if (head.w.length !== x.length) throw new ModeratoError('MOD_ERR_MODEL', `the adapter's ${attribute} head has ${head.w.length} weights, its input row ${x.length} values`);
   let z = head.b;
   for (let j = 0; j < x.length; j++) z += head.w[j] * x[j];
-  if (head.vocab) {
-    // A vocabulary head on features without the comment's words would score it as if it had none.
-    if (!f.vocab) throw new ModeratoError('MOD_ERR_MODEL', `the adapter's ${attribute} head reads a site vocabulary, the stored features have none`);
-    for (const id of f.vocab) z += head.vocab[id] ?? 0;
-  }
   return sigmoid(z);
 }
 

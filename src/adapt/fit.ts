@@ -9,7 +9,7 @@ import { mulberry32 } from '../util/prng';
 import { sigmoid } from '../util/math';
 import { ENCODER_DIM } from '../encoder/types';
 import { ADAPT_ATTRIBUTES, baseInputs, baseLogit, featureRow, ownIndex, readsArticle, rowLength } from './features';
-import { margins, priorParams, solve, width, type Design, type Params, type Problem } from './logistic';
+import { margins, priorParams, solve, type Design, type Params, type Problem } from './logistic';
 import { auc, pairedAucDiff, thresholdForPrecision } from './metrics';
 import type { AdaptAttribute, AdapterReport, AttributeHead, LabelledExample, SiteAdapter } from './types';
 
@@ -46,12 +46,6 @@ export interface FitOptions {
   curvePoints?: number[];
   /** Timestamp recorded as `createdAt` (default now). */
   createdAt?: string;
-  /**
-   * Experimental (eval:adapt --vocab): a site vocabulary beside the row, one 0/1 column per hashed
-   * id below `buckets` (the examples' `features.vocab`), its penalty `factor` times the vector's,
-   * the factor chosen with the penalty by the cross-validation among `factors`.
-   */
-  vocab?: { buckets: number; factors: number[] };
 }
 
 /**
@@ -91,15 +85,13 @@ interface Task {
 /** A task's design matrix with its columns standardised, and how to undo it. */
 interface Prepared {
   design: Design;
-  /** Weights of a row (dense and vocabulary); the intercept is at this index of the parameters. */
-  D: number;
   nBase: number;
   mean: Float64Array;
   sd: Float64Array;
   w0: Float64Array;
 }
 
-function prepare(examples: LabelledExample[], task: Task, vocabBuckets = 0): Prepared {
+function prepare(examples: LabelledExample[], task: Task): Prepared {
   const nBase = baseInputs(task.attribute).length;
   const d = rowLength(task.attribute);
   const n = task.idx.length;
@@ -123,42 +115,23 @@ function prepare(examples: LabelledExample[], task: Task, vocabBuckets = 0): Pre
     sd[j] = Math.sqrt(Math.max(1e-12, s2 / n - mean[j] * mean[j]));
     for (let r = 0; r < n; r++) x[r * d + j] = (x[r * d + j] - mean[j]) / sd[j];
   }
-  // Vocabulary columns stay raw 0/1 (uncentred: sparse), their prior weight 0.
-  let sparse: Design['sparse'];
-  if (vocabBuckets > 0) {
-    const ptr = new Int32Array(n + 1);
-    const ids: number[] = [];
-    task.idx.forEach((e, r) => {
-      for (const id of examples[e].features.vocab ?? []) if (id >= 0 && id < vocabBuckets) ids.push(id);
-      ptr[r + 1] = ids.length;
-    });
-    sparse = { ptr, idx: Int32Array.from(ids), cols: vocabBuckets };
-  }
-  const design: Design = { x, n, d, sparse };
-  const D = width(design);
   const own = ownIndex(task.attribute);
-  const w0 = new Float64Array(D + 1);
+  const w0 = new Float64Array(d + 1);
   w0[own] = sd[own];
-  w0[D] = mean[own];
-  return { design, D, nBase, mean, sd, w0 };
+  w0[d] = mean[own];
+  return { design: { x, n, d }, nBase, mean, sd, w0 };
 }
 
 /** Back to raw feature units: the head reads `featureRow` values. */
 function toHead(p: Params, prep: Prepared, article: boolean): AttributeHead {
   const d = prep.design.d;
   const w = new Array<number>(d);
-  let b = p[prep.D];
+  let b = p[d];
   for (let j = 0; j < d; j++) {
     w[j] = p[j] / prep.sd[j];
     b -= w[j] * prep.mean[j];
   }
-  const head: AttributeHead = article ? { w, b, article } : { w, b };
-  if (prep.design.sparse) {
-    const vocab: Record<number, number> = {};
-    for (let j = d; j < prep.D; j++) if (p[j] !== 0) vocab[j - d] = p[j];
-    head.vocab = vocab;
-  }
-  return head;
+  return article ? { w, b, article } : { w, b };
 }
 
 /** Stratified folds: each class shuffled with the seed and dealt round-robin. */
@@ -232,8 +205,6 @@ function rowsWhere(n: number, keep: (r: number) => boolean): Int32Array {
 /** Cross-validated results of one task at its best penalty. */
 interface CvResult {
   lambda: number;
-  /** The vocabulary's penalty factor chosen (1 without a vocabulary). */
-  factor: number;
   base: number;
   adapted: number;
   /** Out-of-fold adapted probabilities, by task row, and their logits. */
@@ -245,10 +216,8 @@ interface CvResult {
   curve: { n: number; base: number; adapted: number }[];
 }
 
-type Resolved = Required<Omit<FitOptions, 'previousVersion' | 'createdAt' | 'vocab'>> & Pick<FitOptions, 'vocab'>;
-
-function crossValidate(examples: LabelledExample[], task: Task, s: Float64Array, o: Resolved): CvResult {
-  const prep = prepare(examples, task, o.vocab?.buckets);
+function crossValidate(examples: LabelledExample[], task: Task, s: Float64Array, o: Required<Omit<FitOptions, 'previousVersion' | 'createdAt'>>): CvResult {
+  const prep = prepare(examples, task);
   const n = task.idx.length;
   // Off-topic is relative to the comment's article: rows of one article in both the training and
   // the held-out folds let a head learn that article's topic and count it as a gain (on a Fox
@@ -258,18 +227,11 @@ function crossValidate(examples: LabelledExample[], task: Task, s: Float64Array,
   const fold = (groups && groupedFolds(task.y, groups, o.folds, o.seed)) || stratifiedFolds(task.y, o.folds, o.seed);
   const baseScore = Float64Array.from({ length: n }, (_, r) => prep.design.x[r * prep.design.d + ownIndex(task.attribute)]);
   const base = auc(baseScore, task.y, s);
-  const scaleFor = (factor: number): Float64Array => {
-    const scale = new Float64Array(prep.D + 1).fill(1);
-    for (let j = 0; j < prep.nBase; j++) scale[j] = BASE_SCALE;
-    for (let j = prep.design.d; j < prep.D; j++) scale[j] = factor;
-    scale[prep.D] = BASE_SCALE;
-    return scale;
-  };
-  // (vocabulary factor, lambda) pairs, the strongest penalties first; without a vocabulary, the lambdas.
-  const factors = prep.design.sparse ? [...(o.vocab?.factors ?? [1])].sort((a, b) => b - a) : [1];
+  const scale = new Float64Array(prep.design.d + 1).fill(1);
+  for (let j = 0; j < prep.nBase; j++) scale[j] = BASE_SCALE;
+  scale[prep.design.d] = BASE_SCALE;
+  const problem = (rows: Int32Array, lambda: number): Problem => ({ design: prep.design, rows, y: task.y, s, w0: prep.w0, lambda, scale });
   const lambdas = [...o.lambdas].sort((a, b) => b - a);
-  const grid = factors.flatMap((factor) => lambdas.map((lambda) => ({ lambda, factor, scale: scaleFor(factor) })));
-  const problem = (rows: Int32Array, g: (typeof grid)[number]): Problem => ({ design: prep.design, rows, y: task.y, s, w0: prep.w0, lambda: g.lambda, scale: g.scale });
   // Strongest penalty first. At each strength the fit on all rows starts from the previous
   // strength's, and each fold's fit from that fold's own fit at the previous strength. Never from
   // the fit on all rows: it has seen the fold's held-out rows, and the solver stops near its
@@ -280,19 +242,19 @@ function crossValidate(examples: LabelledExample[], task: Task, s: Float64Array,
   const all = rowsWhere(n, () => true);
   let full: Params | undefined;
   let foldInit: Params[] = [];
-  let best = { g: grid[0], adapted: -Infinity, oof: new Float64Array(n), params: [] as Params[], full: priorParams(prep.w0) };
-  for (const g of grid) {
-    full = solve(problem(all, g), { init: full, gtol: GTOL }).params;
+  let best = { lambda: lambdas[0], adapted: -Infinity, oof: new Float64Array(n), params: [] as Params[], full: priorParams(prep.w0) };
+  for (const lambda of lambdas) {
+    full = solve(problem(all, lambda), { init: full, gtol: GTOL }).params;
     const oofMargin = new Float64Array(n);
     const params: Params[] = [];
     for (let f = 0; f < o.folds; f++) {
-      params[f] = solve(problem(rowsWhere(n, (r) => fold[r] !== f), g), { init: foldInit[f], gtol: GTOL }).params;
+      params[f] = solve(problem(rowsWhere(n, (r) => fold[r] !== f), lambda), { init: foldInit[f], gtol: GTOL }).params;
       const test = rowsWhere(n, (r) => fold[r] === f);
       margins(prep.design, test, params[f]).forEach((z, k) => (oofMargin[test[k]] = z));
     }
     foldInit = params;
     const a = auc(oofMargin, task.y, s);
-    if (a > best.adapted) best = { g, adapted: a, oof: oofMargin, params, full };
+    if (a > best.adapted) best = { lambda, adapted: a, oof: oofMargin, params, full };
   }
   const final = best.full;
   // Learning curve: each fold's training share cut to the first n decisions, scored on the
@@ -309,13 +271,13 @@ function crossValidate(examples: LabelledExample[], task: Task, s: Float64Array,
       const test = rowsWhere(n, (r) => fold[r] === f);
       // Too few labels for a head: the site gets the base, as fitAdapter would give it.
       const enough = p1 >= o.minPositives && (task.attribute !== 'toxicity' || train.length - p1 >= o.minPositives);
-      const p = enough ? solve(problem(train, best.g), { init: best.params[f], gtol: GTOL }).params : priorParams(prep.w0);
+      const p = enough ? solve(problem(train, best.lambda), { init: best.params[f], gtol: GTOL }).params : priorParams(prep.w0);
       margins(prep.design, test, p).forEach((z, k) => (oofMargin[test[k]] = z));
     }
     curve.push({ n: cut, base, adapted: auc(oofMargin, task.y, s) });
   }
   curve.push({ n: examples.length, base, adapted: best.adapted });
-  return { lambda: best.g.lambda, factor: best.g.factor, base, adapted: best.adapted, oof: best.oof.map(sigmoid), oofMargin: best.oof, baseScore, head: toHead(final, prep, task.article), curve };
+  return { lambda: best.lambda, base, adapted: best.adapted, oof: best.oof.map(sigmoid), oofMargin: best.oof, baseScore, head: toHead(final, prep, task.article), curve };
 }
 
 /** The cross-validated gain's standard error and z (paired DeLong on the out-of-fold scores). */
@@ -349,9 +311,7 @@ function atStrength(head: AttributeHead, attribute: AdaptAttribute, a: number): 
   if (a === 1) return head;
   const w = head.w.map((v) => a * v);
   w[ownIndex(attribute)] += 1 - a;
-  const out: AttributeHead = { ...head, w, b: a * head.b };
-  if (head.vocab) out.vocab = Object.fromEntries(Object.entries(head.vocab).map(([k, v]) => [k, a * v]));
-  return out;
+  return { ...head, w, b: a * head.b };
 }
 
 /** Labelled rows of one attribute (see {@link fitAdapter} for who counts as positive). */
@@ -396,9 +356,8 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
   const o = {
     margin: opts.margin ?? 0.01, folds: opts.folds ?? 5, targetPrecision: opts.targetPrecision ?? 0.9, seed: opts.seed ?? 1,
     minPositives: opts.minPositives ?? 20, lambdas: opts.lambdas ?? LAMBDAS, auditWeight: opts.auditWeight ?? 1,
-    curvePoints: opts.curvePoints ?? CURVE_POINTS, minZ: opts.minZ ?? 1, fullZ: opts.fullZ ?? 2.5, vocab: opts.vocab,
+    curvePoints: opts.curvePoints ?? CURVE_POINTS, minZ: opts.minZ ?? 1, fullZ: opts.fullZ ?? 2.5,
   };
-  if (o.vocab && (!(Number.isInteger(o.vocab.buckets) && o.vocab.buckets > 0) || !o.vocab.factors.length || o.vocab.factors.some((f) => !(f > 0)))) throw new ModeratoError('MOD_ERR_CONFIG', 'fitAdapter: vocab needs a positive integer buckets and every factor > 0', { vocab: o.vocab });
   if (!(o.folds >= 2) || !o.lambdas.length || o.lambdas.some((l) => !(l > 0))) throw new ModeratoError('MOD_ERR_CONFIG', 'fitAdapter: folds must be >= 2 and every lambda > 0', { folds: o.folds, lambdas: o.lambdas });
   const heads: SiteAdapter['heads'] = {};
   const report: AdapterReport = {
@@ -415,7 +374,7 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
     const a = strengthFor(cv.adapted - cv.base, g.z, o);
     // A refused head is kept whole (what the adapter would have done); an activated one at its strength.
     heads.toxicity = atStrength(cv.head, 'toxicity', a || 1);
-    report.auc.toxicity = { base: cv.base, adapted: cv.adapted, z: g.z, strength: a, ...(o.vocab ? { vocabFactor: cv.factor } : {}) };
+    report.auc.toxicity = { base: cv.base, adapted: cv.adapted, z: g.z, strength: a };
     report.significance = { ...g, minZ: o.minZ, fullZ: o.fullZ };
     if (a > 0) report.strength = a;
     // The threshold is for the toxicity the site gets: the out-of-fold scores at the head's
@@ -436,7 +395,7 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
       const cv = crossValidate(examples, task, weightsOf(task), o);
       const g = gain(cv, task);
       const a = strengthFor(cv.adapted - cv.base, g.z, o);
-      report.auc[attribute] = { base: cv.base, adapted: cv.adapted, z: g.z, strength: a, ...(o.vocab ? { vocabFactor: cv.factor } : {}) };
+      report.auc[attribute] = { base: cv.base, adapted: cv.adapted, z: g.z, strength: a };
       if (a > 0) heads[attribute] = atStrength(cv.head, attribute, a);
     }
   }

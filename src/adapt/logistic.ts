@@ -9,22 +9,11 @@
  * passes over the rows, and the refit budget is seconds on one slow core.
  */
 
-/** A design matrix: n rows of d float32 values, row-major, optionally followed by binary sparse columns. */
+/** A design matrix: n rows of d float32 values, row-major. */
 export interface Design {
   x: Float32Array;
   n: number;
   d: number;
-  /**
-   * `cols` 0/1 columns after the d dense ones: row i has a 1 at column `d + idx[k]` for k in
-   * `ptr[i]..ptr[i + 1]` (hashed words of a site vocabulary), 0 elsewhere. A comment has tens of
-   * them among thousands, so a pass costs a few more additions per row, not cols.
-   */
-  sparse?: { ptr: Int32Array; idx: Int32Array; cols: number };
-}
-
-/** Number of weights of a design's rows (dense and sparse); the intercept follows them in {@link Params}. */
-export function width(design: Design): number {
-  return design.d + (design.sparse?.cols ?? 0);
 }
 
 /** One fitting problem over a subset of a design's rows. */
@@ -35,14 +24,14 @@ export interface Problem {
   /** Labels 0/1 and weights, indexed by design row. */
   y: Uint8Array;
   s: Float64Array;
-  /** Prior parameters `[w0 (width(design) values), b0]`. */
+  /** Prior parameters `[w0 (d values), b0]`. */
   w0: Params;
   lambda: number;
-  /** Per weight, a factor on lambda (`width(design)` values; default all 1); the intercept's is the one after them when given. */
+  /** Per weight, a factor on lambda (d values; default all 1); the intercept's is `scale[d]` when given with d + 1 values. */
   scale?: Float64Array;
 }
 
-/** Fitted parameters: `[w (width(design) values), b]` in one array. */
+/** Fitted parameters: `[w (d values), b]` in one array. */
 export type Params = Float64Array;
 
 /** Options of the solver. */
@@ -90,46 +79,37 @@ function addRow(g: Float64Array, r: number, x: Float32Array, o: number, d: numbe
   for (; j < d; j++) g[j] += r * x[o + j];
 }
 
-/** `w . x_i + b` of design row i. */
-function rowMargin(design: Design, i: number, p: Params, D: number): number {
-  const { x, d, sparse } = design;
-  let z = p[D] + rowDot(x, i * d, p, d);
-  if (sparse) for (let k = sparse.ptr[i]; k < sparse.ptr[i + 1]; k++) z += p[d + sparse.idx[k]];
-  return z;
-}
-
 /** Objective and gradient at `p`, writing the gradient into `g`. One pass over the rows. */
 export function objective(pr: Problem, p: Params, g: Float64Array): number {
-  const { x, d, sparse } = pr.design;
-  const D = width(pr.design);
+  const { x, d } = pr.design;
   const { rows, y, s, w0, lambda } = pr;
-  const b = p[D];
+  const b = p[d];
   let f = 0;
   g.fill(0);
   let gb = 0;
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
-    const z = rowMargin(pr.design, i, p, D);
+    const o = i * d;
+    const z = b + rowDot(x, o, p, d);
     const si = s[i];
     f += si * (softplus(z) - y[i] * z);
     const r = si * (1 / (1 + Math.exp(-z)) - y[i]);
     if (r !== 0) {
-      addRow(g, r, x, i * d, d);
-      if (sparse) for (let q = sparse.ptr[i]; q < sparse.ptr[i + 1]; q++) g[d + sparse.idx[q]] += r;
+      addRow(g, r, x, o, d);
       gb += r;
     }
   }
   const sc = pr.scale;
-  for (let j = 0; j < D; j++) {
+  for (let j = 0; j < d; j++) {
     const dw = p[j] - w0[j];
     const l = sc ? lambda * sc[j] : lambda;
     f += 0.5 * l * dw * dw;
     g[j] += l * dw;
   }
-  const lb = sc && sc.length > D ? lambda * sc[D] : lambda;
-  const db = b - w0[D];
+  const lb = sc && sc.length > d ? lambda * sc[d] : lambda;
+  const db = b - w0[d];
   f += 0.5 * lb * db * db;
-  g[D] = gb + lb * db;
+  g[d] = gb + lb * db;
   return f;
 }
 
@@ -151,7 +131,7 @@ export function priorParams(w0: Params): Params {
 export function solve(pr: Problem, opts: SolveOptions = {}): { params: Params; iterations: number; value: number } {
   const m = opts.memory ?? 8;
   const maxIter = opts.maxIter ?? 300;
-  const n = width(pr.design) + 1;
+  const n = pr.design.d + 1;
   const p = priorParams(pr.w0);
   const g = new Float64Array(n);
   let f = objective(pr, p, g);
@@ -229,8 +209,8 @@ export function solve(pr: Problem, opts: SolveOptions = {}): { params: Params; i
 
 /** `w . x_i + b` for each of `rows`. */
 export function margins(design: Design, rows: ArrayLike<number>, p: Params): Float64Array {
-  const D = width(design);
+  const { x, d } = design;
   const out = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) out[k] = rowMargin(design, rows[k], p, D);
+  for (let k = 0; k < rows.length; k++) out[k] = p[d] + rowDot(x, rows[k] * d, p, d);
   return out;
 }

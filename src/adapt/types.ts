@@ -22,12 +22,6 @@ export interface StoredFeatures {
    * features stored before it existed.
    */
   article?: Int8Array;
-  /**
-   * Experimental (eval:adapt --vocab): the comment's distinct hashed words, word pairs and
-   * character n-grams (`collectWideFeatures`), read by heads with a site vocabulary. The queue
-   * does not store them.
-   */
-  vocab?: Int32Array;
 }
 
 /** One moderator decision as a training label for its site. */
@@ -57,11 +51,6 @@ export interface AttributeHead {
   b: number;
   /** The head reads the comment-x-article product (absent in heads fitted before it existed, or without article vectors). */
   article?: boolean;
-  /**
-   * Experimental (eval:adapt --vocab): weights of the site vocabulary, by hashed id, added for
-   * each id in the comment's `StoredFeatures.vocab` (nonzero ones only).
-   */
-  vocab?: Record<number, number>;
 }
 
 /** One attribute's cross-validated AUCs and what its gate decided. */
@@ -76,8 +65,6 @@ export interface AttributeGate {
    * applied whenever `activated` (the toxicity gate) held.
    */
   strength?: number;
-  /** Experimental (eval:adapt --vocab): the site vocabulary's penalty factor the cross-validation chose. */
-  vocabFactor?: number;
 }
 
 /** Cross-validated report of one fit. */

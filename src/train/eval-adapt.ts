@@ -28,22 +28,12 @@
  * the comments the shipped base never trained on either, beside the shipped base's.
  *
  *   npm run eval:adapt -- --holdout ucc      (= --model .tmp/holdout/ucc/heads --sites ucc)
- *
- * Experiment (issue 27, not in the runtime adapter): `--vocab BITS` gives every head a site
- * vocabulary beside its row: the comment's distinct hashed words and word pairs
- * (`collectWideFeatures`, the wide model's hashing), plus character n-grams of the lengths in
- * `--vocab-char` (e.g. 4), in 2^BITS buckets, 0/1, each weight penalised `factor` times a vector
- * weight, the factor chosen by the fit's cross-validation among `--vocab-factors`
- * (default 0.03,0.1,0.3,1) together with the penalty. models/README.md has what it measured.
- *
- *   npm run eval:adapt -- --holdout hatexplain --vocab 14 [--vocab-char 4] [--vocab-factors 0.03,0.1,0.3,1]
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { applyAdapter, fitAdapter, quantize, type LabelledExample, type SiteAdapter, type StoredFeatures } from '../adapt';
 import { ownIndex } from '../adapt/features';
-import { collectWideFeatures } from '../model/wide';
 import { defaultModelDir, loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
 import { CATEGORIES } from '../types';
@@ -64,11 +54,7 @@ const HELP = `npm run eval:adapt -- [options]: simulated sites learn from their 
   --points a,b         decision counts (default ${POINTS.join(',')})
   --audit-weight W     weight of an audit decision (default 1)
   --model DIR          the base (default models/heads)
-  --holdout SOURCE     the base in .tmp/holdout/SOURCE/heads, trained without SOURCE, on that site
-  Experiment, not in the runtime adapter (models/README.md has what it measured):
-  --vocab BITS         a site vocabulary beside each head's row: hashed words and word pairs, 2^BITS buckets
-  --vocab-char n,m     also character n-grams of these lengths (e.g. 4)
-  --vocab-factors a,b  its penalty factors (times the vector's), chosen by cross-validation (default 0.03,0.1,0.3,1)`;
+  --holdout SOURCE     the base in .tmp/holdout/SOURCE/heads, trained without SOURCE, on that site`;
 
 interface Featured extends SiteComment {
   f: StoredFeatures;
@@ -111,7 +97,6 @@ function ungatedAdapter(adapter: SiteAdapter): SiteAdapter {
     const w = h.w.map((v) => v / a);
     w[ownIndex('toxicity')] -= (1 - a) / a;
     heads.toxicity = { ...h, w, b: h.b / a };
-    if (h.vocab) heads.toxicity.vocab = Object.fromEntries(Object.entries(h.vocab).map(([k, v]) => [k, v / a]));
   }
   // Each attribute has its own gate (report.auc[attribute].strength): open toxicity's.
   const tox = adapter.report.auc.toxicity;
@@ -139,21 +124,12 @@ function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, t
   return { auc, ungated: rocAuc(ungated, evalSet.map((c) => c.label)), extra };
 }
 
-/** The site-vocabulary experiment's hashing (`--vocab`, `--vocab-char`): null when off. */
-type VocabConfig = { bits: number; charN: number[] } | null;
-
-async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: { toxicity: number; category: number }, vocab: VocabConfig = null): Promise<Featured[]> {
+async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: { toxicity: number; category: number }): Promise<Featured[]> {
   const texts = rows.map((c) => c.text);
   const vecs = await embedCached(texts);
   const preds: CommentPrediction[] = [];
   for (let i = 0; i < texts.length; i += 256) preds.push(...(await model.predict(texts.slice(i, i + 256))));
-  const out = { buf: new Int32Array(256) };
-  const ids = (text: string): Int32Array => out.buf.slice(0, collectWideFeatures(text, vocab!, out));
-  return rows.map((c, i) => ({
-    ...c,
-    f: { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]), ...(vocab ? { vocab: ids(c.text) } : {}) },
-    held: holds(preds[i], thresholds),
-  }));
+  return rows.map((c, i) => ({ ...c, f: { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }, held: holds(preds[i], thresholds) }));
 }
 
 /** A seeded shuffled copy. */
@@ -180,9 +156,6 @@ async function main(): Promise<void> {
       'audit-weight': { type: 'string', default: '1' },
       model: { type: 'string' },
       holdout: { type: 'string' },
-      vocab: { type: 'string' },
-      'vocab-char': { type: 'string', default: '' },
-      'vocab-factors': { type: 'string', default: '0.03,0.1,0.3,1' },
       help: { type: 'boolean' },
     },
   });
@@ -190,8 +163,6 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const vocab: VocabConfig = values.vocab ? { bits: Number(values.vocab), charN: values['vocab-char'].split(',').filter(Boolean).map(Number) } : null;
-  const vocabFit = vocab ? { buckets: 2 ** vocab.bits, factors: values['vocab-factors'].split(',').map(Number) } : undefined;
   if (values.holdout) {
     values.model ??= path.join(packageRoot(), '.tmp', 'holdout', values.holdout, 'heads');
     if (!process.argv.some((a) => a === '--sites' || a.startsWith('--sites='))) values.sites = values.holdout;
@@ -214,7 +185,6 @@ async function main(): Promise<void> {
     toxicity: model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
     category: model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
   };
-  if (vocab) console.log(`site vocabulary: words and word pairs${vocab.charN.length ? `, character ${vocab.charN.join('/')}-grams` : ''}, 2^${vocab.bits} buckets, penalty factors ${vocabFit!.factors.join('/')}`);
   console.log(`base: ${model.info.name} ${model.info.version}${dir ? ` (${path.relative(packageRoot(), dir) || '.'})` : ''}${heldOut.length ? `, trained without ${heldOut.join(', ')}` : ''}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws`);
   const lines: string[] = [];
   const header = `| site | stream | mode | decisions available | gold | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} | activated | below base (worst) |`;
@@ -223,8 +193,8 @@ async function main(): Promise<void> {
   const baseLines: string[] = [];
   for (const site of loadSites(values.sites.split(','), undefined, heldOut)) {
     const t0 = Date.now();
-    const unseen = await featurize(site.unseen, model, thresholds, vocab);
-    const seen = await featurize(site.seen, model, thresholds, vocab);
+    const unseen = await featurize(site.unseen, model, thresholds);
+    const seen = await featurize(site.seen, model, thresholds);
     if (shipped && site.shippedUnseen !== undefined) baseLines.push(...await heldOutBase(site, unseen, shipped));
     const count = (xs: Featured[]): string => `${xs.length} (${xs.filter((c) => c.held).length} held, ${xs.filter((c) => c.label).length} rejected)`;
     process.stderr.write(`${site.name}: unseen ${count(unseen)}, seen ${count(seen)}\n`);
@@ -236,7 +206,7 @@ async function main(): Promise<void> {
     for (const st of streams) {
       for (const mode of modes) {
         // Per point: the measures of each draw that reached it, and the base on the same held-out comments.
-        const per = points.map(() => [] as Array<{ m: ReturnType<typeof measure>; base: ReturnType<typeof measure>; activated: boolean; factor?: number }>);
+        const per = points.map(() => [] as Array<{ m: ReturnType<typeof measure>; base: ReturnType<typeof measure>; activated: boolean }>);
         const available: number[] = [];
         for (let d = 1; d <= draws; d++) {
           const { stream, held } = st.split(d);
@@ -245,8 +215,8 @@ async function main(): Promise<void> {
           const base = measure(site, held, null, thresholds);
           points.forEach((n, k) => {
             if (n > dec.length) return;
-            const adapter = n === 0 ? null : fitAdapter(site.name, dec.slice(0, n), { seed: d, auditWeight, curvePoints: [], createdAt: 'eval', vocab: vocabFit });
-            per[k].push({ m: n === 0 ? base : measure(site, held, adapter, thresholds), base, activated: !!adapter?.report.activated, factor: adapter?.report.auc.toxicity?.vocabFactor });
+            const adapter = n === 0 ? null : fitAdapter(site.name, dec.slice(0, n), { seed: d, auditWeight, curvePoints: [], createdAt: 'eval' });
+            per[k].push({ m: n === 0 ? base : measure(site, held, adapter, thresholds), base, activated: !!adapter?.report.activated });
           });
         }
         const avail = Math.min(...available) === Math.max(...available) ? String(available[0]) : `${Math.min(...available)}-${Math.max(...available)}`;
@@ -257,10 +227,6 @@ async function main(): Promise<void> {
           lines.push(`| ${site.name} | ${st.name} | ${mode} | ${avail} | ${g} | ${points.map((_, k) => cell(k, (x) => x.m.auc[g])).join(' | ')} | ${act} | ${below} |`);
         }
         lines.push(`| ${site.name} | ${st.name} | ${mode} | | label, heads without the gate | ${points.map((_, k) => cell(k, (x) => x.m.ungated)).join(' | ')} | | ${belowBase(per.flat().map((x) => x.m.ungated - x.base.auc.label))} |`);
-        if (vocab) {
-          const chosen = points.map((n, k) => (n && per[k].length ? `n=${n}: ${per[k].map((x) => x.factor ?? '-').join('/')}` : '')).filter(Boolean).join(', ');
-          extras.push(`| ${site.name} | ${st.name} | ${mode} | vocabulary factor chosen (toxicity), per draw | ${chosen} |`);
-        }
         for (const key of Object.keys(per[0][0]?.m.extra ?? {})) extras.push(`| ${site.name} | ${st.name} | ${mode} | ${key} | ${points.map((_, k) => cell(k, (x) => x.m.extra[key])).join(' | ')} |`);
       }
     }
