@@ -14,6 +14,24 @@ import { encoderPackageDir } from './tokenizer';
 
 /** The graph drops every piece at position 128 or later (its ClipToMaxLength node). */
 export const MAX_PIECES = 128;
+
+/**
+ * Piece-id lists padded to the longest (each cut at `cap`, itself at most MAX_PIECES as the graph
+ * clips), row-major `rows x width`, with a 1/0 mask. An empty list is one padding piece: its mean
+ * is 0, as in the graph.
+ */
+export function padPieces(batch: Int32Array[], cap = MAX_PIECES): { ids: Int32Array; mask: Float32Array; width: number } {
+  const c = Math.min(cap, MAX_PIECES);
+  const width = Math.max(1, ...batch.map((x) => Math.min(x.length, c)));
+  const ids = new Int32Array(batch.length * width);
+  const mask = new Float32Array(batch.length * width);
+  batch.forEach((t, r) => {
+    const len = Math.min(t.length, c);
+    ids.set(t.subarray(0, len), r * width);
+    mask.fill(1, r * width, r * width + len);
+  });
+  return { ids, mask, width };
+}
 /** The graph's output node: the L2-normalised sentence vectors. */
 export const SENTENCE_NODE = 'module_apply_default/Encoder_en/hidden_layers/l2_normalize';
 /** The last layer's output per piece, [batch, pieces, 512], before the mean over pieces. */

@@ -16,7 +16,7 @@
 import * as ort from 'onnxruntime-node';
 import { ModeratoError } from '../errors';
 import { ENCODER_DIM } from './types';
-import { MAX_PIECES, readEncoderParams, type DenseParams, type IdEncoder } from './graph';
+import { MAX_PIECES, padPieces, readEncoderParams, type DenseParams, type IdEncoder } from './graph';
 import { DType, encodeModel, type Attr, type OnnxNode, type OnnxTensor } from './onnx-proto';
 
 /** Collects nodes and initialisers; each op returns its output's name. */
@@ -141,14 +141,7 @@ export async function loadOnnxEncoder(opts: OnnxOptions = {}): Promise<IdEncoder
   });
   /** One run over texts padded to the longest; an empty text is one padding piece (mean 0, as in the graph). */
   const run = async (batch: Int32Array[], withStates: boolean): Promise<Array<{ vector: Float32Array; states: Float32Array }>> => {
-    const n = Math.max(1, ...batch.map((ids) => Math.min(ids.length, MAX_PIECES)));
-    const ids = new Int32Array(batch.length * n);
-    const mask = new Float32Array(batch.length * n);
-    batch.forEach((t, r) => {
-      const len = Math.min(t.length, MAX_PIECES);
-      ids.set(t.subarray(0, len), r * n);
-      mask.fill(1, r * n, r * n + len);
-    });
+    const { ids, mask, width: n } = padPieces(batch);
     const feeds = { ids: new ort.Tensor('int32', ids, [batch.length, n]), mask: new ort.Tensor('float32', mask, [batch.length, n]) };
     const out = await session.run(feeds, withStates ? ['embedding', 'states'] : ['embedding']);
     const vec = out.embedding.data as Float32Array;

@@ -5,7 +5,7 @@
  * Training code only: the runtime encoder is src/encoder.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MAX_PIECES, readEncoderParams, type DenseParams, type EncoderParams } from '../../encoder/graph';
+import { MAX_PIECES, padPieces, readEncoderParams, type DenseParams, type EncoderParams } from '../../encoder/graph';
 
 /**
  * `x · w` whose gradients transpose explicitly and then multiply untransposed: the wasm backend's
@@ -60,21 +60,10 @@ export interface PaddedBatch {
   mask: tf.Tensor2D;
 }
 
-/**
- * Pads id lists to the longest (at most `maxPieces`, itself at most MAX_PIECES as the graph clips).
- * An empty list is one padding piece: its mean is 0, as in the graph.
- */
+/** Pads id lists to the longest (at most `maxPieces`; see `padPieces`). */
 export function padBatch(batch: Int32Array[], maxPieces = MAX_PIECES): PaddedBatch {
-  const cap = Math.min(maxPieces, MAX_PIECES);
-  const n = Math.max(1, ...batch.map((x) => Math.min(x.length, cap)));
-  const ids = new Int32Array(batch.length * n);
-  const mask = new Float32Array(batch.length * n);
-  batch.forEach((t, r) => {
-    const len = Math.min(t.length, cap);
-    ids.set(t.subarray(0, len), r * n);
-    mask.fill(1, r * n, r * n + len);
-  });
-  return { ids: tf.tensor2d(ids, [batch.length, n], 'int32'), mask: tf.tensor2d(mask, [batch.length, n]) };
+  const { ids, mask, width } = padPieces(batch, maxPieces);
+  return { ids: tf.tensor2d(ids, [batch.length, width], 'int32'), mask: tf.tensor2d(mask, [batch.length, width]) };
 }
 
 /** The encoder as tf.variables; `embed` is differentiable in every variable. */
