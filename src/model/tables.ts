@@ -19,7 +19,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { wordIndex, wordPartFeatureIds, MAX_TOKEN_FEATURES, type WordIndex } from './features';
-import { defaultHeadsDir, defaultModelDir } from './paths';
 import { quantizeWideBytes, type WideCodes, type WideConfig } from './wide';
 
 /** Shared tables of one model's files, filled by the process's main thread; plain data (structured-clones into workerData, sharing the memory). */
@@ -106,17 +105,14 @@ function readJson(file: string): ModelJson | undefined {
 }
 
 /**
- * The convolutional model folder a scorer built from these options loads: `modelDir` (or the
- * heads' base when it names a heads model), else the shipped heads' base for any mode but fast,
- * else the shipped model (as `loadScorerModel` picks it). Undefined when it cannot tell.
+ * The convolutional model folder behind `target` (a model folder or its model.json): itself, or
+ * the base a heads model names. Undefined when it cannot tell.
  */
-export function toxicityDirOf(opts: { modelDir?: string; mode?: string; cascade?: unknown }): string | undefined {
-  const asked = opts.mode ?? (opts.cascade ? 'cascade' : undefined);
-  let target = opts.modelDir ?? (asked !== undefined && asked !== 'fast' ? defaultHeadsDir() : defaultModelDir());
-  if (target.endsWith('.json')) target = path.dirname(target);
-  const json = readJson(path.join(target, 'model.json'));
-  if (json?.format === 'moderato-toxicity') return path.resolve(target);
-  if (json?.format === 'moderato-heads' && typeof json.base?.dir === 'string') return path.resolve(target, json.base.dir);
+export function toxicityDirOf(target: string): string | undefined {
+  const dir = target.endsWith('.json') ? path.dirname(target) : target;
+  const json = readJson(path.join(dir, 'model.json'));
+  if (json?.format === 'moderato-toxicity') return path.resolve(dir);
+  if (json?.format === 'moderato-heads' && typeof json.base?.dir === 'string') return path.resolve(dir, json.base.dir);
   return undefined;
 }
 

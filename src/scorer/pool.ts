@@ -14,6 +14,8 @@ import type { ModelInfo } from '../types';
 import type { ScorerMode, ScorerOptions, ScorerRequest as ScoreRequest, ScorerResult as ScoreResult } from './scorer';
 import type { PoolReply, PoolTask } from './pool-worker';
 import { allocateSharedTables, fillSharedTables, toxicityDirOf } from '../model/tables';
+import { defaultModelDir } from '../model/paths';
+import { scorerModelDir } from './modes';
 
 /** Options for {@link createScorerPool}. */
 export interface ScorerPoolOptions {
@@ -126,7 +128,7 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
   if (opts.scorer?.model || opts.scorer?.topic) throw new ModeratoError('MOD_ERR_CONFIG', 'a scorer pool loads its models in each thread: give model folders (modelDir, topicDir), not loaded models');
   const threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
   const maxQueue = opts.maxQueue ?? threads * 4;
-  const tableDir = opts.shareTables === false ? undefined : toxicityDirOf(opts.scorer ?? {});
+  const tableDir = opts.shareTables === false ? undefined : toxicityDirOf(scorerModelDir(opts.scorer ?? {}) ?? defaultModelDir());
   const shared = tableDir !== undefined ? allocateSharedTables(tableDir) : undefined;
   const piscina = new Piscina<PoolTask, PoolReply>({
     filename: workerFile(),

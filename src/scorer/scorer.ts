@@ -1,5 +1,5 @@
 import { CATEGORIES, type Category, type CommentInput, type ModelInfo, type Reason, type ScoreRequest, type ScoreResult } from '../types';
-import { CascadeToxicityModel, DEFAULT_CASCADE_BAND, HeadedToxicityModel, defaultHeadsDir, loadModel, type CascadeBand, type ToxicityModel } from '../model';
+import { CascadeToxicityModel, DEFAULT_CASCADE_BAND, HeadedToxicityModel, loadModel, type CascadeBand, type ToxicityModel } from '../model';
 import { assembleSpans, spanOptionsFromThresholds } from '../spans';
 import { ModeratoError, isModeratoError } from '../errors';
 import { articleText, defaultTopicDir, loadOffTopicModel, type OffTopicModel, type TopicVectors } from '../topic';
@@ -21,7 +21,7 @@ export interface Thresholds {
 /** Defaults when neither the models nor the caller set a threshold. */
 export const DEFAULT_THRESHOLDS: Thresholds = { toxicity: 0.5, category: 0.5, offTopic: 0.5 };
 
-import { SCORER_MODES, type ScorerMode } from './modes';
+import { SCORER_MODES, askedMode, scorerModelDir, type ScorerMode } from './modes';
 export { SCORER_MODES, type ScorerMode } from './modes';
 
 /** The mode a loaded toxicity model scores in. */
@@ -130,19 +130,13 @@ async function checkCanary(model: ToxicityModel): Promise<void> {
  * The mode the options ask for: `mode`, else the cascade when a band alone is given (beside
  * another mode a band is left unused: a scorer set builds every mode of one model from the same options).
  */
-function askedMode(opts: ScorerOptions): ScorerMode | undefined {
-  return opts.mode ?? (opts.cascade ? 'cascade' : undefined);
-}
-
 /**
  * Loads the toxicity model the options name: `modelDir`, else the shipped heads for any mode but
  * fast, else the shipped convolutional model. MOD_ERR_MODEL when a file the model names is missing.
  */
 export async function loadScorerModel(opts: ScorerOptions, load: { cascade?: CascadeBand | true } = {}): Promise<ToxicityModel> {
-  const asked = askedMode(opts);
-  const dir = opts.modelDir ?? (asked !== undefined && asked !== 'fast' ? defaultHeadsDir() : undefined);
   try {
-    return await loadModel(dir, { backend: opts.backend, shared: opts.shared, ...load });
+    return await loadModel(scorerModelDir(opts), { backend: opts.backend, shared: opts.shared, ...load });
   } catch (e) {
     // A file the model names but the folder lacks (weights.bin) surfaces as a raw ENOENT from the reader.
     if (isModeratoError(e)) throw e;

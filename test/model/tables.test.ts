@@ -7,6 +7,10 @@ import { wordIndex } from '../../src/model/features';
 import { allocateSharedTables, fillSharedTables, foldWordParts, sharedTablesFor, toxicityDirOf, type SharedTables } from '../../src/model/tables';
 import { wideCodes } from '../../src/model/wide';
 import { initBackend } from '../../src/model/backend';
+import { scorerModelDir, type ScorerMode } from '../../src/scorer/modes';
+
+/** The convolutional model folder a scorer of these options loads, as the pool's main thread finds it. */
+const dirOf = (o: { modelDir?: string; mode?: ScorerMode }): string | undefined => toxicityDirOf(scorerModelDir(o) ?? defaultModelDir());
 
 const DIR = defaultModelDir();
 const TEXTS = ['You are a stupid idiot and nobody likes you.', 'Thanks for the clear article about the footbridge 🙂', 'sh1t, the c0uncil are m o r o n s', 'Café owners deserve better', ''];
@@ -82,19 +86,19 @@ describe('shared model tables (a scorer pool fills them once for its threads)', 
       expect(sharedTablesFor(stale, tmp, 'weights.bin')).toBeUndefined();
       // A folder without a model: nothing to share, and toxicityDirOf cannot name one.
       expect(allocateSharedTables(path.join(tmp, 'missing'))).toBeUndefined();
-      expect(toxicityDirOf({ modelDir: path.join(tmp, 'missing') })).toBeUndefined();
+      expect(dirOf({ modelDir: path.join(tmp, 'missing') })).toBeUndefined();
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 
   it('name the convolutional model a scorer of those options loads: the folder given, or the base a heads file names', () => {
-    expect(toxicityDirOf({})).toBe(path.resolve(DIR));
-    expect(toxicityDirOf({ modelDir: path.join(DIR, 'model.json') })).toBe(path.resolve(DIR));
+    expect(dirOf({})).toBe(path.resolve(DIR));
+    expect(dirOf({ modelDir: path.join(DIR, 'model.json') })).toBe(path.resolve(DIR));
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'moderato-tables-'));
     try {
       fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify({ format: 'moderato-heads', base: { dir: path.relative(tmp, DIR), version: 'x' } }));
-      expect(toxicityDirOf({ modelDir: tmp, mode: 'accurate' })).toBe(path.resolve(DIR));
+      expect(dirOf({ modelDir: tmp, mode: 'accurate' })).toBe(path.resolve(DIR));
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
