@@ -8,14 +8,12 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { pipeline, type Readable } from 'stream';
 import { isModeratoError, ModeratoError } from '../errors';
-import { readItems, withinLimits, type InputFormat, type InputItem } from './input';
+import { readItems, withinLimits, type InputItem } from './input';
 import { readXmlExport, sniffXml } from './xml';
 
-/** Every format an archive file may be in. */
-export type ArchiveFormat = InputFormat | 'disqus' | 'wxr';
+import type { ArchiveFormat } from './formats';
 
-/** The format names `--format` accepts. */
-export const ARCHIVE_FORMATS: readonly ArchiveFormat[] = ['jsonl', 'json', 'csv', 'disqus', 'wxr'];
+export { ARCHIVE_FORMATS, type ArchiveFormat } from './formats';
 
 /** An open archive. */
 export interface Archive {

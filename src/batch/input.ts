@@ -9,8 +9,9 @@ import { hasLoneSurrogate } from '../util/unicode';
 import { SiteIdSchema } from '../queue/types';
 import { readLines } from './lines';
 
-/** Input formats of one file (a whole archive may also be gzip-compressed or a folder: see ./archive.ts). */
-export type InputFormat = 'jsonl' | 'json' | 'csv';
+import type { InputFormat } from './formats';
+
+export type { InputFormat } from './formats';
 
 /** One unit of work read from the input, or a problem with one line. */
 export type InputItem =

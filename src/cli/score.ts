@@ -6,11 +6,14 @@ import type { Writable } from 'stream';
 import { ModeratoError } from '../errors';
 import { createScorerPool, type ScorerPool } from '../scorer/pool';
 import { SCORER_MODES, type ScorerMode } from '../scorer/modes';
+import { PRIMER_COMMENTS } from '../scorer/warmup';
 import type { Scorer } from '../scorer';
 // The batch modules this command always uses, one by one: the package index would also load
 // --ingest's queue stores (pg, better-sqlite3), which, like --site's adapter code, load only when
-// asked for. A plain `moderato score` then reaches its scorer threads sooner (issue 29).
-import { ARCHIVE_FORMATS, openArchive, type ArchiveFormat } from '../batch/archive';
+// asked for. A plain `moderato score` then reaches its scorer threads sooner (issue 29); the input
+// readers (../batch/archive: zod, htmlparser2) load once the threads have started.
+import type { Archive } from '../batch/archive';
+import { ARCHIVE_FORMATS, type ArchiveFormat } from '../batch/formats';
 import { inProcessJsonl, scoreUnits, type JsonlScorer } from '../batch/pipeline';
 import { checkNotInput, openOutput, type SafeOutput } from '../batch/output';
 import { UNIT_COMMENTS, toUnits, type Problem } from '../batch/units';
@@ -122,24 +125,35 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
   if (values.ingest && values.queue !== undefined && values.db !== undefined && values.queue !== values.db) {
     throw new ModeratoError('MOD_ERR_INPUT', '--queue and --db name the same database with --ingest: give one');
   }
-  const archive = openArchive(file, { format: values.format as ArchiveFormat | undefined });
 
+  let loading = Date.now();
+  const startPool = (): ScorerPool => {
+    loading = Date.now();
+    // Two tasks per thread: a thread never waits for the main thread to hand it the next one.
+    // The primer (../scorer/warmup.ts), not the warm-up batch: a run's own first comments compile
+    // the code, and the whole run is what counts here (issue 29: 20,000 posts, 2 workers, 3.70 ->
+    // 3.55 s wall without the warm-up; the printed scoring rate then includes that compilation).
+    return createScorerPool({ threads: workers, tasksPerThread: 2, warmUp: PRIMER_COMMENTS, scorer: { backend: values.backend, modelDir: values.model, ...(mode ? { mode } : {}) } });
+  };
   let output: SafeOutput | undefined;
-  if (values.output) {
-    checkNotInput(values.output, [file]);
-    if (!values.resume && fs.existsSync(values.output + '.partial')) {
-      io.stderr.write(`moderato: starting afresh over ${values.output}.partial, left by an interrupted run (--resume continues it instead)\n`);
-    }
-    output = await openOutput(values.output, { resume: values.resume });
-    if (values.resume) io.stderr.write(`moderato: resuming ${output.holder().path}: ${output.resumed.count} results already there\n`);
-  }
-
-  let pool: ScorerPool | undefined;
+  // The threads start first, their load outlasting the input readers' (issue 29); with --ingest
+  // once the queue has said which mode to score in, and after the input's error if it is missing.
+  let pool: ScorerPool | undefined = opts.scorer || values.ingest || (file !== '-' && !fs.existsSync(file)) ? undefined : startPool();
   let scorer: JsonlScorer;
   let store: QueueStore | undefined;
   let ingested: IngestCounts | undefined;
   let onSigint: (() => void) | undefined;
   try {
+    const { openArchive } = await import('../batch/archive');
+    const archive: Archive = openArchive(file, { format: values.format as ArchiveFormat | undefined });
+    if (values.output) {
+      checkNotInput(values.output, [file]);
+      if (!values.resume && fs.existsSync(values.output + '.partial')) {
+        io.stderr.write(`moderato: starting afresh over ${values.output}.partial, left by an interrupted run (--resume continues it instead)\n`);
+      }
+      output = await openOutput(values.output, { resume: values.resume });
+      if (values.resume) io.stderr.write(`moderato: resuming ${output.holder().path}: ${output.resumed.count} results already there\n`);
+    }
     const queue = values.ingest ? await import('../queue') : undefined;
     if (queue) {
       const { DEFAULT_DATABASE_URL, openStore } = queue;
@@ -153,12 +167,7 @@ export async function scoreCommand(argv: string[], io: CliIO, opts: { scorer?: S
     if (opts.scorer) {
       scorer = inProcessJsonl(opts.scorer);
     } else {
-      const loading = Date.now();
-      // Two tasks per thread: a thread never waits for the main thread to hand it the next one.
-      // No warm-up batch: a run's own first comments compile the code, and the whole run is
-      // what counts here (issue 29: 20,000 posts, 2 workers, 3.70 -> 3.55 s wall, 1 worker alike;
-      // the printed scoring rate then includes that compilation: 4-7% lower).
-      pool = createScorerPool({ threads: workers, tasksPerThread: 2, warmUp: false, scorer: { backend: values.backend, modelDir: values.model, ...(mode ? { mode } : {}) } });
+      pool ??= startPool();
       // Every thread loads its own models, at the same time; the scoring rate is timed from here.
       await pool.ready();
       io.stderr.write(`moderato: ${pool.threads} scoring thread(s) loaded the models in ${((Date.now() - loading) / 1000).toFixed(1)} s\n`);

@@ -3,7 +3,7 @@
  * wasm, else the pure-JS cpu backend. The choice is logged to stderr because the CLI's stdout
  * carries JSONL.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { ModeratoError } from '../errors';
 
 /** Backend names accepted by `loadModel(..., { backend })`, in preference order. */

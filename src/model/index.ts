@@ -3,7 +3,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { CATEGORIES, type Category, type ModelInfo } from '../types';
 import { clearTextCaches, tokenize } from '../text';
 import type { Token } from '../text/types';
@@ -59,7 +59,7 @@ export class HashedToxicityModel implements ToxicityModel {
     // Shapes come from the config: reshape once here, not per call.
     for (const [k, s] of Object.entries(denseShapes(meta.config))) {
       const old = this.dense[k];
-      this.dense[k] = tf.keep(old.reshape(s));
+      this.dense[k] = tf.keep(tf.reshape(old, s));
       old.dispose();
     }
     this.words = weights.words?.length ? wordIndex(weights.words, meta.config.buckets) : undefined;

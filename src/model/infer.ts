@@ -24,7 +24,7 @@
  *   conv on the pooled vectors. Only the token head [L, 6], the block pools and the comment
  *   head's pre-activations [B, H + 1] come back to JS.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
 import { fnv, MAX_TOKEN_FEATURES, surfaceFeatureIds, tokenFeatureIds, type WordIndex } from './features';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { ModeratoError } from '../errors';
 import { denseShapes, type NetConfig } from './net';
 import { quantizeWide, type WideCodes, type WideConfig } from './wide';

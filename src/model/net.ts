@@ -8,7 +8,7 @@
  * inference runs the same weights as conv1d kernels (`[k*C, H]` reshapes 1:1 to `[k, C, H]`),
  * which wasm executes through XNNPACK much faster than matMul.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { CATEGORIES } from '../types';
 import type { TokenFeatures } from './features';
 
@@ -121,27 +121,27 @@ function windowConcat(x: tf.Tensor3D, k: number): tf.Tensor3D {
 function heads(x: tf.Tensor3D, h2: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, asConv: boolean): NetOutputs {
   const [B, T, H] = h2.shape;
   const nc = CATEGORIES.length;
-  const m3 = mask.expandDims(2);
+  const m3 = tf.expandDims(mask, 2);
   // Masked max: padded positions pushed far below any activation (activations are >= 0 after relu).
   // Clamped at 0 (a no-op for real tokens, which are >= 0) so an empty comment pools to zeros.
-  const maxPool = tf.relu(tf.max(h2.add(m3.sub(1).mul(1e4)), 1));
+  const maxPool = tf.relu(tf.max(tf.add(h2, tf.mul(tf.sub(m3, 1), 1e4)), 1));
   const count = tf.maximum(tf.sum(mask, 1, true), 1);
-  const meanPool = tf.sum(h2, 1).div(count);
-  const pooled = (w.wg ? tf.concat([maxPool, meanPool, tf.sum(x, 1).div(count)], 1) : tf.concat([maxPool, meanPool], 1)) as tf.Tensor2D;
-  const g = w.wg ? (asConv ? tf.matMul(pooled, w.wg as tf.Tensor2D) : mm(pooled, w.wg as tf.Tensor2D)).reshape([B, 1]) : tf.zeros([B, 1]);
+  const meanPool = tf.div(tf.sum(h2, 1), count);
+  const pooled = (w.wg ? tf.concat([maxPool, meanPool, tf.div(tf.sum(x, 1), count)], 1) : tf.concat([maxPool, meanPool], 1)) as tf.Tensor2D;
+  const g = w.wg ? tf.reshape(asConv ? tf.matMul(pooled, w.wg as tf.Tensor2D) : mm(pooled, w.wg as tf.Tensor2D), [B, 1]) : tf.zeros([B, 1]);
   let token: tf.Tensor2D;
   let type: tf.Tensor3D;
   if (asConv) {
-    token = tf.conv1d(h2, w.wt.reshape([1, H, 1]) as tf.Tensor3D, 1, 'same').add(w.bt).reshape([B, T]).add(g);
-    type = tf.conv1d(h2, w.wy.reshape([1, H, nc]) as tf.Tensor3D, 1, 'same').add(w.by) as tf.Tensor3D;
+    token = tf.add(tf.reshape(tf.add(tf.conv1d(h2, tf.reshape(w.wt, [1, H, 1]) as tf.Tensor3D, 1, 'same'), w.bt), [B, T]), g) as tf.Tensor2D;
+    type = tf.add(tf.conv1d(h2, tf.reshape(w.wy, [1, H, nc]) as tf.Tensor3D, 1, 'same'), w.by) as tf.Tensor3D;
   } else {
-    const flat = h2.reshape([B * T, H]) as tf.Tensor2D;
-    token = mm(flat, w.wt as tf.Tensor2D).add(w.bt).reshape([B, T]).add(g);
-    type = mm(flat, w.wy as tf.Tensor2D).add(w.by).reshape([B, T, nc]);
+    const flat = tf.reshape(h2, [B * T, H]) as tf.Tensor2D;
+    token = tf.add(tf.reshape(tf.add(mm(flat, w.wt as tf.Tensor2D), w.bt), [B, T]), g) as tf.Tensor2D;
+    type = tf.reshape(tf.add(mm(flat, w.wy as tf.Tensor2D), w.by), [B, T, nc]) as tf.Tensor3D;
   }
   const lin = (a: tf.Tensor2D, b: tf.Tensor): tf.Tensor2D => (asConv ? tf.matMul(a, b as tf.Tensor2D) : mm(a, b as tf.Tensor2D));
-  const hidden = w.wh ? (tf.relu(lin(pooled, w.wh).add(w.bh)) as tf.Tensor2D) : pooled;
-  const comment = lin(hidden, w.wc).add(w.bc) as tf.Tensor2D;
+  const hidden = w.wh ? (tf.relu(tf.add(lin(pooled, w.wh), w.bh)) as tf.Tensor2D) : pooled;
+  const comment = tf.add(lin(hidden, w.wc), w.bc) as tf.Tensor2D;
   return { token, type, comment };
 }
 
@@ -151,20 +151,20 @@ function heads(x: tf.Tensor3D, h2: tf.Tensor3D, mask: tf.Tensor2D, w: Record<str
  */
 export function forwardTrain(x: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, c: NetConfig, dropout: number, seed: number): NetOutputs {
   const [B, T] = mask.shape;
-  const m3 = mask.expandDims(2);
-  let h1 = tf.relu(mm(windowConcat(x, c.k1).reshape([B * T, c.k1 * c.dim]), w.w1 as tf.Tensor2D).add(w.b1)).reshape([B, T, c.h1]).mul(m3) as tf.Tensor3D;
+  const m3 = tf.expandDims(mask, 2);
+  let h1 = tf.mul(tf.reshape(tf.relu(tf.add(mm(tf.reshape(windowConcat(x, c.k1), [B * T, c.k1 * c.dim]), w.w1 as tf.Tensor2D), w.b1)), [B, T, c.h1]), m3) as tf.Tensor3D;
   if (dropout > 0) h1 = tf.dropout(h1, dropout, undefined, seed) as tf.Tensor3D;
-  let h2 = tf.relu(mm(windowConcat(h1, c.k2).reshape([B * T, c.k2 * c.h1]), w.w2 as tf.Tensor2D).add(w.b2)).reshape([B, T, c.h2]).mul(m3) as tf.Tensor3D;
+  let h2 = tf.mul(tf.reshape(tf.relu(tf.add(mm(tf.reshape(windowConcat(h1, c.k2), [B * T, c.k2 * c.h1]), w.w2 as tf.Tensor2D), w.b2)), [B, T, c.h2]), m3) as tf.Tensor3D;
   if (dropout > 0) h2 = tf.dropout(h2, dropout, undefined, seed + 1) as tf.Tensor3D;
   return heads(x, h2, mask, w, false);
 }
 
 /** Inference-form forward pass: the same weights run as conv1d kernels ('same' padding). */
 export function forwardInfer(x: tf.Tensor3D, mask: tf.Tensor2D, w: Record<string, tf.Tensor>, c: NetConfig): NetOutputs {
-  const m3 = mask.expandDims(2);
-  const k1 = w.w1.reshape([c.k1, c.dim, c.h1]) as tf.Tensor3D;
-  const h1 = tf.relu(tf.conv1d(x, k1, 1, 'same').add(w.b1)).mul(m3) as tf.Tensor3D;
-  const k2 = w.w2.reshape([c.k2, c.h1, c.h2]) as tf.Tensor3D;
-  const h2 = tf.relu(tf.conv1d(h1, k2, 1, 'same').add(w.b2)).mul(m3) as tf.Tensor3D;
+  const m3 = tf.expandDims(mask, 2);
+  const k1 = tf.reshape(w.w1, [c.k1, c.dim, c.h1]) as tf.Tensor3D;
+  const h1 = tf.mul(tf.relu(tf.add(tf.conv1d(x, k1, 1, 'same'), w.b1)), m3) as tf.Tensor3D;
+  const k2 = tf.reshape(w.w2, [c.k2, c.h1, c.h2]) as tf.Tensor3D;
+  const h2 = tf.mul(tf.relu(tf.add(tf.conv1d(h1, k2, 1, 'same'), w.b2)), m3) as tf.Tensor3D;
   return heads(x, h2, mask, w, true);
 }

@@ -26,14 +26,14 @@ export type PoolReply =
   | { ok: true; lines: string[] }
   | { ok: false; error: { code?: string; message: string; details?: unknown } };
 
-const data = (workerData ?? {}) as { scorer?: ScorerOptions; warmUp?: boolean };
+const data = (workerData ?? {}) as { scorer?: ScorerOptions; warmUp?: boolean | number };
 const options = (data.scorer ?? {}) as ScorerOptions;
 // The thread warms up before it reports loaded (./warmup.ts): its first tasks then run compiled
 // code, and a batch run's timed window no longer holds each thread's compilation. The fast scorer
 // is the one warmed (every set serves it; an accurate scorer runs the same convolutional model
 // under its encoder pass, whose warm-up would cost seconds of load).
 const scorersReady: Promise<ScorerSet> = createScorerSet(options).then(async (set) => {
-  if (data.warmUp !== false) await warmUp(set.get('fast') ?? set.main);
+  if (data.warmUp !== false) await warmUp(set.get('fast') ?? set.main, typeof data.warmUp === 'number' ? data.warmUp : undefined);
   return set;
 });
 // Keep a failed load from crashing the thread as an unhandled rejection; the next task reports it.

@@ -47,8 +47,10 @@ export interface ScorerPoolOptions {
    * so its first tasks run compiled code: a server's first requests. A batch run that only wants
    * its whole run short can skip it: its own first comments warm the code up, and the warm-up's
    * 300 comments are work on top (20,000 posts, 2 workers: 3.70 -> 3.55 s wall, 5 alternated runs).
+   * A number scores that many of the warm-up's comments instead: `PRIMER_COMMENTS` (./warmup.ts)
+   * is what the batch CLI asks for, so each thread has run every rare branch before V8 optimises.
    */
-  warmUp?: boolean;
+  warmUp?: boolean | number;
 }
 
 /**
@@ -143,12 +145,12 @@ export function createScorerPool(opts: ScorerPoolOptions = {}): ScorerPool {
     // tables below: a scratch thread's wasm start took 1.2 s behind a 1.5 s busy main thread
     // against 0.01 s with this. Tasks then travel as plain messages (a batch task is ~0.1 s of work).
     atomics: 'disabled',
-    workerData: { scorer: { ...(opts.scorer ?? {}), ...(shared ? { shared } : {}) }, warmUp: opts.warmUp !== false },
+    workerData: { scorer: { ...(opts.scorer ?? {}), ...(shared ? { shared } : {}) }, warmUp: opts.warmUp ?? true },
     resourceLimits: { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? YOUNG_GENERATION_MB },
     // natural's dotenv prints tips on stdout, which carries JSONL in the CLI.
     env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' },
   });
-  // The threads are starting (their module imports take ~0.3-0.4 s): fill the tables meanwhile.
+  // The threads are starting (their module imports take ~0.1 s): fill the tables meanwhile.
   // A thread that needs them first waits; if this fails each thread loads its own (and reports
   // any error in the files, as without sharing).
   if (shared) fillSharedTables(shared);

@@ -37,6 +37,12 @@ const TEXTS = [
   'She is a lying hypocrite and a disgrace to her office.',
   'Please keep the discussion civil; personal attacks will be removed.',
   'Kill them all. Burn it down.',
+  // Rare shapes, so that each branch of the tokenizer and the feature code has run (and left V8
+  // its type feedback) before V8 optimises them: see PRIMER_COMMENTS.
+  "you f u c k i n g i d i o t, a s s h o l e. he's a m o r o n, s.t.u.p.i.d",
+  'read this (http://example.org/a?b=1). or www.example.com, then reply to @user_1 #fail',
+  'It cost $1,000.50, #1 of 2,019 for ½ of them: f**k this, a$$ and sh1t',
+  'family 👨‍👩‍👧 👍🏽 🇺🇸🇬🇧 1️⃣ ❤️ ＦＵＬＬ width, Ⅻ, naïve Straße, zero\u200bwidth in\u00adword\tend',
 ];
 
 /** Words spliced into variants, so the warm-up also meets tokens it has not cached yet. */
@@ -47,6 +53,15 @@ const WORDS = TEXTS.join(' ').split(/\s+/);
  * (both loading at once on two cores); 600 added 0.4 / 0.5 s and scored no faster after it.
  */
 export const WARMUP_COMMENTS = 300;
+
+/**
+ * A primer: the fixed texts once each, for a batch run, which wants its whole run short rather
+ * than its first comments fast. Too few to get anything compiled, but every rare branch (spelled-out
+ * words, URLs, numbers, emoji sequences) has then run before the batch's comments make the code
+ * hot, so V8 compiles the tokenizer and the feature code about once instead of again after each
+ * rare branch's first use (a deoptimisation): issue 29, where each thread compiles its own.
+ */
+export const PRIMER_COMMENTS = TEXTS.length;
 
 /**
  * The warm-up comments: the fixed texts, then deterministic variants of them (words spliced from

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createScorer, type Scorer } from '../../src/scorer';
 import { loadModel, HashedToxicityModel } from '../../src/model';
-import { warmUp, warmUpComments, WARMUP_COMMENTS } from '../../src/scorer/warmup';
+import { warmUp, warmUpComments, PRIMER_COMMENTS, WARMUP_COMMENTS } from '../../src/scorer/warmup';
+import { tokenize } from '../../src/text';
 import type { ScoreRequest } from '../../src/types';
 
 const harbour = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'harbour-thread.json'), 'utf8')) as ScoreRequest;
@@ -30,6 +31,16 @@ describe('warmUp', () => {
     expect(a).toEqual(warmUpComments());
     expect(a).toHaveLength(WARMUP_COMMENTS);
     expect(new Set(a.map((c) => c.text)).size).toBeGreaterThan(WARMUP_COMMENTS * 0.9);
+  });
+
+  it("the batch CLI's primer is the fixed texts, and they run the tokenizer's rare branches", () => {
+    const primer = warmUpComments(PRIMER_COMMENTS);
+    expect(primer.map((c) => c.text)).toEqual(warmUpComments().slice(0, PRIMER_COMMENTS).map((c) => c.text));
+    const tokens = primer.flatMap((c) => tokenize(c.text));
+    for (const kind of ['url', 'mention', 'hashtag', 'number', 'emoji', 'punct']) expect(tokens.some((t) => t.kind === kind)).toBe(true);
+    // A spelled-out word, a number with separators, a trailing URL's punctuation, a joined emoji.
+    expect(tokens.map((t) => t.norm)).toEqual(expect.arrayContaining(['asshole', 'moron', 'stupid']));
+    expect(tokens.map((t) => t.text)).toEqual(expect.arrayContaining(['1,000.50', 'http://example.org/a?b=1', '👨‍👩‍👧']));
   });
 
   it('leaves results unchanged: a warmed scorer scores as a cold one', async () => {
