@@ -109,11 +109,14 @@ export function collectWideFeatures(text: string, c: Pick<WideConfig, 'bits' | '
   };
   const ns = c.charN;
   const maxN = Math.max(0, ...ns);
-  const pre = ns.map((k) => {
-    let p = prefixC.get(k);
-    if (p === undefined) prefixC.set(k, (p = fnvFrom(FNV_OFFSET, `c${k}:`)));
-    return p;
-  });
+  // A typed array, not `ns.map(...)`: the array that map built in optimised code had another
+  // elements kind than the interpreter's, and reading it deoptimised the n-gram loop each time.
+  const pre = new Float64Array(ns.length);
+  for (let j = 0; j < ns.length; j++) {
+    let p = prefixC.get(ns[j]);
+    if (p === undefined) prefixC.set(ns[j], (p = fnvFrom(FNV_OFFSET, `c${ns[j]}:`)));
+    pre[j] = p;
+  }
   // The last maxN units of the normalised stream, as a ring.
   const ring = new Uint16Array(Math.max(1, maxN));
   let emitted = 0;

@@ -42,7 +42,7 @@ const TEXTS = [
   "you f u c k i n g i d i o t, a s s h o l e. he's a m o r o n, s.t.u.p.i.d",
   'read this (http://example.org/a?b=1). or www.example.com, then reply to @user_1 #fail',
   'It cost $1,000.50, #1 of 2,019 for ½ of them: f**k this, a$$ and sh1t',
-  'family 👨‍👩‍👧 👍🏽 🇺🇸🇬🇧 1️⃣ ❤️ ＦＵＬＬ width, Ⅻ, naïve Straße, zero\u200bwidth in\u00adword\tend',
+  'family 👨‍👩‍👧 👍🏽 🇺🇸🇬🇧 1️⃣ ❤️ ＦＵＬＬ width, Ⅻ, naïve Straße, 𝐢𝐝𝐢𝐨𝐭, zero\u200bwidth in\u00adword\tend',
 ];
 
 /** Words spliced into variants, so the warm-up also meets tokens it has not cached yet. */
