@@ -33,7 +33,7 @@ export interface MlpOptions {
 export const MLP_DEFAULTS: MlpOptions = { hidden: 8, epochs: 20, rate: 0.01, decay: 1e-4, batch: 64, seed: 17 };
 
 /** Output logit of the network for one raw feature vector. */
-export function mlpLogit(m: Mlp, x: ArrayLike<number>): number {
+export function mlpLogit(m: Mlp, x: number[]): number {
   let z = m.b2;
   for (let h = 0; h < m.w1.length; h++) {
     const w = m.w1[h];

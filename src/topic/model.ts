@@ -13,7 +13,7 @@ import { packageRoot } from '../util/paths';
 import { Mlp, mlpLogit } from './mlp';
 import { ModeratoError } from '../errors';
 import { WordTable, loadWordTable } from './wordvec';
-import { articleText, liftInputs, SENTENCE_INPUTS, SentenceStage, stageScores, TopicVectors } from './sentence';
+import { articleText, SENTENCE_INPUTS, SentenceStage, stageScores, TopicVectors } from './sentence';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';
@@ -102,8 +102,7 @@ export class OffTopicModel {
     }
     if (file.sentence) {
       const st = file.sentence;
-      if (st.combine !== undefined && st.combine !== 'max' && st.combine !== 'lift') throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max, lift or none`);
-      if (st.combine === 'lift' && st.lift?.weights.length !== 2) throw new ModeratoError('MOD_ERR_MODEL', 'off-topic sentence stage combine lift without its 2-input lift model');
+      if (st.combine !== undefined && st.combine !== 'max') throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max or none`);
       if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length || st.context?.weights.length !== CONTEXT_INPUTS.length) {
         throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage inputs [${st.inputs}] (${st.comment.weights.length}-d head) do not match this code [${SENTENCE_INPUTS}] (${st.encoder.dim}-d)`);
       }
@@ -135,9 +134,7 @@ export class OffTopicModel {
       const ctx = this.file.sentence.context;
       const base = scores;
       scores = contextInputs(z, analysis.hoods, analysis.authors).map((x) => predict(ctx, x));
-      const st = this.file.sentence;
-      if (st.combine === 'max') scores = scores.map((p, i) => Math.max(base[i], p));
-      else if (st.combine === 'lift') scores = scores.map((p, i) => predict(st.lift!, liftInputs(base[i], logit(p))));
+      if (this.file.sentence.combine === 'max') scores = scores.map((p, i) => Math.max(base[i], p));
     }
     // Under an article, every comment's context terms are the article's: ranked once per thread.
     const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;

@@ -8,8 +8,7 @@
  * vectors it already computed (one per comment, one per article), so nothing here embeds.
  */
 import type { TopicArticle } from './features';
-import { LogReg, predict, logit, sigmoid } from './logreg';
-import { Mlp, mlpLogit } from './mlp';
+import { LogReg, predict, logit } from './logreg';
 
 /** Longest article text embedded: the encoder reads its first 128 pieces, far fewer characters than this. */
 export const ARTICLE_CHARS = 2000;
@@ -61,11 +60,8 @@ export interface SentenceStage {
   /** The encoder the vectors must come from, and its width. */
   encoder: { name: string; version: string; dim: number };
   inputs: string[];
-  /**
-   * Head on the comment's vector: `comment` input = w . v + b (ridge on CQA labels); with `nets`,
-   * the mean of their probabilities instead (small networks bagged over seeds, `commentValue`).
-   */
-  comment: CommentHead;
+  /** Linear head on the comment's vector (ridge on CQA labels): `comment` input = w . v + b. */
+  comment: { weights: number[]; bias: number };
   /** Logistic stack over `inputs`. */
   stack: LogReg;
   /**
@@ -80,37 +76,7 @@ export interface SentenceStage {
    * the same threshold, so a comment is off topic when either model says so): the stage can add
    * off-topic evidence to the lexical model's, never take it away. Absent: the stage's score.
    */
-  combine?: 'max' | 'lift';
-  /**
-   * With `combine: 'lift'`: a logistic regression over `liftInputs` (the stage's logit, on the
-   * base's scale, and the base's excess over it), with non-negative weights learned on the same
-   * rows as the stack: the lexical model raises the stage's score by a learned share of the gap
-   * instead of the whole of it. Its bias is shifted so that the base threshold decides.
-   */
-  lift?: LogReg;
-}
-
-/** Inputs of the lift (`SentenceStage.lift`): the stage's logit on the base's scale and how far the base's logit lies above it. */
-export function liftInputs(base: number, stageLogit: number): number[] {
-  return [stageLogit, Math.max(0, logit(base) - stageLogit)];
-}
-
-/** The comment head of a stage (see `SentenceStage.comment`). */
-export interface CommentHead {
-  weights: number[];
-  bias: number;
-  /** When present, the head is these networks (mean probability); `weights` and `bias` are then unused. */
-  nets?: Mlp[];
-}
-
-/**
- * The comment head's output for one vector: the nets' mean probability of off topic when the head
- * has nets (what a comment says can mark a non-answer through words weighed together, e.g. thanks
- * with a question back, which one linear direction cannot), else the ridge line.
- */
-export function commentValue(head: CommentHead, v: ArrayLike<number>): number {
-  if (head.nets?.length) return head.nets.reduce((s, m) => s + sigmoid(mlpLogit(m, v)), 0) / head.nets.length;
-  return dot(head.weights, v) + head.bias;
+  combine?: 'max';
 }
 
 /** Sentence vectors of one scoring call: the article's (null without one) and each comment's (null where not computed). */
@@ -168,7 +134,7 @@ export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit:
     if (!v) return null;
     const f = followed[i];
     const parent = f >= 0 ? vs[f] : null;
-    const h = commentValue(stage.comment, v);
+    const h = dot(stage.comment.weights, v) + stage.comment.bias;
     const raw = [h, Math.max(0, h - COMMENT_HINGE), cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i]];
     const s = regime[i];
     return [b, s, ...raw.map((x) => x * (1 - s)), ...raw.map((x) => x * s)];

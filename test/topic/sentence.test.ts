@@ -3,8 +3,7 @@
  * vectors where each cosine is known, the article text it embeds, and the model's use of it
  * (vectors change the scores only when given; a wrong vector count is refused).
  */
-import { articleText, ARTICLE_CHARS, commentValue, liftInputs, sentenceInputs, stageScores, SENTENCE_INPUTS, type SentenceStage } from '../../src/topic/sentence';
-import { logit, sigmoid } from '../../src/topic/logreg';
+import { articleText, ARTICLE_CHARS, sentenceInputs, stageScores, SENTENCE_INPUTS, type SentenceStage } from '../../src/topic/sentence';
 import { loadOffTopicModel, OffTopicModel } from '../../src/topic';
 import { isModeratoError } from '../../src/errors';
 
@@ -62,25 +61,6 @@ describe('sentenceInputs', () => {
     expect(s[1]).toBe(0.4);
     // logit(0.3) + (0 - 0.5) - 0 (b is orthogonal to the article)
     expect(s[0]).toBeCloseTo(1 / (1 + Math.exp(-(Math.log(0.3 / 0.7) - 0.5))));
-  });
-});
-
-describe('commentValue', () => {
-  it('is the ridge line without nets and the nets\' mean probability with them', () => {
-    const v = unit(1, 0, 0, 0);
-    expect(commentValue(head, v)).toBeCloseTo(0.5);
-    // Two one-unit nets: tanh(2 * x0) and its opposite, through a weight of 3.
-    const net = (s: number) => ({ mean: [0, 0, 0, 0], std: [1, 1, 1, 1], w1: [[2 * s, 0, 0, 0]], b1: [0], w2: [3], b2: 0 });
-    const up = sigmoid(3 * Math.tanh(2));
-    expect(commentValue({ ...head, nets: [net(1)] }, v)).toBeCloseTo(up);
-    expect(commentValue({ ...head, nets: [net(1), net(-1)] }, v)).toBeCloseTo((up + (1 - up)) / 2);
-  });
-});
-
-describe('liftInputs', () => {
-  it('gives the stage logit and the base logit\'s excess over it, never negative', () => {
-    expect(liftInputs(0.5, -1)).toEqual([-1, 1]);
-    expect(liftInputs(0.2, 1)).toEqual([1, 0]);
   });
 });
 
@@ -159,25 +139,6 @@ describe('OffTopicModel with a sentence stage', () => {
     const out = maxed.score(article, comments, vectors);
     expect(out[0].offTopic!).toBeCloseTo(plain[0].offTopic!, 4);
     expect(out[1].offTopic!).toBeCloseTo(Math.max(plain[1].offTopic!, lowered[1].offTopic!), 4);
-  });
-
-  it('with combine lift, raises the stage score by the learned share of the base\'s excess', () => {
-    const down = [...w];
-    down[0] = -4;
-    const st = model.file.sentence!;
-    const staged = new OffTopicModel({ ...model.file, sentence: { ...st, comment: { weights: down, bias: 0 } } });
-    // Half the gap: logit = stage + 0.5 * max(0, base - stage).
-    const lift = { mean: [0, 0], std: [1, 1], weights: [1, 0.5], bias: 0 };
-    const lifted = new OffTopicModel({ ...model.file, sentence: { ...st, comment: { weights: down, bias: 0 }, combine: 'lift', lift } });
-    const vectors = { article: v(0), comments: [v(1), v(0)] };
-    const plain = base.score(article, comments);
-    const lowered = staged.score(article, comments, vectors);
-    const out = lifted.score(article, comments, vectors);
-    const zs = logit(lowered[0].offTopic!);
-    expect(out[0].offTopic!).toBeCloseTo(sigmoid(zs + 0.5 * Math.max(0, logit(plain[0].offTopic!) - zs)), 3);
-    expect(out[0].offTopic!).toBeGreaterThan(lowered[0].offTopic!);
-    expect(out[0].offTopic!).toBeLessThan(plain[0].offTopic!);
-    expect(() => new OffTopicModel({ ...model.file, sentence: { ...st, combine: 'lift' } })).toThrow(/lift/);
   });
 
   it('refuses an unknown combine rule', () => {

@@ -1,5 +1,5 @@
 /**
- * `npm run train:topic [-- --datasets DIR --out DIR --folds K --lambda L --exclude a,b --news-weight W --save-oof FILE --compare FILE --sentence on|off --base-sources 2015[,2016] --stage-combine max|lift|none --stage-head ridge|mlp]`:
+ * `npm run train:topic [-- --datasets DIR --out DIR --folds K --lambda L --exclude a,b --news-weight W --save-oof FILE --compare FILE --sentence on|off --base-sources 2015[,2016] --stage-combine max|none]`:
  * cross-validate over CQA questions, train the off-topic model on all of them, write its
  * model.json and print the figures for the model card. With the sentence stage (the default;
  * vectors from the shared cache) the model goes to `models/offtopic/accurate` (the scorer's

@@ -9,7 +9,7 @@ import { Corpus, questionOrder } from './corpus';
 import { c3Ids, c3Mixed, foxMixed } from './intruders';
 import { fitBase, jointThreshold, TrainOptions } from './fit';
 import { binaryReport, meanSd, rocAuc, prf } from './metrics';
-import { fitStage, HEAD_NETS, stageThread, stageVariants, threadVectors, VectorTable } from './sentence-fit';
+import { fitStage, stageThread, stageVariants, threadVectors, VectorTable } from './sentence-fit';
 
 /** One sentence-stage variant's cross-validated figures (the ablation table's row). */
 export interface StageFigures {
@@ -108,7 +108,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
   const foxF1: number[] = [];
   const thresholds: number[] = [];
   const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
-  const names = vectors ? [...Object.keys(stageVariants()), 'max(base, full)', 'or(base, full)', 'lift(base, full)'] : [];
+  const names = vectors ? [...Object.keys(stageVariants()), 'max(base, full)', 'or(base, full)'] : [];
   const acc = new Map(names.map((n) => [n, { oof: new Map<string, number>(), pred: new Map<string, number>(), c3: { s: [] as number[], hard: [] as number[] }, foxAuc: [] as number[], foxF1: [] as number[], thresholds: [] as number[] }]));
   const headLambdas: number[] = [];
   for (let f = 0; f < k; f++) {
@@ -118,7 +118,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
     thresholds.push(t);
     // The stage's inner folds are fitParts' own (position in the training order, modulo 5).
     const innerOf = new Map(trainQ.map((q, i) => [q, i % 5]));
-    const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, baseThreshold: t, headNets: opts.stageHead === 'mlp' ? HEAD_NETS : undefined }) : undefined;
+    const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, baseThreshold: t }) : undefined;
     if (stage) headLambdas.push(stage.head.lambda);
     for (const [name, v] of Object.entries(stage?.variants ?? {})) acc.get(name)!.thresholds.push(v.threshold);
     /** Base scores of a thread, then each variant's stage scores (with their fold thresholds). */

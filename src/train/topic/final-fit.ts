@@ -9,7 +9,7 @@ import { Corpus, questionOrder } from './corpus';
 import { C3_ARTICLE } from './intruders';
 import { CLASSIFIER_LAMBDAS, fitBase, jointThreshold, TrainOptions } from './fit';
 import type { CvReport } from './cv';
-import { fitStage, HEAD_NETS, shippedStage, stageVariants, VectorTable } from './sentence-fit';
+import { fitStage, shippedStage, stageVariants, VectorTable } from './sentence-fit';
 import { ENCODER_NAME, encoderVersion } from '../../encoder';
 
 const SIM_ARTICLE = FEATURE_NAMES.indexOf('simArticle');
@@ -55,19 +55,15 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
   if (vectors && cv.sentence) {
     const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
     const innerOf = new Map(order.map((q, i) => [q, i % 5]));
-    const lifting = opts.stageCombine === 'lift';
-    const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full }, headNets: opts.stageHead === 'mlp' ? HEAD_NETS : undefined, ...(lifting ? { baseThreshold: threshold } : {}) });
+    const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
     const full = st.variants.full;
-    // The lift was evaluated in the CV with the stage's scale and its own threshold from the
-    // training rows (as every fold's variants): the shipped one is made the same way.
-    const lift = st.variants['lift(base, full)'];
-    const t = lifting ? full.threshold : jointThreshold(cv.sentence.oof, cv.labels, full.newsScores, news.y, opts.newsWeight ?? 1);
-    sentence = shippedStage(st.head, full.stack, full.context, t, threshold, { name: ENCODER_NAME, version: encoderVersion() }, opts.stageCombine, lifting ? { model: lift.lift!, threshold: lift.threshold } : undefined);
-    stageMeta = { sentenceStage: { headLambda: st.head.lambda, stageThreshold: t, inputs: sentence.inputs, combine: opts.stageCombine ?? 'none', head: opts.stageHead ?? 'ridge' } };
+    const t = jointThreshold(cv.sentence.oof, cv.labels, full.newsScores, news.y, opts.newsWeight ?? 1);
+    sentence = shippedStage(st.head, full.stack, full.context, t, threshold, { name: ENCODER_NAME, version: encoderVersion() }, opts.stageCombine);
+    stageMeta = { sentenceStage: { headLambda: st.head.lambda, stageThreshold: t, inputs: sentence.inputs, combine: opts.stageCombine ?? 'none' } };
   }
   return {
     format: MODEL_FORMAT,
-    version: sentence ? (opts.stageCombine === 'lift' || opts.stageHead === 'mlp' ? '4.0.0' : '3.0.0') : '2.0.0',
+    version: sentence ? '3.0.0' : '2.0.0',
     features: [...featureNames(!!opts.words)],
     idf: parts.idf,
     lexical: parts.lexical,

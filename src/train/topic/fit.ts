@@ -50,9 +50,7 @@ export interface TrainOptions {
    */
   baseSources?: Array<'2015' | '2016'>;
   /** `max`: the shipped stage's score is the larger of the base's and its own (the CV's `or(base, full)` variant). */
-  stageCombine?: 'max' | 'lift';
-  /** The sentence stage's comment head: the ridge line (default) or a bag of small networks (`HEAD_NETS`). */
-  stageHead?: 'ridge' | 'mlp';
+  stageCombine?: 'max';
 }
 
 /** A labelled row: features of one CQA comment. */

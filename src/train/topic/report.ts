@@ -30,9 +30,7 @@ export interface TopicArgs {
   /** CQA releases the base (lexical) model learns from (`TrainOptions.baseSources`); default 2015, the shipped models' recipe. */
   baseSources?: Array<'2015' | '2016'>;
   /** How the shipped stage meets the base (`TrainOptions.stageCombine`): `max` (default, the shipped accurate model) or `none` (the stage's score alone). */
-  stageCombine?: 'max' | 'none' | 'lift';
-  /** The stage's comment head (`TrainOptions.stageHead`): `ridge` (default) or `mlp`. */
-  stageHead?: 'ridge' | 'mlp';
+  stageCombine?: 'max' | 'none';
 }
 
 /** Parse `--datasets DIR --out DIR --folds K --lambda L --exclude a,b`; unknown flags are an error. */
@@ -67,11 +65,8 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
     }
     else if (flag === '--vectors') a.vectors = val;
     else if (flag === '--stage-combine') {
-      if (val !== 'max' && val !== 'none' && val !== 'lift') throw new Error(`--stage-combine is max, lift or none, not ${val}`);
+      if (val !== 'max' && val !== 'none') throw new Error(`--stage-combine is max or none, not ${val}`);
       a.stageCombine = val;
-    } else if (flag === '--stage-head') {
-      if (val !== 'ridge' && val !== 'mlp') throw new Error(`--stage-head is ridge or mlp, not ${val}`);
-      a.stageHead = val;
     } else if (flag === '--base-sources') {
       const list = val.split(',').filter(Boolean);
       for (const x of list) if (x !== '2015' && x !== '2016') throw new Error(`--base-sources lists 2015 and/or 2016, not ${x}`);
@@ -81,7 +76,7 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
       if (val !== 'both' && val !== 'relevance' && val !== 'classifier') throw new Error(`--vectors-in is both, relevance or classifier, not ${val}`);
       a.vectorsIn = val;
     }
-    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab --vectors --vectors-in --sentence --base-sources --stage-combine --stage-head)`);
+    else throw new Error(`unknown option ${flag} (known: --datasets --out --folds --lambda --exclude --intruder-rate --lex-min-share --news-weight --classifier-lambdas --seeds --save-oof --compare --classifier --lex-vocab --vectors --vectors-in --sentence --base-sources --stage-combine)`);
   }
   return a;
 }
@@ -99,7 +94,7 @@ export function trainOptions(a: TopicArgs): TrainOptions {
   return {
     seed: a.seeds?.[0], folds: a.folds, lambda: a.lambda, exclude: a.exclude, intruderRate: a.intruderRate, lexMinShare: a.lexMinShare,
     newsWeight: a.newsWeight, classifierLambdas: a.classifierLambdas, classifier: a.classifier, lexVocab: a.lexVocab,
-    words: a.vectors ? loadWordTable(a.vectors) : undefined, vectorsIn: a.vectorsIn, baseSources: a.baseSources ?? DEFAULT_BASE_SOURCES, stageCombine: a.stageCombine === 'none' ? undefined : a.stageCombine ?? 'max', stageHead: a.stageHead,
+    words: a.vectors ? loadWordTable(a.vectors) : undefined, vectorsIn: a.vectorsIn, baseSources: a.baseSources ?? DEFAULT_BASE_SOURCES, stageCombine: (a.stageCombine ?? 'max') === 'max' ? 'max' : undefined,
   };
 }
 

@@ -9,9 +9,8 @@ import { ENCODER_DIM } from '../../encoder/types';
 import { loadTokenizer } from '../../encoder';
 import { MAX_PIECES } from '../../encoder/graph';
 import { fit, predict, logit, LogReg } from '../../topic/logreg';
-import { fitMlp, Mlp, MlpOptions } from '../../topic/mlp';
 import { sigmoid } from '../../util/math';
-import { articleText, commentValue, CommentHead, COMMENT_HINGE, liftInputs, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
+import { articleText, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
 import { contextInputs, stageRegime } from '../../topic/model';
 import { fitNonNegative } from '../../topic/logreg';
 import type { Neighbour } from '../../topic/features';
@@ -157,21 +156,11 @@ function cholSolve(A: Float64Array, b: Float64Array, d: number): Float64Array {
   return x;
 }
 
-const headOf = (h: CommentHead, v: Float32Array) => commentValue(h, v);
-
-/** Settings of the comment head's networks (`--stage-head mlp`): a bag of `bag` nets, seeds 17, 18, ... */
-export interface HeadNets extends Partial<MlpOptions> {
-  bag: number;
-}
-
-/** The head's networks by default: small (16 tanh units), few epochs, strong decay: ~9,000 rows of 512-d. */
-export const HEAD_NETS: HeadNets = { bag: 1, hidden: 16, epochs: 8, rate: 0.003, decay: 1e-3, batch: 64 };
-
-/** A bag of networks on rows `X` (vectors) with 0/1 labels `y`. */
-function fitNets(X: number[][], y: number[], o: HeadNets): Mlp[] {
-  const { bag, ...mlp } = o;
-  return Array.from({ length: bag }, (_, b) => fitMlp(X, y, undefined, { ...mlp, seed: 17 + b }));
-}
+const headOf = (h: { weights: number[]; bias: number }, v: Float32Array) => {
+  let s = h.bias;
+  for (let j = 0; j < v.length; j++) s += h.weights[j] * v[j];
+  return s;
+};
 
 /** The variants fitted side by side: the full stage, each group left out, and the comment head alone. */
 export function stageVariants(): Record<string, boolean[]> {
@@ -193,18 +182,11 @@ export interface StageVariant {
   threshold: number;
   newsScores: number[];
   maxShift?: number;
-  /**
-   * With `maxShift`: a learned, bounded lift in place of the max. The stage's shifted logit `zs`
-   * and how far the base's logit lies above it, `max(0, zb - zs)`, through a logistic regression
-   * with non-negative weights: the base can raise the stage's score by a learned share of the
-   * gap, never lower it.
-   */
-  lift?: LogReg;
 }
 
 /** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
 export interface FittedStage {
-  head: CommentHead & { lambda: number };
+  head: { weights: number[]; bias: number; lambda: number };
   variants: Record<string, StageVariant>;
 }
 
@@ -222,7 +204,7 @@ export function fitStage(
   news: { threads: Array<{ article: TopicArticle; comments: TopicComment[]; y: number[] }>; scores: number[]; followed: number[]; X: number[][]; hoods: Neighbour[][] },
   range: [number, number],
   conversation: { hoods: Neighbour[][]; authors: Array<string | undefined> },
-  opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean; baseThreshold?: number; headNets?: HeadNets } = {},
+  opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean; baseThreshold?: number } = {},
 ): FittedStage {
   const inner = 5;
   const grams = Array.from({ length: inner }, () => new Gram(ENCODER_DIM));
@@ -258,22 +240,7 @@ export function fitStage(
     const err = rows.reduce((s, row, i) => s + (vec[i] ? (oof[i] - row.y) ** 2 : 0), 0);
     if (err < best.err) best = { lambda: lam, err, oof };
   }
-  let head: FittedStage['head'] = { ...total.solve(best.lambda), lambda: best.lambda };
-  if (opts.headNets) {
-    // The networks replace the ridge line: out-of-inner-fold outputs for the stack, as the ridge's.
-    const ix = rows.map((_, i) => i).filter((i) => vec[i]);
-    const X = ix.map((i) => Array.from(vec[i]!));
-    const y = ix.map((i) => rows[i].y);
-    const fold = ix.map((i) => innerOf(rows[i].qid));
-    const oof = rows.map(() => 0);
-    for (let f = 0; f < inner; f++) {
-      const tr = fold.map((g, k) => (g !== f ? k : -1)).filter((k) => k >= 0);
-      const h = { weights: head.weights, bias: head.bias, nets: fitNets(tr.map((k) => X[k]), tr.map((k) => y[k]), opts.headNets) };
-      fold.forEach((g, k) => g === f && (oof[ix[k]] = headOf(h, vec[ix[k]]!)));
-    }
-    best = { ...best, oof };
-    head = { ...head, nets: fitNets(X, y, opts.headNets) };
-  }
+  const head = { ...total.solve(best.lambda), lambda: best.lambda };
   const X: number[][] = [];
   const y: number[] = [];
   const w: number[] = [];
@@ -338,11 +305,6 @@ export function fitStage(
       variants['max(base, full)'] = { stack, context, threshold: t, newsScores: newsMax, maxShift };
       // The same at the base's own threshold: a comment is off topic when either model says so.
       variants['or(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsMax, maxShift };
-      const L = [...out.slice(0, rows.length).map((p, i) => liftInputs(trainScores[i], logit(p) + maxShift)), ...newsScores.map((p, i) => liftInputs(news.scores[i], logit(p) + maxShift))];
-      const lift = fitNonNegative(L, y3, opts.lambda ?? 1, [true, true], 2, 2, w3);
-      const lifted = L.map((x) => predict(lift, x));
-      const tl = jointThreshold(lifted.slice(0, rows.length), y3.slice(0, rows.length), lifted.slice(rows.length), y3.slice(rows.length), opts.newsWeight ?? 1);
-      variants['lift(base, full)'] = { stack, context, threshold: tl, newsScores: lifted.slice(rows.length), maxShift, lift };
     }
   }
   return { head, variants };
@@ -354,26 +316,23 @@ const HIGH_FORUM = SENTENCE_INPUTS.indexOf('commentHigh@forum');
 const HIGH_NEWS = SENTENCE_INPUTS.indexOf('commentHigh@news');
 
 /** Stage scores of one thread under a fitted variant (the stack's logit, the base's where a comment has no vector, then the context pass). */
-export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'lift'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
+export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
   const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors, regime);
   const z = ins.map((x, i) => logit(x ? predict(v.stack, x) : base[i]));
   const out = contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
   const shift = v.maxShift;
-  if (shift === undefined) return out;
-  if (v.lift) return out.map((p, i) => predict(v.lift!, liftInputs(base[i], logit(p) + shift)));
-  return out.map((p, i) => Math.max(base[i], sigmoid(logit(p) + shift)));
+  return shift === undefined ? out : out.map((p, i) => Math.max(base[i], sigmoid(logit(p) + shift)));
 }
 
 /** The model file's stage: the context pass's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
-export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: 'max' | 'lift', lift?: { model: LogReg; threshold: number }): SentenceStage {
+export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: 'max'): SentenceStage {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     encoder: { ...encoder, dim: ENCODER_DIM },
     inputs: [...SENTENCE_INPUTS],
-    comment: { weights: head.weights.map(round), bias: round(head.bias), ...(head.nets ? { nets: head.nets } : {}) },
+    comment: { weights: head.weights.map(round), bias: round(head.bias) },
     stack: { mean: stack.mean.map(round), std: stack.std.map(round), weights: stack.weights.map(round), bias: round(stack.bias) },
     context: { mean: context.mean.map(round), std: context.std.map(round), weights: context.weights.map(round), bias: round(context.bias + logit(baseThreshold) - logit(threshold)) },
     ...(combine ? { combine } : {}),
-    ...(combine === 'lift' && lift ? { lift: { mean: lift.model.mean.map(round), std: lift.model.std.map(round), weights: lift.model.weights.map(round), bias: round(lift.model.bias + logit(baseThreshold) - logit(lift.threshold)) } } : {}),
   };
 }

@@ -13,7 +13,7 @@ import { scoreThreadFollowed } from '../../topic/model';
 import { parseTopicArgs, trainOptions } from './report';
 import { southfront } from './checks';
 import { articleText } from '../../topic/sentence';
-import { fitStage, HEAD_NETS, loadTopicVectors, stageThread, stageVariants, threadVectors } from './sentence-fit';
+import { fitStage, loadTopicVectors, stageThread, stageVariants, threadVectors } from './sentence-fit';
 
 function report(name: string, scores: number[], threshold: number, sf: ReturnType<typeof southfront>): string {
   let right = 0;
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const table = await loadTopicVectors(corpus, [articleText(sf.article), ...sf.comments.map((c) => c.text)]);
     const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
     const innerOf = new Map(order.map((q, i) => [q, i % 5]));
-    const st = fitStage(table, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, baseThreshold: threshold, variants: { full: stageVariants().full }, headNets: opts.stageHead === 'mlp' ? HEAD_NETS : undefined });
+    const st = fitStage(table, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, baseThreshold: threshold, variants: { full: stageVariants().full } });
     const tv = threadVectors(table, sf.article, sf.comments);
     for (const [name, v] of Object.entries(st.variants)) process.stdout.write(report(name, stageThread(st.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors), v.threshold, sf));
   }
