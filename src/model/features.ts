@@ -103,6 +103,18 @@ const H_S = fnvContinue(FNV_OFFSET, 's:');
 const H_K = fnvContinue(FNV_OFFSET, 'k:');
 const H_R = fnvContinue(FNV_OFFSET, 'r:');
 const H_G = fnvContinue(FNV_OFFSET, 'g:');
+/** Hash states after the word-bigram prefixes: `b:` (the word before) and `a:` (the word after). */
+export const H_BEFORE = fnvContinue(FNV_OFFSET, 'b:');
+export const H_AFTER = fnvContinue(FNV_OFFSET, 'a:');
+
+/**
+ * `fnv(prefix + left + '|' + right)`, `h` being the state after the prefix ({@link H_BEFORE},
+ * {@link H_AFTER}), without building the string: two concatenations per token and position were
+ * the inference path's main string garbage (issue 29).
+ */
+export function bigramHash(h: number, left: string, right: string): number {
+  return fnvFinish(fnvContinue(Math.imul(fnvContinue(h, left) ^ 0x7c, FNV_PRIME), right));
+}
 
 /** Most features one token can have: w, s, k, r, MAX_NGRAMS char n-grams and a pretrained word row. */
 export const MAX_TOKEN_FEATURES = 5 + MAX_NGRAMS;
@@ -200,7 +212,7 @@ export function featurize(tokens: Token[], cfg: FeatureConfig): TokenFeatures {
       // Word bigrams with both neighbours: 'go die' and 'you idiot' as units, not only via the window layers.
       const prev = t > 0 ? tokens[t - 1].norm : '<s>';
       const next = t + 1 < tokens.length ? tokens[t + 1].norm : '</s>';
-      ids.push(fnv('b:' + prev + '|' + tokens[t].norm) & mask, fnv('a:' + tokens[t].norm + '|' + next) & mask);
+      ids.push(bigramHash(H_BEFORE, prev, tokens[t].norm) & mask, bigramHash(H_AFTER, tokens[t].norm, next) & mask);
       weights.push(0.5, 0.5);
     }
     offsets[t + 1] = ids.length;

@@ -27,7 +27,7 @@
 import * as tf from './tf';
 import { CATEGORIES } from '../types';
 import type { Token } from '../text/types';
-import { fnv, MAX_TOKEN_FEATURES, surfaceFeatureIds, tokenFeatureIds, type WordIndex } from './features';
+import { bigramHash, H_AFTER, H_BEFORE, MAX_TOKEN_FEATURES, surfaceFeatureIds, tokenFeatureIds, type WordIndex } from './features';
 import { commentOutputs, type NetConfig } from './net';
 import { TokenVectorCache } from './vector-cache';
 import { foldWordParts } from './tables';
@@ -367,8 +367,8 @@ export class FastInference {
     const dim = this.c.dim;
     const prev = t > 0 ? ts[t - 1].norm : '<s>';
     const next = t + 1 < ts.length ? ts[t + 1].norm : '</s>';
-    const ra = (fnv('b:' + prev + '|' + ts[t].norm) & this.mask) * dim;
-    const rb = (fnv('a:' + ts[t].norm + '|' + next) & this.mask) * dim;
+    const ra = (bigramHash(H_BEFORE, prev, ts[t].norm) & this.mask) * dim;
+    const rb = (bigramHash(H_AFTER, ts[t].norm, next) & this.mask) * dim;
     for (let k = 0; k < dim; k++) x[o + k] += 0.5 * this.emb[ra + k];
     for (let k = 0; k < dim; k++) x[o + k] += 0.5 * this.emb[rb + k];
   }

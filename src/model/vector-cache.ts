@@ -36,6 +36,7 @@ export class TokenVectorCache {
     if (!(perGeneration >= 1)) throw new RangeError('perGeneration must be >= 1');
     this.cur = TokenVectorCache.empty();
     this.old = TokenVectorCache.empty();
+    primeCacheCode();
   }
 
   /** A generation without a slab: the first put allocates one. */
@@ -85,5 +86,32 @@ export class TokenVectorCache {
   clear(): void {
     this.cur = TokenVectorCache.empty();
     this.old = TokenVectorCache.empty();
+  }
+}
+
+let primed = false;
+const PRIME_ROUNDS = 64;
+
+/**
+ * Runs every path of the cache, on a throwaway cache of one-vector generations, before a
+ * real cache gets hot: a chain of raw forms, a full generation turning old, a hit copied out of
+ * the old one. Without it a scorer thread met its first old-generation hit thousands of comments
+ * in, after V8 had optimised `tokenVector` (which inlines `get` and `put`) with no type feedback
+ * there, and V8 dropped that code and compiled it again, in every thread (issue 29). The keys are
+ * built at run time, as a tokenizer's are (not interned literals), so the feedback fits them.
+ */
+function primeCacheCode(): void {
+  if (primed) return;
+  primed = true;
+  const c = new TokenVectorCache(2, 1);
+  const word = 'xyou YOU'.slice(1);
+  const [norm, raw] = [word.slice(0, 3), word.slice(4)];
+  // V8 gives a function its feedback slots only after some runs: a single pass would leave none.
+  for (let i = 0; i < PRIME_ROUNDS; i++) {
+    c.put(norm, norm, 'word');
+    c.put(norm, raw, 'word');
+    c.get(norm, norm, 'word');
+    c.get(norm, raw, 'word');
+    c.get(raw, raw, 'word');
   }
 }

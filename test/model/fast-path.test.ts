@@ -13,7 +13,7 @@ import type { CommentPrediction } from '../../src/model/types';
 import { CATEGORIES } from '../../src/types';
 import { BoundedCache } from '../../src/util/bounded-cache';
 import { TokenVectorCache } from '../../src/model/vector-cache';
-import { fnv, MAX_TOKEN_FEATURES, tokenFeatureIds, tokenFeatureStrings } from '../../src/model/features';
+import { bigramHash, fnv, H_AFTER, H_BEFORE, MAX_TOKEN_FEATURES, tokenFeatureIds, tokenFeatureStrings } from '../../src/model/features';
 import { tokenize } from '../../src/text';
 import fc from 'fast-check';
 
@@ -127,6 +127,16 @@ describe('tokenFeatureIds (the cache-miss path) hashes exactly the feature strin
   });
 });
 
+describe('bigramHash (the bigram rows without building their strings)', () => {
+  it('equals fnv of the feature string, on arbitrary neighbours', () => {
+    for (const [l, r] of [['<s>', 'you'], ['idiot', '</s>'], ['', ''], ['a|b', 'ø😡']]) {
+      expect(bigramHash(H_BEFORE, l, r)).toBe(fnv('b:' + l + '|' + r));
+      expect(bigramHash(H_AFTER, l, r)).toBe(fnv('a:' + l + '|' + r));
+    }
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (l, r) => bigramHash(H_BEFORE, l, r) === fnv('b:' + l + '|' + r)), { numRuns: 300 });
+  });
+});
+
 describe('BoundedCache', () => {
   it('keeps at most two generations and recent keys', () => {
     const c = new BoundedCache<number>(3);
@@ -151,6 +161,7 @@ describe('BoundedCache', () => {
 describe('TokenVectorCache', () => {
   it('keeps raw variants of one normal form apart, bounds its size, and keeps recently used vectors', () => {
     const c = new TokenVectorCache(2, 3);
+    expect(c.size).toBe(0); // the code primer (primeCacheCode) ran on a cache of its own
     const put = (norm: string, text: string, kind: string, a: number): void => {
       const e = c.put(norm, text, kind);
       expect(Array.from(e.slab.subarray(e.off, e.off + 2))).toEqual([0, 0]); // a zeroed slot
