@@ -47,7 +47,7 @@ async function setup(args: Args): Promise<string> {
 }
 
 /** Index batches of `size` grouped by length: shuffled by a seeded hash, sorted within windows of 50 batches. */
-function lengthBatches(lengths: number[], size: number, seed: number): number[][] {
+export function lengthBatches(lengths: number[], size: number, seed: number): number[][] {
   const order = lengths.map((_, i) => i).sort((a, b) => stableHash(String(a), seed) - stableHash(String(b), seed));
   const out: number[][] = [];
   const window = size * 50;
@@ -60,7 +60,7 @@ function lengthBatches(lengths: number[], size: number, seed: number): number[][
 }
 
 /** Vectors of `ids` from the tfjs pass, in batches of 32 by length. */
-function embedAll(enc: TunableEncoder, ids: Int32Array[], maxPieces: number): Float32Array[] {
+export function embedAll(enc: TunableEncoder, ids: Int32Array[], maxPieces: number): Float32Array[] {
   const out: Float32Array[] = new Array(ids.length);
   const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
   for (let i = 0; i < order.length; i += 32) {
@@ -192,7 +192,7 @@ async function speed(args: Args): Promise<void> {
 }
 
 /** Logistic regression on vectors (L-BFGS, ridge `lambda` on a summed loss). */
-function fitLogistic(x: Float32Array[], y: number[], lambda = 1): (v: Float32Array[]) => Float64Array {
+export function fitLogistic(x: Float32Array[], y: number[], lambda = 1): (v: Float32Array[]) => Float64Array {
   const d = 512;
   const design: Design = { x: new Float32Array(x.length * d), n: x.length, d };
   x.forEach((v, i) => design.x.set(v, i * d));
