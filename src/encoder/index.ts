@@ -13,6 +13,7 @@ import { BoundedCache } from '../util';
 import { CANARY_TEXT, CANARY_TOLERANCE, canaryDiff } from './canary';
 import { loadGraphEncoder, MAX_PIECES, type IdEncoder } from './graph';
 import { encoderPackageDir, loadTokenizer, type Tokenizer } from './tokenizer';
+import { tunedWeightsDigest } from './tuned';
 import { ENCODER_NAME, type TokenEncoder, type TokenStates } from './types';
 
 export { ENCODER_DIM, ENCODER_NAME } from './types';
@@ -33,15 +34,26 @@ const OptionsSchema = z
     backend: z.string().optional(),
     /** Intra-op threads of the ONNX session (1: each scoring worker has its own). */
     threads: z.number().int().min(1).max(64).default(1),
+    /**
+     * A fine-tune's checkpoint (src/encoder/tuned.ts) replacing the package's weights of the same
+     * names: ONNX runtime only (the tfjs graph's weights are fixed), no canary (it records the
+     * package's vector); `info.version` names the weights' digest.
+     */
+    weights: z.string().min(1).optional(),
   })
   .strict();
 export type EncoderOptions = z.input<typeof OptionsSchema>;
 
 
-/** The installed encoder package's version: vectors stored elsewhere are valid for this version only. */
-export function encoderVersion(): string {
+/**
+ * The encoder's identity: the installed package's version, plus `+tuned.<SHA-256 prefix>` of the
+ * weights file when a fine-tune replaces some of them. Vectors stored elsewhere are valid for this
+ * identity only.
+ */
+export function encoderVersion(weights?: string): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(encoderPackageDir(), '..', 'package.json'), 'utf8')) as { version?: string };
-  return String(pkg.version ?? 'unknown');
+  const version = String(pkg.version ?? 'unknown');
+  return weights ? `${version}+tuned.${tunedWeightsDigest(weights).slice(0, 16)}` : version;
 }
 
 /** Loads the ONNX runtime and checks it against the recorded canary vector; MOD_ERR_MODEL when it misses. */
@@ -57,6 +69,14 @@ async function loadCheckedOnnx(threads: number, tokenizer: Tokenizer): Promise<I
     await enc.dispose();
     throw new ModeratoError('MOD_ERR_MODEL', `the ONNX encoder misses the canary vector by ${diff} (tolerance ${CANARY_TOLERANCE})`);
   }
+  return enc;
+}
+
+/** The ONNX runtime with a fine-tune's weights (no fallback: no other runtime can take them). */
+async function loadTuned(weights: string, threads: number): Promise<IdEncoder> {
+  const { loadOnnxEncoder } = await import('./onnx');
+  const enc = await loadOnnxEncoder({ threads, maxBatch: 1, weights });
+  process.stderr.write(`moderato: sentence encoder runtime ${enc.runtime} (${weights})\n`);
   return enc;
 }
 
@@ -96,9 +116,10 @@ export async function loadEncoder(opts: EncoderOptions = {}): Promise<TokenEncod
       issues: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
     });
   }
-  const { runtime, cacheSize, backend, threads } = parsed.data;
+  const { runtime, cacheSize, backend, threads, weights } = parsed.data;
+  if (weights && runtime === 'tfjs-graph') throw new ModeratoError('MOD_ERR_CONFIG', 'tuned encoder weights need the onnx runtime (the tfjs graph\'s weights are fixed)');
   const tokenizer = loadTokenizer();
-  const ids = await loadRuntime(runtime, { backend, threads }, tokenizer);
+  const ids = weights ? await loadTuned(weights, threads) : await loadRuntime(runtime, { backend, threads }, tokenizer);
   const cache = cacheSize > 0 ? new BoundedCache<Float32Array>(Math.max(1, Math.ceil(cacheSize / 2))) : null;
   // One run at a time: a runtime owns one session/graph; interleaved calls would only contend.
   let queue: Promise<unknown> = Promise.resolve();
@@ -128,7 +149,7 @@ export async function loadEncoder(opts: EncoderOptions = {}): Promise<TokenEncod
   };
 
   return {
-    info: { name: ENCODER_NAME, version: encoderVersion(), runtime: ids.runtime },
+    info: { name: ENCODER_NAME, version: encoderVersion(weights), runtime: ids.runtime },
     tokenizer,
     embed(texts: string[]): Promise<Float32Array[]> {
       return serial(() => compute(texts));

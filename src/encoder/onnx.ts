@@ -16,8 +16,9 @@
 import * as ort from 'onnxruntime-node';
 import { ModeratoError } from '../errors';
 import { ENCODER_DIM } from './types';
-import { MAX_PIECES, padPieces, readEncoderParams, type DenseParams, type IdEncoder } from './graph';
+import { MAX_PIECES, padPieces, readEncoderParams, type DenseParams, type EncoderParams, type IdEncoder } from './graph';
 import { DType, encodeModel, type Attr, type OnnxNode, type OnnxTensor } from './onnx-proto';
+import { readTunedWeights, withTunedWeights } from './tuned';
 
 /** Collects nodes and initialisers; each op returns its output's name. */
 class Builder {
@@ -45,9 +46,9 @@ class Builder {
 /**
  * Builds the ONNX bytes: inputs `ids` int32 [batch, pieces] and `mask` float [batch, pieces] (1 =
  * piece, 0 = padding); outputs `embedding` [batch, 512] and the last layer's `states` [batch, pieces, 512].
+ * `E`: the weights (the package's by default; `withTunedWeights` gives a fine-tune's).
  */
-export function buildEncoderOnnx(): Uint8Array {
-  const E = readEncoderParams();
+export function buildEncoderOnnx(E: EncoderParams = readEncoderParams()): Uint8Array {
   const b = new Builder();
   b.floats('embeddings', E.embeddings.shape, E.embeddings.data);
   b.floats('timing', [MAX_PIECES, E.timing.length / MAX_PIECES], E.timing);
@@ -127,13 +128,16 @@ export interface OnnxOptions {
   threads?: number;
   /** Most texts per run; texts of similar length are run together, padded to the longest. */
   maxBatch?: number;
+  /** A fine-tune's checkpoint (src/encoder/tuned.ts) whose tensors replace the package's of the same names. */
+  weights?: string;
 }
 
 /** The rebuilt model in an onnxruntime session, as an IdEncoder. */
 export async function loadOnnxEncoder(opts: OnnxOptions = {}): Promise<IdEncoder> {
   const threads = opts.threads ?? 1;
   const maxBatch = opts.maxBatch ?? 1;
-  const session = await ort.InferenceSession.create(buildEncoderOnnx(), {
+  const params = opts.weights ? withTunedWeights(readEncoderParams(), readTunedWeights(opts.weights)) : readEncoderParams();
+  const session = await ort.InferenceSession.create(buildEncoderOnnx(params), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -164,7 +168,7 @@ export async function loadOnnxEncoder(opts: OnnxOptions = {}): Promise<IdEncoder
     return out;
   };
   return {
-    runtime: `onnx (onnxruntime-node ${ort.env.versions.common}, ${threads} thread${threads === 1 ? '' : 's'})`,
+    runtime: `onnx (onnxruntime-node ${ort.env.versions.common}, ${threads} thread${threads === 1 ? '' : 's'}${opts.weights ? ', tuned weights' : ''})`,
     async embedIds(batch) {
       return (await grouped(batch, false)).map((r) => r.vector);
     },

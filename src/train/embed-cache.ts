@@ -9,7 +9,9 @@
  * live process has claimed, and takes over claims older than `staleClaimMs` (a killed script).
  * Options: `dbPath` (tests use a temp file), `encoder` (an already loaded SentenceEncoder; by
  * default `loadEncoder({ runtime })` once per process), `runtime` ('auto'), `progress` (true).
- * The file is tied to the encoder package's version: another version is refused (delete the file).
+ * The file is tied to the encoder's identity (`encoderVersion`): another is refused (delete the file).
+ * `weights` (a fine-tune's checkpoint, src/encoder/tuned.ts) embeds with the tuned encoder, into
+ * its own file by default (`defaultEmbedDbPath(weights)`), so tuned and package vectors never mix.
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'crypto';
@@ -26,6 +28,8 @@ export interface EmbedCacheOptions {
   runtime?: EncoderRuntime;
   progress?: boolean;
   staleClaimMs?: number;
+  /** Tuned encoder weights (see the file's comment). */
+  weights?: string;
   /** How often to look for keys another process is computing. */
   pollMs?: number;
 }
@@ -36,14 +40,18 @@ export const lastEmbedStats = { requested: 0, unique: 0, cached: 0, computed: 0,
 const BYTES = ENCODER_DIM * 4;
 const PROCESS = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 let calls = 0;
-let defaultEncoder: Promise<SentenceEncoder> | null = null;
+/** One loaded encoder per weights file ('' = the package's). */
+const defaultEncoders = new Map<string, Promise<SentenceEncoder>>();
 
-/** `.tmp/embeddings.db` in the package root, shared by every script of this checkout. */
-export function defaultEmbedDbPath(): string {
-  return path.join(packageRoot(), '.tmp', 'embeddings.db');
+/**
+ * `.tmp/embeddings.db` in the package root, shared by every script of this checkout; with tuned
+ * `weights`, `.tmp/embeddings-tuned-<digest prefix>.db`.
+ */
+export function defaultEmbedDbPath(weights?: string): string {
+  return path.join(packageRoot(), '.tmp', weights ? `embeddings-tuned-${encoderVersion(weights).split('+tuned.')[1]}.db` : 'embeddings.db');
 }
 
-function open(file: string): Database.Database {
+function open(file: string, weights?: string): Database.Database {
   ensureDir(path.dirname(file));
   const db = new Database(file);
   db.pragma('busy_timeout = 30000');
@@ -52,7 +60,7 @@ function open(file: string): Database.Database {
   db.exec(`CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL) WITHOUT ROWID;
            CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
            CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
-  const version = encoderVersion();
+  const version = encoderVersion(weights);
   db.prepare('INSERT OR IGNORE INTO meta (k, v) VALUES (?, ?)').run('encoder', version);
   const stored = (db.prepare('SELECT v FROM meta WHERE k = ?').get('encoder') as { v: string }).v;
   if (stored !== version) {
@@ -95,7 +103,10 @@ export async function embedCached(texts: string[], opts: EmbedCacheOptions = {})
   const keys = texts.map(textKey);
   const textOf = new Map<string, string>();
   keys.forEach((k, i) => textOf.set(k, texts[i]));
-  const db = open(opts.dbPath ?? defaultEmbedDbPath());
+  if (opts.encoder && opts.encoder.info.version !== encoderVersion(opts.weights)) {
+    throw new ModeratoError('MOD_ERR_CONFIG', `embedCached: the encoder given is ${opts.encoder.info.version}, the weights asked make ${encoderVersion(opts.weights)}`);
+  }
+  const db = open(opts.dbPath ?? defaultEmbedDbPath(opts.weights), opts.weights);
   // One owner per call: two calls in one process share claims as two processes would.
   const OWNER = `${PROCESS}:${++calls}`;
   const stats = { requested: texts.length, unique: textOf.size, cached: 0, computed: 0, waitedFor: 0 };
@@ -145,7 +156,11 @@ export async function embedCached(texts: string[], opts: EmbedCacheOptions = {})
         const mineSet = new Set(mine);
         for (const k of batch) if (!mineSet.has(k)) waiting.push(k);
         if (mine.length === 0) continue;
-        encoder ??= await (defaultEncoder ??= loadEncoder({ runtime: opts.runtime ?? 'auto', cacheSize: 0 }));
+        if (!encoder) {
+          const key = opts.weights ?? '';
+          if (!defaultEncoders.has(key)) defaultEncoders.set(key, loadEncoder({ runtime: opts.weights ? 'onnx' : (opts.runtime ?? 'auto'), cacheSize: 0, weights: opts.weights }));
+          encoder = await defaultEncoders.get(key)!;
+        }
         const vecs = await encoder.embed(mine.map((k) => textOf.get(k)!));
         store.immediate(mine.map((k, j) => [k, vecs[j]]));
         mine.forEach((k, j) => found.set(k, vecs[j]));

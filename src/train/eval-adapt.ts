@@ -28,12 +28,18 @@
  * the comments the shipped base never trained on either, beside the shipped base's.
  *
  *   npm run eval:adapt -- --holdout ucc      (= --model .tmp/holdout/ucc/heads --sites ucc)
+ *
+ * A fine-tuned encoder under the adapter: `--encoder-weights FILE` (a checkpoint, src/encoder/tuned.ts)
+ * gives the adapter the tuned encoder's vectors (cached in their own file, see embed-cache.ts); the
+ * base still scores with its own (package) vectors, so only the adapter's vector part changes and
+ * the draws are the same as without the option.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { applyAdapter, fitAdapter, quantize, type LabelledExample, type SiteAdapter, type StoredFeatures } from '../adapt';
 import { ownIndex } from '../adapt/features';
+import { encoderVersion } from '../encoder';
 import { defaultModelDir, loadModel, type CommentPrediction, type ToxicityModel } from '../model';
 import { DEFAULT_THRESHOLDS } from '../scorer/scorer';
 import { CATEGORIES } from '../types';
@@ -54,7 +60,8 @@ const HELP = `npm run eval:adapt -- [options]: simulated sites learn from their 
   --points a,b         decision counts (default ${POINTS.join(',')})
   --audit-weight W     weight of an audit decision (default 1)
   --model DIR          the base (default models/heads)
-  --holdout SOURCE     the base in .tmp/holdout/SOURCE/heads, trained without SOURCE, on that site`;
+  --holdout SOURCE     the base in .tmp/holdout/SOURCE/heads, trained without SOURCE, on that site
+  --encoder-weights F  the adapter's vectors from the encoder tuned to checkpoint F (the base's unchanged)`;
 
 interface Featured extends SiteComment {
   f: StoredFeatures;
@@ -124,9 +131,9 @@ function measure(site: Site, evalSet: Featured[], adapter: SiteAdapter | null, t
   return { auc, ungated: rocAuc(ungated, evalSet.map((c) => c.label)), extra };
 }
 
-async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: { toxicity: number; category: number }): Promise<Featured[]> {
+async function featurize(rows: SiteComment[], model: ToxicityModel, thresholds: { toxicity: number; category: number }, weights?: string): Promise<Featured[]> {
   const texts = rows.map((c) => c.text);
-  const vecs = await embedCached(texts);
+  const vecs = await embedCached(texts, { weights });
   const preds: CommentPrediction[] = [];
   for (let i = 0; i < texts.length; i += 256) preds.push(...(await model.predict(texts.slice(i, i + 256))));
   return rows.map((c, i) => ({ ...c, f: { base: { toxicity: preds[i].toxicity, ...preds[i].categories }, vector: quantize(vecs[i]) }, held: holds(preds[i], thresholds) }));
@@ -156,6 +163,7 @@ async function main(): Promise<void> {
       'audit-weight': { type: 'string', default: '1' },
       model: { type: 'string' },
       holdout: { type: 'string' },
+      'encoder-weights': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -172,6 +180,7 @@ async function main(): Promise<void> {
   const points = values.points.split(',').map(Number);
   const modes = values.modes.split(',');
   const auditWeight = Number(values['audit-weight']);
+  const weights = values['encoder-weights'];
   // The base: --model DIR, else the shipped heads (the accurate path's model) when present, else
   // the shipped toxicity model. Heads read vectors from the shared cache, never re-embedding.
   const heads = path.join(packageRoot(), 'models', 'heads');
@@ -185,7 +194,7 @@ async function main(): Promise<void> {
     toxicity: model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
     category: model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
   };
-  console.log(`base: ${model.info.name} ${model.info.version}${dir ? ` (${path.relative(packageRoot(), dir) || '.'})` : ''}${heldOut.length ? `, trained without ${heldOut.join(', ')}` : ''}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws`);
+  console.log(`base: ${model.info.name} ${model.info.version}${dir ? ` (${path.relative(packageRoot(), dir) || '.'})` : ''}${heldOut.length ? `, trained without ${heldOut.join(', ')}` : ''}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws; adapter vectors: encoder ${encoderVersion(weights)}${weights ? ` (${weights})` : ''}`);
   const lines: string[] = [];
   const header = `| site | stream | mode | decisions available | gold | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} | activated | below base (worst) |`;
   lines.push(header, `|${header.split('|').slice(1, -1).map(() => ' --- ').join('|')}|`);
@@ -193,8 +202,8 @@ async function main(): Promise<void> {
   const baseLines: string[] = [];
   for (const site of loadSites(values.sites.split(','), undefined, heldOut)) {
     const t0 = Date.now();
-    const unseen = await featurize(site.unseen, model, thresholds);
-    const seen = await featurize(site.seen, model, thresholds);
+    const unseen = await featurize(site.unseen, model, thresholds, weights);
+    const seen = await featurize(site.seen, model, thresholds, weights);
     if (shipped && site.shippedUnseen !== undefined) baseLines.push(...await heldOutBase(site, unseen, shipped));
     const count = (xs: Featured[]): string => `${xs.length} (${xs.filter((c) => c.held).length} held, ${xs.filter((c) => c.label).length} rejected)`;
     process.stderr.write(`${site.name}: unseen ${count(unseen)}, seen ${count(seen)}\n`);
