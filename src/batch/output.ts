@@ -85,6 +85,43 @@ async function scanExisting(file: string): Promise<{ point: ResumePoint; bytes: 
   }
 }
 
+function statIfAny(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An output that is not a regular file: written directly, nothing to resume or rename. */
+async function openInPlace(file: string, opts: { resume?: boolean }): Promise<SafeOutput> {
+  if (opts.resume) throw new ModeratoError('MOD_ERR_INPUT', `cannot resume into --output ${file}: it is not a regular file`);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'w');
+  } catch (e) {
+    throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: ${(e as Error).message}`);
+  }
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await fh.close();
+  };
+  return {
+    path: file,
+    partialPath: file,
+    resumed: { count: 0 },
+    async write(text) {
+      await fh.write(text);
+    },
+    commit: close,
+    close,
+    discard: close,
+    holder: () => ({ path: file, touched: true }),
+  };
+}
+
 /**
  * Opens `file` for results. Fails with `MOD_ERR_INPUT` when its folder is missing or not
  * writable. With `resume`, continues `file.partial` (or `file` itself, when a run finished).
@@ -98,8 +135,14 @@ export async function openOutput(file: string, opts: { resume?: boolean } = {}):
     throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: the folder ${dir} does not exist`);
   }
   if (!st.isDirectory()) throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: ${dir} is not a folder`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: it is a folder`);
-  const partialPath = file + '.partial';
+  const existing = statIfAny(file);
+  if (existing?.isDirectory()) throw new ModeratoError('MOD_ERR_INPUT', `cannot write --output ${file}: it is a folder`);
+  // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a partial
+  // file over it would replace the device with a regular file (as root, /dev/null itself).
+  if (existing && !existing.isFile()) return openInPlace(file, opts);
+  // A symlink stays a symlink: the partial file goes beside its target and replaces the target.
+  const target = existing ? fs.realpathSync(file) : file;
+  const partialPath = target + '.partial';
   let resumed: ResumePoint = { count: 0 };
   // Where an earlier run's results are (resume only), and how many of its bytes are whole lines.
   let source: string | undefined;
@@ -118,7 +161,7 @@ export async function openOutput(file: string, opts: { resume?: boolean } = {}):
   const open = async (): Promise<fs.promises.FileHandle> => {
     if (fh) return fh;
     try {
-      if (source === file) await fs.promises.rename(file, partialPath);
+      if (source === file) await fs.promises.rename(target, partialPath);
       // A run killed mid-write can leave half a line: drop it, it is scored again.
       if (source) await fs.promises.truncate(partialPath, keep);
       fh = await fs.promises.open(partialPath, source ? 'a' : 'w');
@@ -146,7 +189,7 @@ export async function openOutput(file: string, opts: { resume?: boolean } = {}):
       if (!fh && source === file) return;
       await (await open()).sync();
       await close();
-      await fs.promises.rename(partialPath, file);
+      await fs.promises.rename(partialPath, target);
     },
     close,
     async discard() {
