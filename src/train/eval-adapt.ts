@@ -32,7 +32,11 @@
  * A fine-tuned encoder under the adapter: `--encoder-weights FILE` (a checkpoint, src/encoder/tuned.ts)
  * gives the adapter the tuned encoder's vectors (cached in their own file, see embed-cache.ts); the
  * base still scores with its own (package) vectors, so only the adapter's vector part changes and
- * the draws are the same as without the option.
+ * the draws are the same as without the option. Heads trained on a tuned encoder's vectors
+ * (`train:heads --encoder-weights`, model.json `training.encoder`) take theirs from it too: the
+ * option is then required and must name that checkpoint.
+ *
+ *   npm run eval:adapt -- --holdout c3 --model .tmp/holdout/c3/heads-tuned --encoder-weights .tmp/encoder-tune/run1/ckpt-37392.f32
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -61,7 +65,8 @@ const HELP = `npm run eval:adapt -- [options]: simulated sites learn from their 
   --audit-weight W     weight of an audit decision (default 1)
   --model DIR          the base (default models/heads)
   --holdout SOURCE     the base in .tmp/holdout/SOURCE/heads, trained without SOURCE, on that site
-  --encoder-weights F  the adapter's vectors from the encoder tuned to checkpoint F (the base's unchanged)`;
+  --encoder-weights F  the adapter's vectors from the encoder tuned to checkpoint F (the base's too
+                       when its heads were trained on that encoder, else unchanged)`;
 
 interface Featured extends SiteComment {
   f: StoredFeatures;
@@ -185,7 +190,8 @@ async function main(): Promise<void> {
   // the shipped toxicity model. Heads read vectors from the shared cache, never re-embedding.
   const heads = path.join(packageRoot(), 'models', 'heads');
   const dir = values.model ?? (fs.existsSync(path.join(heads, 'model.json')) ? heads : undefined);
-  const model = await loadModel(dir, { encoder: cachedEncoder() });
+  const baseWeights = tunedBase(dir, weights);
+  const model = await loadModel(dir, { encoder: cachedEncoder(baseWeights) });
   const heldOut = heldOutSources(dir ?? defaultModelDir());
   const shippedDir = fs.existsSync(path.join(heads, 'model.json')) ? heads : undefined;
   // The shipped base, only to compare on a held-out site's comments it never trained on either.
@@ -194,7 +200,7 @@ async function main(): Promise<void> {
     toxicity: model.info.thresholds?.toxicity ?? DEFAULT_THRESHOLDS.toxicity,
     category: model.info.thresholds?.category ?? DEFAULT_THRESHOLDS.category,
   };
-  console.log(`base: ${model.info.name} ${model.info.version}${dir ? ` (${path.relative(packageRoot(), dir) || '.'})` : ''}${heldOut.length ? `, trained without ${heldOut.join(', ')}` : ''}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws; adapter vectors: encoder ${encoderVersion(weights)}${weights ? ` (${weights})` : ''}`);
+  console.log(`base: ${model.info.name} ${model.info.version}${dir ? ` (${path.relative(packageRoot(), dir) || '.'})` : ''}${heldOut.length ? `, trained without ${heldOut.join(', ')}` : ''}; holds at toxicity >= ${thresholds.toxicity} or a category >= ${thresholds.category}; audit ${audit * 100}% of the rest; ${draws} draws; base vectors: encoder ${encoderVersion(baseWeights)}; adapter vectors: encoder ${encoderVersion(weights)}${weights ? ` (${weights})` : ''}`);
   const lines: string[] = [];
   const header = `| site | stream | mode | decisions available | gold | ${points.map((n) => (n ? `n=${n}` : 'base')).join(' | ')} | activated | below base (worst) |`;
   lines.push(header, `|${header.split('|').slice(1, -1).map(() => ' --- ').join('|')}|`);
@@ -252,6 +258,21 @@ async function main(): Promise<void> {
   }
   model.dispose();
   shipped?.dispose();
+}
+
+/**
+ * The encoder weights the base's heads read: `weights` when the heads were trained on that tuned
+ * encoder (model.json `training.encoder`), none (the package's) when they were trained on its vectors.
+ * Heads of a tuned encoder scored with other vectors would be neither model, so that is refused.
+ */
+function tunedBase(dir: string | undefined, weights: string | undefined): string | undefined {
+  const m = dir ? (JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { training?: { encoder?: string } }) : {};
+  const trained = m.training?.encoder;
+  if (!trained) return undefined;
+  if (!weights || encoderVersion(weights) !== trained) {
+    throw new Error(`${dir}: heads trained on encoder ${trained}; give --encoder-weights with that checkpoint (given: ${weights ? encoderVersion(weights) : 'none'})`);
+  }
+  return weights;
 }
 
 /**

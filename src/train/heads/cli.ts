@@ -10,13 +10,19 @@
  * A held-out base (src/train/exclude.ts): `--exclude SOURCES --base DIR --out DIR`, DIR a
  * toxicity model trained with the same `--exclude` (`--toxicity-model` is another name for
  * `--base`); the sources' texts leave the calibration slice and the vector rows.
+ *
+ * A fine-tuned encoder (src/encoder/tuned.ts): `--encoder-weights FILE` trains the heads on that
+ * checkpoint's vectors (cached in their own file, src/train/embed-cache.ts) and records its identity
+ * (`encoderVersion(FILE)`) in model.json `training.encoder`; such heads must be scored with the same
+ * vectors (eval:adapt reads it). The calibration inputs file (rows, base outputs) holds no vectors,
+ * so both encoders share it.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultHeadsDir, defaultModelDir, loadModel } from '../../model';
 import { HEADS_FORMAT, parseHeadsFile, type HeadsFile } from '../../model/heads';
-import { ENCODER_DIM, ENCODER_NAME } from '../../encoder';
+import { ENCODER_DIM, ENCODER_NAME, encoderVersion } from '../../encoder';
 import { CATEGORIES } from '../../types';
 import { predictAll } from '../evaluate';
 import { embedCached } from '../embed-cache';
@@ -57,6 +63,8 @@ export interface HeadsCliOptions {
   datasets?: string;
   /** Sources held out whole (`--exclude ucc,c3`). */
   exclude?: string[];
+  /** A fine-tuned encoder's checkpoint whose vectors the heads read (default the package's encoder). */
+  encoderWeights?: string;
 }
 
 export function parseArgs(argv: string[]): HeadsCliOptions {
@@ -78,6 +86,7 @@ export function parseArgs(argv: string[]): HeadsCliOptions {
     else if (a === '--lambdas') o.lambdas = v().split(',').map(Number);
     else if (a === '--stage2-lambdas') o.stage2Lambdas = v().split(',').map(Number);
     else if (a === '--datasets') o.datasets = v();
+    else if (a === '--encoder-weights') o.encoderWeights = path.resolve(v());
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -145,8 +154,10 @@ async function main(): Promise<void> {
   if (o.exclude.length) log(`held out whole: ${o.exclude.join(', ')}`);
   const t0 = Date.now();
   const { rows, preds, vectorRows } = await calibrationInputs(o, log);
-  const vectors = await embedCached(rows.map((r) => r.text));
-  const stacked = o.stacked ? { rows: vectorRows, vectors: await embedCached(vectorRows.map((r) => r.text)) } : undefined;
+  const weights = o.encoderWeights;
+  if (weights) log(`vectors of the tuned encoder ${encoderVersion(weights)} (${weights})`);
+  const vectors = await embedCached(rows.map((r) => r.text), { weights });
+  const stacked = o.stacked ? { rows: vectorRows, vectors: await embedCached(vectorRows.map((r) => r.text), { weights }) } : undefined;
   const fit = fitHeads(rows, preds, vectors, { seed: o.seed, balance: o.balance, lambdas: o.lambdas, stacked, stage2Lambdas: o.stage2Lambdas, targets: o.targets, log });
   const categoryHeads = Object.keys(fit.heads).some((k) => k !== 'toxicity');
   // The category gate (`gateCategories`), tuned as the network's is: on out-of-fold predictions.
@@ -167,7 +178,7 @@ async function main(): Promise<void> {
     inputs: fit.inputs,
     heads: fit.heads,
     thresholds: { toxicity: 0.5, ...(gate && gate.f > 0 ? { categoryMinToxicity: gate.f } : {}) },
-    training: { ...(o.exclude?.length ? { exclude: o.exclude } : {}), seed: o.seed, balance: o.balance, stacked: o.stacked, lambdas: o.lambdas, stage2Lambdas: o.stage2Lambdas, rows: rows.length, vectorRows: stacked ? vectorRows.length : 0, targets: o.targets, report: fit.report, gate, seconds: Math.round((Date.now() - t0) / 1000) },
+    training: { ...(o.exclude?.length ? { exclude: o.exclude } : {}), ...(weights ? { encoder: encoderVersion(weights), encoderWeights: path.relative(packageRoot(), weights) } : {}), seed: o.seed, balance: o.balance, stacked: o.stacked, lambdas: o.lambdas, stage2Lambdas: o.stage2Lambdas, rows: rows.length, vectorRows: stacked ? vectorRows.length : 0, targets: o.targets, report: fit.report, gate, seconds: Math.round((Date.now() - t0) / 1000) },
   };
   parseHeadsFile(file, 'the heads just fitted');
   fs.mkdirSync(o.out, { recursive: true });
