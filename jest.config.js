@@ -1,6 +1,6 @@
 /** Tests mirror src/; ts-jest transpiles only (tsc type-checks the whole tree in `pretest`). */
 module.exports = {
-  testEnvironment: '<rootDir>/test/environment.js',
+  testEnvironment: '<rootDir>/test/encoder/native-arrays-env.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },

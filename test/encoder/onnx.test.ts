@@ -1,4 +1,3 @@
-/** @jest-environment ./test/encoder/native-arrays-env.js */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ENCODER_DIM, loadEncoder, loadTokenizer } from '../../src/encoder';

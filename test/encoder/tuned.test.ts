@@ -1,4 +1,3 @@
-/** @jest-environment ./test/encoder/native-arrays-env.js */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

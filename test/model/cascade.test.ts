@@ -1,4 +1,3 @@
-/** @jest-environment ./test/encoder/native-arrays-env.js */
 /**
  * The cascade (issue 29): the encoder sees only the comments whose base toxicity lies in the band;
  * inside it the scores are the heads', outside the base's mapped onto the heads' scale. The real

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/encoder/native-arrays-env.js */
 /**
  * The accurate-mode off-topic model (models/offtopic/accurate: the lexical model plus its sentence
  * stage, issue 28) on the SouthFront thread, with the sentence vectors the scorer's accurate mode

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/encoder/native-arrays-env.js */
 import * as tf from '@tensorflow/tfjs';
 import { loadTokenizer } from '../../../src/encoder';
 import { loadOnnxEncoder } from '../../../src/encoder/onnx';
