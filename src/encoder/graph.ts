@@ -144,6 +144,30 @@ export interface EncoderParams {
   tiny: number;
 }
 
+/** A layer norm's weights. */
+export type NormParams = LayerParams['ln1'];
+
+/**
+ * A layer's weights, each dense and norm part mapped by `dense` / `norm` under the name a tuned
+ * checkpoint stores it by (`L<layer>/<part>`, then `/w`, `/b`, `/scale`, `/bias`): the one place
+ * those names are spelled, for the checkpoint reader (./tuned.ts) and the fine-tune that writes
+ * them (src/train/encoder-tune/model.ts).
+ */
+export function mapLayer<D, N>(l: LayerParams, L: number, dense: (p: DenseParams, name: string) => D, norm: (p: NormParams, name: string) => N) {
+  return {
+    inWidth: l.inWidth,
+    d: l.d,
+    scale: l.scale,
+    ln1: norm(l.ln1, `L${L}/ln1`),
+    qkv: dense(l.qkv, `L${L}/qkv`),
+    out: dense(l.out, `L${L}/out`),
+    adjust: l.adjust ? dense(l.adjust, `L${L}/adjust`) : null,
+    ln2: norm(l.ln2, `L${L}/ln2`),
+    ffn1: dense(l.ffn1, `L${L}/ffn1`),
+    ffn2: dense(l.ffn2, `L${L}/ffn2`),
+  };
+}
+
 /** The package's weights arranged as the forward pass reads them (about 28 MB, views over one buffer). */
 export function readEncoderParams(): EncoderParams {
   const W = readWeights();

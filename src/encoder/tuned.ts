@@ -13,7 +13,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { z } from 'zod';
 import { ModeratoError } from '../errors';
-import type { DenseParams, EncoderParams, LayerParams } from './graph';
+import { mapLayer, type DenseParams, type EncoderParams, type LayerParams, type NormParams } from './graph';
 
 const ManifestSchema = z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()) })).min(1);
 
@@ -94,22 +94,11 @@ export function withTunedWeights(params: EncoderParams, tuned: TunedWeights): En
     rows: p.rows,
     b: take(`${name}/b`, p.b, [p.b.length]),
   });
-  const norm = (p: { scale: Float32Array; bias: Float32Array }, name: string) => ({
+  const norm = (p: NormParams, name: string): NormParams => ({
     scale: take(`${name}/scale`, p.scale, [p.scale.length]),
     bias: take(`${name}/bias`, p.bias, [p.bias.length]),
   });
-  const layers = params.layers.map(
-    (l, L): LayerParams => ({
-      ...l,
-      ln1: norm(l.ln1, `L${L}/ln1`),
-      qkv: dense(l.qkv, `L${L}/qkv`),
-      out: dense(l.out, `L${L}/out`),
-      adjust: l.adjust ? dense(l.adjust, `L${L}/adjust`) : null,
-      ln2: norm(l.ln2, `L${L}/ln2`),
-      ffn1: dense(l.ffn1, `L${L}/ffn1`),
-      ffn2: dense(l.ffn2, `L${L}/ffn2`),
-    }),
-  );
+  const layers = params.layers.map((l, L): LayerParams => mapLayer(l, L, dense, norm));
   const out: EncoderParams = {
     ...params,
     embeddings: { data: take('embeddings', params.embeddings.data, params.embeddings.shape), shape: params.embeddings.shape },

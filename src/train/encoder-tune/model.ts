@@ -5,7 +5,7 @@
  * Training code only: the runtime encoder is src/encoder.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MAX_PIECES, padPieces, readEncoderParams, type DenseParams, type EncoderParams } from '../../encoder/graph';
+import { MAX_PIECES, mapLayer, padPieces, readEncoderParams, type DenseParams, type EncoderParams, type NormParams } from '../../encoder/graph';
 
 /**
  * `x · w` whose gradients transpose explicitly and then multiply untransposed: the wasm backend's
@@ -81,7 +81,7 @@ export class TunableEncoder {
       w: tf.variable(tf.tensor2d(q.w, [q.rows, q.w.length / q.rows]), true, `${name}/w`),
       b: tf.variable(tf.tensor1d(q.b), true, `${name}/b`),
     });
-    const norm = (q: { scale: Float32Array; bias: Float32Array }, name: string): NormVars => ({
+    const norm = (q: NormParams, name: string): NormVars => ({
       scale: tf.variable(tf.tensor1d(q.scale), true, `${name}/scale`),
       bias: tf.variable(tf.tensor1d(q.bias), true, `${name}/bias`),
     });
@@ -91,17 +91,7 @@ export class TunableEncoder {
     this.heads = p.heads;
     this.eps = p.eps;
     this.tiny = p.tiny;
-    this.layers = p.layers.map((l, L) => ({
-      d: l.d,
-      scale: l.scale,
-      ln1: norm(l.ln1, `L${L}/ln1`),
-      qkv: dense(l.qkv, `L${L}/qkv`),
-      out: dense(l.out, `L${L}/out`),
-      adjust: l.adjust ? dense(l.adjust, `L${L}/adjust`) : null,
-      ln2: norm(l.ln2, `L${L}/ln2`),
-      ffn1: dense(l.ffn1, `L${L}/ffn1`),
-      ffn2: dense(l.ffn2, `L${L}/ffn2`),
-    }));
+    this.layers = p.layers.map((l, L) => mapLayer(l, L, dense, norm));
     this.tanh = dense(p.tanh, 'tanh');
   }
 
