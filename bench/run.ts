@@ -10,8 +10,9 @@
  * but they make repeated words cheap, and a benchmark that repeats the same posts would measure
  * them warm. So each round times Moderato twice: "cold", with every cache emptied first (only
  * repeats within the stream help), then "warm", the same posts again. The cold figure is the
- * headline. The vocabulary's folded word rows (src/model/infer.ts) are not a cache: they are
- * computed from the weights alone at load, and their cost is in the printed load time.
+ * headline. The vocabulary's folded word rows (src/model/infer.ts), folded the first time each
+ * word is scored, are emptied with the caches, so the cold figure pays their fold as a fresh
+ * process does.
  * "reference" is the original inference path (padded batches through `forwardInfer`), timed in
  * the same run for a before/after on a loaded machine.
  *

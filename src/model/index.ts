@@ -179,7 +179,7 @@ export class HashedToxicityModel implements ToxicityModel {
     return { tokens, tokenToxic, tokenType, toxicity: cm[0], categories, ...(this.meta.config.presence ? { spanPresence: cm[1 + nc] } : {}) };
   }
 
-  /** Empties the token-vector and tokenizer caches (outputs never depend on them; benchmarks time cold starts). */
+  /** Empties the token-vector and tokenizer caches and the folded word rows (outputs never depend on them; benchmarks time cold starts). */
   clearCaches(): void {
     this.fast.clearCache();
     clearTextCaches();
@@ -214,8 +214,9 @@ export interface LoadModelOptions {
    */
   cascade?: CascadeBand | boolean;
   /**
-   * The embedding table and folded vocabulary of the convolutional model, filled by a scorer
-   * pool's main thread (./tables.ts): used when they are for the files loaded here, else ignored.
+   * The embedding table of the convolutional model, filled by a scorer pool's main thread, and
+   * the folded vocabulary its threads fill as they score (./tables.ts): used when they are for
+   * the files loaded here, else ignored.
    */
   shared?: SharedTables;
 }

@@ -6,8 +6,10 @@
  *   raw text, normal form and kind; they are cached (words are Zipfian) in a bounded
  *   two-generation cache. Feature v2 bigram rows depend on the neighbours and are added per position.
  * - For the pretrained vocabulary the part of a word's vector that depends on its normal form only
- *   (`w:`, its n-grams and its word row, ~20 scattered rows) is folded once at load (about 0.3-0.6 s),
- *   so a cache miss on a vocabulary word reads its folded row and its 2-3 surface rows.
+ *   (`w:`, its n-grams and its word row, ~20 scattered rows) is folded once per word, the first
+ *   time a token of it is scored, and kept: a later cache miss on the word reads its folded row
+ *   and its 2-3 surface rows. Not at load: folding all 58,766 words cost 0.23-0.27 s per thread
+ *   on every load's critical path, while a batch meets a fraction of them (./tables.ts).
  * - The comments of a call are laid end to end in one sequence (no sorting, no padding to a
  *   common length): comment b takes a slot of its n_b rows plus at least GAP zero rows, rounded
  *   up to a multiple of G rows. The zero rows give the 'same'-padded convolutions exactly the
@@ -30,7 +32,7 @@ import type { Token } from '../text/types';
 import { bigramHash, H_AFTER, H_BEFORE, MAX_TOKEN_FEATURES, surfaceFeatureIds, tokenFeatureIds, type WordIndex } from './features';
 import { commentOutputs, type NetConfig } from './net';
 import { TokenVectorCache } from './vector-cache';
-import { foldWordParts } from './tables';
+import { allocateFoldedWords, foldWord, type FoldedWords } from './tables';
 
 /** Per-comment outputs, before they are attached to tokens. */
 export interface FastOutput {
@@ -104,12 +106,13 @@ export class FastInference {
   private readonly fws = new Float32Array(MAX_TOKEN_FEATURES);
   /**
    * Per pretrained word (row r of the word index at `(r - buckets) * dim`): the weighted sum of
-   * its word-part features (`wordPartFeatureIds`), folded once at load. A word-kind token of the
+   * its word-part features (`wordPartFeatureIds`), folded the first time the word is scored
+   * (./tables.ts `FoldedWords`; a scorer pool's threads share one). A word-kind token of the
    * vocabulary then costs its 2-3 surface rows instead of 25-odd scattered rows.
    */
-  private readonly folded: Float32Array | undefined;
+  private readonly folded: FoldedWords | undefined;
 
-  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number, private readonly words?: WordIndex, folded?: Float32Array) {
+  constructor(c: NetConfig, emb: Float32Array, dense: Record<string, Float32Array>, embMaxAbs?: number, private readonly words?: WordIndex, folded?: FoldedWords) {
     this.c = c;
     this.emb = emb;
     this.mask = c.buckets - 1;
@@ -149,8 +152,9 @@ export class FastInference {
     this.bh = c.commentHidden ? dense.bh : null;
     this.wc = dense.wc;
     this.bc = dense.bc;
-    // Folded here unless given (a scorer pool's threads share the table their main thread folded).
-    this.folded = words?.size ? (folded?.length === words.size * dim ? folded : foldWordParts(words, emb, c.buckets, dim)) : undefined;
+    // Our own, empty, unless given (a scorer pool's threads share one, each folding the words it meets).
+    const count = words?.size ? c.words ?? words.size : 0;
+    this.folded = count ? (folded?.ready.length === count && folded.rows.length === count * dim ? folded : allocateFoldedWords(count, dim)) : undefined;
   }
 
   /** Adds the first `n` scratch features' weighted embedding rows (`fids`, `fws`) into `dst` at `o`, in feature order. */
@@ -199,9 +203,13 @@ export class FastInference {
     this.cache.clear();
   }
 
-  /** Drops every cached token vector. */
+  /**
+   * Drops every cached token vector and forgets the folded word rows (they are folded again as
+   * words come), so a benchmark's cold pass pays their fold as a fresh process does.
+   */
   clearCache(): void {
     this.cache.clear();
+    this.folded?.ready.fill(0);
   }
 
   /** Number of cached token vectors (for tests and diagnostics). */
@@ -224,7 +232,17 @@ export class FastInference {
       if (row !== undefined) {
         // A vocabulary word: its folded word part plus its surface rows (the same features as
         // featurize, summed in another order: equal to float rounding).
-        for (let k = 0, fo = (row - this.c.buckets) * dim; k < dim; k++) v[vo + k] = this.folded![fo + k];
+        const { rows, ready } = this.folded!;
+        const i = row - this.c.buckets;
+        if (Atomics.load(ready, i) === 1) {
+          // Folded before (maybe by another thread: its row writes happen before its flag store).
+          for (let k = 0, fo = i * dim; k < dim; k++) v[vo + k] = rows[fo + k];
+        } else {
+          // First time: fold it into the vector's own zeroed slot (no thread writes there), then publish it.
+          foldWord(tok.norm, row, this.emb, this.c.buckets, dim, this.fids, this.fws, v, vo);
+          rows.set(v.subarray(vo, vo + dim), i * dim);
+          Atomics.store(ready, i, 1);
+        }
         n = surfaceFeatureIds(tok, this.mask, this.fids, this.fws, 0);
       } else {
         // Same order and float32 weights as featurize + embedBatch, so the vector is bit-identical.

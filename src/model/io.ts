@@ -10,7 +10,7 @@ import { ModeratoError } from '../errors';
 import { denseShapes, type NetConfig } from './net';
 import { quantizeWide, type WideCodes, type WideConfig } from './wide';
 import type { Category } from '../types';
-import { sharedTablesFor, specLayout, type SharedTables } from './tables';
+import { sharedTablesFor, specLayout, type FoldedWords, type SharedTables } from './tables';
 
 /** Everything model.json holds besides the weights. */
 export interface ModelMeta {
@@ -40,9 +40,10 @@ export interface ModelWeights {
   wideHeads?: Partial<Record<Category, Float32Array>>;
   /**
    * The vocabulary's folded word parts (see `FastInference`), when they come with the table
-   * (shared by the pool's main thread, ./tables.ts); else the model folds them itself.
+   * (shared by a scorer pool's threads, each folding the words it meets, ./tables.ts); else the
+   * model keeps its own.
    */
-  folded?: Float32Array;
+  folded?: FoldedWords;
   /** The wide part already coded (shared by the pool's main thread, ./tables.ts), in place of `wide` and `wideHeads`. */
   wideCodes?: WideCodes;
   /** Training only: the learned projection of the pretrained vectors (not saved: its rows are). */
@@ -134,8 +135,8 @@ export function saveModel(dir: string, meta: ModelMeta, w: ModelWeights): number
 
 /**
  * Reads a model written by saveModel; MOD_ERR_MODEL when files are missing or inconsistent. With
- * `shared` tables for these files (a scorer pool's, ./tables.ts), the embedding table and the
- * folded vocabulary are taken from them instead of decoded here (the same values).
+ * `shared` tables for these files (a scorer pool's, ./tables.ts), the embedding table is taken
+ * from them instead of decoded here (the same values), and the folded vocabulary is shared.
  */
 export function readModel(dir: string, shared?: SharedTables): { meta: ModelMeta; weights: ModelWeights } {
   const jsonPath = path.join(dir, 'model.json');
@@ -223,7 +224,7 @@ export function readModel(dir: string, shared?: SharedTables): { meta: ModelMeta
     }
     const { weightsManifest: _ignored, ...meta } = json;
     void _ignored;
-    const folded = table === tables?.emb && tables.folded.length === (words?.length ?? 0) * dim && words?.length ? tables.folded : undefined;
+    const folded = table === tables?.emb && words?.length && tables.folded.ready.length === words.length && tables.folded.rows.length === words.length * dim ? tables.folded : undefined;
     return { meta: meta as ModelMeta, weights: { emb: table, dense, embMaxAbs, words, ...(folded ? { folded } : {}), ...(wide ? { wide, wideHeads } : {}), ...(sharedWide ? { wideCodes: sharedWide } : {}) } };
   } finally {
     for (const t of Object.values(named)) t.dispose();

@@ -1,24 +1,33 @@
 /**
  * The large tables a toxicity model holds in memory, the dequantised embedding table (36 MB for
- * the shipped model), the vocabulary's folded word parts (11 MB) and the wide part's coded tables
- * (4 MB), built once per process and shared with every scorer thread (issue 29).
+ * the shipped model), the vocabulary's folded word parts (up to 11 MB) and the wide part's coded
+ * tables (4 MB), built once per process and shared with every scorer thread (issue 29).
  *
  * Each pool thread used to read weights.bin, dequantise the embedding through TF.js and fold the
  * 58,766 vocabulary words itself: 0.5-0.9 s of each thread's load (more with two threads loading
  * at once), the same work in every thread, and on the critical path of every batch run whatever
  * its worker count. The pool's main thread now sizes the tables from model.json, hands them to the
- * threads as SharedArrayBuffers in their workerData and fills them while the threads start and
- * import their modules; a thread that is ready before the fold is done folds chunks of the
- * vocabulary beside it, then waits for the rest, and loads on its own if the main thread could
- * not fill them (a missing or changed file: the thread then reports the error as before). Every value is computed by the same float32 arithmetic in the same order as
- * `readModel` and `FastInference` compute it, so a shared table is bit-identical to a thread's own
+ * threads as SharedArrayBuffers in their workerData and fills the embedding and the wide part
+ * while the threads start and import their modules; a thread waits for them, and loads on its own
+ * if the main thread could not fill them (a missing or changed file: the thread then reports the
+ * error as before). Every value is computed by the same float32 arithmetic in the same order as
+ * `readModel` computes it, so a shared table is bit-identical to a thread's own
  * (test/model/tables.test.ts).
+ *
+ * The vocabulary is not folded at load but word by word, the first time a token of the word is
+ * scored ({@link FoldedWords}, `FastInference`), by whichever thread meets it first; every thread
+ * then reads that row. Folded at load, it cost 0.23-0.27 s of CPU in each of the three threads of
+ * a 2-worker run (the main thread and each starting thread folded chunks of it together), all on
+ * the load's critical path, while a batch touches a fraction of the vocabulary: 20,000 posts meet
+ * 25,477 of the 58,766 words. A word folded amid scoring costs about twice what it did in the
+ * load's tight loop (its ~20 rows are no longer in the caches), so a large batch wins back less
+ * than the load time it saves; a small one, or a server, saves it whole.
  *
  * No TF.js here: the main thread of `moderato score` never loads it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { wordIndex, wordPartFeatureIds, MAX_TOKEN_FEATURES, type WordIndex } from './features';
+import { wordPartFeatureIds } from './features';
 import { quantizeWideBytes, type WideCodes, type WideConfig } from './wide';
 
 /** Shared tables of one model's files, filled by the process's main thread; plain data (structured-clones into workerData, sharing the memory). */
@@ -28,19 +37,14 @@ export interface SharedTables {
   file: string;
   size: number;
   mtimeMs: number;
-  /**
-   * [STATE]: FILLING, FOLDING (the embedding is there, the fold's chunks are open to any thread),
-   * FILLED or FAILED (the threads then load on their own); [NEXT]: the next unclaimed fold chunk;
-   * [PENDING]: pieces not done yet (the chunks and the main thread's wide part); then each fold
-   * chunk's state (free, claimed, done).
-   */
+  /** [0]: FILLING, FILLED or FAILED (the threads then load on their own). */
   state: Int32Array;
   /** The dequantised embedding table, `rows x dim`. */
   emb: Float32Array;
   /** [0]: the largest row scale (`ModelWeights.embMaxAbs`). */
   embMaxAbs: Float64Array;
-  /** The vocabulary's folded word parts, `words x dim` (empty for a model without words). */
-  folded: Float32Array;
+  /** The vocabulary's folded word parts, filled lazily by every thread as it scores (empty for a model without words). */
+  folded: FoldedWords;
   /** The wide part's coded tables (`WidePart`'s form), when the model has one. */
   wide?: WideCodes;
 }
@@ -48,18 +52,6 @@ export interface SharedTables {
 const FILLING = 0;
 const FILLED = 1;
 const FAILED = 2;
-const FOLDING = 3;
-/** Board slots (see `SharedTables.state`); the chunks' states follow them. */
-const STATE = 0;
-const NEXT = 1;
-const PENDING = 2;
-const CHUNKS_AT = 3;
-/** Words per fold chunk: ~1,000 words are a few ms, so a thread that arrives late still helps. */
-const FOLD_CHUNK = 1024;
-const CLAIMED = 1;
-const DONE = 2;
-/** A waiting thread takes over the chunks still claimed after this long without progress (their thread may have died). */
-const STALL_MS = 2000;
 
 /** A weight's entry in model.json's manifest. */
 interface Spec {
@@ -144,10 +136,10 @@ export function allocateSharedTables(dir: string): SharedTables | undefined {
     file,
     size: stat.size,
     mtimeMs: stat.mtimeMs,
-    state: new Int32Array(new SharedArrayBuffer(4 * (CHUNKS_AT + Math.ceil((c.words ?? 0) / FOLD_CHUNK)))),
+    state: new Int32Array(new SharedArrayBuffer(4)),
     emb: floats(rows * dim),
     embMaxAbs: new Float64Array(new SharedArrayBuffer(8)),
-    folded: floats((c.words ?? 0) * dim),
+    folded: allocateFoldedWords(c.words ?? 0, dim, true),
     ...(wide ? { wide } : {}),
   };
 }
@@ -213,114 +205,79 @@ function fillWide(bin: Uint8Array, specs: readonly Spec[], config: WideConfig, o
 }
 
 /**
- * Every vocabulary word's folded word part (`wordPartFeatureIds`: its `w:` feature, its n-grams
- * and its word row, weighted) summed from `emb`, in `FastInference`'s order: row `(row - buckets)`
- * of the result is the word at `row`. Written into `out` when given.
+ * A vocabulary's folded word parts (`wordPartFeatureIds`: each word's `w:` feature, n-grams and
+ * word row, weighted and summed), filled lazily by `FastInference` the first time a token of the
+ * word is scored: `rows` is `words x dim` (row `(at - buckets)` is the word at `at`), `ready[i]`
+ * is 1 once row i is written. In a scorer pool both live in SharedArrayBuffers ({@link SharedTables}):
+ * a thread writes a row and then `Atomics.store`s its flag, and a reader that `Atomics.load`s the
+ * flag as 1 sees the row (the store publishes the writes before it). Two threads folding the same
+ * word write the same bits, so a row written twice is harmless.
  */
-export function foldWordParts(words: WordIndex, emb: Float32Array, buckets: number, dim: number, out: Float32Array = new Float32Array(words.size * dim)): Float32Array {
-  foldEntries([...words], 0, words.size, emb, buckets, dim, out);
-  return out;
+export interface FoldedWords {
+  rows: Float32Array;
+  ready: Uint8Array;
+}
+
+/** Empty folded tables for `words` words of `dim` values, in shared memory when `shared`. */
+export function allocateFoldedWords(words: number, dim: number, shared = false): FoldedWords {
+  const bytes = (n: number) => (shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+  return { rows: new Float32Array(bytes(words * dim * 4)), ready: new Uint8Array(bytes(words)) };
 }
 
 /**
- * Folds entries `[from, to)` of a word index's entries into `out`. Each word is summed in a
- * float32 scratch row (the same roundings as summing in place) and then stored, so two threads
- * folding the same chunk store the same values.
+ * Adds the folded word part of `norm` (the vocabulary word at row `at`) into `out` at `o`, whose
+ * `dim` values the caller zeroed: its features' weighted `emb` rows in feature order, each step
+ * rounded to float32, so the sum is the same bits wherever it is computed. `ids` and `ws` are
+ * scratch of `MAX_TOKEN_FEATURES` entries. Sum it into memory no other thread writes (e.g. the
+ * caller's own vector), then copy it into a shared row: summing in the shared row itself would
+ * mix two threads' partial sums.
  */
-function foldEntries(entries: ReadonlyArray<[string, number]>, from: number, to: number, emb: Float32Array, buckets: number, dim: number, out: Float32Array): void {
-  const mask = buckets - 1;
-  const ids = new Int32Array(MAX_TOKEN_FEATURES);
-  const ws = new Float32Array(MAX_TOKEN_FEATURES);
-  const row = new Float32Array(dim);
-  for (let i = from; i < to; i++) {
-    const [norm, at] = entries[i];
-    const n = wordPartFeatureIds(norm, at, mask, ids, ws);
-    row.fill(0);
-    for (let j = 0; j < n; j++) {
-      const w = ws[j];
-      const r = ids[j] * dim;
-      for (let k = 0; k < dim; k++) row[k] += w * emb[r + k];
-    }
-    out.set(row, (at - buckets) * dim);
+export function foldWord(norm: string, at: number, emb: Float32Array, buckets: number, dim: number, ids: Int32Array, ws: Float32Array, out: Float32Array, o: number): void {
+  const n = wordPartFeatureIds(norm, at, buckets - 1, ids, ws);
+  for (let j = 0; j < n; j++) {
+    const w = ws[j];
+    const r = ids[j] * dim;
+    for (let k = 0; k < dim; k++) out[o + k] += w * emb[r + k];
   }
 }
 
-/** Marks one piece of the fill done; the thread that finishes the last one publishes the tables. */
-function pieceDone(t: SharedTables): void {
-  if (Atomics.sub(t.state, PENDING, 1) === 1 && Atomics.compareExchange(t.state, STATE, FOLDING, FILLED) === FOLDING) Atomics.notify(t.state, STATE);
-}
-
-/** Marks the tables failed (the threads load on their own) and wakes the waiting ones. */
-function fail(t: SharedTables): void {
-  Atomics.store(t.state, STATE, FAILED);
-  Atomics.notify(t.state, STATE);
-}
-
-/**
- * Folds chunks of the vocabulary while any is left: unclaimed ones first; with `takeOver`, also
- * those another thread claimed but has not finished (same values, so a chunk done twice is harmless).
- */
-function foldChunks(t: SharedTables, entries: ReadonlyArray<[string, number]>, buckets: number, dim: number, takeOver = false): void {
-  const chunks = t.state.length - CHUNKS_AT;
-  const one = (c: number, from: number): void => {
-    foldEntries(entries, c * FOLD_CHUNK, Math.min(entries.length, (c + 1) * FOLD_CHUNK), t.emb, buckets, dim, t.folded);
-    if (Atomics.compareExchange(t.state, CHUNKS_AT + c, from, DONE) === from) pieceDone(t);
-  };
-  for (let c = Atomics.add(t.state, NEXT, 1); c < chunks; c = Atomics.add(t.state, NEXT, 1)) {
-    if (Atomics.load(t.state, STATE) !== FOLDING) return;
-    Atomics.store(t.state, CHUNKS_AT + c, CLAIMED);
-    one(c, CLAIMED);
-  }
-  if (takeOver) for (let c = 0; c < chunks; c++) if (Atomics.load(t.state, CHUNKS_AT + c) === CLAIMED) one(c, CLAIMED);
-}
-
-/** The vocabulary's entries in `wordIndex` order (every thread builds the same from words.txt); undefined when the file does not match the model. */
-function vocabulary(dir: string, count: number, buckets: number): Array<[string, number]> | undefined {
-  if (!count) return [];
-  const words = fs.readFileSync(path.join(dir, 'words.txt'), 'utf8').split('\n');
-  if (words[words.length - 1] === '') words.pop();
-  return words.length === count ? [...wordIndex(words, buckets)] : undefined;
+/** Publishes the tables' state and wakes the waiting threads. */
+function publish(t: SharedTables, state: number): void {
+  Atomics.store(t.state, 0, state);
+  Atomics.notify(t.state, 0);
 }
 
 /**
  * Fills `t` from its model's files (the pool's main thread, once, while the threads start): the
- * embedding table, then (the fold's chunks now open to the threads that are ready) the wide
- * part, then fold chunks until none is left to claim. Never throws: on any problem the tables are
- * marked failed and each thread loads on its own, reporting the error as it always did. Returns
- * false then; true once its own share is done (threads may still be folding their last chunks).
+ * embedding table and the wide part; the threads fold the vocabulary's rows as they score. Never
+ * throws: on any problem the tables are marked failed and each thread loads on its own,
+ * reporting the error as it always did. Returns false then, true once the tables are filled.
  */
 export function fillSharedTables(t: SharedTables): boolean {
   try {
     const json = readJson(path.join(t.dir, 'model.json'));
     const c = json?.config;
     const stat = fs.statSync(t.file);
-    if (!c?.buckets || !c.dim || !json?.weightsManifest || stat.size !== t.size || stat.mtimeMs !== t.mtimeMs) return (fail(t), false);
+    if (!c?.buckets || !c.dim || !json?.weightsManifest || stat.size !== t.size || stat.mtimeMs !== t.mtimeMs) return (publish(t, FAILED), false);
     const specs = json.weightsManifest[0].weights;
     const bin = fs.readFileSync(t.file);
     const decoded = decodeEmbedding(bin, specs, c.buckets + (c.words ?? 0), c.dim, t.emb);
-    const entries = vocabulary(t.dir, c.words ?? 0, c.buckets);
-    if (!decoded || !entries) return (fail(t), false);
+    if (!decoded || (t.wide && !(json.wide && fillWide(bin, specs, json.wide, t.wide)))) return (publish(t, FAILED), false);
     t.embMaxAbs[0] = decoded.embMaxAbs;
-    Atomics.store(t.state, PENDING, t.state.length - CHUNKS_AT + 1);
-    Atomics.store(t.state, STATE, FOLDING);
-    Atomics.notify(t.state, STATE);
-    if (t.wide && !(json.wide && fillWide(bin, specs, json.wide, t.wide))) return (fail(t), false);
-    pieceDone(t);
-    foldChunks(t, entries, c.buckets, c.dim);
-    return Atomics.load(t.state, STATE) !== FAILED;
+    publish(t, FILLED);
+    return true;
   } catch {
-    fail(t);
+    publish(t, FAILED);
     return false;
   }
 }
 
 /**
- * The tables for the model in `dir` and its weights `file` (relative to it), once filled: the
- * calling thread (a scorer thread loading, with nothing else to do) folds chunks of the
- * vocabulary beside the main thread, then waits for the rest, blocking. Undefined when they are
- * for other files, failed, or are not filled within `timeoutMs` (the caller then decodes its own).
+ * The tables for the model in `dir` and its weights `file` (relative to it), once filled (a
+ * scorer thread loading waits for the main thread, blocking). Undefined when they are for other
+ * files, failed, or are not filled within `timeoutMs` (the caller then decodes its own).
  */
-export function sharedTablesFor(t: SharedTables | undefined, dir: string, file: string, timeoutMs = 120_000): { emb: Float32Array; embMaxAbs: number; folded: Float32Array; wide?: WideCodes } | undefined {
+export function sharedTablesFor(t: SharedTables | undefined, dir: string, file: string, timeoutMs = 120_000): { emb: Float32Array; embMaxAbs: number; folded: FoldedWords; wide?: WideCodes } | undefined {
   if (!t || path.resolve(dir) !== t.dir || path.resolve(dir, file) !== t.file) return undefined;
   try {
     const stat = fs.statSync(t.file);
@@ -329,27 +286,9 @@ export function sharedTablesFor(t: SharedTables | undefined, dir: string, file: 
     return undefined;
   }
   const end = Date.now() + timeoutMs;
-  let vocab: { entries: Array<[string, number]>; buckets: number; dim: number } | undefined;
-  let pending = -1;
-  let since = Date.now();
-  for (;;) {
-    const state = Atomics.load(t.state, STATE);
-    if (state === FILLED) break;
+  for (let state = Atomics.load(t.state, 0); state !== FILLED; state = Atomics.load(t.state, 0)) {
     if (state === FAILED || Date.now() >= end) return undefined;
-    if (state === FOLDING) {
-      if (!vocab) {
-        const c = readJson(path.join(dir, 'model.json'))?.config;
-        const entries = c?.buckets && c.dim ? vocabulary(dir, c.words ?? 0, c.buckets) : undefined;
-        if (!entries) return undefined;
-        vocab = { entries, buckets: c!.buckets!, dim: c!.dim! };
-      }
-      // No progress for a while: a thread that claimed chunks may have died; fold them here.
-      const now = Atomics.load(t.state, PENDING);
-      if (now !== pending) [pending, since] = [now, Date.now()];
-      foldChunks(t, vocab.entries, vocab.buckets, vocab.dim, Date.now() - since > STALL_MS);
-      if (Atomics.load(t.state, STATE) !== FOLDING) continue;
-    }
-    Atomics.wait(t.state, STATE, state, Math.min(state === FOLDING ? 50 : 1000, Math.max(1, end - Date.now())));
+    Atomics.wait(t.state, 0, state, Math.min(1000, Math.max(1, end - Date.now())));
   }
   return { emb: t.emb, embMaxAbs: t.embMaxAbs[0], folded: t.folded, ...(t.wide ? { wide: t.wide } : {}) };
 }

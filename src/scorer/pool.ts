@@ -37,9 +37,10 @@ export interface ScorerPoolOptions {
   /** Each thread's young generation, MB (default {@link YOUNG_GENERATION_MB}). */
   youngGenerationMb?: number;
   /**
-   * Build the convolutional model's embedding table and folded vocabulary once, on this thread,
-   * while the threads start, and share them (default true; src/model/tables.ts). False: each
-   * thread decodes and folds its own, as before.
+   * Build the convolutional model's embedding table once, on this thread, while the threads
+   * start, and share it and one folded vocabulary, which the threads fill word by word as they
+   * score (default true; src/model/tables.ts). False: each thread decodes the table and folds
+   * the words it meets on its own.
    */
   shareTables?: boolean;
   /**

@@ -59,8 +59,9 @@ export interface ScorerOptions {
   /** An already-loaded off-topic model instead of `topicDir`. */
   topic?: OffTopicModel;
   /**
-   * The convolutional model's embedding table and folded vocabulary, filled once by a scorer
-   * pool's main thread and shared with its threads (src/model/tables.ts; the pool sets it).
+   * The convolutional model's embedding table, filled once by a scorer pool's main thread, and
+   * its folded vocabulary, filled by the pool's threads as they meet words; shared by the threads
+   * (src/model/tables.ts; the pool sets it).
    */
   shared?: SharedTables;
 }

@@ -3,10 +3,16 @@
  * holds token probabilities, token types and comment scores recorded with the original tf
  * forward pass (bench/record-fixture.ts, before any speed work). Every later implementation must
  * reproduce them within 1e-4, alone, in one batch, and mixed into batches of other comments.
+ * The vocabulary's word rows, folded lazily as words come, must give exactly what folding all of
+ * them first gives.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadModel } from '../../src/model';
+import { defaultModelDir, HashedToxicityModel, loadModel } from '../../src/model';
+import { initBackend } from '../../src/model/backend';
+import { MAX_TOKEN_FEATURES, wordIndex } from '../../src/model/features';
+import { readModel } from '../../src/model/io';
+import { allocateFoldedWords, foldWord } from '../../src/model/tables';
 import type { CommentPrediction, ToxicityModel } from '../../src/model/types';
 import { CATEGORIES } from '../../src/types';
 
@@ -76,6 +82,33 @@ describe('outputs equal the recorded reference (original tf forward pass)', () =
     for (let round = 0; round < 2; round++) {
       const preds = await model.predict(idx.map((i) => fixture.comments[i].text));
       preds.forEach((p, k) => expectSame(p, fixture.comments[idx[k]]));
+    }
+  });
+});
+
+describe('folding the vocabulary lazily', () => {
+  it('gives the same bits as folding every word before scoring (the fixture, one call and one by one)', async () => {
+    const { meta, weights } = readModel(defaultModelDir());
+    const { buckets, dim } = meta.config;
+    // Eager: every word's row folded up front and marked ready, as the load once did.
+    const eager = allocateFoldedWords(weights.words!.length, dim);
+    const ids = new Int32Array(MAX_TOKEN_FEATURES);
+    const ws = new Float32Array(MAX_TOKEN_FEATURES);
+    for (const [norm, at] of wordIndex(weights.words!, buckets)) foldWord(norm, at, weights.emb, buckets, dim, ids, ws, eager.rows, (at - buckets) * dim);
+    eager.ready.fill(1);
+    const backend = await initBackend();
+    const folded = new HashedToxicityModel(meta, { ...weights, folded: eager }, backend);
+    const lazy = new HashedToxicityModel(meta, weights, backend);
+    try {
+      const texts = fixture.comments.map((c) => c.text);
+      const want = folded.predictSync(texts);
+      expect(lazy.predictSync(texts)).toEqual(want);
+      lazy.clearCaches(); // forgets the folded rows too: folded again, one comment at a time
+      expect(texts.map((t) => lazy.predictSync([t])[0])).toEqual(want);
+      expect(await model.predict(texts)).toEqual(want);
+    } finally {
+      folded.dispose();
+      lazy.dispose();
     }
   });
 });
