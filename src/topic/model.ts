@@ -13,7 +13,7 @@ import { packageRoot } from '../util/paths';
 import { Mlp, mlpLogit } from './mlp';
 import { ModeratoError } from '../errors';
 import { WordTable, loadWordTable } from './wordvec';
-import { articleText, SENTENCE_INPUTS, SentenceStage, stageScores, TopicVectors } from './sentence';
+import { articleText, combineStage, SENTENCE_INPUTS, SentenceStage, stageScores, TopicVectors } from './sentence';
 
 /** Identifies the JSON layout; bump when features or fields change meaning. */
 export const MODEL_FORMAT = 'moderato-offtopic/3';
@@ -102,7 +102,7 @@ export class OffTopicModel {
     }
     if (file.sentence) {
       const st = file.sentence;
-      if (st.combine !== undefined && st.combine !== 'max') throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max or none`);
+      if (st.combine !== undefined && st.combine !== 'max' && st.combine !== 'gate') throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max, gate or none`);
       if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length || st.context?.weights.length !== CONTEXT_INPUTS.length) {
         throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage inputs [${st.inputs}] (${st.comment.weights.length}-d head) do not match this code [${SENTENCE_INPUTS}] (${st.encoder.dim}-d)`);
       }
@@ -134,7 +134,8 @@ export class OffTopicModel {
       const ctx = this.file.sentence.context;
       const base = scores;
       scores = contextInputs(z, analysis.hoods, analysis.authors).map((x) => predict(ctx, x));
-      if (this.file.sentence.combine === 'max') scores = scores.map((p, i) => Math.max(base[i], p));
+      const combine = this.file.sentence.combine;
+      if (combine) scores = scores.map((p, i) => combineStage(combine, base[i], p, this.threshold));
     }
     // Under an article, every comment's context terms are the article's: ranked once per thread.
     const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;

@@ -74,9 +74,23 @@ export interface SentenceStage {
   /**
    * `max`: a comment's score is the larger of the base model's and the stage's (each decides at
    * the same threshold, so a comment is off topic when either model says so): the stage can add
-   * off-topic evidence to the lexical model's, never take it away. Absent: the stage's score.
+   * off-topic evidence to the lexical model's, never take it away. `gate`: the same decisions, but
+   * below the base's threshold the score is the stage's own, so the base's sub-threshold scores
+   * do not blur the ranking (see {@link combineStage}). Absent: the stage's score.
    */
-  combine?: 'max';
+  combine?: StageCombine;
+}
+
+/** How the sentence stage's score meets the base model's (`SentenceStage.combine`). */
+export type StageCombine = 'max' | 'gate';
+
+/**
+ * One comment's score from the base model's and the stage's, both deciding at `threshold`.
+ * `max` and `gate` flag the same comments (those either model flags); they differ in the score
+ * below the threshold, where `gate` keeps the stage's alone.
+ */
+export function combineStage(combine: StageCombine, base: number, stage: number, threshold: number): number {
+  return combine === 'gate' && base < threshold ? stage : Math.max(base, stage);
 }
 
 /** Sentence vectors of one scoring call: the article's (null without one) and each comment's (null where not computed). */

@@ -3,7 +3,7 @@
  * vectors where each cosine is known, the article text it embeds, and the model's use of it
  * (vectors change the scores only when given; a wrong vector count is refused).
  */
-import { articleText, ARTICLE_CHARS, sentenceInputs, stageScores, SENTENCE_INPUTS, type SentenceStage } from '../../src/topic/sentence';
+import { articleText, ARTICLE_CHARS, combineStage, sentenceInputs, stageScores, SENTENCE_INPUTS, type SentenceStage } from '../../src/topic/sentence';
 import { loadOffTopicModel, OffTopicModel } from '../../src/topic';
 import { isModeratoError } from '../../src/errors';
 
@@ -139,6 +139,27 @@ describe('OffTopicModel with a sentence stage', () => {
     const out = maxed.score(article, comments, vectors);
     expect(out[0].offTopic!).toBeCloseTo(plain[0].offTopic!, 4);
     expect(out[1].offTopic!).toBeCloseTo(Math.max(plain[1].offTopic!, lowered[1].offTopic!), 4);
+  });
+
+  it('with combine gate, flags what max flags but keeps the stage score below the base threshold', () => {
+    const down = [...w];
+    down[0] = -4;
+    const st = model.file.sentence!;
+    const file = (combine?: 'max' | 'gate') => new OffTopicModel({ ...model.file, sentence: { ...st, comment: { weights: down, bias: 0 }, ...(combine ? { combine } : {}) } });
+    const vectors = { article: v(0), comments: [v(1), v(0)] };
+    const plain = base.score(article, comments);
+    const stage = file().score(article, comments, vectors);
+    const maxed = file('max').score(article, comments, vectors);
+    const gated = file('gate').score(article, comments, vectors);
+    const t = model.threshold;
+    gated.forEach((r, i) => {
+      const b = plain[i].offTopic!;
+      expect(r.offTopic!).toBeCloseTo(b >= t ? Math.max(b, stage[i].offTopic!) : stage[i].offTopic!, 4);
+      expect(r.offTopic! >= t).toBe(maxed[i].offTopic! >= t);
+    });
+    expect(combineStage('gate', 0.2, 0.1, 0.3)).toBe(0.1);
+    expect(combineStage('gate', 0.4, 0.1, 0.3)).toBe(0.4);
+    expect(combineStage('max', 0.2, 0.1, 0.3)).toBe(0.2);
   });
 
   it('refuses an unknown combine rule', () => {

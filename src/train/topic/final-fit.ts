@@ -63,7 +63,8 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
   }
   return {
     format: MODEL_FORMAT,
-    version: sentence ? '3.0.0' : '2.0.0',
+    // 3.1.0: 3.0.0's parts under the `gate` rule (3.0.0 combined by `max`).
+    version: sentence ? (opts.stageCombine === 'gate' ? '3.1.0' : '3.0.0') : '2.0.0',
     features: [...featureNames(!!opts.words)],
     idf: parts.idf,
     lexical: parts.lexical,

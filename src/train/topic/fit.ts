@@ -10,6 +10,7 @@ import { blendInputs, contextInputs, CONTEXT_INPUTS, classifierLogit, scoreThrea
 import { fitMlp, Mlp } from '../../topic/mlp';
 import { fitLexical, sharedVocabulary, LexicalModel } from '../../topic/lexical';
 import type { WordTable } from '../../topic/wordvec';
+import type { StageCombine } from '../../topic/sentence';
 import { lcg32 } from '../../util/lcg32';
 import { CqaThread, OFF_TOPIC_LABELS } from './data';
 import type { Corpus } from './corpus';
@@ -49,8 +50,8 @@ export interface TrainOptions {
    * `['2015']` is 1.0.0's recipe (trained on 2015 devel alone).
    */
   baseSources?: Array<'2015' | '2016'>;
-  /** `max`: the shipped stage's score is the larger of the base's and its own (the CV's `or(base, full)` variant). */
-  stageCombine?: 'max';
+  /** How the shipped stage's score meets the base's (`combineStage`): `max` is the CV's `or(base, full)` variant, `gate` its `gate(base, full)`. */
+  stageCombine?: StageCombine;
 }
 
 /** A labelled row: features of one CQA comment. */

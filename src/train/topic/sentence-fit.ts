@@ -10,7 +10,7 @@ import { loadTokenizer } from '../../encoder';
 import { MAX_PIECES } from '../../encoder/graph';
 import { fit, predict, logit, LogReg } from '../../topic/logreg';
 import { sigmoid } from '../../util/math';
-import { articleText, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, TopicVectors } from '../../topic/sentence';
+import { articleText, combineStage, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, type StageCombine, TopicVectors } from '../../topic/sentence';
 import { contextInputs, stageRegime } from '../../topic/model';
 import { fitNonNegative } from '../../topic/logreg';
 import type { Neighbour } from '../../topic/features';
@@ -182,6 +182,9 @@ export interface StageVariant {
   threshold: number;
   newsScores: number[];
   maxShift?: number;
+  /** With `maxShift`: how the two scores meet at the base's threshold `gate` (default `max`; see `combineStage`). */
+  combine?: StageCombine;
+  gate?: number;
 }
 
 /** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
@@ -305,6 +308,9 @@ export function fitStage(
       variants['max(base, full)'] = { stack, context, threshold: t, newsScores: newsMax, maxShift };
       // The same at the base's own threshold: a comment is off topic when either model says so.
       variants['or(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsMax, maxShift };
+      // The same decisions; below the base's threshold the stage's score alone.
+      const g = (b: number, p: number) => combineStage('gate', b, sigmoid(logit(p) + maxShift), opts.baseThreshold!);
+      variants['gate(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => g(news.scores[i], p)), maxShift, combine: 'gate', gate: opts.baseThreshold };
     }
   }
   return { head, variants };
@@ -316,16 +322,16 @@ const HIGH_FORUM = SENTENCE_INPUTS.indexOf('commentHigh@forum');
 const HIGH_NEWS = SENTENCE_INPUTS.indexOf('commentHigh@news');
 
 /** Stage scores of one thread under a fitted variant (the stack's logit, the base's where a comment has no vector, then the context pass). */
-export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
+export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'combine' | 'gate'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
   const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors, regime);
   const z = ins.map((x, i) => logit(x ? predict(v.stack, x) : base[i]));
   const out = contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
   const shift = v.maxShift;
-  return shift === undefined ? out : out.map((p, i) => Math.max(base[i], sigmoid(logit(p) + shift)));
+  return shift === undefined ? out : out.map((p, i) => combineStage(v.combine ?? 'max', base[i], sigmoid(logit(p) + shift), v.gate ?? 0));
 }
 
 /** The model file's stage: the context pass's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
-export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: 'max'): SentenceStage {
+export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: StageCombine): SentenceStage {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     encoder: { ...encoder, dim: ENCODER_DIM },
