@@ -22,33 +22,7 @@ export function articleText(a: TopicArticle | undefined): string {
 }
 
 /** What the stage measures per comment (each enters twice, see `SENTENCE_INPUTS`). */
-export const SENTENCE_FEATURES = ['comment', 'commentHigh', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread', 'relevance', 'relevanceWide'] as const;
-
-/** The shipped stage's features (the experiment's `relevance` heads left out). */
-export const BASE_SENTENCE_FEATURES = ['comment', 'commentHigh', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread'] as const;
-
-/** A linear head over a vector. */
-export interface LinearHead {
-  weights: number[];
-  bias: number;
-}
-
-/**
- * The relevance heads' input for one comment vector `c` under the question vector `q`:
- * q ⊙ c times sqrt(d) (its sum is sqrt(d) times the cosine; a head weighs each dimension; the
- * scale puts each entry's spread near a unit vector's, so the comment head's penalties suit it),
- * and with `wide` also |q - c|.
- */
-export function relevanceVector(q: ArrayLike<number>, c: ArrayLike<number>, wide: boolean): Float32Array {
-  const d = c.length;
-  const out = new Float32Array(wide ? 2 * d : d);
-  const k = Math.sqrt(d);
-  for (let j = 0; j < d; j++) {
-    out[j] = q[j] * c[j] * k;
-    if (wide) out[d + j] = Math.abs(q[j] - c[j]);
-  }
-  return out;
-}
+export const SENTENCE_FEATURES = ['comment', 'commentHigh', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread'] as const;
 
 /**
  * The comment head's output counts again above this (`commentHigh`, a hinge): a clear non-answer
@@ -141,37 +115,12 @@ function standardised(xs: number[], on: boolean[]): number[] {
 }
 
 /**
- * The question vector of the relevance heads per comment: the article's, else the thread's
- * leave-one-out centroid (unit length); null for a comment without a vector or a thread of one.
- */
-export function relevanceQuestions(vectors: TopicVectors): Array<ArrayLike<number> | null> {
-  const vs = vectors.comments;
-  const art = vectors.article ?? null;
-  if (art) return vs.map((v) => (v ? art : null));
-  const first = vs.find((v) => !!v);
-  if (!first) return vs.map(() => null);
-  const dim = first.length;
-  const sum = new Float64Array(dim);
-  let count = 0;
-  for (const v of vs) if (v) (count++, v.forEach((x, j) => (sum[j] += x)));
-  return vs.map((v) => {
-    if (!v || count < 2) return null;
-    const q = new Float64Array(dim);
-    for (let j = 0; j < dim; j++) q[j] = sum[j] - v[j];
-    const n = Math.sqrt(dot(q, q));
-    if (n <= 1e-9) return null;
-    for (let j = 0; j < dim; j++) q[j] /= n;
-    return q;
-  });
-}
-
-/**
  * The stage's inputs per comment (null for a comment without a vector: it keeps its base score).
  * `baseLogit[i]` is the lexical model's logit, `followed[i]` the comment it follows (-1: the
  * article), `regime[i]` its thread's `s` (see `regimeOf` in model.ts).
  * Without an article vector the thread's centroid stands in for it, as the lexical features do.
  */
-export function sentenceInputs(stage: Pick<SentenceStage, 'comment'> & { relevance?: LinearHead; relevanceWide?: LinearHead }, baseLogit: number[], followed: number[], vectors: TopicVectors, regime: number[]): Array<number[] | null> {
+export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit: number[], followed: number[], vectors: TopicVectors, regime: number[]): Array<number[] | null> {
   const vs = vectors.comments;
   const dim = stage.comment.weights.length;
   const on = baseLogit.map((_, i) => !!vs[i]);
@@ -191,12 +140,6 @@ export function sentenceInputs(stage: Pick<SentenceStage, 'comment'> & { relevan
     return n > 1e-9 ? dot(v, rest) / n : 0;
   });
   const art = vectors.article ?? null;
-  const questions = relevanceQuestions(vectors);
-  const questionOf = (i: number) => questions[i];
-  const headOn = (h: LinearHead | undefined, i: number, wide: boolean): number => {
-    const q = h ? questionOf(i) : null;
-    return h && q ? dot(h.weights, relevanceVector(q, vs[i]!, wide)) + h.bias : 0;
-  };
   const cosArticle = baseLogit.map((_, i) => (vs[i] ? (art ? dot(vs[i]!, art) : cosThread[i]) : 0));
   const zArticle = standardised(cosArticle, on);
   const zThread = standardised(cosThread, on);
@@ -206,7 +149,7 @@ export function sentenceInputs(stage: Pick<SentenceStage, 'comment'> & { relevan
     const f = followed[i];
     const parent = f >= 0 ? vs[f] : null;
     const h = dot(stage.comment.weights, v) + stage.comment.bias;
-    const raw = [h, Math.max(0, h - COMMENT_HINGE), cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i], headOn(stage.relevance, i, false), headOn(stage.relevanceWide, i, true)];
+    const raw = [h, Math.max(0, h - COMMENT_HINGE), cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i]];
     const s = regime[i];
     return [b, s, ...raw.map((x) => x * (1 - s)), ...raw.map((x) => x * s)];
   });

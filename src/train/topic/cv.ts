@@ -9,7 +9,7 @@ import { Corpus, questionOrder } from './corpus';
 import { c3Ids, c3Mixed, foxMixed } from './intruders';
 import { fitBase, jointThreshold, TrainOptions } from './fit';
 import { binaryReport, meanSd, rocAuc, prf } from './metrics';
-import { COMBINED_VARIANTS, fitStage, stageThread, stageVariants, threadVectors, VectorTable } from './sentence-fit';
+import { fitStage, stageThread, stageVariants, threadVectors, VectorTable } from './sentence-fit';
 
 /** One sentence-stage variant's cross-validated figures (the ablation table's row). */
 export interface StageFigures {
@@ -66,7 +66,7 @@ export interface CvReport {
   /** Question of each out-of-fold row (the bootstrap resamples questions). */
   qids: string[];
   /** With sentence vectors: each stage variant's figures (see `stageVariants`), and the full stage's out-of-fold scores. */
-  sentence?: { variants: Record<string, StageFigures>; oof: number[]; hard: number[]; byVariant?: Record<string, { oof: number[]; hard: number[] }> };
+  sentence?: { variants: Record<string, StageFigures>; oof: number[]; hard: number[] };
 }
 
 /** Off-topic F1 (P / R) at the folds' thresholds and ROC-AUC of one slice of the out-of-fold rows. */
@@ -108,12 +108,9 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
   const foxF1: number[] = [];
   const thresholds: number[] = [];
   const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
-  const fitted = Object.keys(stageVariants());
-  const names = vectors ? [...fitted, ...fitted.filter((n) => COMBINED_VARIANTS.includes(n)).flatMap((n) => [`max(base, ${n})`, `or(base, ${n})`, `gate(base, ${n})`])] : [];
+  const names = vectors ? [...Object.keys(stageVariants()), 'max(base, full)', 'or(base, full)', 'gate(base, full)'] : [];
   const acc = new Map(names.map((n) => [n, { oof: new Map<string, number>(), pred: new Map<string, number>(), c3: { s: [] as number[], hard: [] as number[] }, foxAuc: [] as number[], foxF1: [] as number[], thresholds: [] as number[] }]));
   const headLambdas: number[] = [];
-  const relevanceLambdas: number[] = [];
-  const wideLambdas: number[] = [];
   for (let f = 0; f < k; f++) {
     const trainQ = order.filter((q) => foldOf.get(q) !== f);
     const { parts, rows, hoods, authors, trainScores, news: nr } = fitBase(corpus, trainQ, opts, news.filter((id) => newsFold.get(id) !== f));
@@ -123,15 +120,13 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
     const innerOf = new Map(trainQ.map((q, i) => [q, i % 5]));
     const stage = vectors ? fitStage(vectors, trainQ.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, nr, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, baseThreshold: t }) : undefined;
     if (stage) headLambdas.push(stage.head.lambda);
-    if (stage?.relevance) relevanceLambdas.push(stage.relevance.lambda);
-    if (stage?.relevanceWide) wideLambdas.push(stage.relevanceWide.lambda);
     for (const [name, v] of Object.entries(stage?.variants ?? {})) acc.get(name)!.thresholds.push(v.threshold);
     /** Base scores of a thread, then each variant's stage scores (with their fold thresholds). */
     const scoreAll = (article: Parameters<typeof scoreThreadFollowed>[1], comments: Parameters<typeof scoreThreadFollowed>[2], sink: (name: string, p: number[], t: number) => void): number[] => {
       const b = scoreThreadFollowed(parts, article, comments);
       if (stage && vectors) {
         const tv = threadVectors(vectors, article, comments);
-        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors, stage), v.threshold);
+        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors), v.threshold);
       }
       return b.scores;
     };
@@ -192,12 +187,11 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
         bySource: { '2015': src('2015'), '2016': src('2016') },
         c3: { f1: prf(a.c3.hard, c3.y, 1).f1, rocAuc: rocAuc(a.c3.s, c3.y) },
         fox: { rocAuc: meanSd(a.foxAuc), f1: meanSd(a.foxF1) },
-        ...(name === 'full' ? { headLambdas, relevanceLambdas, wideLambdas } : {}),
+        ...(name === 'full' ? { headLambdas } : {}),
       };
     }
     const full = acc.get('full')!;
-    const byVariant = Object.fromEntries([...acc].map(([name, a]) => [name, { oof: all.map((x) => a.oof.get(x.id)!), hard: all.map((x) => a.pred.get(x.id)!) }]));
-    sentence = { variants, oof: all.map((x) => full.oof.get(x.id)!), hard: all.map((x) => full.pred.get(x.id)!), byVariant };
+    sentence = { variants, oof: all.map((x) => full.oof.get(x.id)!), hard: all.map((x) => full.pred.get(x.id)!) };
   }
   return {
     sentence,

@@ -24,30 +24,6 @@ function strip(cv: CvReport): Omit<CvReport, 'oof' | 'hard' | 'labels' | 'qids'>
   return { ...figures, sentence: figures.sentence ? { variants: figures.sentence.variants, oof: [], hard: [] } : undefined };
 }
 
-/** Experiment: paired bootstraps over questions of each relevance variant against its plain counterpart, per seed. */
-function relevanceBootstraps(runs: CvReport[]): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  const pairs: Array<[string, string]> = [
-    ['full', 'full + relevance'],
-    ['full', 'full + relevance wide'],
-    ['gate(base, full)', 'gate(base, full + relevance)'],
-    ['gate(base, full)', 'gate(base, full + relevance wide)'],
-  ];
-  const f = (x: { change: number; low: number; high: number }) => `${x.change >= 0 ? '+' : ''}${x.change.toFixed(4)} (95% ${x.low.toFixed(4)} to ${x.high.toFixed(4)})`;
-  for (const cv of runs) {
-    const by = cv.sentence?.byVariant;
-    if (!by) continue;
-    for (const [a, b] of pairs) {
-      if (!by[a] || !by[b]) continue;
-      const run = (n: string): PairedRun => ({ scores: by[n].oof, hard: by[n].hard, labels: cv.labels, groups: cv.qids });
-      const r = pairedBootstrap(run(a), run(b));
-      out.push({ seed: cv.seed, from: a, to: b, ...r });
-      process.stderr.write(`paired bootstrap over questions (seed ${cv.seed}) ${b} against ${a}: AUC ${f(r.rocAuc)}; F1 ${f(r.f1)}\n`);
-    }
-  }
-  return out;
-}
-
 /** Median seconds of `model.score` on a `size`-comment thread (SouthFront cycled, every third a reply), vectors given. */
 function threadTiming(model: ReturnType<typeof loadOffTopicModel>, table: Map<string, Float32Array>, datasets: string | undefined, size = 500, rounds = 10): number {
   const sf = southfront(datasets);
@@ -108,7 +84,6 @@ async function main(): Promise<void> {
     process.stderr.write(`sentence stage over seeds ${runs.map((r) => r.seed).join(', ')}: variant | CQA F1 | CQA AUC | C3 F1 | C3 AUC | Fox AUC\n`);
     for (const [name, v] of Object.entries(stageOver)) process.stderr.write(`${name} | ${ms(v.offTopicF1)} | ${ms(v.rocAuc)} | ${ms(v.c3F1)} | ${ms(v.c3Auc)} | ${ms(v.foxAuc)}\n`);
   }
-  const relevance = relevanceBootstraps(runs);
   if (over) process.stderr.write(`over seeds ${over.seeds.join(', ')}: off-topic F1 ${over.offTopicF1.mean.toFixed(3)} ± ${over.offTopicF1.sd.toFixed(3)}, ROC-AUC ${over.rocAuc.mean.toFixed(3)} ± ${over.rocAuc.sd.toFixed(3)}, C3 F1 ${over.c3F1.mean.toFixed(3)} / AUC ${over.c3Auc.mean.toFixed(3)}, Fox AUC ${over.foxAuc.mean.toFixed(3)}\n`);
   let shipped: Record<string, unknown> = {};
   try {
@@ -131,7 +106,7 @@ async function main(): Promise<void> {
     }
   }
   process.stderr.write(`total ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  process.stdout.write(JSON.stringify({ crossValidation: runs.map(strip), overSeeds: over, stageOverSeeds: stageOver, bootstrap, relevance, shipped, accurate }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ crossValidation: runs.map(strip), overSeeds: over, stageOverSeeds: stageOver, bootstrap, shipped, accurate }, null, 2) + '\n');
 }
 
 main().catch((e) => {

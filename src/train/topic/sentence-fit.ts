@@ -10,7 +10,7 @@ import { loadTokenizer } from '../../encoder';
 import { MAX_PIECES } from '../../encoder/graph';
 import { fit, predict, logit, LogReg } from '../../topic/logreg';
 import { sigmoid } from '../../util/math';
-import { articleText, BASE_SENTENCE_FEATURES, combineStage, COMMENT_HINGE, LinearHead, maskOf, relevanceQuestions, relevanceVector, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, type StageCombine, TopicVectors } from '../../topic/sentence';
+import { articleText, combineStage, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, type StageCombine, TopicVectors } from '../../topic/sentence';
 import { contextInputs, stageRegime } from '../../topic/model';
 import { fitNonNegative } from '../../topic/logreg';
 import type { Neighbour } from '../../topic/features';
@@ -74,8 +74,6 @@ export function threadVectors(table: VectorTable, article: TopicArticle | undefi
 
 /** Ridge penalties tried for the comment head (on unit vectors: a feature's variance is about 1/512). */
 export const HEAD_LAMBDAS = [0.3, 1, 3, 10];
-/** Penalties tried for the relevance heads (experiment): a weaker signal may want more. */
-export const RELEVANCE_LAMBDAS = [0.3, 1, 3, 10, 30, 100];
 
 /** Sufficient statistics of a ridge fit over rows of vectors: folds add up, so a fold's fit never re-reads the rows. */
 export class Gram {
@@ -164,39 +162,13 @@ const headOf = (h: { weights: number[]; bias: number }, v: Float32Array) => {
   return s;
 };
 
-/** The variants fitted side by side: the shipped stage (`full`) and the same plus each relevance head (experiment). */
+/** The variants fitted side by side: the full stage, each group left out, and the comment head alone. */
 export function stageVariants(): Record<string, boolean[]> {
-  const out: Record<string, boolean[]> = { full: maskOf(BASE_SENTENCE_FEATURES) };
-  out['full + relevance'] = maskOf([...BASE_SENTENCE_FEATURES, 'relevance']);
-  if (process.env.REL_WIDE !== '0') out['full + relevance wide'] = maskOf([...BASE_SENTENCE_FEATURES, 'relevanceWide']);
+  const out: Record<string, boolean[]> = { full: maskOf(SENTENCE_FEATURES) };
+  for (const [g, names] of Object.entries(SENTENCE_GROUPS)) out[`without ${g}`] = maskOf(SENTENCE_FEATURES.filter((f) => !names.includes(f)));
+  out['base + comment only'] = maskOf(['comment', 'commentHigh']);
+  out['comment as a hinge only'] = maskOf(SENTENCE_FEATURES.filter((f) => f !== 'comment'));
   return out;
-}
-
-/** The variants that also get or/gate rows (combined with the base at its threshold). */
-export const COMBINED_VARIANTS = ['full', 'full + relevance', 'full + relevance wide'];
-
-/**
- * A ridge head on per-row vectors: its penalty by inner-fold squared error, its out-of-inner-fold
- * outputs (which feed the stack), and the head fitted on all rows at that penalty.
- */
-function fitRidgeHead(vec: Array<Float32Array | null>, ys: number[], inners: number[], dim: number, extra?: Gram, lambdas = HEAD_LAMBDAS): { head: LinearHead & { lambda: number }; oof: number[] } {
-  const inner = 5;
-  const grams = Array.from({ length: inner }, () => new Gram(dim));
-  vec.forEach((v, i) => v && grams[inners[i]].add(v, ys[i]));
-  const total = grams.reduce((a, g) => a.plus(g)).plus(extra ?? new Gram(dim));
-  let best = { lambda: lambdas[0], err: Infinity, oof: [] as number[] };
-  // The inner folds' Grams do not depend on the penalty: sum them once.
-  const rests = grams.map((_, f) => grams.filter((__, g) => g !== f).reduce((a, g) => a.plus(g)));
-  for (const lam of lambdas) {
-    const heads = grams.map((_, f) => {
-      const rest = rests[f];
-      return (extra ? rest.plus(extra) : rest).solve(lam);
-    });
-    const oof = vec.map((v, i) => (v ? headOf(heads[inners[i]], v) : 0));
-    const err = vec.reduce((s, v, i) => s + (v ? (oof[i] - ys[i]) ** 2 : 0), 0);
-    if (err < best.err) best = { lambda: lam, err, oof };
-  }
-  return { head: { ...total.solve(best.lambda), lambda: best.lambda }, oof: best.oof };
 }
 
 /**
@@ -218,8 +190,6 @@ export interface StageVariant {
 /** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
 export interface FittedStage {
   head: { weights: number[]; bias: number; lambda: number };
-  relevance?: LinearHead & { lambda: number };
-  relevanceWide?: LinearHead & { lambda: number };
   variants: Record<string, StageVariant>;
 }
 
@@ -239,23 +209,18 @@ export function fitStage(
   conversation: { hoods: Neighbour[][]; authors: Array<string | undefined> },
   opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean; baseThreshold?: number } = {},
 ): FittedStage {
+  const inner = 5;
+  const grams = Array.from({ length: inner }, () => new Gram(ENCODER_DIM));
   const vec: Array<Float32Array | null> = [];
-  const relVec: Array<Float32Array | null> = [];
-  const wideVec: Array<Float32Array | null> = [];
-  const inners: number[] = [];
-  const wideOn = process.env.REL_WIDE !== '0';
+  let r = 0;
   for (const t of threads) {
-    const qs = relevanceQuestions(threadVectors(table, t.article, t.comments));
-    t.comments.forEach((c, i) => {
+    for (const c of t.comments) {
       const v = table.get(c.text) ?? null;
       vec.push(v);
-      inners.push(innerOf(t.qid));
-      const q = qs[i];
-      relVec.push(v && q ? relevanceVector(q, v, false) : null);
-      wideVec.push(v && q && wideOn ? relevanceVector(q, v, true) : null);
-    });
+      if (v) grams[innerOf(t.qid)].add(v, rows[r].y);
+      r++;
+    }
   }
-  const ys = rows.map((row) => row.y);
   // The head's penalty by inner-fold squared error; its out-of-inner-fold outputs feed the stack.
   // The news threads' comments (natives and intruders alike: all are ordinary news comments) join
   // every fit as on-topic rows: without them the head, which only ever saw forum answers, reads
@@ -267,23 +232,28 @@ export function fitStage(
       if (v) newsGram.add(v, 0);
     }
   }
-  const commentFit = fitRidgeHead(vec, ys, inners, ENCODER_DIM, newsGram);
-  const best = commentFit;
-  const head = commentFit.head;
-  // Experiment: the relevance heads, fitted and stacked as the comment head (CQA rows only).
-  const relFit = fitRidgeHead(relVec, ys, inners, ENCODER_DIM, undefined, RELEVANCE_LAMBDAS);
-  const wideFit = wideOn ? fitRidgeHead(wideVec, ys, inners, 2 * ENCODER_DIM, undefined, RELEVANCE_LAMBDAS) : undefined;
-  const heads = { comment: head, relevance: relFit.head, relevanceWide: wideFit?.head };
+  const total = grams.reduce((a, g) => a.plus(g)).plus(newsGram);
+  let best = { lambda: HEAD_LAMBDAS[0], err: Infinity, oof: [] as number[] };
+  for (const lam of HEAD_LAMBDAS) {
+    const heads = grams.map((_, f) => {
+      const rest = grams.filter((__, g) => g !== f).reduce((a, g) => a.plus(g)).plus(newsGram);
+      return rest.solve(lam);
+    });
+    const oof = rows.map((row, i) => (vec[i] ? headOf(heads[innerOf(row.qid)], vec[i]!) : 0));
+    const err = rows.reduce((s, row, i) => s + (vec[i] ? (oof[i] - row.y) ** 2 : 0), 0);
+    if (err < best.err) best = { lambda: lam, err, oof };
+  }
+  const head = { ...total.solve(best.lambda), lambda: best.lambda };
   const X: number[][] = [];
   const y: number[] = [];
   const w: number[] = [];
   const newsIx: number[] = [];
   const cqaIx: number[] = [];
-  let r = 0;
+  r = 0;
   for (const t of threads) {
     const n = t.comments.length;
     const part = rows.slice(r, r + n);
-    const ins = sentenceInputs(heads, trainScores.slice(r, r + n).map((p) => logit(p)), part.map((x) => x.followed), threadVectors(table, t.article, t.comments), part.map((x) => stageRegime(x.x, range, t.article)));
+    const ins = sentenceInputs({ comment: head }, trainScores.slice(r, r + n).map((p) => logit(p)), part.map((x) => x.followed), threadVectors(table, t.article, t.comments), part.map((x) => stageRegime(x.x, range, t.article)));
     ins.forEach((x, i) => {
       if (!x) return;
       // The comment head's output out of inner folds (it was fitted on these rows).
@@ -293,13 +263,6 @@ export function fitStage(
       x[COMMENT_NEWS] = h * s;
       x[HIGH_FORUM] = Math.max(0, h - COMMENT_HINGE) * (1 - s);
       x[HIGH_NEWS] = Math.max(0, h - COMMENT_HINGE) * s;
-      // The relevance heads' out-of-inner-fold outputs likewise (0 where a head has no input, as at run time).
-      const rl = relVec[r + i] ? relFit.oof[r + i] : 0;
-      x[REL_FORUM] = rl * (1 - s);
-      x[REL_NEWS] = rl * s;
-      const wd = wideFit && wideVec[r + i] ? wideFit.oof[r + i] : 0;
-      x[WIDE_FORUM] = wd * (1 - s);
-      x[WIDE_NEWS] = wd * s;
       X.push(x), y.push(rows[r + i].y), w.push(1), cqaIx.push(r + i);
     });
     r += n;
@@ -309,7 +272,7 @@ export function fitStage(
   r = 0;
   for (const t of news.threads) {
     const n = t.comments.length;
-    const ins = sentenceInputs(heads, news.scores.slice(r, r + n).map((p) => logit(p)), news.followed.slice(r, r + n), threadVectors(table, t.article, t.comments), news.X.slice(r, r + n).map((x) => stageRegime(x, range, t.article)));
+    const ins = sentenceInputs({ comment: head }, news.scores.slice(r, r + n).map((p) => logit(p)), news.followed.slice(r, r + n), threadVectors(table, t.article, t.comments), news.X.slice(r, r + n).map((x) => stageRegime(x, range, t.article)));
     ins.forEach((x, i) => {
       if (!x) return;
       X.push(x), y.push(t.y[i]), w.push(newsW), newsIx.push(r + i);
@@ -334,7 +297,7 @@ export function fitStage(
     const newsScores = out.slice(rows.length);
     const threshold = jointThreshold(out.slice(0, rows.length), y3.slice(0, rows.length), newsScores, y3.slice(rows.length), opts.newsWeight ?? 1);
     variants[name] = { stack, context, threshold, newsScores };
-    if (COMBINED_VARIANTS.includes(name) && opts.baseThreshold !== undefined) {
+    if (name === 'full' && opts.baseThreshold !== undefined) {
       // max(base, stage) with the stage's scale moved onto the base's threshold, its own threshold
       // then tuned on the same rows as every other variant's.
       const maxShift = logit(opts.baseThreshold) - logit(threshold);
@@ -342,29 +305,25 @@ export function fitStage(
       const cqaMax = out.slice(0, rows.length).map((p, i) => m(trainScores[i], p));
       const newsMax = newsScores.map((p, i) => m(news.scores[i], p));
       const t = jointThreshold(cqaMax, y3.slice(0, rows.length), newsMax, y3.slice(rows.length), opts.newsWeight ?? 1);
-      variants[`max(base, ${name})`] = { stack, context, threshold: t, newsScores: newsMax, maxShift };
+      variants['max(base, full)'] = { stack, context, threshold: t, newsScores: newsMax, maxShift };
       // The same at the base's own threshold: a comment is off topic when either model says so.
-      variants[`or(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsMax, maxShift };
+      variants['or(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsMax, maxShift };
       // The same decisions; below the base's threshold the stage's score alone.
       const g = (b: number, p: number) => combineStage('gate', b, sigmoid(logit(p) + maxShift), opts.baseThreshold!);
-      variants[`gate(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => g(news.scores[i], p)), maxShift, combine: 'gate', gate: opts.baseThreshold };
+      variants['gate(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => g(news.scores[i], p)), maxShift, combine: 'gate', gate: opts.baseThreshold };
     }
   }
-  return { head, relevance: relFit.head, relevanceWide: wideFit?.head, variants };
+  return { head, variants };
 }
 
 const COMMENT_FORUM = SENTENCE_INPUTS.indexOf('comment@forum');
 const COMMENT_NEWS = SENTENCE_INPUTS.indexOf('comment@news');
 const HIGH_FORUM = SENTENCE_INPUTS.indexOf('commentHigh@forum');
 const HIGH_NEWS = SENTENCE_INPUTS.indexOf('commentHigh@news');
-const REL_FORUM = SENTENCE_INPUTS.indexOf('relevance@forum');
-const REL_NEWS = SENTENCE_INPUTS.indexOf('relevance@news');
-const WIDE_FORUM = SENTENCE_INPUTS.indexOf('relevanceWide@forum');
-const WIDE_NEWS = SENTENCE_INPUTS.indexOf('relevanceWide@news');
 
 /** Stage scores of one thread under a fitted variant (the stack's logit, the base's where a comment has no vector, then the context pass). */
-export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'combine' | 'gate'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>, extra: Pick<FittedStage, 'relevance' | 'relevanceWide'> = {}): number[] {
-  const ins = sentenceInputs({ comment: head, relevance: extra.relevance, relevanceWide: extra.relevanceWide }, base.map((p) => logit(p)), followed, vectors, regime);
+export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'combine' | 'gate'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
+  const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors, regime);
   const z = ins.map((x, i) => logit(x ? predict(v.stack, x) : base[i]));
   const out = contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
   const shift = v.maxShift;
