@@ -22,7 +22,27 @@ export function articleText(a: TopicArticle | undefined): string {
 }
 
 /** What the stage measures per comment (each enters twice, see `SENTENCE_INPUTS`). */
-export const SENTENCE_FEATURES = ['comment', 'commentHigh', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread'] as const;
+export const SENTENCE_FEATURES = ['comment', 'commentHigh', 'cosArticle', 'zArticle', 'cosParent', 'cosThread', 'zThread', 'relevance'] as const;
+
+/** A linear head over a vector. */
+export interface LinearHead {
+  weights: number[];
+  bias: number;
+}
+
+/**
+ * The relevance head's input for one comment vector `c` under the question vector `q`: q ⊙ c
+ * times sqrt(d). Its sum is sqrt(d) times the cosine, which adds nothing learned as one number;
+ * a head that weighs each dimension learns which agreements matter (models/offtopic/README.md,
+ * "Round 3"). The scale puts each entry's spread near a unit vector's, as the comment head reads.
+ */
+export function relevanceVector(q: ArrayLike<number>, c: ArrayLike<number>): Float32Array {
+  const d = c.length;
+  const out = new Float32Array(d);
+  const k = Math.sqrt(d);
+  for (let j = 0; j < d; j++) out[j] = q[j] * c[j] * k;
+  return out;
+}
 
 /**
  * The comment head's output counts again above this (`commentHigh`, a hinge): a clear non-answer
@@ -48,6 +68,7 @@ export const SENTENCE_GROUPS: Record<string, readonly SentenceFeature[]> = {
   article: ['cosArticle', 'zArticle'],
   parent: ['cosParent'],
   thread: ['cosThread', 'zThread'],
+  relevance: ['relevance'],
 };
 
 /** The stack's input mask that keeps the base, `s` and the features of `groups` (both regimes). */
@@ -61,7 +82,9 @@ export interface SentenceStage {
   encoder: { name: string; version: string; dim: number };
   inputs: string[];
   /** Linear head on the comment's vector (ridge on CQA labels): `comment` input = w . v + b. */
-  comment: { weights: number[]; bias: number };
+  comment: LinearHead;
+  /** Linear head on {@link relevanceVector} of the comment under its question (ridge on CQA labels): the `relevance` input. */
+  relevance: LinearHead;
   /** Logistic stack over `inputs`. */
   stack: LogReg;
   /**
@@ -115,12 +138,37 @@ function standardised(xs: number[], on: boolean[]): number[] {
 }
 
 /**
+ * The question vector of the relevance heads per comment: the article's, else the thread's
+ * leave-one-out centroid (unit length); null for a comment without a vector or a thread of one.
+ */
+export function relevanceQuestions(vectors: TopicVectors): Array<ArrayLike<number> | null> {
+  const vs = vectors.comments;
+  const art = vectors.article ?? null;
+  if (art) return vs.map((v) => (v ? art : null));
+  const first = vs.find((v) => !!v);
+  if (!first) return vs.map(() => null);
+  const dim = first.length;
+  const sum = new Float64Array(dim);
+  let count = 0;
+  for (const v of vs) if (v) (count++, v.forEach((x, j) => (sum[j] += x)));
+  return vs.map((v) => {
+    if (!v || count < 2) return null;
+    const q = new Float64Array(dim);
+    for (let j = 0; j < dim; j++) q[j] = sum[j] - v[j];
+    const n = Math.sqrt(dot(q, q));
+    if (n <= 1e-9) return null;
+    for (let j = 0; j < dim; j++) q[j] /= n;
+    return q;
+  });
+}
+
+/**
  * The stage's inputs per comment (null for a comment without a vector: it keeps its base score).
  * `baseLogit[i]` is the lexical model's logit, `followed[i]` the comment it follows (-1: the
  * article), `regime[i]` its thread's `s` (see `regimeOf` in model.ts).
  * Without an article vector the thread's centroid stands in for it, as the lexical features do.
  */
-export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit: number[], followed: number[], vectors: TopicVectors, regime: number[]): Array<number[] | null> {
+export function sentenceInputs(stage: Pick<SentenceStage, 'comment' | 'relevance'>, baseLogit: number[], followed: number[], vectors: TopicVectors, regime: number[]): Array<number[] | null> {
   const vs = vectors.comments;
   const dim = stage.comment.weights.length;
   const on = baseLogit.map((_, i) => !!vs[i]);
@@ -140,6 +188,12 @@ export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit:
     return n > 1e-9 ? dot(v, rest) / n : 0;
   });
   const art = vectors.article ?? null;
+  const questions = relevanceQuestions(vectors);
+  // 0 for a comment with no question vector (a lone comment without an article), as in training.
+  const relevance = (i: number): number => {
+    const q = questions[i];
+    return q ? dot(stage.relevance.weights, relevanceVector(q, vs[i]!)) + stage.relevance.bias : 0;
+  };
   const cosArticle = baseLogit.map((_, i) => (vs[i] ? (art ? dot(vs[i]!, art) : cosThread[i]) : 0));
   const zArticle = standardised(cosArticle, on);
   const zThread = standardised(cosThread, on);
@@ -149,7 +203,7 @@ export function sentenceInputs(stage: Pick<SentenceStage, 'comment'>, baseLogit:
     const f = followed[i];
     const parent = f >= 0 ? vs[f] : null;
     const h = dot(stage.comment.weights, v) + stage.comment.bias;
-    const raw = [h, Math.max(0, h - COMMENT_HINGE), cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i]];
+    const raw = [h, Math.max(0, h - COMMENT_HINGE), cosArticle[i], zArticle[i], parent ? dot(v, parent) : cosArticle[i], cosThread[i], zThread[i], relevance(i)];
     const s = regime[i];
     return [b, s, ...raw.map((x) => x * (1 - s)), ...raw.map((x) => x * s)];
   });

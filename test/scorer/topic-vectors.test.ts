@@ -44,6 +44,7 @@ beforeAll(async () => {
       encoder: { name: 'test', version: '0', dim: 512 },
       inputs: [...SENTENCE_INPUTS],
       comment: { weights: w, bias: 0 },
+      relevance: { weights: new Array(512).fill(0), bias: 0 },
       stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n.startsWith('comment@') ? 1 : n.startsWith('cosArticle@') ? -1 : 0)), bias: 0 },
       // The identity context pass: the stack's score stands.
       context: { mean: [0, 0, 0], std: [1, 1, 1], weights: [1, 0, 0], bias: 0 },

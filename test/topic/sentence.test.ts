@@ -12,6 +12,8 @@ const unit = (...xs: number[]) => {
   return Float32Array.from(xs.map((x) => x / n));
 };
 const head = { weights: [1, 0, 0, 0], bias: -0.5 };
+// Reads the first two coordinates of q ⊙ c · sqrt(4).
+const relevance = { weights: [1, 1, 0, 0], bias: 0 };
 
 describe('sentenceInputs', () => {
   const a = unit(1, 0, 0, 0);
@@ -19,7 +21,7 @@ describe('sentenceInputs', () => {
   const c = unit(1, 1, 0, 0);
 
   it('measures each input against the article, the followed comment and the rest of the thread', () => {
-    const rows = sentenceInputs({ comment: head }, [0.5, -1, 2], [-1, 0, 0], { article: a, comments: [a, b, c] }, [0, 0, 0]);
+    const rows = sentenceInputs({ comment: head, relevance }, [0.5, -1, 2], [-1, 0, 0], { article: a, comments: [a, b, c] }, [0, 0, 0]);
     const [r0, r1, r2] = rows as number[][];
     const at = (name: string) => SENTENCE_INPUTS.indexOf(name === 'base' ? name : `${name}@forum`);
     expect(r0[at('base')]).toBe(0.5);
@@ -37,15 +39,21 @@ describe('sentenceInputs', () => {
     expect(r0[at('cosThread')]).toBeCloseTo(rest[0] / Math.hypot(rest[0], rest[1]));
     // Standardised within the thread: the three z values sum to zero.
     expect(r0[at('zArticle')] + r1[at('zArticle')] + r2[at('zArticle')]).toBeCloseTo(0);
+    // The relevance head on q ⊙ c · 2 under the article a: a itself 2, b 0, c 2 / sqrt(2).
+    expect(r0[at('relevance')]).toBeCloseTo(2);
+    expect(r1[at('relevance')]).toBeCloseTo(0);
+    expect(r2[at('relevance')]).toBeCloseTo(Math.SQRT2);
   });
 
   it('without an article vector the thread centroid stands in; a comment without a vector gets no row', () => {
-    const rows = sentenceInputs({ comment: head }, [0, 0, 0], [-1, -1, -1], { article: null, comments: [a, null, c] }, [1, 1, 1]);
+    const rows = sentenceInputs({ comment: head, relevance }, [0, 0, 0], [-1, -1, -1], { article: null, comments: [a, null, c] }, [1, 1, 1]);
     expect(rows[1]).toBeNull();
     const i = SENTENCE_INPUTS.indexOf('cosArticle@news');
     expect(rows[0]![i]).toBeCloseTo(Math.SQRT1_2); // a against c alone (b has no vector)
     expect(rows[0]![i]).toBeCloseTo(rows[0]![SENTENCE_INPUTS.indexOf('cosThread@news')]);
     expect(rows[0]![SENTENCE_INPUTS.indexOf('cosArticle@forum')]).toBe(0);
+    // The relevance head's question is then that centroid too: c for a, so a ⊙ c · 2 = (sqrt(2), 0, ...).
+    expect(rows[0]![SENTENCE_INPUTS.indexOf('relevance@news')]).toBeCloseTo(Math.SQRT2);
   });
 
   it('stageScores keeps the base score of a comment without a vector', () => {
@@ -53,6 +61,7 @@ describe('sentenceInputs', () => {
       encoder: { name: 't', version: '0', dim: 4 },
       inputs: [...SENTENCE_INPUTS],
       comment: head,
+      relevance,
       stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n === 'comment@forum' ? 1 : n === 'cosArticle@forum' ? -1 : 0)), bias: 0 },
       // The identity context pass: the stack's score stands.
       context: { mean: [0, 0, 0], std: [1, 1, 1], weights: [1, 0, 0], bias: 0 },
@@ -87,6 +96,7 @@ describe('OffTopicModel with a sentence stage', () => {
       encoder: { name: 'test', version: '0', dim },
       inputs: [...SENTENCE_INPUTS],
       comment: { weights: w, bias: 0 },
+      relevance: { weights: new Array(dim).fill(0), bias: 0 },
       stack: { mean: SENTENCE_INPUTS.map(() => 0), std: SENTENCE_INPUTS.map(() => 1), weights: SENTENCE_INPUTS.map((n) => (n === 'base' || n.startsWith('comment@') ? 1 : 0)), bias: 0 },
       // The identity context pass: the stack's score stands.
       context: { mean: [0, 0, 0], std: [1, 1, 1], weights: [1, 0, 0], bias: 0 },
@@ -164,6 +174,11 @@ describe('OffTopicModel with a sentence stage', () => {
 
   it('refuses an unknown combine rule', () => {
     expect(() => new OffTopicModel({ ...model.file, sentence: { ...model.file.sentence!, combine: 'mean' as never } })).toThrow(/combine/);
+  });
+
+  it('refuses a stage without its relevance head', () => {
+    const { relevance: _dropped, ...old } = model.file.sentence!;
+    expect(() => new OffTopicModel({ ...model.file, sentence: old as SentenceStage })).toThrow(/sentence stage/);
   });
 
   it('refuses a stage whose inputs differ from the code', () => {

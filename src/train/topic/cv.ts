@@ -126,7 +126,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
       const b = scoreThreadFollowed(parts, article, comments);
       if (stage && vectors) {
         const tv = threadVectors(vectors, article, comments);
-        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors), v.threshold);
+        for (const [name, v] of Object.entries(stage.variants)) sink(name, stageThread(stage.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors, stage.relevance), v.threshold);
       }
       return b.scores;
     };

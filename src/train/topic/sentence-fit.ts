@@ -10,7 +10,7 @@ import { loadTokenizer } from '../../encoder';
 import { MAX_PIECES } from '../../encoder/graph';
 import { fit, predict, logit, LogReg } from '../../topic/logreg';
 import { sigmoid } from '../../util/math';
-import { articleText, combineStage, COMMENT_HINGE, maskOf, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, type StageCombine, TopicVectors } from '../../topic/sentence';
+import { articleText, combineStage, COMMENT_HINGE, type LinearHead, maskOf, relevanceQuestions, relevanceVector, sentenceInputs, SENTENCE_FEATURES, SENTENCE_GROUPS, SENTENCE_INPUTS, SentenceStage, type StageCombine, TopicVectors } from '../../topic/sentence';
 import { contextInputs, stageRegime } from '../../topic/model';
 import { fitNonNegative } from '../../topic/logreg';
 import type { Neighbour } from '../../topic/features';
@@ -74,6 +74,8 @@ export function threadVectors(table: VectorTable, article: TopicArticle | undefi
 
 /** Ridge penalties tried for the comment head (on unit vectors: a feature's variance is about 1/512). */
 export const HEAD_LAMBDAS = [0.3, 1, 3, 10];
+/** Penalties tried for the relevance head: 10 won in all 30 folds of the 3-seed CV, inside this grid. */
+export const RELEVANCE_LAMBDAS = [1, 3, 10, 30, 100];
 
 /** Sufficient statistics of a ridge fit over rows of vectors: folds add up, so a fold's fit never re-reads the rows. */
 export class Gram {
@@ -172,6 +174,30 @@ export function stageVariants(): Record<string, boolean[]> {
 }
 
 /**
+ * A ridge head on per-row vectors: its penalty by inner-fold squared error, its out-of-inner-fold
+ * outputs (which feed the stack), and the head fitted on all rows at that penalty.
+ */
+function fitRidgeHead(vec: Array<Float32Array | null>, ys: number[], inners: number[], dim: number, extra?: Gram, lambdas = HEAD_LAMBDAS): { head: LinearHead & { lambda: number }; oof: number[] } {
+  const inner = 5;
+  const grams = Array.from({ length: inner }, () => new Gram(dim));
+  vec.forEach((v, i) => v && grams[inners[i]].add(v, ys[i]));
+  const total = grams.reduce((a, g) => a.plus(g)).plus(extra ?? new Gram(dim));
+  let best = { lambda: lambdas[0], err: Infinity, oof: [] as number[] };
+  // The inner folds' Grams do not depend on the penalty: sum them once.
+  const rests = grams.map((_, f) => grams.filter((__, g) => g !== f).reduce((a, g) => a.plus(g)));
+  for (const lam of lambdas) {
+    const heads = grams.map((_, f) => {
+      const rest = rests[f];
+      return (extra ? rest.plus(extra) : rest).solve(lam);
+    });
+    const oof = vec.map((v, i) => (v ? headOf(heads[inners[i]], v) : 0));
+    const err = vec.reduce((s, v, i) => s + (v ? (oof[i] - ys[i]) ** 2 : 0), 0);
+    if (err < best.err) best = { lambda: lam, err, oof };
+  }
+  return { head: { ...total.solve(best.lambda), lambda: best.lambda }, oof: best.oof };
+}
+
+/**
  * One fitted variant. With `maxShift`, the variant's score is the larger of the base model's and
  * the full stage's (its logit shifted by `maxShift` onto the base's threshold): the stage can only
  * add off-topic evidence to the lexical model's, never take it away.
@@ -190,6 +216,7 @@ export interface StageVariant {
 /** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
 export interface FittedStage {
   head: { weights: number[]; bias: number; lambda: number };
+  relevance: LinearHead & { lambda: number };
   variants: Record<string, StageVariant>;
 }
 
@@ -209,18 +236,20 @@ export function fitStage(
   conversation: { hoods: Neighbour[][]; authors: Array<string | undefined> },
   opts: { lambda?: number; newsWeight?: number; variants?: Record<string, boolean[]>; newsInHead?: boolean; baseThreshold?: number } = {},
 ): FittedStage {
-  const inner = 5;
-  const grams = Array.from({ length: inner }, () => new Gram(ENCODER_DIM));
   const vec: Array<Float32Array | null> = [];
-  let r = 0;
+  const relVec: Array<Float32Array | null> = [];
+  const inners: number[] = [];
   for (const t of threads) {
-    for (const c of t.comments) {
+    const qs = relevanceQuestions(threadVectors(table, t.article, t.comments));
+    t.comments.forEach((c, i) => {
       const v = table.get(c.text) ?? null;
       vec.push(v);
-      if (v) grams[innerOf(t.qid)].add(v, rows[r].y);
-      r++;
-    }
+      inners.push(innerOf(t.qid));
+      const q = qs[i];
+      relVec.push(v && q ? relevanceVector(q, v) : null);
+    });
   }
+  const ys = rows.map((row) => row.y);
   // The head's penalty by inner-fold squared error; its out-of-inner-fold outputs feed the stack.
   // The news threads' comments (natives and intruders alike: all are ordinary news comments) join
   // every fit as on-topic rows: without them the head, which only ever saw forum answers, reads
@@ -232,28 +261,22 @@ export function fitStage(
       if (v) newsGram.add(v, 0);
     }
   }
-  const total = grams.reduce((a, g) => a.plus(g)).plus(newsGram);
-  let best = { lambda: HEAD_LAMBDAS[0], err: Infinity, oof: [] as number[] };
-  for (const lam of HEAD_LAMBDAS) {
-    const heads = grams.map((_, f) => {
-      const rest = grams.filter((__, g) => g !== f).reduce((a, g) => a.plus(g)).plus(newsGram);
-      return rest.solve(lam);
-    });
-    const oof = rows.map((row, i) => (vec[i] ? headOf(heads[innerOf(row.qid)], vec[i]!) : 0));
-    const err = rows.reduce((s, row, i) => s + (vec[i] ? (oof[i] - row.y) ** 2 : 0), 0);
-    if (err < best.err) best = { lambda: lam, err, oof };
-  }
-  const head = { ...total.solve(best.lambda), lambda: best.lambda };
+  const commentFit = fitRidgeHead(vec, ys, inners, ENCODER_DIM, newsGram);
+  const best = commentFit;
+  const head = commentFit.head;
+  // The relevance head likewise, on the CQA rows only: a news comment has no question to answer.
+  const relFit = fitRidgeHead(relVec, ys, inners, ENCODER_DIM, undefined, RELEVANCE_LAMBDAS);
+  const heads = { comment: head, relevance: relFit.head };
   const X: number[][] = [];
   const y: number[] = [];
   const w: number[] = [];
   const newsIx: number[] = [];
   const cqaIx: number[] = [];
-  r = 0;
+  let r = 0;
   for (const t of threads) {
     const n = t.comments.length;
     const part = rows.slice(r, r + n);
-    const ins = sentenceInputs({ comment: head }, trainScores.slice(r, r + n).map((p) => logit(p)), part.map((x) => x.followed), threadVectors(table, t.article, t.comments), part.map((x) => stageRegime(x.x, range, t.article)));
+    const ins = sentenceInputs(heads, trainScores.slice(r, r + n).map((p) => logit(p)), part.map((x) => x.followed), threadVectors(table, t.article, t.comments), part.map((x) => stageRegime(x.x, range, t.article)));
     ins.forEach((x, i) => {
       if (!x) return;
       // The comment head's output out of inner folds (it was fitted on these rows).
@@ -263,6 +286,10 @@ export function fitStage(
       x[COMMENT_NEWS] = h * s;
       x[HIGH_FORUM] = Math.max(0, h - COMMENT_HINGE) * (1 - s);
       x[HIGH_NEWS] = Math.max(0, h - COMMENT_HINGE) * s;
+      // The relevance head's out-of-inner-fold output likewise (0 without a question, as at run time).
+      const rl = relVec[r + i] ? relFit.oof[r + i] : 0;
+      x[REL_FORUM] = rl * (1 - s);
+      x[REL_NEWS] = rl * s;
       X.push(x), y.push(rows[r + i].y), w.push(1), cqaIx.push(r + i);
     });
     r += n;
@@ -272,7 +299,7 @@ export function fitStage(
   r = 0;
   for (const t of news.threads) {
     const n = t.comments.length;
-    const ins = sentenceInputs({ comment: head }, news.scores.slice(r, r + n).map((p) => logit(p)), news.followed.slice(r, r + n), threadVectors(table, t.article, t.comments), news.X.slice(r, r + n).map((x) => stageRegime(x, range, t.article)));
+    const ins = sentenceInputs(heads, news.scores.slice(r, r + n).map((p) => logit(p)), news.followed.slice(r, r + n), threadVectors(table, t.article, t.comments), news.X.slice(r, r + n).map((x) => stageRegime(x, range, t.article)));
     ins.forEach((x, i) => {
       if (!x) return;
       X.push(x), y.push(t.y[i]), w.push(newsW), newsIx.push(r + i);
@@ -305,25 +332,27 @@ export function fitStage(
       const cqaMax = out.slice(0, rows.length).map((p, i) => m(trainScores[i], p));
       const newsMax = newsScores.map((p, i) => m(news.scores[i], p));
       const t = jointThreshold(cqaMax, y3.slice(0, rows.length), newsMax, y3.slice(rows.length), opts.newsWeight ?? 1);
-      variants['max(base, full)'] = { stack, context, threshold: t, newsScores: newsMax, maxShift };
+      variants[`max(base, ${name})`] = { stack, context, threshold: t, newsScores: newsMax, maxShift };
       // The same at the base's own threshold: a comment is off topic when either model says so.
-      variants['or(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsMax, maxShift };
+      variants[`or(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsMax, maxShift };
       // The same decisions; below the base's threshold the stage's score alone.
       const g = (b: number, p: number) => combineStage('gate', b, sigmoid(logit(p) + maxShift), opts.baseThreshold!);
-      variants['gate(base, full)'] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => g(news.scores[i], p)), maxShift, combine: 'gate', gate: opts.baseThreshold };
+      variants[`gate(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => g(news.scores[i], p)), maxShift, combine: 'gate', gate: opts.baseThreshold };
     }
   }
-  return { head, variants };
+  return { head, relevance: relFit.head, variants };
 }
 
 const COMMENT_FORUM = SENTENCE_INPUTS.indexOf('comment@forum');
 const COMMENT_NEWS = SENTENCE_INPUTS.indexOf('comment@news');
 const HIGH_FORUM = SENTENCE_INPUTS.indexOf('commentHigh@forum');
 const HIGH_NEWS = SENTENCE_INPUTS.indexOf('commentHigh@news');
+const REL_FORUM = SENTENCE_INPUTS.indexOf('relevance@forum');
+const REL_NEWS = SENTENCE_INPUTS.indexOf('relevance@news');
 
 /** Stage scores of one thread under a fitted variant (the stack's logit, the base's where a comment has no vector, then the context pass). */
-export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'combine' | 'gate'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>): number[] {
-  const ins = sentenceInputs({ comment: head }, base.map((p) => logit(p)), followed, vectors, regime);
+export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'combine' | 'gate'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>, relevance: LinearHead): number[] {
+  const ins = sentenceInputs({ comment: head, relevance }, base.map((p) => logit(p)), followed, vectors, regime);
   const z = ins.map((x, i) => logit(x ? predict(v.stack, x) : base[i]));
   const out = contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
   const shift = v.maxShift;
@@ -331,12 +360,13 @@ export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'st
 }
 
 /** The model file's stage: the context pass's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
-export function shippedStage(head: FittedStage['head'], stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: StageCombine): SentenceStage {
+export function shippedStage(head: FittedStage['head'], relevance: LinearHead, stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: StageCombine): SentenceStage {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     encoder: { ...encoder, dim: ENCODER_DIM },
     inputs: [...SENTENCE_INPUTS],
     comment: { weights: head.weights.map(round), bias: round(head.bias) },
+    relevance: { weights: relevance.weights.map(round), bias: round(relevance.bias) },
     stack: { mean: stack.mean.map(round), std: stack.std.map(round), weights: stack.weights.map(round), bias: round(stack.bias) },
     context: { mean: context.mean.map(round), std: context.std.map(round), weights: context.weights.map(round), bias: round(context.bias + logit(baseThreshold) - logit(threshold)) },
     ...(combine ? { combine } : {}),

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const innerOf = new Map(order.map((q, i) => [q, i % 5]));
     const st = fitStage(table, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, baseThreshold: threshold, variants: { full: stageVariants().full } });
     const tv = threadVectors(table, sf.article, sf.comments);
-    for (const [name, v] of Object.entries(st.variants)) process.stdout.write(report(name, stageThread(st.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors), v.threshold, sf));
+    for (const [name, v] of Object.entries(st.variants)) process.stdout.write(report(name, stageThread(st.head, v, b.scores, b.followed, tv, b.regime, b.hoods, b.authors, st.relevance), v.threshold, sf));
   }
   process.stdout.write(`${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
