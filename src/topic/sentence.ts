@@ -138,13 +138,11 @@ function standardised(xs: number[], on: boolean[]): number[] {
 }
 
 /**
- * The question vector of the relevance heads per comment: the article's, else the thread's
- * leave-one-out centroid (unit length); null for a comment without a vector or a thread of one.
+ * Each comment's leave-one-out thread centroid, unit length: the sum of the other comments'
+ * vectors, normalised; null for a comment without a vector, in a thread of one, or where the
+ * rest sums to nothing.
  */
-export function relevanceQuestions(vectors: TopicVectors): Array<ArrayLike<number> | null> {
-  const vs = vectors.comments;
-  const art = vectors.article ?? null;
-  if (art) return vs.map((v) => (v ? art : null));
+function threadCentroids(vs: TopicVectors['comments']): Array<Float64Array | null> {
   const first = vs.find((v) => !!v);
   if (!first) return vs.map(() => null);
   const dim = first.length;
@@ -163,6 +161,16 @@ export function relevanceQuestions(vectors: TopicVectors): Array<ArrayLike<numbe
 }
 
 /**
+ * The question vector of the relevance head per comment: the article's, else the thread's
+ * leave-one-out centroid ({@link threadCentroids}); null for a comment without a vector or a
+ * thread of one.
+ */
+export function relevanceQuestions(vectors: TopicVectors): Array<ArrayLike<number> | null> {
+  const art = vectors.article ?? null;
+  return art ? vectors.comments.map((v) => (v ? art : null)) : threadCentroids(vectors.comments);
+}
+
+/**
  * The stage's inputs per comment (null for a comment without a vector: it keeps its base score).
  * `baseLogit[i]` is the lexical model's logit, `followed[i]` the comment it follows (-1: the
  * article), `regime[i]` its thread's `s` (see `regimeOf` in model.ts).
@@ -170,25 +178,12 @@ export function relevanceQuestions(vectors: TopicVectors): Array<ArrayLike<numbe
  */
 export function sentenceInputs(stage: Pick<SentenceStage, 'comment' | 'relevance'>, baseLogit: number[], followed: number[], vectors: TopicVectors, regime: number[]): Array<number[] | null> {
   const vs = vectors.comments;
-  const dim = stage.comment.weights.length;
   const on = baseLogit.map((_, i) => !!vs[i]);
-  const sum = new Float64Array(dim);
-  let count = 0;
-  vs.forEach((v, i) => {
-    if (!v || !on[i]) return;
-    count++;
-    for (let j = 0; j < dim; j++) sum[j] += v[j];
-  });
-  const rest = new Float64Array(dim);
-  const cosThread = baseLogit.map((_, i) => {
-    const v = vs[i];
-    if (!v || count < 2) return 0;
-    for (let j = 0; j < dim; j++) rest[j] = sum[j] - v[j];
-    const n = Math.sqrt(dot(rest, rest));
-    return n > 1e-9 ? dot(v, rest) / n : 0;
-  });
+  // One leave-one-out centroid per comment serves cosThread and, without an article, the relevance head's question.
+  const centroids = threadCentroids(vs);
+  const cosThread = centroids.map((q, i) => (q ? dot(vs[i]!, q) : 0));
   const art = vectors.article ?? null;
-  const questions = relevanceQuestions(vectors);
+  const questions = art ? vs.map((v) => (v ? art : null)) : centroids;
   // 0 for a comment with no question vector (a lone comment without an article), as in training.
   const relevance = (i: number): number => {
     const q = questions[i];
