@@ -102,7 +102,7 @@ export class OffTopicModel {
     }
     if (file.sentence) {
       const st = file.sentence;
-      if (st.combine !== undefined && st.combine !== 'max' && st.combine !== 'gate') throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max, gate or none`);
+      if (st.combine !== undefined && !['max', 'gate', 'either'].includes(st.combine)) throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max, gate, either or none`);
       if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.relevance?.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length || st.context?.weights.length !== CONTEXT_INPUTS.length) {
         throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage inputs [${st.inputs}] (${st.comment.weights.length}-d head) do not match this code [${SENTENCE_INPUTS}] (${st.encoder.dim}-d)`);
       }

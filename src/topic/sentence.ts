@@ -99,21 +99,26 @@ export interface SentenceStage {
    * the same threshold, so a comment is off topic when either model says so): the stage can add
    * off-topic evidence to the lexical model's, never take it away. `gate`: the same decisions, but
    * below the base's threshold the score is the stage's own, so the base's sub-threshold scores
-   * do not blur the ranking (see {@link combineStage}). Absent: the stage's score.
+   * do not blur the ranking (see {@link combineStage}). `either`: as `gate`, but where the base
+   * flags, the two scores add as independent evidence (noisy-or), so a comment both models call off
+   * topic stands further from the threshold than either alone puts it. Absent: the stage's score.
    */
   combine?: StageCombine;
 }
 
 /** How the sentence stage's score meets the base model's (`SentenceStage.combine`). */
-export type StageCombine = 'max' | 'gate';
+export type StageCombine = 'max' | 'gate' | 'either';
 
 /**
  * One comment's score from the base model's and the stage's, both deciding at `threshold`.
- * `max` and `gate` flag the same comments (those either model flags); they differ in the score
- * below the threshold, where `gate` keeps the stage's alone.
+ * All three flag the same comments (those either model flags; a noisy-or is never below the larger
+ * of its two). Below the base's threshold `gate` and `either` keep the stage's score alone; above
+ * it `either` is 1 - (1 - base)(1 - stage).
  */
 export function combineStage(combine: StageCombine, base: number, stage: number, threshold: number): number {
-  return combine === 'gate' && base < threshold ? stage : Math.max(base, stage);
+  if (combine === 'max') return Math.max(base, stage);
+  if (base < threshold) return stage;
+  return combine === 'either' ? 1 - (1 - base) * (1 - stage) : Math.max(base, stage);
 }
 
 /** Sentence vectors of one scoring call: the article's (null without one) and each comment's (null where not computed). */

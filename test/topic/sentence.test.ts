@@ -151,25 +151,34 @@ describe('OffTopicModel with a sentence stage', () => {
     expect(out[1].offTopic!).toBeCloseTo(Math.max(plain[1].offTopic!, lowered[1].offTopic!), 4);
   });
 
-  it('with combine gate, flags what max flags but keeps the stage score below the base threshold', () => {
+  it('with combine gate or either, flags what max flags but keeps the stage score below the base threshold', () => {
     const down = [...w];
     down[0] = -4;
     const st = model.file.sentence!;
-    const file = (combine?: 'max' | 'gate') => new OffTopicModel({ ...model.file, sentence: { ...st, comment: { weights: down, bias: 0 }, ...(combine ? { combine } : {}) } });
+    const file = (combine?: 'max' | 'gate' | 'either') => new OffTopicModel({ ...model.file, sentence: { ...st, comment: { weights: down, bias: 0 }, ...(combine ? { combine } : {}) } });
     const vectors = { article: v(0), comments: [v(1), v(0)] };
     const plain = base.score(article, comments);
     const stage = file().score(article, comments, vectors);
     const maxed = file('max').score(article, comments, vectors);
     const gated = file('gate').score(article, comments, vectors);
+    const either = file('either').score(article, comments, vectors);
     const t = model.threshold;
-    gated.forEach((r, i) => {
-      const b = plain[i].offTopic!;
-      expect(r.offTopic!).toBeCloseTo(b >= t ? Math.max(b, stage[i].offTopic!) : stage[i].offTopic!, 4);
-      expect(r.offTopic! >= t).toBe(maxed[i].offTopic! >= t);
+    plain.forEach((p, i) => {
+      const b = p.offTopic!;
+      const s = stage[i].offTopic!;
+      expect(gated[i].offTopic!).toBeCloseTo(b >= t ? Math.max(b, s) : s, 4);
+      expect(either[i].offTopic!).toBeCloseTo(b >= t ? 1 - (1 - b) * (1 - s) : s, 4);
+      expect(gated[i].offTopic! >= t).toBe(maxed[i].offTopic! >= t);
+      expect(either[i].offTopic! >= t).toBe(maxed[i].offTopic! >= t);
     });
     expect(combineStage('gate', 0.2, 0.1, 0.3)).toBe(0.1);
     expect(combineStage('gate', 0.4, 0.1, 0.3)).toBe(0.4);
     expect(combineStage('max', 0.2, 0.1, 0.3)).toBe(0.2);
+    expect(combineStage('either', 0.2, 0.1, 0.3)).toBe(0.1);
+    // Above the base's threshold both add: 1 - 0.6 * 0.9.
+    expect(combineStage('either', 0.4, 0.1, 0.3)).toBeCloseTo(0.46, 10);
+    // The same flags as max wherever either score decides.
+    for (const [b, s] of [[0.29, 0.31], [0.31, 0.01], [0.1, 0.2], [0.9, 0.9]]) expect(combineStage('either', b, s, 0.3) >= 0.3).toBe(Math.max(b, s) >= 0.3);
   });
 
   it('refuses an unknown combine rule', () => {

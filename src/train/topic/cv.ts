@@ -108,7 +108,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
   const foxF1: number[] = [];
   const thresholds: number[] = [];
   const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
-  const names = vectors ? [...Object.keys(stageVariants()), 'max(base, full)', 'or(base, full)', 'gate(base, full)'] : [];
+  const names = vectors ? [...Object.keys(stageVariants()), 'max(base, full)', 'or(base, full)', 'gate(base, full)', 'either(base, full)'] : [];
   const acc = new Map(names.map((n) => [n, { oof: new Map<string, number>(), pred: new Map<string, number>(), c3: { s: [] as number[], hard: [] as number[] }, foxAuc: [] as number[], foxF1: [] as number[], thresholds: [] as number[] }]));
   const headLambdas: number[] = [];
   for (let f = 0; f < k; f++) {

@@ -63,8 +63,8 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
   }
   return {
     format: MODEL_FORMAT,
-    // 3.2.0: the relevance head in the stage, combined by `gate` (3.1.0 had no relevance head).
-    version: sentence ? '3.2.0' : '2.0.0',
+    // 3.3.0: combined by `either` (3.2.0: `gate`, the same stage and decisions).
+    version: sentence ? '3.3.0' : '2.0.0',
     features: [...featureNames(!!opts.words)],
     idf: parts.idf,
     lexical: parts.lexical,

@@ -50,7 +50,7 @@ export interface TrainOptions {
    * `['2015']` is 1.0.0's recipe (trained on 2015 devel alone).
    */
   baseSources?: Array<'2015' | '2016'>;
-  /** How the shipped stage's score meets the base's (`combineStage`): `max` is the CV's `or(base, full)` variant, `gate` its `gate(base, full)`. */
+  /** How the shipped stage's score meets the base's (`combineStage`): `max` is the CV's `or(base, full)` variant, `gate` its `gate(base, full)`, `either` its `either(base, full)`. */
   stageCombine?: StageCombine;
 }
 

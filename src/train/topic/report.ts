@@ -30,7 +30,7 @@ export interface TopicArgs {
   sentence?: 'on' | 'off';
   /** CQA releases the base (lexical) model learns from (`TrainOptions.baseSources`); default 2015, the shipped models' recipe. */
   baseSources?: Array<'2015' | '2016'>;
-  /** How the shipped stage meets the base (`TrainOptions.stageCombine`): `gate` (default, the shipped accurate model), `max`, or `none` (the stage's score alone). */
+  /** How the shipped stage meets the base (`TrainOptions.stageCombine`): `either` (default, the shipped accurate model), `gate`, `max`, or `none` (the stage's score alone). */
   stageCombine?: StageCombine | 'none';
 }
 
@@ -66,7 +66,7 @@ export function parseTopicArgs(argv: string[]): TopicArgs {
     }
     else if (flag === '--vectors') a.vectors = val;
     else if (flag === '--stage-combine') {
-      if (val !== 'gate' && val !== 'max' && val !== 'none') throw new Error(`--stage-combine is gate, max or none, not ${val}`);
+      if (val !== 'gate' && val !== 'either' && val !== 'max' && val !== 'none') throw new Error(`--stage-combine is gate, either, max or none, not ${val}`);
       a.stageCombine = val;
     } else if (flag === '--base-sources') {
       const list = val.split(',').filter(Boolean);
@@ -95,7 +95,7 @@ export function trainOptions(a: TopicArgs): TrainOptions {
   return {
     seed: a.seeds?.[0], folds: a.folds, lambda: a.lambda, exclude: a.exclude, intruderRate: a.intruderRate, lexMinShare: a.lexMinShare,
     newsWeight: a.newsWeight, classifierLambdas: a.classifierLambdas, classifier: a.classifier, lexVocab: a.lexVocab,
-    words: a.vectors ? loadWordTable(a.vectors) : undefined, vectorsIn: a.vectorsIn, baseSources: a.baseSources ?? DEFAULT_BASE_SOURCES, stageCombine: a.stageCombine === 'none' ? undefined : (a.stageCombine ?? 'gate'),
+    words: a.vectors ? loadWordTable(a.vectors) : undefined, vectorsIn: a.vectorsIn, baseSources: a.baseSources ?? DEFAULT_BASE_SOURCES, stageCombine: a.stageCombine === 'none' ? undefined : (a.stageCombine ?? 'either'),
   };
 }
 

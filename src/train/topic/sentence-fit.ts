@@ -338,6 +338,9 @@ export function fitStage(
       // The same decisions; below the base's threshold the stage's score alone.
       const g = (b: number, p: number) => combineStage('gate', b, sigmoid(logit(p) + maxShift), opts.baseThreshold!);
       variants[`gate(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => g(news.scores[i], p)), maxShift, combine: 'gate', gate: opts.baseThreshold };
+      // The same decisions; above the base's threshold both scores add (noisy-or).
+      const e = (b: number, p: number) => combineStage('either', b, sigmoid(logit(p) + maxShift), opts.baseThreshold!);
+      variants[`either(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => e(news.scores[i], p)), maxShift, combine: 'either', gate: opts.baseThreshold };
     }
   }
   return { head, relevance: relFit.head, variants };
