@@ -103,6 +103,9 @@ export class OffTopicModel {
     if (file.sentence) {
       const st = file.sentence;
       if (st.combine !== undefined && !['max', 'gate', 'either'].includes(st.combine)) throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage combine ${String(st.combine)}, expected max, gate, either or none`);
+      if (st.veto !== undefined && !(typeof st.veto === 'number' && st.veto >= 0 && st.veto < file.threshold && (st.combine === 'gate' || st.combine === 'either'))) {
+        throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage veto ${String(st.veto)}: a number in [0, the threshold ${file.threshold}) with combine gate or either`);
+      }
       if (st.inputs.join(',') !== SENTENCE_INPUTS.join(',') || st.comment.weights.length !== st.encoder.dim || st.relevance?.weights.length !== st.encoder.dim || st.stack.weights.length !== SENTENCE_INPUTS.length || st.context?.weights.length !== CONTEXT_INPUTS.length) {
         throw new ModeratoError('MOD_ERR_MODEL', `off-topic sentence stage inputs [${st.inputs}] (${st.comment.weights.length}-d head) do not match this code [${SENTENCE_INPUTS}] (${st.encoder.dim}-d)`);
       }
@@ -135,7 +138,8 @@ export class OffTopicModel {
       const base = scores;
       scores = contextInputs(z, analysis.hoods, analysis.authors).map((x) => predict(ctx, x));
       const combine = this.file.sentence.combine;
-      if (combine) scores = scores.map((p, i) => combineStage(combine, base[i], p, this.threshold));
+      const veto = this.file.sentence.veto;
+      if (combine) scores = scores.map((p, i) => combineStage(combine, base[i], p, this.threshold, veto));
     }
     // Under an article, every comment's context terms are the article's: ranked once per thread.
     const articleTerms = analysis.hasArticle ? topTerms(analysis.articleVec, analysis.articleSurface, TOP_TERMS) : undefined;

@@ -104,6 +104,13 @@ export interface SentenceStage {
    * topic stands further from the threshold than either alone puts it. Absent: the stage's score.
    */
   combine?: StageCombine;
+  /**
+   * With `gate` or `either`: where the base flags a comment but the stage's score is below this
+   * (the stage reads it as clearly on topic), the stage's score stands and the flag goes. On CQA
+   * most such flags are the base's false positives; a veto well under the threshold leaves the
+   * stage's near misses (SouthFront's c08 and c09 read 0.29 and 0.25) to the base. Absent: 0.
+   */
+  veto?: number;
 }
 
 /** How the sentence stage's score meets the base model's (`SentenceStage.combine`). */
@@ -112,12 +119,13 @@ export type StageCombine = 'max' | 'gate' | 'either';
 /**
  * One comment's score from the base model's and the stage's, both deciding at `threshold`.
  * All three flag the same comments (those either model flags; a noisy-or is never below the larger
- * of its two). Below the base's threshold `gate` and `either` keep the stage's score alone; above
- * it `either` is 1 - (1 - base)(1 - stage).
+ * of its two), unless a `veto` (see `SentenceStage.veto`) lets a stage score under it overrule a
+ * base flag. Below the base's threshold `gate` and `either` keep the stage's score alone; above it
+ * `either` is 1 - (1 - base)(1 - stage).
  */
-export function combineStage(combine: StageCombine, base: number, stage: number, threshold: number): number {
+export function combineStage(combine: StageCombine, base: number, stage: number, threshold: number, veto = 0): number {
   if (combine === 'max') return Math.max(base, stage);
-  if (base < threshold) return stage;
+  if (base < threshold || stage < veto) return stage;
   return combine === 'either' ? 1 - (1 - base) * (1 - stage) : Math.max(base, stage);
 }
 

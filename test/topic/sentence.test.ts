@@ -181,6 +181,48 @@ describe('OffTopicModel with a sentence stage', () => {
     for (const [b, s] of [[0.29, 0.31], [0.31, 0.01], [0.1, 0.2], [0.9, 0.9]]) expect(combineStage('either', b, s, 0.3) >= 0.3).toBe(Math.max(b, s) >= 0.3);
   });
 
+  it('with a veto, lets a stage score under it overrule a base flag, and nothing else', () => {
+    // Base flags (0.4 >= 0.3), the stage reads it as clearly on topic (0.1 < veto 0.15): the stage's score stands.
+    expect(combineStage('either', 0.4, 0.1, 0.3, 0.15)).toBe(0.1);
+    expect(combineStage('gate', 0.4, 0.1, 0.3, 0.15)).toBe(0.1);
+    // At or above the veto the base's flag stays (noisy-or), and below the base's threshold nothing changes.
+    expect(combineStage('either', 0.4, 0.2, 0.3, 0.15)).toBeCloseTo(1 - 0.6 * 0.8, 10);
+    expect(combineStage('either', 0.2, 0.1, 0.3, 0.15)).toBe(0.1);
+    expect(combineStage('max', 0.4, 0.1, 0.3, 0.15)).toBe(0.4);
+    // In a model whose head pushes b (the base flags it) down: a veto just under the threshold
+    // unflags what the base alone flagged.
+    const down = [...w];
+    down[0] = -4;
+    const st = { ...model.file.sentence!, comment: { weights: down, bias: 0 } };
+    const t = model.threshold;
+    const file = (veto?: number) => new OffTopicModel({ ...model.file, sentence: { ...st, combine: 'either', ...(veto !== undefined ? { veto } : {}) } });
+    const vectors = { article: v(0), comments: [v(0), v(1)] };
+    const plain = base.score(article, comments);
+    const stage = new OffTopicModel({ ...model.file, sentence: st }).score(article, comments, vectors);
+    expect(plain[1].offTopic!).toBeGreaterThanOrEqual(t);
+    expect(stage[1].offTopic!).toBeLessThan(t);
+    const vetoed = file(t - 1e-9).score(article, comments, vectors);
+    const kept = file(0).score(article, comments, vectors);
+    plain.forEach((p, i) => {
+      const s = stage[i].offTopic!;
+      expect(vetoed[i].offTopic!).toBeCloseTo(p.offTopic! >= t && s >= t - 1e-9 ? 1 - (1 - p.offTopic!) * (1 - s) : s, 4);
+      expect(kept[i].offTopic!).toBeCloseTo(file().score(article, comments, vectors)[i].offTopic!, 10);
+    });
+    expect(kept[1].offTopic!).toBeGreaterThanOrEqual(t);
+    expect(vetoed[1].offTopic!).toBeLessThan(t);
+  });
+
+  it('refuses a veto at or above the threshold, negative, or without gate or either', () => {
+    const st = model.file.sentence!;
+    const load = (sentence: object) => () => new OffTopicModel({ ...model.file, sentence: { ...st, ...sentence } });
+    expect(load({ combine: 'either', veto: model.threshold })).toThrow(/veto/);
+    expect(load({ combine: 'either', veto: -0.1 })).toThrow(/veto/);
+    expect(load({ combine: 'either', veto: 'x' as never })).toThrow(/veto/);
+    expect(load({ combine: 'max', veto: 0.1 })).toThrow(/veto/);
+    expect(load({ veto: 0.1 })).toThrow(/veto/);
+    expect(load({ combine: 'gate', veto: 0.1 })).not.toThrow();
+  });
+
   it('refuses an unknown combine rule', () => {
     expect(() => new OffTopicModel({ ...model.file, sentence: { ...model.file.sentence!, combine: 'mean' as never } })).toThrow(/combine/);
   });

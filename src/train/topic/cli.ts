@@ -1,10 +1,10 @@
 /**
- * `npm run train:topic [-- --datasets DIR --out DIR --folds K --lambda L --exclude a,b --news-weight W --save-oof FILE --compare FILE --sentence on|off --base-sources 2015[,2016] --stage-combine either|gate|max|none]`:
+ * `npm run train:topic [-- --datasets DIR --out DIR --folds K --lambda L --exclude a,b --news-weight W --save-oof FILE --compare FILE --sentence on|off --base-sources 2015[,2016] --stage-combine either|gate|max|none --stage-veto V]`:
  * cross-validate over CQA questions, train the off-topic model on all of them, write its
  * model.json and print the figures for the model card. With the sentence stage (the default;
  * vectors from the shared cache) the model goes to `models/offtopic/accurate` (the scorer's
  * accurate mode); with `--sentence off`, to `models/offtopic` (the fast mode's). The defaults
- * (base on 2015, stage on 2015 + 2016 combined by either, seed 2015) reproduce the shipped files;
+ * (base on 2015, stage on 2015 + 2016 combined by either with a veto of 0.2, seed 2015) reproduce the shipped files;
  * `--base-sources 2015,2016 --stage-combine none` is revision 2's base under the plain stage.
  */
 import * as fs from 'fs';

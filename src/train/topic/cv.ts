@@ -9,7 +9,7 @@ import { Corpus, questionOrder } from './corpus';
 import { c3Ids, c3Mixed, foxMixed } from './intruders';
 import { fitBase, jointThreshold, TrainOptions } from './fit';
 import { binaryReport, meanSd, rocAuc, prf } from './metrics';
-import { fitStage, stageThread, stageVariants, threadVectors, VectorTable } from './sentence-fit';
+import { fitStage, stageThread, stageVariants, threadVectors, VectorTable, VETOES } from './sentence-fit';
 
 /** One sentence-stage variant's cross-validated figures (the ablation table's row). */
 export interface StageFigures {
@@ -108,7 +108,7 @@ export function crossValidate(corpus: Corpus, opts: TrainOptions = {}, vectors?:
   const foxF1: number[] = [];
   const thresholds: number[] = [];
   const byQid = new Map(corpus.cqa.map((q) => [q.qid, q]));
-  const names = vectors ? [...Object.keys(stageVariants()), 'max(base, full)', 'or(base, full)', 'gate(base, full)', 'either(base, full)'] : [];
+  const names = vectors ? [...Object.keys(stageVariants()), 'max(base, full)', 'or(base, full)', 'gate(base, full)', 'either(base, full)', ...VETOES.map((v) => `either veto ${v}(base, full)`)] : [];
   const acc = new Map(names.map((n) => [n, { oof: new Map<string, number>(), pred: new Map<string, number>(), c3: { s: [] as number[], hard: [] as number[] }, foxAuc: [] as number[], foxF1: [] as number[], thresholds: [] as number[] }]));
   const headLambdas: number[] = [];
   for (let f = 0; f < k; f++) {

@@ -58,13 +58,13 @@ export function trainOffTopic(corpus: Corpus, cv: CvReport, opts: TrainOptions =
     const st = fitStage(vectors, order.map((q) => byQid.get(q)!), rows, trainScores, (q) => innerOf.get(q)!, news, parts.blendRange, { hoods, authors }, { lambda: opts.lambda, newsWeight: opts.newsWeight, variants: { full: stageVariants().full } });
     const full = st.variants.full;
     const t = jointThreshold(cv.sentence.oof, cv.labels, full.newsScores, news.y, opts.newsWeight ?? 1);
-    sentence = shippedStage(st.head, st.relevance, full.stack, full.context, t, threshold, { name: ENCODER_NAME, version: encoderVersion() }, opts.stageCombine);
-    stageMeta = { sentenceStage: { headLambda: st.head.lambda, relevanceLambda: st.relevance.lambda, stageThreshold: t, inputs: sentence.inputs, combine: opts.stageCombine ?? 'none' } };
+    sentence = shippedStage(st.head, st.relevance, full.stack, full.context, t, threshold, { name: ENCODER_NAME, version: encoderVersion() }, opts.stageCombine, opts.stageVeto);
+    stageMeta = { sentenceStage: { headLambda: st.head.lambda, relevanceLambda: st.relevance.lambda, stageThreshold: t, inputs: sentence.inputs, combine: opts.stageCombine ?? 'none', veto: sentence.veto ?? 0 } };
   }
   return {
     format: MODEL_FORMAT,
-    // 3.3.0: combined by `either` (3.2.0: `gate`, the same stage and decisions).
-    version: sentence ? '3.3.0' : '2.0.0',
+    // 3.4.0: `either` with a veto (3.3.0: `either`; 3.2.0: `gate`; the same stage).
+    version: sentence ? '3.4.0' : '2.0.0',
     features: [...featureNames(!!opts.words)],
     idf: parts.idf,
     lexical: parts.lexical,

@@ -52,6 +52,8 @@ export interface TrainOptions {
   baseSources?: Array<'2015' | '2016'>;
   /** How the shipped stage's score meets the base's (`combineStage`): `max` is the CV's `or(base, full)` variant, `gate` its `gate(base, full)`, `either` its `either(base, full)`. */
   stageCombine?: StageCombine;
+  /** The shipped stage's `veto` (`SentenceStage.veto`): the CV's `either veto V(base, full)` variant. */
+  stageVeto?: number;
 }
 
 /** A labelled row: features of one CQA comment. */

@@ -211,7 +211,14 @@ export interface StageVariant {
   /** With `maxShift`: how the two scores meet at the base's threshold `gate` (default `max`; see `combineStage`). */
   combine?: StageCombine;
   gate?: number;
+  veto?: number;
 }
+
+/**
+ * The vetoes the CV measures as `either veto V(base, full)` (stage scores on the base's scale
+ * below which the stage overrules a base flag; `SentenceStage.veto`), the shipped 0.2 among them.
+ */
+export const VETOES = [0.1, 0.15, 0.2, 0.25];
 
 /** One fold's fitted stage, per variant, with its threshold on the stage's own scale. */
 export interface FittedStage {
@@ -341,6 +348,10 @@ export function fitStage(
       // The same decisions; above the base's threshold both scores add (noisy-or).
       const e = (b: number, p: number) => combineStage('either', b, sigmoid(logit(p) + maxShift), opts.baseThreshold!);
       variants[`either(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => e(news.scores[i], p)), maxShift, combine: 'either', gate: opts.baseThreshold };
+      for (const veto of VETOES) {
+        const ev = (b: number, p: number) => combineStage('either', b, sigmoid(logit(p) + maxShift), opts.baseThreshold!, veto);
+        variants[`either veto ${veto}(base, ${name})`] = { stack, context, threshold: opts.baseThreshold, newsScores: newsScores.map((p, i) => ev(news.scores[i], p)), maxShift, combine: 'either', gate: opts.baseThreshold, veto };
+      }
     }
   }
   return { head, relevance: relFit.head, variants };
@@ -354,16 +365,16 @@ const REL_FORUM = SENTENCE_INPUTS.indexOf('relevance@forum');
 const REL_NEWS = SENTENCE_INPUTS.indexOf('relevance@news');
 
 /** Stage scores of one thread under a fitted variant (the stack's logit, the base's where a comment has no vector, then the context pass). */
-export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'combine' | 'gate'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>, relevance: LinearHead): number[] {
+export function stageThread(head: FittedStage['head'], v: Pick<StageVariant, 'stack' | 'context' | 'maxShift' | 'combine' | 'gate' | 'veto'>, base: number[], followed: number[], vectors: TopicVectors, regime: number[], hoods: Neighbour[][], authors: Array<string | undefined>, relevance: LinearHead): number[] {
   const ins = sentenceInputs({ comment: head, relevance }, base.map((p) => logit(p)), followed, vectors, regime);
   const z = ins.map((x, i) => logit(x ? predict(v.stack, x) : base[i]));
   const out = contextInputs(z, hoods, authors).map((x) => predict(v.context, x));
   const shift = v.maxShift;
-  return shift === undefined ? out : out.map((p, i) => combineStage(v.combine ?? 'max', base[i], sigmoid(logit(p) + shift), v.gate ?? 0));
+  return shift === undefined ? out : out.map((p, i) => combineStage(v.combine ?? 'max', base[i], sigmoid(logit(p) + shift), v.gate ?? 0, v.veto));
 }
 
 /** The model file's stage: the context pass's bias shifted so that `baseThreshold` decides as `threshold` did on the stage's scale. */
-export function shippedStage(head: FittedStage['head'], relevance: LinearHead, stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: StageCombine): SentenceStage {
+export function shippedStage(head: FittedStage['head'], relevance: LinearHead, stack: LogReg, context: LogReg, threshold: number, baseThreshold: number, encoder: { name: string; version: string }, combine?: StageCombine, veto?: number): SentenceStage {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     encoder: { ...encoder, dim: ENCODER_DIM },
@@ -373,5 +384,6 @@ export function shippedStage(head: FittedStage['head'], relevance: LinearHead, s
     stack: { mean: stack.mean.map(round), std: stack.std.map(round), weights: stack.weights.map(round), bias: round(stack.bias) },
     context: { mean: context.mean.map(round), std: context.std.map(round), weights: context.weights.map(round), bias: round(context.bias + logit(baseThreshold) - logit(threshold)) },
     ...(combine ? { combine } : {}),
+    ...(combine && veto ? { veto } : {}),
   };
 }
