@@ -198,9 +198,10 @@ function fitRidgeHead(vec: Array<Float32Array | null>, ys: number[], inners: num
 }
 
 /**
- * One fitted variant. With `maxShift`, the variant's score is the larger of the base model's and
- * the full stage's (its logit shifted by `maxShift` onto the base's threshold): the stage can only
- * add off-topic evidence to the lexical model's, never take it away.
+ * One fitted variant. With `maxShift`, the variant's score combines the base model's and the full
+ * stage's (its logit shifted by `maxShift` onto the base's threshold) by `combine`, `gate` and
+ * `veto` (see `combineStage`): without a veto the stage can only add off-topic evidence to the
+ * lexical model's, never take it away.
  */
 export interface StageVariant {
   stack: LogReg;
@@ -208,7 +209,7 @@ export interface StageVariant {
   threshold: number;
   newsScores: number[];
   maxShift?: number;
-  /** With `maxShift`: how the two scores meet at the base's threshold `gate` (default `max`; see `combineStage`). */
+  /** With `maxShift`: how the two scores meet at the base's threshold `gate`, and the stage's `veto` (default `max`, no veto; see `combineStage`). */
   combine?: StageCombine;
   gate?: number;
   veto?: number;
