@@ -176,11 +176,11 @@ function threadCentroids(vs: TopicVectors['comments']): Array<Float64Array | nul
 /**
  * The question vector of the relevance head per comment: the article's, else the thread's
  * leave-one-out centroid ({@link threadCentroids}); null for a comment without a vector or a
- * thread of one.
+ * thread of one. `centroids`: the thread's, when the caller has them already.
  */
-export function relevanceQuestions(vectors: TopicVectors): Array<ArrayLike<number> | null> {
+export function relevanceQuestions(vectors: TopicVectors, centroids?: Array<Float64Array | null>): Array<ArrayLike<number> | null> {
   const art = vectors.article ?? null;
-  return art ? vectors.comments.map((v) => (v ? art : null)) : threadCentroids(vectors.comments);
+  return art ? vectors.comments.map((v) => (v ? art : null)) : (centroids ?? threadCentroids(vectors.comments));
 }
 
 /**
@@ -196,7 +196,7 @@ export function sentenceInputs(stage: Pick<SentenceStage, 'comment' | 'relevance
   const centroids = threadCentroids(vs);
   const cosThread = centroids.map((q, i) => (q ? dot(vs[i]!, q) : 0));
   const art = vectors.article ?? null;
-  const questions = art ? vs.map((v) => (v ? art : null)) : centroids;
+  const questions = relevanceQuestions(vectors, centroids);
   // 0 for a comment with no question vector (a lone comment without an article), as in training.
   const relevance = (i: number): number => {
     const q = questions[i];
