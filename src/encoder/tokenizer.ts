@@ -93,19 +93,26 @@ export function normalizeForPieces(original: string): NormalizedText {
     while (j < original.length && JOINS_PREVIOUS.test(String.fromCodePoint(original.codePointAt(j)!))) j += codeUnits(original, j);
     const chunk = original.slice(i, j).normalize('NFKC');
     let owned = false;
+    // A space inside an expansion (U+FDFA gives a phrase of four words) maps, as the expansion's
+    // other added units, to the empty span at the chunk's end: never back over the owned unit.
+    let inner = false;
     // NFKC can turn a chunk into spaces (NBSP, ideographic space): spaces are judged after it.
     for (const ch of chunk) {
       if (WHITESPACE.test(ch)) {
-        pendingSpace = pendingSpace ? [pendingSpace[0], j] : [i, j];
+        if (owned) inner = true;
+        else pendingSpace = pendingSpace ? [pendingSpace[0], j] : [i, j];
         continue;
       }
-      if (out.length === 0) push(SPACE, i, i);
+      if (inner) push(SPACE, j, j);
+      else if (out.length === 0) push(SPACE, i, i);
       else if (pendingSpace) push(SPACE, Math.min(pendingSpace[0], i), Math.min(pendingSpace[1], i));
       pendingSpace = null;
+      inner = false;
       if (owned) push(ch, j, j);
       else push(ch, i, j);
       owned = true;
     }
+    if (inner) pendingSpace = [j, j];
     i = j;
   }
   return { text: out.join(''), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };

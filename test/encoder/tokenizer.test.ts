@@ -44,7 +44,8 @@ describe('tokenizer: spans into the original text', () => {
         });
         for (let i = 0; i < s.length; i++) if (!covered[i]) expect(isSpaceUnit(s, i)).toBe(true);
       }),
-      { numRuns: 400 },
+      // U+FDFA expands under NFKC to four words: its inner spaces once mapped back over its first unit.
+      { numRuns: 400, examples: [['ﷺ'], ['a ﷺ b'], ['ﷺﷺ x'], ['\u00a0ﷺ\u3000']] },
     );
   });
 
