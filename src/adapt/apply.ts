@@ -6,8 +6,8 @@
 import { CATEGORIES, type Category } from '../types';
 import { ModeratoError } from '../errors';
 import { sigmoid } from '../util/math';
-import { baseLogit, featureRow } from './features';
-import type { AdaptAttribute, AttributeHead, SiteAdapter, StoredFeatures } from './types';
+import { ADAPT_ATTRIBUTES, baseLogit, featureRow, sameBase } from './features';
+import type { AdaptAttribute, AttributeHead, BaseModels, SiteAdapter, StoredFeatures } from './types';
 
 /** Adapted scores of one comment. */
 export interface AdaptedScores {
@@ -30,23 +30,31 @@ export function applyHead(head: AttributeHead, f: StoredFeatures, attribute: Ada
 export const CATEGORY_MIN_TOXICITY = 0.25;
 
 /**
- * The head of `attribute` that scoring applies: one that passed its own gate (`strength` > 0 in
- * the report). Each attribute is gated on its own, so a site whose moderators reject only
+ * The head of `attribute` that scoring applies over base `models`: one that passed its own gate
+ * (`strength` > 0 in the report), fitted over the same base (`sameBase`; after a model upgrade a
+ * head of the old base keeps the new base's scores until a refit on decisions the new base scored).
+ * Each attribute is gated on its own, so a site whose moderators reject only
  * off-topic comments gets its off_topic head with toxicity left to the base, and the other way
  * round. An adapter fitted before per-attribute gates has no strengths: there every stored head
  * was applied when `activated` (its toxicity gate) held.
  */
-export function activeHead(adapter: SiteAdapter, attribute: AdaptAttribute): AttributeHead | undefined {
+export function activeHead(adapter: SiteAdapter, attribute: AdaptAttribute, models?: BaseModels): AttributeHead | undefined {
   const h = adapter.heads[attribute];
-  if (!h) return undefined;
+  if (!h || !sameBase(adapter.report.base, models, attribute)) return undefined;
   const s = adapter.report.auc[attribute]?.strength;
   return (s === undefined ? adapter.report.activated : s > 0) ? h : undefined;
 }
 
+/** Whether scoring over base `models` applies some head of the adapter (results then name it). */
+export function adapterApplies(adapter: SiteAdapter, models?: BaseModels): boolean {
+  return ADAPT_ATTRIBUTES.some((a) => activeHead(adapter, a, models) !== undefined);
+}
+
 /**
  * Scores one comment's features with an adapter. An attribute whose head did not pass its gate
- * (it did not beat the base in cross-validation) keeps the base's score: the gate holds wherever
- * the adapter is applied, so no site is scored worse than by the base.
+ * (it did not beat the base in cross-validation), or whose head was fitted over another base than
+ * `f.models`, keeps the base's score: the gate holds wherever the adapter is applied, so no site
+ * is scored worse than by the base.
  *
  * A category is a kind of toxicity, so a category without its own head is capped by the adapted
  * toxicity as the base model caps it by its own: at most sigmoid(logit(toxicity) - logit(f)),
@@ -57,7 +65,7 @@ export function activeHead(adapter: SiteAdapter, attribute: AdaptAttribute): Att
  * @example applyAdapter(adapter, { base: { toxicity: 0.2, ...cats }, vector }).toxicity  // 0.71
  */
 export function applyAdapter(adapter: SiteAdapter, f: StoredFeatures, opts: { categoryMinToxicity?: number } = {}): AdaptedScores {
-  const head = (a: AdaptAttribute): AttributeHead | undefined => activeHead(adapter, a);
+  const head = (a: AdaptAttribute): AttributeHead | undefined => activeHead(adapter, a, f.models);
   const tox = head('toxicity');
   const toxicity = tox ? applyHead(tox, f, 'toxicity') : f.base.toxicity ?? 0;
   const cap = tox ? sigmoid(baseLogit(toxicity) - baseLogit(opts.categoryMinToxicity ?? CATEGORY_MIN_TOXICITY)) : 1;

@@ -7,7 +7,7 @@ import { CATEGORIES } from '../types';
 import { logit } from '../util/math';
 import { ENCODER_DIM } from '../encoder/types';
 import { ModeratoError } from '../errors';
-import type { AdaptAttribute, StoredFeatures } from './types';
+import type { AdaptAttribute, BaseModels, LabelledExample, StoredFeatures } from './types';
 
 /** Every attribute an adapter can learn, in a fixed order (reports and tables use it). */
 export const ADAPT_ATTRIBUTES: readonly AdaptAttribute[] = ['toxicity', ...CATEGORIES, 'off_topic'];
@@ -30,6 +30,32 @@ export function baseInputs(attribute: AdaptAttribute): readonly AdaptAttribute[]
  */
 export function readsArticle(attribute: AdaptAttribute): boolean {
   return attribute === 'off_topic';
+}
+
+/**
+ * Whether a head of `attribute` fitted over base `fitted` reads outputs of base `models`: the
+ * same toxicity model (every head reads its outputs) and, for off_topic, the same off-topic
+ * model. A side that is unknown (stored or fitted before bases were recorded) matches any.
+ */
+export function sameBase(fitted: BaseModels | undefined, models: BaseModels | undefined, attribute: AdaptAttribute): boolean {
+  if (!fitted || !models) return true;
+  if (fitted.toxicity !== models.toxicity) return false;
+  return attribute !== 'off_topic' || fitted.off_topic === undefined || models.off_topic === undefined || fitted.off_topic === models.off_topic;
+}
+
+/**
+ * The base of the newest decision that recorded one (decisions in the order made), its off-topic
+ * model the newest recorded with that toxicity model; undefined when none recorded a base.
+ */
+export function newestBase(examples: readonly LabelledExample[]): BaseModels | undefined {
+  let toxicity: string | undefined;
+  for (let i = examples.length - 1; i >= 0; i--) {
+    const m = examples[i].features.models;
+    if (!m) continue;
+    toxicity ??= m.toxicity;
+    if (m.toxicity === toxicity && m.off_topic !== undefined) return { toxicity, off_topic: m.off_topic };
+  }
+  return toxicity === undefined ? undefined : { toxicity };
 }
 
 /**

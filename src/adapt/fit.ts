@@ -8,10 +8,10 @@ import { ModeratoError } from '../errors';
 import { mulberry32 } from '../util/prng';
 import { sigmoid } from '../util/math';
 import { ENCODER_DIM } from '../encoder/types';
-import { ADAPT_ATTRIBUTES, baseInputs, baseLogit, featureRow, ownIndex, readsArticle, rowLength } from './features';
+import { ADAPT_ATTRIBUTES, baseInputs, baseLogit, featureRow, newestBase, ownIndex, readsArticle, rowLength, sameBase } from './features';
 import { margins, priorParams, solve, type Design, type Params, type Problem } from './logistic';
 import { auc, pairedAucDiff, thresholdForPrecision } from './metrics';
-import type { AdaptAttribute, AdapterReport, AttributeHead, LabelledExample, SiteAdapter } from './types';
+import type { AdaptAttribute, AdapterReport, AttributeHead, BaseModels, LabelledExample, SiteAdapter } from './types';
 
 /** Options of {@link fitAdapter}; every one has a default. */
 export interface FitOptions {
@@ -80,6 +80,8 @@ interface Task {
   positives: number;
   /** The rows read the comment-x-article product (off_topic, when some decided comment has the article's vector). */
   article: boolean;
+  /** Labelled rows left out because another base scored them. */
+  otherBase: number;
 }
 
 /** A task's design matrix with its columns standardised, and how to undo it. */
@@ -314,22 +316,27 @@ function atStrength(head: AttributeHead, attribute: AdaptAttribute, a: number): 
   return { ...head, w, b: a * head.b };
 }
 
-/** Labelled rows of one attribute (see {@link fitAdapter} for who counts as positive). */
-function taskOf(examples: LabelledExample[], attribute: AdaptAttribute): Task {
+/** Labelled rows of one attribute scored by `base` (see {@link fitAdapter} for who counts as positive). */
+function taskOf(examples: LabelledExample[], attribute: AdaptAttribute, base: BaseModels | undefined): Task {
   const idx: number[] = [];
   const y: number[] = [];
+  let otherBase = 0;
   examples.forEach((e, i) => {
     if (attribute === 'off_topic' && e.features.base.off_topic === undefined) return;
     let label: number | null;
     if (attribute === 'toxicity') label = e.label === 1 && e.category === 'off_topic' ? null : e.label;
     else label = e.label === 0 ? 0 : e.category === attribute ? 1 : null;
     if (label === null) return;
+    if (!sameBase(base, e.features.models, attribute)) {
+      otherBase++;
+      return;
+    }
     idx.push(i);
     y.push(label);
   });
   const yy = Uint8Array.from(y);
   const article = readsArticle(attribute) && idx.some((i) => examples[i].features.article !== undefined);
-  return { attribute, idx, y: yy, positives: y.reduce((a, b) => a + b, 0), article };
+  return { attribute, idx, y: yy, positives: y.reduce((a, b) => a + b, 0), article, otherBase };
 }
 
 /**
@@ -338,6 +345,10 @@ function taskOf(examples: LabelledExample[], attribute: AdaptAttribute): Task {
  *
  * - Labels: `toxicity` learns rejected (1) vs approved (0), leaving out comments rejected as
  *   off-topic; a category or `off_topic` learns rejected with that reason (1) vs approved (0).
+ * - One base: the heads learn over the outputs of the newest decision's base models
+ *   (`report.base`); decisions another base scored are left out (`report.otherBase`), since after
+ *   an upgrade the same comment gets other base scores. Decisions without recorded models count
+ *   as the newest base's.
  * - A head is `sigmoid(w . featureRow + b)`, its penalty pulling toward the base (weight 1 on the
  *   attribute's own base logit): few decisions give the base back.
  * - Each attribute with at least `minPositives` positives and negatives is fitted and gated on
@@ -364,8 +375,12 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
     decisions: examples.length, positives: examples.filter((e) => e.label === 1).length, auc: {}, activated: false,
     margin: o.margin, suggestedThreshold: null, curve: [],
   };
+  const base = newestBase(examples);
+  if (base) report.base = base;
   const weightsOf = (t: Task): Float64Array => Float64Array.from(t.idx, (i) => (examples[i].audit ? o.auditWeight : 1));
-  const tox = taskOf(examples, 'toxicity');
+  const tox = taskOf(examples, 'toxicity', base);
+  const offTopic = taskOf(examples, 'off_topic', base);
+  if (tox.otherBase || offTopic.otherBase) report.otherBase = { toxicity: tox.otherBase, off_topic: offTopic.otherBase };
   const minCount = Math.max(o.minPositives, o.folds);
   if (tox.positives >= minCount && tox.idx.length - tox.positives >= minCount) {
     const s = weightsOf(tox);
@@ -389,7 +404,7 @@ export function fitAdapter(siteId: string, examples: LabelledExample[], opts: Fi
   // moderators reject only off-topic comments has no toxicity head to wait for.
   for (const attribute of ADAPT_ATTRIBUTES) {
     if (attribute === 'toxicity') continue;
-    const task = taskOf(examples, attribute);
+    const task = attribute === 'off_topic' ? offTopic : taskOf(examples, attribute, base);
     const negatives = task.idx.length - task.positives;
     if (task.positives >= minCount && negatives >= minCount) {
       const cv = crossValidate(examples, task, weightsOf(task), o);

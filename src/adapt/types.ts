@@ -8,6 +8,18 @@ import type { Category } from '../types';
 export type AdaptAttribute = 'toxicity' | Category | 'off_topic';
 
 /**
+ * The base models whose outputs a comment's features hold, each as "name version". A head fitted
+ * on one base's outputs reads another's wrongly (an upgrade moves scores across a threshold), so
+ * a fit keeps to one base and scoring applies a head only over the base it was fitted on.
+ */
+export interface BaseModels {
+  /** The toxicity model: its outputs are every head's inputs. */
+  toxicity: string;
+  /** The off-topic model, when the comment had context: the off_topic head's input. */
+  off_topic?: string;
+}
+
+/**
  * What is kept of a decided comment so a refit never re-embeds it: the base model's outputs and
  * the sentence vector quantised to int8 (`vector[i] / 127` restores it to within 0.4%).
  */
@@ -22,6 +34,8 @@ export interface StoredFeatures {
    * features stored before it existed.
    */
   article?: Int8Array;
+  /** The models that produced `base`. Absent in features stored before it existed (taken as any base's). */
+  models?: BaseModels;
 }
 
 /** One moderator decision as a training label for its site. */
@@ -94,6 +108,14 @@ export interface AdapterReport {
   suggestedThreshold: { precision: number; threshold: number; recall: number } | null;
   /** Learning curve: cross-validated AUC with the first n decisions. */
   curve: { n: number; base: number; adapted: number }[];
+  /**
+   * The base the heads were fitted on: the newest decision's (see `fitAdapter`). Scoring over
+   * another base keeps the base's scores for the heads it concerns. Absent when no decision
+   * recorded its models, and in adapters fitted before it existed: applied over any base.
+   */
+  base?: BaseModels;
+  /** Decisions left out because another base scored them: of the toxicity heads, of the off_topic head. */
+  otherBase?: { toxicity: number; off_topic: number };
 }
 
 /** A fitted, versioned adapter of one site. */

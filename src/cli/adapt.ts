@@ -310,6 +310,8 @@ export function formatReport(v: AdapterVersion): string {
   const r: AdapterReport = v.report;
   const lines = [`version ${v.version}${v.active ? ' (active)' : ''}, fitted ${v.createdAt}${v.createdBy ? ` by ${v.createdBy}` : ''}`];
   lines.push(`  decisions used: ${r.decisions} (${r.positives} rejected, ${r.decisions - r.positives} approved)`);
+  if (r.base) lines.push(`  fitted over ${r.base.toxicity}${r.base.off_topic ? ` and ${r.base.off_topic}` : ''}: its heads apply only over these models`);
+  if (r.otherBase) lines.push(`  left out, scored by other models: ${r.otherBase.toxicity} decision(s) of the toxicity heads, ${r.otherBase.off_topic} of the off_topic head`);
   // Each attribute has its own gate (adapters fitted before that have no strength per attribute).
   const gateText = (s: number | undefined) => (s === undefined ? '' : s === 0 ? '; held back' : s < 1 ? `; applied at strength ${s}` : '; applied');
   for (const [attr, a] of Object.entries(r.auc)) lines.push(`  ${attr.padEnd(16)} AUC base ${f3(a?.base)}  adapted ${f3(a?.adapted)}  (cross-validated)${gateText(a?.strength)}`);

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ModeratoError } from '../errors';
-import type { AdaptAttribute, AdapterReport, LabelledExample, StoredFeatures } from '../adapt/types';
+import type { AdaptAttribute, AdapterReport, BaseModels, LabelledExample, StoredFeatures } from '../adapt/types';
 import type { ScoreResult } from '../types';
 import type { AdapterVersion, Activity, ActivityQuery, CommentStatus, Decision, DecisionAction, DecisionRequest, HoldCategory, QueueSort, StoredComment } from './types';
 
@@ -254,6 +254,18 @@ export function articleBytes(f: StoredFeatures): Buffer | null {
   return f.article ? vectorBytes(f.article) : null;
 }
 
+/** The base models of stored features as JSON text, or null (features without them). */
+export function modelsJson(f: StoredFeatures): string | null {
+  return toJson(f.models);
+}
+
+/** Stored base models read back: undefined for rows stored before they were recorded, or not of the expected shape. */
+function modelsOf(v: unknown): BaseModels | undefined {
+  const m = v == null ? undefined : fromJson<Partial<BaseModels>>(v);
+  if (!m || typeof m.toxicity !== 'string') return undefined;
+  return typeof m.off_topic === 'string' ? { toxicity: m.toxicity, off_topic: m.off_topic } : { toxicity: m.toxicity };
+}
+
 /** Bytes read back as an int8 vector (a copy: the driver's buffer may be pooled). */
 export function bytesVector(b: Uint8Array): Int8Array {
   return new Int8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -270,12 +282,15 @@ export interface LabelRow {
   article?: Uint8Array | null;
   /** The comment's thread, else its article's id or title (an imported label's given group; null when it has none). */
   thread?: string | null;
+  /** The base models that scored it (null in rows stored before they were recorded). */
+  models?: unknown;
 }
 
 /** Maps a label row onto the adapter's {@link LabelledExample}. */
 export function rowToExample(r: LabelRow): LabelledExample {
+  const models = modelsOf(r.models);
   return {
-    features: { base: fromJson(r.base), vector: bytesVector(r.vector), ...(r.article ? { article: bytesVector(r.article) } : {}) },
+    features: { base: fromJson(r.base), vector: bytesVector(r.vector), ...(r.article ? { article: bytesVector(r.article) } : {}), ...(models ? { models } : {}) },
     label: Number(r.label) === 1 ? 1 : 0,
     category: (r.category ?? null) as AdaptAttribute | null,
     audit: r.audit === true || Number(r.audit) === 1,

@@ -128,6 +128,15 @@ ALTER TABLE adapt_imports ADD COLUMN article BLOB;`,
     // imported rows in one fold as it does the queue's; null for rows imported before.
     sql: `ALTER TABLE adapt_imports ADD COLUMN thread_id TEXT;`,
   },
+  {
+    version: 7,
+    name: 'adapt_base_models',
+    // The base models ("name version") whose outputs each stored row holds: a fit keeps to one
+    // base, and scoring applies a head only over the base it was fitted on. Null in rows stored before.
+    sql: `
+ALTER TABLE comment_features ADD COLUMN models TEXT;
+ALTER TABLE adapt_imports ADD COLUMN models TEXT;`,
+  },
 ];
 
 /** PostgreSQL: timestamptz, jsonb; lease times compare against the database clock (one clock for all instances). */
@@ -234,5 +243,12 @@ ALTER TABLE adapt_imports ADD COLUMN article BYTEA;`,
     version: 6,
     name: 'adapt_import_thread',
     sql: `ALTER TABLE adapt_imports ADD COLUMN thread_id TEXT;`,
+  },
+  {
+    version: 7,
+    name: 'adapt_base_models',
+    sql: `
+ALTER TABLE comment_features ADD COLUMN models JSONB;
+ALTER TABLE adapt_imports ADD COLUMN models JSONB;`,
   },
 ];

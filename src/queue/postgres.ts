@@ -15,7 +15,7 @@ import type {
 import type { Policy } from './policy';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import {
-  assembleActivity, rowToAdapterVersion, rowToExample, vectorBytes, articleBytes, decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  assembleActivity, rowToAdapterVersion, rowToExample, vectorBytes, articleBytes, modelsJson, decodeCursor, encodeCursor, sortKey, sortValue, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
   type AdapterRow, type CommentRow, type DecisionRow, type LabelRow,
 } from './common';
 
@@ -128,8 +128,8 @@ export class PostgresStore implements QueueStore {
       const feats = comments.filter((c) => c.features && ids.has(c.id));
       if (feats.length) {
         await client.query(
-          'INSERT INTO comment_features (comment_id, vector, base, article) SELECT * FROM unnest($1::text[], $2::bytea[], $3::jsonb[], $4::bytea[])',
-          [feats.map((c) => c.id), feats.map((c) => vectorBytes(c.features!.vector)), feats.map((c) => JSON.stringify(c.features!.base)), feats.map((c) => articleBytes(c.features!))],
+          'INSERT INTO comment_features (comment_id, vector, base, article, models) SELECT * FROM unnest($1::text[], $2::bytea[], $3::jsonb[], $4::bytea[], $5::jsonb[])',
+          [feats.map((c) => c.id), feats.map((c) => vectorBytes(c.features!.vector)), feats.map((c) => JSON.stringify(c.features!.base)), feats.map((c) => articleBytes(c.features!)), feats.map((c) => modelsJson(c.features!))],
         );
       }
       return ids;
@@ -377,9 +377,9 @@ export class PostgresStore implements QueueStore {
     // One snapshot, so a decision landing between the two reads is not half counted.
     const all = await this.tx(async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const imported = await c.query<LabelRow>('SELECT label, category, false AS audit, vector, base, article, thread_id AS thread FROM adapt_imports WHERE site_id = $1 ORDER BY created_at, id', [siteId]);
+      const imported = await c.query<LabelRow>('SELECT label, category, false AS audit, vector, base, article, models, thread_id AS thread FROM adapt_imports WHERE site_id = $1 ORDER BY created_at, id', [siteId]);
       const decided = await c.query<LabelRow>(
-        `SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base, f.article,
+        `SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base, f.article, f.models,
            COALESCE(c.thread_id, 'article:' || (c.article->>'id'), 'article:' || (c.article->>'title')) AS thread
          FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
          WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, $1) = $2 ORDER BY d.seq`,
@@ -402,9 +402,9 @@ export class PostgresStore implements QueueStore {
   async importLabels(siteId: string, labels: ImportedLabel[]): Promise<number> {
     if (labels.length === 0) return 0;
     const r = await this.query(
-      `INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article, thread_id)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[], $6::bytea[], $7::jsonb[], $8::bytea[], $9::text[]) ON CONFLICT (site_id, id) DO NOTHING`,
-      [siteId, labels.map((l) => l.id), labels.map((l) => l.text), labels.map((l) => l.label), labels.map((l) => l.category ?? null), labels.map((l) => vectorBytes(l.features.vector)), labels.map((l) => JSON.stringify(l.features.base)), labels.map((l) => articleBytes(l.features)), labels.map((l) => l.thread ?? null)],
+      `INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article, thread_id, models)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[], $6::bytea[], $7::jsonb[], $8::bytea[], $9::text[], $10::jsonb[]) ON CONFLICT (site_id, id) DO NOTHING`,
+      [siteId, labels.map((l) => l.id), labels.map((l) => l.text), labels.map((l) => l.label), labels.map((l) => l.category ?? null), labels.map((l) => vectorBytes(l.features.vector)), labels.map((l) => JSON.stringify(l.features.base)), labels.map((l) => articleBytes(l.features)), labels.map((l) => l.thread ?? null), labels.map((l) => modelsJson(l.features))],
     );
     return r.rowCount ?? 0;
   }

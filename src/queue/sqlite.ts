@@ -16,7 +16,7 @@ import type {
 import type { Policy } from './policy';
 import { SQLITE_MIGRATIONS } from './migrations';
 import {
-  assembleActivity, rowToAdapterVersion, rowToExample, vectorBytes, articleBytes, decodeCursor, encodeCursor, sortKey, sortValue, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
+  assembleActivity, rowToAdapterVersion, rowToExample, vectorBytes, articleBytes, modelsJson, decodeCursor, encodeCursor, sortKey, sortValue, fromJson, generateApiKey, generateKeyId, hashApiKey, planDecision, rowToComment, rowToDecision, toJson, zeroStatusCounts,
   type ActivityRows, type AdapterRow, type CommentRow, type DecisionRow, type LabelRow,
 } from './common';
 
@@ -74,7 +74,7 @@ export class SqliteStore implements QueueStore {
     const insert = this.db.prepare(`INSERT INTO comments (id, site_id, thread_id, parent_id, author, text, article, metadata, status, category, score, off_topic, result, model, policy_version, audit, created_at, updated_at)
       VALUES (@id, @site_id, @thread_id, @parent_id, @author, @text, @article, @metadata, @status, @category, @score, @off_topic, @result, @model, @policy_version, @audit, @now, @now)
       ON CONFLICT(id) DO NOTHING`);
-    const features = this.db.prepare('INSERT INTO comment_features (comment_id, vector, base, article) VALUES (?, ?, ?, ?)');
+    const features = this.db.prepare('INSERT INTO comment_features (comment_id, vector, base, article, models) VALUES (?, ?, ?, ?, ?)');
     const select = this.db.prepare('SELECT * FROM comments WHERE id = ?');
     return this.tx(() => {
       const now = Date.now();
@@ -84,7 +84,7 @@ export class SqliteStore implements QueueStore {
           article: toJson(c.article), metadata: toJson(c.metadata), status: c.status, category: c.category, score: c.score, off_topic: c.result.offTopic ?? null,
           result: JSON.stringify(c.result), model: toJson(c.model), policy_version: c.policyVersion ?? null, audit: c.audit ? 1 : 0, now,
         });
-        if (info.changes === 1 && c.features) features.run(c.id, vectorBytes(c.features.vector), JSON.stringify(c.features.base), articleBytes(c.features));
+        if (info.changes === 1 && c.features) features.run(c.id, vectorBytes(c.features.vector), JSON.stringify(c.features.base), articleBytes(c.features), modelsJson(c.features));
         return { comment: this.toComment(select.get(c.id) as CommentRow, now), created: info.changes === 1 };
       });
     });
@@ -305,9 +305,9 @@ export class SqliteStore implements QueueStore {
   }
 
   async siteExamples(siteId: string, opts: { limit?: number } = {}): Promise<LabelledExample[]> {
-    const imported = this.db.prepare('SELECT label, category, 0 AS audit, vector, base, article, thread_id AS thread FROM adapt_imports WHERE site_id = ? ORDER BY created_at, id').all(siteId) as LabelRow[];
+    const imported = this.db.prepare('SELECT label, category, 0 AS audit, vector, base, article, models, thread_id AS thread FROM adapt_imports WHERE site_id = ? ORDER BY created_at, id').all(siteId) as LabelRow[];
     const decided = this.db
-      .prepare(`SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base, f.article,
+      .prepare(`SELECT CASE d.action WHEN 'reject' THEN 1 ELSE 0 END AS label, d.category, c.audit, f.vector, f.base, f.article, f.models,
           COALESCE(c.thread_id, 'article:' || json_extract(c.article, '$.id'), 'article:' || json_extract(c.article, '$.title')) AS thread
         FROM decisions d JOIN comments c ON c.id = d.comment_id JOIN comment_features f ON f.comment_id = d.comment_id
         WHERE d.action IN ('approve', 'reject') AND COALESCE(c.site_id, ?) = ? ORDER BY d.seq`)
@@ -325,12 +325,12 @@ export class SqliteStore implements QueueStore {
   }
 
   async importLabels(siteId: string, labels: ImportedLabel[]): Promise<number> {
-    const insert = this.db.prepare(`INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article, thread_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    const insert = this.db.prepare(`INSERT INTO adapt_imports (site_id, id, text, label, category, vector, base, article, models, thread_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (site_id, id) DO NOTHING`);
     return this.tx(() => {
       const now = Date.now();
       let n = 0;
-      for (const l of labels) n += insert.run(siteId, l.id, l.text, l.label, l.category ?? null, vectorBytes(l.features.vector), JSON.stringify(l.features.base), articleBytes(l.features), l.thread ?? null, now).changes;
+      for (const l of labels) n += insert.run(siteId, l.id, l.text, l.label, l.category ?? null, vectorBytes(l.features.vector), JSON.stringify(l.features.base), articleBytes(l.features), modelsJson(l.features), l.thread ?? null, now).changes;
       return n;
     });
   }

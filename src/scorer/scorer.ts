@@ -4,8 +4,8 @@ import { assembleSpans, spanOptionsFromThresholds } from '../spans';
 import { ModeratoError, isModeratoError } from '../errors';
 import { articleText, defaultTopicDir, loadOffTopicModel, type OffTopicModel, type TopicVectors } from '../topic';
 import { quantize } from '../adapt/features';
-import { applyAdapter } from '../adapt/apply';
-import type { SiteAdapter, StoredFeatures } from '../adapt/types';
+import { adapterApplies, applyAdapter } from '../adapt/apply';
+import type { BaseModels, SiteAdapter, StoredFeatures } from '../adapt/types';
 import type { SharedTables } from '../model/tables';
 
 /** Thresholds the scorer flags with (0..1). */
@@ -171,10 +171,11 @@ async function openModel(opts: ScorerOptions): Promise<{ model: ToxicityModel; o
  * The base outputs a site adapter reads and the queue stores; the vector as int8, and the
  * article's (quantised once per call) when the comment was scored against one.
  */
-function storedFeatures(toxicity: number, categories: Record<Category, number>, offTopic: number | null, vector: Float32Array, article: Int8Array | null): StoredFeatures {
+function storedFeatures(toxicity: number, categories: Record<Category, number>, offTopic: number | null, vector: Float32Array, article: Int8Array | null, models: BaseModels): StoredFeatures {
   const base: StoredFeatures['base'] = { toxicity, ...categories };
   if (offTopic !== null) base.off_topic = offTopic;
-  return article ? { base, vector: quantize(vector), article } : { base, vector: quantize(vector) };
+  const own: BaseModels = offTopic !== null ? models : { toxicity: models.toxicity };
+  return article ? { base, vector: quantize(vector), article, models: own } : { base, vector: quantize(vector), models: own };
 }
 
 /**
@@ -202,6 +203,8 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
     offTopic: opts.thresholds?.offTopic ?? topic.threshold ?? DEFAULT_THRESHOLDS.offTopic,
   };
   const info: ModelInfo = { ...model.info, thresholds: { ...thresholds }, mode };
+  // What stored features and site adapters record as the base their scores came from.
+  const baseModels: BaseModels = { toxicity: `${model.info.name} ${model.info.version}`, off_topic: `offtopic ${topic.version}` };
   // The span rules tuned with the model (threshold, fallback, presence gate) travel in its model.json.
   const spanOpts = spanOptionsFromThresholds(model.info.thresholds);
   try {
@@ -221,8 +224,9 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
       if ((adapter || req.withFeatures) && mode !== 'accurate') {
         throw new ModeratoError('MOD_ERR_CONFIG', `${adapter ? 'a site adapter' : 'stored features'} need${adapter ? 's' : ''} the scorer's accurate mode (the sentence vector); this scorer is ${mode}`);
       }
-      // An adapter that did not pass its gate scores nothing (applyAdapter keeps the base): not named.
-      const named = adapter?.report.activated ? { siteId: adapter.siteId, version: adapter.version } : null;
+      // An adapter that applies no head here (none passed its gate, or all were fitted over
+      // another base) scores nothing (applyAdapter keeps the base): not named.
+      const named = adapter && adapterApplies(adapter, baseModels) ? { siteId: adapter.siteId, version: adapter.version } : null;
       // Accurate mode: the off-topic model's sentence stage reads the vectors computed here, the
       // article's beside them, so each text is embedded once per call (context comments,
       // scored in an earlier call, come without one and the stage leaves them out).
@@ -247,7 +251,7 @@ export async function createScorer(opts: ScorerOptions = {}): Promise<Scorer> {
         let toxicity = p.toxicity;
         const cats = { ...p.categories };
         let offTopicRaw = topicResults[i].offTopic;
-        const features = adapter || req.withFeatures ? storedFeatures(toxicity, cats, offTopicRaw, p.vector!, offTopicRaw !== null ? articleCode : null) : undefined;
+        const features = adapter || req.withFeatures ? storedFeatures(toxicity, cats, offTopicRaw, p.vector!, offTopicRaw !== null ? articleCode : null, baseModels) : undefined;
         if (adapter) {
           // The adapter reads the same int8 features the queue stores, so a fit sees what scoring sees.
           const a = applyAdapter(adapter, features!);

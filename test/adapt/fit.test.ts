@@ -3,7 +3,7 @@
  * the base back with too few labels, refuses (the gate) what does not beat the base, and is
  * deterministic for a seed.
  */
-import { applyAdapter, auc, fitAdapter, quantize, rowLength, strengthFor, type LabelledExample, type SiteAdapter } from '../../src/adapt';
+import { adapterApplies, applyAdapter, auc, fitAdapter, quantize, rowLength, strengthFor, type BaseModels, type LabelledExample, type SiteAdapter } from '../../src/adapt';
 import { ENCODER_DIM } from '../../src/encoder/types';
 import { mulberry32 } from '../../src/util/prng';
 import { CATEGORIES } from '../../src/types';
@@ -307,5 +307,66 @@ describe('fitAdapter, the off_topic head reading the article', () => {
     expect(applyAdapter(without, e.features).off_topic).toBe(applyAdapter(without, old).off_topic);
     const back = JSON.parse(JSON.stringify(withArticle)) as SiteAdapter;
     expect(applyAdapter(back, e.features).off_topic).toBeCloseTo(applyAdapter(withArticle, e.features).off_topic!, 12);
+  });
+});
+
+describe('fitAdapter and applyAdapter over one base', () => {
+  const H1 = { toxicity: 'moderato-heads 1.1.0' };
+  const H2 = { toxicity: 'moderato-heads 1.2.0' };
+  const scoredBy = (xs: LabelledExample[], models: BaseModels): LabelledExample[] => xs.map((e) => ({ ...e, features: { ...e.features, models } }));
+  // An upgrade: 400 decisions scored by the old base, then the site's 600 scored by the new one.
+  const newer = scoredBy(train, H2);
+  const mixed = fitAdapter('site', [...scoredBy(synthetic(400, 31), H1), ...newer], { seed: 1, createdAt: 'test' });
+
+  it('fits over the newest decision\'s base and leaves out the decisions another base scored', () => {
+    const alone = fitAdapter('site', newer, { seed: 1, createdAt: 'test' });
+    expect(mixed.report.base).toEqual(H2);
+    expect(mixed.report.otherBase).toEqual({ toxicity: 400, off_topic: 0 });
+    expect(mixed.heads).toEqual(alone.heads);
+    expect(mixed.report.auc).toEqual(alone.report.auc);
+    expect(alone.report.otherBase).toBeUndefined();
+  });
+
+  it('counts decisions stored without their base as the newest base\'s', () => {
+    const a = fitAdapter('site', [...synthetic(400, 31), ...newer], { seed: 1, createdAt: 'test' });
+    const b = fitAdapter('site', [...synthetic(400, 31), ...train], { seed: 1, createdAt: 'test' });
+    expect(a.report.base).toEqual(H2);
+    expect(a.report.otherBase).toBeUndefined();
+    expect(a.heads).toEqual(b.heads);
+    expect(b.report.base).toBeUndefined();
+  });
+
+  it('applies a head only over the base it was fitted on; unknown bases on either side as before', () => {
+    const e = fresh[0];
+    const plain = applyAdapter(adapter, e.features).toxicity;
+    expect(plain).not.toBeCloseTo(e.features.base.toxicity!, 3);
+    expect(applyAdapter(mixed, { ...e.features, models: H2 }).toxicity).toBe(plain);
+    expect(applyAdapter(mixed, e.features).toxicity).toBe(plain);
+    const over = applyAdapter(mixed, { ...e.features, models: { toxicity: 'moderato-heads 1.3.0' } });
+    expect(over.toxicity).toBe(e.features.base.toxicity);
+    for (const c of CATEGORIES) expect(over.categories[c]).toBe(e.features.base[c]);
+    expect(adapterApplies(mixed, H2)).toBe(true);
+    expect(adapterApplies(mixed, undefined)).toBe(true);
+    expect(adapterApplies(mixed, { toxicity: 'moderato-heads 1.3.0' })).toBe(false);
+    expect(applyAdapter(adapter, { ...e.features, models: { toxicity: 'moderato-heads 1.3.0' } }).toxicity).toBe(plain);
+  });
+
+  it('keeps the toxicity rows when only the off-topic model changed, and the off_topic head to its own', () => {
+    const site = offTopicSite(900, 11, 'vector');
+    const off = (v: string): BaseModels => ({ ...H2, off_topic: `offtopic ${v}` });
+    const ex = [...scoredBy(site.slice(0, 300), off('3.2.0')), ...scoredBy(site.slice(300), off('3.4.0'))];
+    const a = fitAdapter('site', ex, { seed: 1, curvePoints: [] });
+    const alone = fitAdapter('site', ex.slice(300), { seed: 1, curvePoints: [] });
+    expect(a.report.base).toEqual(off('3.4.0'));
+    expect(a.report.otherBase).toEqual({ toxicity: 0, off_topic: 300 });
+    expect(a.report.auc.off_topic).toEqual(alone.report.auc.off_topic);
+    expect(a.report.auc.off_topic!.strength).toBeGreaterThan(0);
+    const e = offTopicSite(1, 12, 'vector')[0];
+    const same = applyAdapter(a, { ...e.features, models: off('3.4.0') });
+    expect(same.off_topic).not.toBe(e.features.base.off_topic);
+    const other = applyAdapter(a, { ...e.features, models: off('3.5.0') });
+    expect(other.off_topic).toBe(e.features.base.off_topic);
+    expect(other.toxicity).toBe(same.toxicity);
+    expect(adapterApplies(a, off('3.5.0'))).toBe(false);
   });
 });

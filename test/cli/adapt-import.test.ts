@@ -79,6 +79,11 @@ describe.each(KINDS)('moderato adapt import with articles on %s', (kind) => {
       expect(a0!.features.base.off_topic!).toBeGreaterThan(a1!.features.base.off_topic!);
       expect(c0!.features.article).toBeUndefined();
       expect(c0!.features.base.off_topic).toBeUndefined();
+      // Each row names the models that scored it: with an article, the off-topic model too.
+      const toxicity = `${fx.scorer.info.name} ${fx.scorer.info.version}`;
+      expect(a0!.features.models).toEqual({ toxicity, off_topic: live!.features!.models!.off_topic });
+      expect(live!.features!.models!.off_topic).toMatch(/^offtopic \d/);
+      expect(c0!.features.models).toEqual({ toxicity });
     } finally {
       await store.close();
     }

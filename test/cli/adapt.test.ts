@@ -181,6 +181,14 @@ describe('moderato adapt: the report says per attribute what is applied', () => 
     expect(text).toMatch(/activated for off_topic; toxicity held back \(the base scores it\): too few approvals or rejections for a toxicity head/);
   });
 
+  it('names the base models the heads apply over, and the decisions other models scored', () => {
+    const base = { toxicity: 'moderato-toxicity-heads 1.2.0', off_topic: 'offtopic 3.4.0' };
+    const text = formatReport(version({ toxicity: { base: 0.8, adapted: 0.85, z: 3, strength: 1 } }, true, { base, otherBase: { toxicity: 0, off_topic: 57 } }));
+    expect(text).toMatch(/fitted over moderato-toxicity-heads 1\.2\.0 and offtopic 3\.4\.0: its heads apply only over these models/);
+    expect(text).toMatch(/left out, scored by other models: 0 decision\(s\) of the toxicity heads, 57 of the off_topic head/);
+    expect(formatReport(version({ toxicity: { base: 0.8, adapted: 0.85 } }, true))).not.toMatch(/fitted over|left out/);
+  });
+
   it('reads an adapter fitted before per-attribute gates as before', () => {
     const text = formatReport(version({ toxicity: { base: 0.8, adapted: 0.85 } }, true));
     expect(text).toMatch(/toxicity +AUC base 0\.800 +adapted 0\.850 +\(cross-validated\)$/m);

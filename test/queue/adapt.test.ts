@@ -78,6 +78,18 @@ describe.each(KINDS)('site adaptation on %s', (kind) => {
     expect(Object.prototype.hasOwnProperty.call(ex[2]!.features, 'article')).toBe(false);
   });
 
+  it('keeps the base models that scored each row (decisions and imports); rows stored without them read back without them', async () => {
+    const rand = mulberry32(7);
+    const both = { ...siteFeatures(rand, true), models: { toxicity: 'moderato-heads 1.2.0', off_topic: 'offtopic 3.4.0' } };
+    const tox = { ...siteFeatures(rand, false), models: { toxicity: 'moderato-heads 1.1.0' } };
+    await t.store.ingest([newComment('m1', { siteId: 'mod', features: both }), newComment('m2', { siteId: 'mod', features: tox }), newComment('m3', { siteId: 'mod', features: siteFeatures(rand, false) })]);
+    for (const id of ['m1', 'm2', 'm3']) await t.store.decide({ commentId: id, action: id === 'm1' ? 'reject' : 'approve', moderator: mod });
+    await t.store.importLabels('mod', [{ id: 'h', text: 'old', label: 0, features: tox }]);
+    const ex = await t.store.siteExamples('mod');
+    expect(ex.map((e) => e.features.models)).toEqual([tox.models, both.models, tox.models, undefined]);
+    expect(Object.prototype.hasOwnProperty.call(ex[3]!.features, 'models')).toBe(false);
+  });
+
   it('imports past decisions once per id, before the queue\'s own labels', async () => {
     await decided(t.store, 2, 'news');
     const rand = mulberry32(9);

@@ -195,6 +195,23 @@ describe('stored features and site adapters', () => {
     expect(rs.every((r) => r.adapter === null)).toBe(true);
   });
 
+  it('features name the base models that scored them; an adapter fitted over another base applies nothing and is not named', async () => {
+    const toxicity = `${accurate.info.name} ${accurate.info.version}`;
+    const [inThread] = await accurate.score({ comments: comments.slice(0, 2), withFeatures: true });
+    expect(toxicity).toBe('test-heads 0.0.1');
+    expect(inThread!.features!.models).toEqual({ toxicity, off_topic: expect.stringMatching(/^offtopic \d+\.\d+\.\d+$/) });
+    const [alone] = await accurate.score({ comments: comments.slice(0, 1), independent: true, withFeatures: true });
+    expect(alone!.features!.models).toEqual({ toxicity });
+    const plain = await accurate.score({ comments, independent: true });
+    const over = (t: string): SiteAdapter => ({ ...adapter(8), report: { ...adapter(8).report, base: { toxicity: t } } });
+    const stale = await accurate.score({ comments, independent: true, adapter: over('test-heads 0.0.0') });
+    expect(stale.map((r) => r.toxicity)).toEqual(plain.map((r) => r.toxicity));
+    expect(stale.every((r) => r.adapter === null)).toBe(true);
+    const same = await accurate.score({ comments, independent: true, adapter: over(toxicity) });
+    expect(same[1]!.toxicity).toBeGreaterThan(0.9);
+    expect(same.every((r) => r.adapter !== null)).toBe(true);
+  });
+
   it.each([
     ['an adapter', { adapter: adapter(0) }],
     ['stored features', { withFeatures: true }],

@@ -158,7 +158,7 @@ export function AdaptView() {
                   <tr data-version={v.version} class={v.active ? 'active' : undefined}>
                     <th scope="row"><button type="button" class="link" aria-pressed={current?.version === v.version} onClick={() => setShown(v.version)}>v{v.version}</button></th>
                     <td>{new Date(v.createdAt).toLocaleString()}{v.createdBy ? ` · ${v.createdBy}` : ''}</td>
-                    <td>{v.report.decisions} ({v.report.positives})</td>
+                    <td title={v.report.base ? `fitted over ${v.report.base.toxicity}${v.report.base.off_topic ? ` and ${v.report.base.off_topic}` : ''}${v.report.otherBase ? `; ${v.report.otherBase.toxicity} decisions scored by other models left out` : ''}` : undefined}>{v.report.decisions} ({v.report.positives})</td>
                     <td>{f3(v.report.auc.toxicity?.base)}</td>
                     <td>{f3(v.report.auc.toxicity?.adapted)}</td>
                     <td>{gateSummary(v.report)}</td>
