@@ -8,10 +8,14 @@
  * - sentences: each sentence of the comment (3+ words) embedded alone; both heads' max / min /
  *   mean over them, their question cosines, the comment's cosine, the sentence count;
  * - neighbours: the labels of the comment's nearest CQA comments in other folds (cosine; mean
- *   of the top 5 / 10 / 30, a similarity-weighted mean, the top cosine).
+ *   of the top 5 / 10 / 30, a similarity-weighted mean, the top cosine);
+ * - tokens: the encoder's last-layer piece states of the comment against the question's (a
+ *   late-interaction reading of the two together): for each comment piece its best cosine with a
+ *   question piece, their mean, max and share over 0.5, and the same from the question's side.
  * Sentences are embedded through the shared cache (about 22,000 on a first run, 40 s here).
  */
 import { parseArgs } from 'util';
+import { loadEncoder } from '../../encoder';
 import { ENCODER_DIM } from '../../encoder/types';
 import { articleText } from '../../topic/sentence';
 import { fit, predict } from '../../topic/logreg';
@@ -78,6 +82,43 @@ function neighbourFeatures(rows: Row[]): number[][] {
   });
 }
 
+/** Unit-length rows of a pieces x ENCODER_DIM state matrix. */
+function unitRows(states: Float32Array): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (let o = 0; o < states.length; o += ENCODER_DIM) {
+    const r = states.slice(o, o + ENCODER_DIM);
+    const n = Math.hypot(...r) || 1;
+    rows.push(r.map((x) => x / n));
+  }
+  return rows;
+}
+
+/** Best cosines of each row of `a` among the rows of `b`: their mean, max and share over 0.5. */
+function bestMatches(a: Float32Array[], b: Float32Array[]): number[] {
+  if (!a.length || !b.length) return [0, 0, 0];
+  const best = a.map((x) => Math.max(...b.map((y) => dot(x, y))));
+  return [best.reduce((p, q) => p + q, 0) / best.length, Math.max(...best), best.filter((v) => v > 0.5).length / best.length];
+}
+
+/** Token-level features of every CQA comment against its question, thread by thread (states are large: none kept). */
+async function tokenFeatures(corpus: ReturnType<typeof loadCorpus>): Promise<number[][]> {
+  const encoder = await loadEncoder();
+  const out: number[][] = [];
+  try {
+    for (const q of corpus.cqa) {
+      const [question, ...comments] = await encoder.tokenStates([articleText(q.article), ...q.comments.map((c) => c.text)]);
+      const qs = unitRows(question.states);
+      for (const c of comments) {
+        const cs = unitRows(c.states);
+        out.push([...bestMatches(cs, qs), ...bestMatches(qs, cs)]);
+      }
+    }
+  } finally {
+    await encoder.dispose();
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { seed: { type: 'string', default: '2015' }, datasets: { type: 'string' } } });
   const corpus = loadCorpus(values.datasets);
@@ -118,6 +159,10 @@ async function main(): Promise<void> {
   const neighbours = neighbourFeatures(rows);
   process.stderr.write(`screen: neighbours in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 
+  const t1 = Date.now();
+  const tokens = await tokenFeatures(corpus);
+  process.stderr.write(`screen: token states in ${((Date.now() - t1) / 1000).toFixed(0)} s\n`);
+
   const y = rows.map((r) => r.y);
   const stack = (name: string, x: (i: number) => number[]): void => {
     const oof = new Array<number>(rows.length);
@@ -133,6 +178,8 @@ async function main(): Promise<void> {
   stack('  + sentences', (i) => [...heads[i], ...sentences[i]]);
   stack('  + neighbours', (i) => [...heads[i], ...neighbours[i]]);
   stack('  + sentences + neighbours', (i) => [...heads[i], ...sentences[i], ...neighbours[i]]);
+  stack('  + tokens', (i) => [...heads[i], ...tokens[i]]);
+  stack('  + everything', (i) => [...heads[i], ...sentences[i], ...neighbours[i], ...tokens[i]]);
 }
 
 main().catch((e) => {
