@@ -135,7 +135,8 @@ export interface TopicVectors {
   comments: ReadonlyArray<Float32Array | null | undefined>;
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** The dot product of two vectors of the same length. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;

@@ -17,16 +17,19 @@
 import { parseArgs } from 'util';
 import { loadEncoder } from '../../encoder';
 import { ENCODER_DIM } from '../../encoder/types';
-import { articleText } from '../../topic/sentence';
+import { articleText, dot, relevanceVector as relevance } from '../../topic/sentence';
 import { fit, predict } from '../../topic/logreg';
 import { embedCached } from '../embed-cache';
 import { rocAuc } from '../metrics';
 import { loadCorpus, questionOrder } from './corpus';
 import { OFF_TOPIC_LABELS } from './data';
-import { Gram, HEAD_LAMBDAS, loadTopicVectors, RELEVANCE_LAMBDAS } from './sentence-fit';
+import { Gram, headOf as apply, loadTopicVectors } from './sentence-fit';
 
 const FOLDS = 10;
 const NEIGHBOURS = 30;
+/** Ridge penalties: the comment head's of the card's head screen, the relevance head's chosen in all 30 CV folds (models/offtopic/README.md). */
+const COMMENT_PENALTY = 3;
+const RELEVANCE_PENALTY = 10;
 
 interface Row {
   fold: number;
@@ -43,14 +46,6 @@ export function sentencesOf(text: string): string[] {
   return text.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => s.split(/\s+/).length >= 3);
 }
 
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let j = 0; j < a.length; j++) s += a[j] * b[j];
-  return s;
-};
-const apply = (h: Head, v: ArrayLike<number>): number => h.bias + dot(h.weights, v);
-/** The relevance head's input, as src/topic/sentence.ts's `relevanceVector`. */
-const relevance = (q: Float32Array, c: Float32Array): Float32Array => Float32Array.from(c, (x, j) => x * q[j] * Math.sqrt(ENCODER_DIM));
 const stats = (xs: number[], otherwise: number): number[] =>
   xs.length ? [Math.max(...xs), Math.min(...xs), xs.reduce((a, b) => a + b, 0) / xs.length] : [otherwise, otherwise, otherwise];
 
@@ -138,11 +133,8 @@ async function main(): Promise<void> {
   const rows: Row[] = raw.map((r) => ({ ...r, sentences: r.sentences.map((s) => embedded[vectors.get(s)!]) }));
   process.stderr.write(`screen: ${rows.length} CQA comments, ${list.length} distinct sentences, seed ${values.seed}\n`);
 
-  // The penalties the shipped heads chose in every fold (3 and 10, inside these grids).
-  const [lc, lr] = [3, 10];
-  if (!HEAD_LAMBDAS.includes(lc) || !RELEVANCE_LAMBDAS.includes(lr)) throw new Error('screen: penalties outside the stage grids');
-  const ch = foldHeads(rows, (r) => r.comment, lc);
-  const rh = foldHeads(rows, (r) => (r.question ? relevance(r.question, r.comment) : new Float32Array(ENCODER_DIM)), lr);
+  const ch = foldHeads(rows, (r) => r.comment, COMMENT_PENALTY);
+  const rh = foldHeads(rows, (r) => (r.question ? relevance(r.question, r.comment) : new Float32Array(ENCODER_DIM)), RELEVANCE_PENALTY);
   const heads = rows.map((r) => [apply(ch[r.fold], r.comment), r.question ? apply(rh[r.fold], relevance(r.question, r.comment)) : 0]);
   const sentences = rows.map((r, i) => {
     const q = r.question;

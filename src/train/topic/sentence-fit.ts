@@ -158,7 +158,8 @@ function cholSolve(A: Float64Array, b: Float64Array, d: number): Float64Array {
   return x;
 }
 
-const headOf = (h: { weights: number[]; bias: number }, v: Float32Array) => {
+/** A ridge head's raw output for one input vector. */
+export const headOf = (h: { weights: number[]; bias: number }, v: Float32Array) => {
   let s = h.bias;
   for (let j = 0; j < v.length; j++) s += h.weights[j] * v[j];
   return s;
